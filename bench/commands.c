@@ -1,0 +1,76 @@
+/* commands.c - the table of subcommands and the small helpers they share. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+static const eb_command cmd_list = {"list", "list kernels, models or targets", eb_cmd_list};
+
+const eb_command *const eb_commands[] = {
+    &cmd_list,
+    NULL,
+};
+
+const char *eb_version(void) { return EB_VERSION; }
+const char *eb_git_revision(void) { return EB_GIT_REV; }
+const char *eb_build_type(void) { return EB_BUILD_TYPE; }
+const char *eb_compiler(void) { return EB_COMPILER; }
+const char *eb_cflags(void) { return EB_CFLAGS; }
+
+bool eb_sanitized_build(void)
+{
+#if defined(EB_SANITIZED)
+    return true;
+#else
+    return false;
+#endif
+}
+
+void eb_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("edgebench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void eb_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("edgebench: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+bool eb_parse_int(const char *opt, const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || !*s || *end || errno || v < min || v > max) {
+        eb_error("%s expects a whole number from %ld to %ld, got '%s'", opt, min, max,
+                 s ? s : "");
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool eb_parse_double(const char *opt, const char *s, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || !*s || *end || errno || !isfinite(v) || v < min || v > max) {
+        eb_error("%s expects a number from %g to %g, got '%s'", opt, min, max, s ? s : "");
+        return false;
+    }
+    *out = v;
+    return true;
+}

@@ -1,0 +1,218 @@
+/* dispatch.c - detects the CPU's features once and fills the kernel table. */
+#include "eb_dispatch.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+#if defined(__aarch64__) || defined(__arm__)
+#include <sys/auxv.h>
+#endif
+
+const char *eb_status_str(eb_status s)
+{
+    switch (s) {
+    case EB_OK: return "ok";
+    case EB_ERR_ARG: return "bad argument";
+    case EB_ERR_UNSUPPORTED: return "not supported";
+    case EB_ERR_NOMEM: return "out of memory or over a size limit";
+    case EB_ERR_IO: return "input/output error";
+    case EB_ERR_TIMEOUT: return "timed out";
+    case EB_ERR_PROTOCOL: return "protocol error";
+    case EB_ERR_FORMAT: return "malformed data";
+    }
+    return "unknown error";
+}
+
+static eb_cpu_features g_features;
+static int g_detected;
+
+#if defined(__x86_64__) || defined(__i386__)
+static unsigned long long read_xcr0(void)
+{
+    unsigned int lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((unsigned long long)hi << 32) | lo;
+}
+
+static void detect_x86(eb_cpu_features *f)
+{
+    unsigned int a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return;
+    int osxsave = (c >> 27) & 1, fma = (c >> 12) & 1, avx = (c >> 28) & 1;
+    if (!osxsave || !avx)
+        return;
+    unsigned long long xcr0 = read_xcr0();
+    int ymm_ok = (xcr0 & 0x6) == 0x6;            /* SSE and AVX state */
+    int zmm_ok = ymm_ok && (xcr0 & 0xe0) == 0xe0; /* opmask, ZMM_Hi256, Hi16_ZMM */
+    if (__get_cpuid_max(0, NULL) < 7)
+        return;
+    __cpuid_count(7, 0, a, b, c, d);
+    int avx2 = (b >> 5) & 1, avx512f = (b >> 16) & 1;
+    f->avx2_fma = ymm_ok && avx2 && fma;
+    f->avx512f = zmm_ok && avx512f;
+}
+#endif
+
+#if defined(__aarch64__)
+#ifndef HWCAP_ASIMD
+#define HWCAP_ASIMD (1 << 1)
+#endif
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+#elif defined(__arm__)
+#ifndef HWCAP_NEON
+#define HWCAP_NEON (1 << 12)
+#endif
+#endif
+
+const eb_cpu_features *eb_cpu_detect(void)
+{
+    if (g_detected)
+        return &g_features;
+    eb_cpu_features f;
+    memset(&f, 0, sizeof f);
+#if defined(__x86_64__) || defined(__i386__)
+    detect_x86(&f);
+#elif defined(__aarch64__)
+    unsigned long hw = getauxval(AT_HWCAP);
+    f.neon = (hw & HWCAP_ASIMD) != 0;
+    f.dotprod = (hw & HWCAP_ASIMDDP) != 0;
+#elif defined(__arm__)
+    unsigned long hw = getauxval(AT_HWCAP);
+    f.neon = (hw & HWCAP_NEON) != 0;
+#endif
+    g_features = f;
+    g_detected = 1;
+    return &g_features;
+}
+
+bool eb_isa_compiled(eb_isa isa)
+{
+    switch (isa) {
+    case EB_ISA_REF: return true;
+#if defined(EB_HAVE_AVX2)
+    case EB_ISA_AVX2: return true;
+#endif
+#if defined(EB_HAVE_NEON)
+    case EB_ISA_NEON: return true;
+#endif
+#if defined(EB_HAVE_NEON) && defined(EB_HAVE_NEON_DOT)
+    case EB_ISA_NEON_DOT: return true;
+#endif
+    default: return false;
+    }
+}
+
+bool eb_isa_runnable(eb_isa isa)
+{
+    const eb_cpu_features *f = eb_cpu_detect();
+    if (!eb_isa_compiled(isa))
+        return false;
+    switch (isa) {
+    case EB_ISA_REF: return true;
+    case EB_ISA_AVX2: return f->avx2_fma;
+    case EB_ISA_NEON: return f->neon;
+    case EB_ISA_NEON_DOT: return f->neon && f->dotprod;
+    default: return false;
+    }
+}
+
+const char *eb_isa_name(eb_isa isa)
+{
+    switch (isa) {
+    case EB_ISA_REF: return "ref";
+    case EB_ISA_AVX2: return "avx2";
+    case EB_ISA_NEON: return "neon";
+    case EB_ISA_NEON_DOT: return "neon-dot";
+    default: return "?";
+    }
+}
+
+static const char *const kset_names[] = {"auto", "ref", "avx2", "neon"};
+
+eb_status eb_kset_parse(const char *s, eb_kset *out)
+{
+    for (size_t i = 0; i < sizeof kset_names / sizeof kset_names[0]; i++) {
+        if (s && strcmp(s, kset_names[i]) == 0) {
+            *out = (eb_kset)i;
+            return EB_OK;
+        }
+    }
+    return EB_ERR_ARG;
+}
+
+const char *eb_kset_name(eb_kset k)
+{
+    return (unsigned)k < sizeof kset_names / sizeof kset_names[0] ? kset_names[k] : "?";
+}
+
+eb_status eb_kernels_select(eb_kset want, eb_kernel_set *ks)
+{
+    memset(ks, 0, sizeof *ks);
+    eb_kernels_fill_ref(ks);
+    switch (want) {
+    case EB_KSET_REF:
+        return EB_OK;
+    case EB_KSET_AVX2:
+        if (!eb_isa_runnable(EB_ISA_AVX2))
+            return EB_ERR_UNSUPPORTED;
+        break;
+    case EB_KSET_NEON:
+        if (!eb_isa_runnable(EB_ISA_NEON))
+            return EB_ERR_UNSUPPORTED;
+        break;
+    case EB_KSET_AUTO:
+        break;
+    default:
+        return EB_ERR_ARG;
+    }
+#if defined(EB_HAVE_AVX2)
+    if ((want == EB_KSET_AUTO || want == EB_KSET_AVX2) && eb_isa_runnable(EB_ISA_AVX2))
+        eb_kernels_fill_avx2(ks);
+#endif
+#if defined(EB_HAVE_NEON)
+    if ((want == EB_KSET_AUTO || want == EB_KSET_NEON) && eb_isa_runnable(EB_ISA_NEON))
+        eb_kernels_fill_neon(ks, eb_isa_runnable(EB_ISA_NEON_DOT));
+#endif
+    return EB_OK;
+}
+
+#define DESCRIBE(field, opname, dt)                                                      \
+    do {                                                                                 \
+        if (n < max && ks->field.name) {                                                 \
+            out[n].op = opname;                                                          \
+            out[n].dtype = dt;                                                           \
+            out[n].name = ks->field.name;                                                \
+            out[n].isa = ks->field.isa;                                                  \
+        }                                                                                \
+        if (ks->field.name)                                                              \
+            n++;                                                                         \
+    } while (0)
+
+size_t eb_kernel_set_describe(const eb_kernel_set *ks, eb_kernel_info *out, size_t max)
+{
+    size_t n = 0;
+    DESCRIBE(conv2d_f32, "conv2d", "f32");
+    DESCRIBE(conv2d_s8, "conv2d", "s8");
+    DESCRIBE(dwconv_f32, "dwconv", "f32");
+    DESCRIBE(dwconv_s8, "dwconv", "s8");
+    DESCRIBE(fc_f32, "fc", "f32");
+    DESCRIBE(fc_s8, "fc", "s8");
+    DESCRIBE(spfc_f32, "fc_sparse", "f32");
+    DESCRIBE(spfc_s8, "fc_sparse", "s8");
+    DESCRIBE(avgpool_f32, "avgpool", "f32");
+    DESCRIBE(avgpool_s8, "avgpool", "s8");
+    DESCRIBE(maxpool_f32, "maxpool", "f32");
+    DESCRIBE(maxpool_s8, "maxpool", "s8");
+    DESCRIBE(gap_f32, "gap", "f32");
+    DESCRIBE(gap_s8, "gap", "s8");
+    DESCRIBE(add_f32, "add", "f32");
+    DESCRIBE(add_s8, "add", "s8");
+    DESCRIBE(softmax_f32, "softmax", "f32");
+    DESCRIBE(softmax_s8, "softmax", "s8");
+    return n;
+}

@@ -1,0 +1,184 @@
+/* eb_kernels.h - the inference kernels' public interface: parameter structs, the
+ * per-op signatures shared by every ISA (ref, avx2, neon), and validation.
+ *
+ * Conventions (see ../shared/DESIGN.md):
+ *  - Tensors are NHWC, dense, row-major. Conv weights are OHWI ([out_c][k_h][k_w][in_c]),
+ *    depthwise weights are 1HWC ([k_h][k_w][c]), fully-connected weights are
+ *    [out_features][in_features].
+ *  - int8 follows the TFLite quantization spec: activations are asymmetric int8
+ *    (real = scale * (q - zero_point)), weights are per-output-channel symmetric int8
+ *    in [-127, 127] (zero point 0), bias is int32 with scale in_scale * w_scale[c] and
+ *    zero point 0. An accumulator is requantized by eb_requantize() with a per-channel
+ *    (multiplier, shift) pair, then the output zero point is added and the result is
+ *    clamped to [act_min, act_max] (which already includes any fused ReLU/ReLU6).
+ *  - Padding is always explicit in the params (eb_conv_out_dims() resolves SAME/VALID).
+ *  - Kernels never allocate, print or fail: call the matching *_validate() once when a
+ *    model is built; inside a kernel there are only asserts. A kernel that needs scratch
+ *    memory has a *_scratch_size() function; the caller passes that many bytes (aligned
+ *    to 64) as `scratch`, or NULL when the size is 0.
+ *  - Optimized kernels may want weights in their own layout. Each implementation
+ *    exposes pack_size()/pack() through the dispatch table (eb_dispatch.h); the caller
+ *    packs once at build time and passes the result as `packed` (NULL when pack_size is
+ *    0). `w` always points at the original weights too.
+ */
+#ifndef EB_KERNELS_H
+#define EB_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eb_status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { EB_ACT_NONE = 0, EB_ACT_RELU = 1, EB_ACT_RELU6 = 2 } eb_act;
+typedef enum { EB_PAD_VALID = 0, EB_PAD_SAME = 1, EB_PAD_EXPLICIT = 2 } eb_padding;
+typedef enum { EB_F32 = 0, EB_S8 = 1 } eb_dtype;
+
+/* ---- convolution (conv2d and depthwise share the geometry struct) -------------- */
+
+typedef struct {
+    int32_t batch;
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c; /* depthwise: out_c == in_c (depth multiplier 1) */
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t pad_top, pad_left, pad_bottom, pad_right;
+    eb_act act; /* fp32 kernels clamp with it; int8 kernels use eb_requant's range */
+} eb_conv_params;
+
+/* Per-output-channel requantization for conv, depthwise and fully connected. */
+typedef struct {
+    int32_t in_zp;           /* input zero point, -128..127 */
+    int32_t out_zp;          /* output zero point, -128..127 */
+    int32_t act_min, act_max; /* output clamp in int8, fused activation included */
+    const int32_t *mult;     /* [out_c] Q31 multipliers, from eb_quantize_multiplier() */
+    const int32_t *shift;    /* [out_c] shifts, positive = left */
+} eb_requant;
+
+/* Fills pad_* and out_h/out_w for SAME or VALID padding (TFLite rules: SAME puts the
+ * extra pixel at the bottom/right). For EB_PAD_EXPLICIT the pads must be set already
+ * and only out_h/out_w are computed. Returns EB_ERR_ARG when the output would be empty. */
+eb_status eb_conv_out_dims(eb_conv_params *p, eb_padding padding);
+
+/* Validation, called once at build time. They check every dim > 0, strides > 0,
+ * pads >= 0 and < kernel size, out dims consistent with in dims, kernel and pads. */
+eb_status eb_conv2d_validate(const eb_conv_params *p);
+eb_status eb_dwconv_validate(const eb_conv_params *p);
+eb_status eb_requant_validate(const eb_requant *q, int32_t channels);
+
+size_t eb_conv2d_f32_ref_scratch_size(const eb_conv_params *p);
+size_t eb_conv2d_s8_ref_scratch_size(const eb_conv_params *p);
+
+void eb_conv2d_f32_ref(const eb_conv_params *p, const float *x, const float *w,
+                       const float *bias, const void *packed, float *y, void *scratch);
+void eb_conv2d_s8_ref(const eb_conv_params *p, const eb_requant *q, const int8_t *x,
+                      const int8_t *w, const int32_t *bias, const void *packed, int8_t *y,
+                      void *scratch);
+
+void eb_dwconv_f32_ref(const eb_conv_params *p, const float *x, const float *w,
+                       const float *bias, const void *packed, float *y, void *scratch);
+void eb_dwconv_s8_ref(const eb_conv_params *p, const eb_requant *q, const int8_t *x,
+                      const int8_t *w, const int32_t *bias, const void *packed, int8_t *y,
+                      void *scratch);
+
+/* ---- fully connected -------------------------------------------------------------- */
+
+typedef struct {
+    int32_t batch;
+    int32_t in_features, out_features;
+    eb_act act;
+} eb_fc_params;
+
+eb_status eb_fc_validate(const eb_fc_params *p);
+
+void eb_fc_f32_ref(const eb_fc_params *p, const float *x, const float *w, const float *bias,
+                   const void *packed, float *y, void *scratch);
+void eb_fc_s8_ref(const eb_fc_params *p, const eb_requant *q, const int8_t *x,
+                  const int8_t *w, const int32_t *bias, const void *packed, int8_t *y,
+                  void *scratch);
+
+/* ---- pooling ------------------------------------------------------------------------ */
+
+/* Average and max pool. Average pool divides by the number of in-bounds elements of the
+ * window (TFLite). int8 pools keep the input's scale and zero point; the average rounds
+ * half away from zero; act_min/act_max clamp the int8 output (-128..127 for no act). */
+typedef struct {
+    int32_t batch;
+    int32_t in_h, in_w, c;
+    int32_t out_h, out_w;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t pad_top, pad_left, pad_bottom, pad_right;
+    eb_act act;               /* fp32 */
+    int32_t act_min, act_max; /* int8 */
+} eb_pool_params;
+
+eb_status eb_pool_out_dims(eb_pool_params *p, eb_padding padding);
+eb_status eb_pool_validate(const eb_pool_params *p);
+
+void eb_avgpool_f32_ref(const eb_pool_params *p, const float *x, float *y);
+void eb_avgpool_s8_ref(const eb_pool_params *p, const int8_t *x, int8_t *y);
+void eb_maxpool_f32_ref(const eb_pool_params *p, const float *x, float *y);
+void eb_maxpool_s8_ref(const eb_pool_params *p, const int8_t *x, int8_t *y);
+
+/* Global average pool: [batch][h][w][c] -> [batch][c]. The int8 version requantizes
+ * (TFLite MEAN): out = out_zp + requantize(sum(x - in_zp), mult, shift) where
+ * (mult, shift) encode in_scale / (out_scale * h * w). */
+typedef struct {
+    int32_t batch, h, w, c;
+    int32_t in_zp, out_zp;
+    int32_t mult, shift;
+    int32_t act_min, act_max;
+} eb_gap_params;
+
+eb_status eb_gap_validate(const eb_gap_params *p);
+void eb_gap_f32_ref(const eb_gap_params *p, const float *x, float *y);
+void eb_gap_s8_ref(const eb_gap_params *p, const int8_t *x, int8_t *y);
+
+/* ---- elementwise add ------------------------------------------------------------------ */
+
+/* int8 add as TFLite does it: both inputs are shifted left by left_shift (20), each
+ * rescaled to a common scale (twice the larger input scale) with its own (mult, shift),
+ * added, and the sum requantized to the output scale. eb_add_s8_prepare() fills it. */
+typedef struct {
+    int32_t size; /* elements */
+    eb_act act;   /* fp32 */
+    int32_t a_zp, b_zp, out_zp;
+    int32_t left_shift;
+    int32_t a_mult, a_shift, b_mult, b_shift, out_mult, out_shift;
+    int32_t act_min, act_max;
+} eb_add_params;
+
+eb_status eb_add_s8_prepare(eb_add_params *p, double a_scale, int32_t a_zp, double b_scale,
+                            int32_t b_zp, double out_scale, int32_t out_zp, eb_act act);
+eb_status eb_add_validate(const eb_add_params *p);
+void eb_add_f32_ref(const eb_add_params *p, const float *a, const float *b, float *y);
+void eb_add_s8_ref(const eb_add_params *p, const int8_t *a, const int8_t *b, int8_t *y);
+
+/* ---- softmax ------------------------------------------------------------------------ */
+
+/* Softmax over the last dimension of [rows][depth]. fp32: exact (max-subtracted, expf).
+ * int8 (TFLite spec: output scale 1/256, zero point -128): exp_table[i] holds
+ * round(2^16 * exp(beta * in_scale * (i - 255))) for i in 0..255, filled by
+ * eb_softmax_s8_prepare(); the kernel sums table[x - max + 255] in uint64 (integer, so
+ * the result does not depend on summation order) and writes
+ * clamp(round_half_away(table * 256 / sum) - 128). */
+typedef struct {
+    int32_t rows, depth;
+    float beta;                /* fp32 */
+    const uint32_t *exp_table; /* int8: 256 entries */
+} eb_softmax_params;
+
+eb_status eb_softmax_s8_prepare(eb_softmax_params *p, double in_scale, double beta,
+                                uint32_t table[256]);
+eb_status eb_softmax_validate(const eb_softmax_params *p, eb_dtype dt);
+void eb_softmax_f32_ref(const eb_softmax_params *p, const float *x, float *y);
+void eb_softmax_s8_ref(const eb_softmax_params *p, const int8_t *x, int8_t *y);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

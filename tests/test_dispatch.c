@@ -1,0 +1,57 @@
+/* test_dispatch.c - kernel selection, ISA naming and the status strings. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "eb_dispatch.h"
+
+Test(dispatch, ref_set_is_all_ref)
+{
+    eb_kernel_set ks;
+    cr_assert_eq(eb_kernels_select(EB_KSET_REF, &ks), EB_OK);
+    eb_kernel_info info[64];
+    size_t n = eb_kernel_set_describe(&ks, info, 64);
+    cr_assert_eq(n, 18, "every op and datatype has a ref kernel (got %zu)", n);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(info[i].isa, EB_ISA_REF, "%s is not ref", info[i].name);
+        cr_assert(strstr(info[i].name, "_ref") != NULL, "%s", info[i].name);
+    }
+}
+
+Test(dispatch, auto_never_picks_what_cpu_lacks)
+{
+    eb_kernel_set ks;
+    cr_assert_eq(eb_kernels_select(EB_KSET_AUTO, &ks), EB_OK);
+    eb_kernel_info info[64];
+    size_t n = eb_kernel_set_describe(&ks, info, 64);
+    for (size_t i = 0; i < n; i++)
+        cr_assert(eb_isa_runnable(info[i].isa), "%s chosen but not runnable", info[i].name);
+}
+
+Test(dispatch, forced_missing_isa_is_refused)
+{
+    eb_kernel_set ks;
+    eb_status want = eb_isa_runnable(EB_ISA_NEON) ? EB_OK : EB_ERR_UNSUPPORTED;
+    cr_assert_eq(eb_kernels_select(EB_KSET_NEON, &ks), want);
+    want = eb_isa_runnable(EB_ISA_AVX2) ? EB_OK : EB_ERR_UNSUPPORTED;
+    cr_assert_eq(eb_kernels_select(EB_KSET_AVX2, &ks), want);
+}
+
+Test(dispatch, kset_names_round_trip)
+{
+    const char *names[] = {"auto", "ref", "avx2", "neon"};
+    for (int i = 0; i < 4; i++) {
+        eb_kset k;
+        cr_assert_eq(eb_kset_parse(names[i], &k), EB_OK);
+        cr_assert_str_eq(eb_kset_name(k), names[i]);
+    }
+    eb_kset k;
+    cr_assert_eq(eb_kset_parse("sse9", &k), EB_ERR_ARG);
+    cr_assert_eq(eb_kset_parse(NULL, &k), EB_ERR_ARG);
+}
+
+Test(dispatch, status_strings)
+{
+    cr_assert_str_eq(eb_status_str(EB_OK), "ok");
+    cr_assert_str_eq(eb_status_str(EB_ERR_TIMEOUT), "timed out");
+    cr_assert_str_eq(eb_status_str((eb_status)-99), "unknown error");
+}
