@@ -1,0 +1,111 @@
+/* eb_model.h - models as the harness, the agent and the reports see them.
+ *
+ * A model is built once (from a zoo variant name such as "mobilenet_v1_int8" or from a
+ * .ebm file), is immutable afterwards, and is shared read-only between threads. Each
+ * thread that runs it owns an eb_context: the planned activation arena plus the kernel
+ * scratch. Running a context allocates nothing.
+ *
+ * Names: <model>_<fp32|int8>[_p<percent>|_c<percent>]; "mobilenet" is an alias of
+ * "mobilenet_v1"; a name ending in ".ebm" (or containing '/') is a model file.
+ */
+#ifndef EB_MODEL_H
+#define EB_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eb_dispatch.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct eb_model eb_model;
+typedef struct eb_context eb_context;
+
+typedef struct {
+    eb_kset kernels;       /* which kernel set runs the ops (default AUTO) */
+    const char *calib_dir; /* int8 calibration inputs (raw tensors), NULL: generated */
+} eb_model_options;
+
+typedef struct {
+    char name[96];     /* canonical variant name, e.g. "mobilenet_v1_int8_p75" */
+    char arch[48];     /* "mobilenet_v1" */
+    char variant[32];  /* "int8_p75" */
+    eb_dtype dtype;    /* datatype of the input and output tensors */
+    uint64_t macs;     /* conv + fully-connected multiply-adds (dense count) */
+    uint64_t params;   /* weights + biases of the architecture (dense count) */
+    uint64_t weights_bytes;     /* bytes of weights and biases as stored (sparse: CSR) */
+    uint64_t packed_bytes;      /* extra bytes of kernel-packed weights */
+    uint64_t arena_bytes;       /* planned activation arena */
+    uint64_t arena_lower_bound; /* largest sum of simultaneously live tensors */
+    uint64_t scratch_bytes;     /* largest kernel scratch */
+    int32_t num_ops, num_tensors;
+    int32_t in_h, in_w, in_c;   /* input tensor shape (batch 1) */
+    int32_t out_size;           /* output elements */
+    size_t input_bytes, output_bytes;
+    double in_scale, out_scale; /* int8: quantization of input/output */
+    int32_t in_zp, out_zp;
+} eb_model_info;
+
+/* Builds a model. On failure returns a status and writes one sentence to err (when
+ * err is not NULL), e.g. "unknown model 'foo'; valid names: ...". */
+eb_status eb_model_build(const char *name, const eb_model_options *opt, eb_model **out,
+                         char *err, size_t errlen);
+void eb_model_free(eb_model *m);
+const eb_model_info *eb_model_get_info(const eb_model *m);
+
+/* The kernel table this model runs with (names of what was chosen per op). */
+const eb_kernel_set *eb_model_kernels(const eb_model *m);
+
+/* Per-op description, for profiles. */
+typedef struct {
+    const char *name;   /* "conv_1", "dw_3", "fc" ... */
+    const char *type;   /* "conv2d", "dwconv", "fc", "fc_sparse", "avgpool", ... */
+    const char *kernel; /* kernel function name it runs */
+    uint64_t macs;
+    uint64_t bytes;     /* weights + activations touched (for rooflines) */
+} eb_op_info;
+eb_status eb_model_op_info(const eb_model *m, int32_t op, eb_op_info *out);
+
+eb_status eb_context_create(const eb_model *m, eb_context **out);
+void eb_context_free(eb_context *c);
+void *eb_context_input(eb_context *c);        /* input_bytes, in the arena */
+const void *eb_context_output(const eb_context *c); /* output_bytes */
+
+/* One inference. No allocation, no I/O. */
+void eb_context_run(eb_context *c);
+
+/* Same, calling hook(user, op_index, 0) before and hook(user, op_index, 1) after each
+ * op; the unprofiled eb_context_run() has no hook checks at all. */
+typedef void (*eb_op_hook)(void *user, int32_t op, int phase);
+void eb_context_run_hooked(eb_context *c, eb_op_hook hook, void *user);
+
+/* Fills the input with the deterministic test input number `index` (same on every
+ * machine), quantized when the model is int8. */
+void eb_context_fill_input(eb_context *c, uint32_t index);
+
+/* Fidelity of this variant against the fp32 dense model of the same architecture, on a
+ * fixed set of generated inputs. */
+typedef struct {
+    double sqnr_db;        /* 10 log10(signal power / error power) of the outputs */
+    double cosine;         /* cosine similarity of output vectors, mean over inputs */
+    double top1_agreement; /* fraction of inputs with the same argmax */
+    double max_abs_err;    /* max |variant - fp32| over outputs (dequantized) */
+    int32_t inputs;
+} eb_fidelity;
+eb_status eb_model_fidelity(const eb_model *m, eb_fidelity *out);
+
+/* Every built-in variant name, in a stable order; returns the count. */
+size_t eb_zoo_names(const char *const **names);
+/* Every architecture name ("mobilenet_v1", ...). */
+size_t eb_zoo_archs(const char *const **archs);
+
+/* Writes the model to a .ebm file (atomically). */
+eb_status eb_model_export(const eb_model *m, const char *path, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
