@@ -103,4 +103,56 @@ static inline float kt_act(double v, int act)
     return (float)v;
 }
 
+#include "eb_kernels.h"
+#include "eb_quant.h"
+
+/* A random valid conv/pool geometry: small shapes that still hit strides, odd sizes,
+ * asymmetric and explicit padding. Depthwise sets out_c = in_c. */
+static inline void kt_random_conv(kt_rng *r, eb_conv_params *p, int depthwise)
+{
+    for (;;) {
+        eb_conv_params c = {0};
+        c.batch = kt_int(r, 1, 2);
+        c.in_h = kt_int(r, 1, 10), c.in_w = kt_int(r, 1, 10);
+        c.in_c = kt_int(r, 1, 9);
+        c.out_c = depthwise ? c.in_c : kt_int(r, 1, 7);
+        c.k_h = kt_int(r, 1, 5), c.k_w = kt_int(r, 1, 5);
+        c.stride_h = kt_int(r, 1, 3), c.stride_w = kt_int(r, 1, 3);
+        c.act = (eb_act)kt_int(r, 0, 2);
+        int mode = kt_int(r, 0, 2);
+        if (mode == EB_PAD_EXPLICIT) {
+            c.pad_top = kt_int(r, 0, c.k_h - 1), c.pad_bottom = kt_int(r, 0, c.k_h - 1);
+            c.pad_left = kt_int(r, 0, c.k_w - 1), c.pad_right = kt_int(r, 0, c.k_w - 1);
+        }
+        if (eb_conv_out_dims(&c, (eb_padding)mode) == EB_OK) {
+            *p = c;
+            return;
+        }
+    }
+}
+
+/* Per-channel int8 requantization for a layer whose accumulators sum k terms: real
+ * multipliers chosen so outputs spread over the int8 range without all saturating. */
+typedef struct {
+    int32_t mult[64], shift[64];
+    double real[64];
+    double out_scale;
+    eb_requant q;
+} kt_requant_set;
+
+static inline void kt_random_requant(kt_rng *r, kt_requant_set *s, int32_t channels,
+                                     int32_t k, eb_act act)
+{
+    s->out_scale = kt_uniform(r, 0.02, 0.2);
+    for (int32_t c = 0; c < channels && c < 64; c++) {
+        s->real[c] = kt_uniform(r, 0.2, 3.0) * 0.002 / sqrt((double)k);
+        eb_quantize_multiplier(s->real[c], &s->mult[c], &s->shift[c]);
+    }
+    s->q.in_zp = kt_int(r, -128, 127);
+    s->q.out_zp = kt_int(r, -60, 60);
+    eb_quant_act_range(act, s->out_scale, s->q.out_zp, &s->q.act_min, &s->q.act_max);
+    s->q.mult = s->mult;
+    s->q.shift = s->shift;
+}
+
 #endif
