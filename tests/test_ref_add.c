@@ -56,8 +56,8 @@ Test(add_s8_ref, hand_worked_mixed_scales)
 /* TFLite's integer add, restated with the test's own requantizer. */
 static int32_t restated_add(const eb_add_params *p, int32_t a, int32_t b)
 {
-    int64_t av = ((int64_t)a - p->a_zp) << p->left_shift;
-    int64_t bv = ((int64_t)b - p->b_zp) << p->left_shift;
+    int64_t av = ((int64_t)a - p->a_zp) * (INT64_C(1) << p->left_shift);
+    int64_t bv = ((int64_t)b - p->b_zp) * (INT64_C(1) << p->left_shift);
     int64_t s = (int64_t)kt_requant((int32_t)av, p->a_mult, p->a_shift) +
                 kt_requant((int32_t)bv, p->b_mult, p->b_shift);
     return kt_clamp(p->out_zp + (int64_t)kt_requant((int32_t)s, p->out_mult, p->out_shift),
