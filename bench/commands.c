@@ -7,9 +7,12 @@
 #include "cli.h"
 
 static const eb_command cmd_list = {"list", "list kernels, models or targets", eb_cmd_list};
+static const eb_command cmd_export = {"export", "write a model as a .ebm model file",
+                                      eb_cmd_export};
 
 const eb_command *const eb_commands[] = {
     &cmd_list,
+    &cmd_export,
     NULL,
 };
 

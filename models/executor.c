@@ -124,12 +124,17 @@ void eb_gen_input(uint32_t index, int32_t h, int32_t w, int32_t c, float *out)
     eb_rng r;
     eb_rng_seed(&r, UINT64_C(0x6564676562656e63) ^ ((uint64_t)index * UINT64_C(0x9E3779B1)));
     int32_t gh = h < G ? h : G, gw = w < G ? w : G;
+    /* image-level statistics differ between inputs too (contrast, texture, offset), as
+     * between real images; they are what survives to a network's pooled features */
+    double amp = 0.2 + 0.8 * eb_rng_uniform(&r);
+    double noise = 0.05 + 0.45 * eb_rng_uniform(&r);
+    double offset = 0.6 * eb_rng_uniform(&r) - 0.3;
     /* coarse grid of up to 4 channels at a time, channels innermost */
     double cell[G * G * 4];
     for (int32_t ch0 = 0; ch0 < c; ch0 += 4) {
         int32_t nch = c - ch0 < 4 ? c - ch0 : 4;
         for (int32_t i = 0; i < gh * gw * nch; i++)
-            cell[i] = eb_rng_uniform(&r) * 1.5 - 0.75;
+            cell[i] = offset + amp * (eb_rng_uniform(&r) * 1.5 - 0.75);
         for (int32_t y = 0; y < h; y++) {
             double fy = gh > 1 && h > 1 ? (double)y * (gh - 1) / (h - 1) : 0.0;
             int32_t y0 = (int32_t)fy;
@@ -151,7 +156,7 @@ void eb_gen_input(uint32_t index, int32_t h, int32_t w, int32_t c, float *out)
                     double v11 = cell[(y1 * gw + x1) * nch + k];
                     double top = v00 + (v01 - v00) * tx, bot = v10 + (v11 - v10) * tx;
                     double v = top + (bot - top) * ty;
-                    v += eb_rng_uniform(&r) * 0.5 - 0.25;
+                    v += noise * (eb_rng_uniform(&r) * 2.0 - 1.0);
                     double q = v * 128.0;
                     q = q < 0 ? -(double)(int64_t)(-q + 0.5) : (double)(int64_t)(q + 0.5);
                     if (q < -128)

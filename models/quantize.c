@@ -22,8 +22,9 @@ int32_t eb_calib_inputs(const eb_graph *g)
     uint64_t macs = 0;
     for (int32_t i = 0; i < g->nops; i++)
         macs += eb_gop_macs(g, &g->op[i]);
-    /* big models: fewer inputs keep an int8 build within a few seconds on ref kernels */
-    return macs > 100000000 ? 2 : 4;
+    /* big models: fewer inputs keep an int8 build within a few seconds on ref kernels;
+     * small ones get more, so the ranges cover more of the input distribution */
+    return macs > 100000000 ? 2 : (macs > 20000000 ? 4 : 16);
 }
 
 static double round_away(double x)
