@@ -54,7 +54,9 @@ static inline uint32_t t_rand(void)
 /* uniform integer in [lo, hi] */
 static inline int32_t t_randi(int32_t lo, int32_t hi)
 {
-    return lo + (int32_t)(t_rand() % (uint32_t)(hi - lo + 1));
+    uint32_t span = (uint32_t)hi - (uint32_t)lo + 1u; /* 0 means the full 2^32 range */
+    uint32_t r = span ? t_rand() % span : t_rand() * 65537u;
+    return (int32_t)((uint32_t)lo + r);
 }
 
 static inline float t_randf(float lo, float hi)
@@ -62,12 +64,23 @@ static inline float t_randf(float lo, float hi)
     return lo + (hi - lo) * (float)(t_rand() & 0xFFFFFF) / (float)0x1000000;
 }
 
+/* Exact-size buffer (so AddressSanitizer sees any read past the end), filled with
+ * garbage so that kernels reading memory they did not write show it. */
 static inline void *t_alloc(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    cr_assert(p != NULL);
+    memset(p, 0xA5, bytes);
+    return p;
+}
+
+/* 64-byte aligned buffer for packed weights and scratch (the kernels' contract). */
+static inline void *t_alloc_aligned(size_t bytes)
 {
     size_t n = (bytes + 63) / 64 * 64;
     void *p = aligned_alloc(64, n ? n : 64);
     cr_assert(p != NULL);
-    memset(p, 0xA5, n ? n : 64); /* garbage, so kernels that read unset memory show it */
+    memset(p, 0xA5, n);
     return p;
 }
 
@@ -110,7 +123,9 @@ static inline t_requant t_make_requant(int32_t channels)
     r.shift = (int32_t *)t_alloc((size_t)channels * sizeof(int32_t));
     for (int32_t c = 0; c < channels; c++) {
         int kind = t_randi(0, 9);
-        r.mult[c] = t_randi(1 << 30, INT32_MAX);
+        /* below INT32_MAX - 255: a saturated product plus out_zp must still fit int32,
+         * or ref itself would overflow */
+        r.mult[c] = t_randi(1 << 30, INT32_MAX - 255);
         if (kind <= 5)
             r.shift[c] = t_randi(-12, -4);
         else if (kind == 6)

@@ -93,10 +93,10 @@ static void check_f32(const eb_conv_params *p, int with_bias)
     float *got = (float *)t_alloc(out_size(p) * sizeof(float));
     const eb_conv_f32_kernel *k = &t_avx2.conv2d_f32;
     cr_assert(k->pack_size && k->pack && k->scratch_size);
-    void *packed = t_alloc(k->pack_size(p));
+    void *packed = t_alloc_aligned(k->pack_size(p));
     k->pack(p, w, packed);
     size_t ss = k->scratch_size(p);
-    void *scratch = ss ? t_alloc(ss) : NULL;
+    void *scratch = ss ? t_alloc_aligned(ss) : NULL;
     t_ref.conv2d_f32.run(p, x, w, bias, NULL, want, NULL);
     k->run(p, x, w, bias, packed, got, scratch);
     double *mag = magnitudes(p, x, w, bias);
@@ -119,10 +119,10 @@ static void check_s8(const eb_conv_params *p, int with_bias)
     int8_t *got = (int8_t *)t_alloc(out_size(p));
     const eb_conv_s8_kernel *k = &t_avx2.conv2d_s8;
     cr_assert(k->pack_size && k->pack && k->scratch_size);
-    void *packed = t_alloc(k->pack_size(p));
+    void *packed = t_alloc_aligned(k->pack_size(p));
     k->pack(p, &rq.q, w, bias, packed);
     size_t ss = k->scratch_size(p);
-    void *scratch = ss ? t_alloc(ss) : NULL;
+    void *scratch = ss ? t_alloc_aligned(ss) : NULL;
     t_ref.conv2d_s8.run(p, &rq.q, x, w, bias, NULL, want, NULL);
     k->run(p, &rq.q, x, w, bias, packed, got, scratch);
     char what[160];
