@@ -7,9 +7,12 @@
 #include "cli.h"
 
 static const eb_command cmd_list = {"list", "list kernels, models or targets", eb_cmd_list};
+static const eb_command cmd_compare = {"compare", "regression gate between two reports",
+                                       eb_cmd_compare};
 
 const eb_command *const eb_commands[] = {
     &cmd_list,
+    &cmd_compare,
     NULL,
 };
 
