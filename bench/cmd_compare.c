@@ -40,7 +40,7 @@ bool eb_parse_percent(const char *opt, const char *s, double max_pct, double *fr
     return true;
 }
 
-static void print_side(const char *label, const eb_cmp_report *r)
+static void print_side(const char *label, const eb_rdata *r)
 {
     printf("%-9s %s (%s%s%s%s%s)\n", label, r->path, r->created_utc[0] ? r->created_utc : "no date",
            r->git[0] ? ", git " : "", r->git, r->cpu[0] ? ", " : "", r->cpu);
@@ -113,14 +113,14 @@ int eb_cmd_compare(int argc, char **argv)
         return EB_EXIT_USAGE;
     }
     char err[1024];
-    eb_cmp_report base, cur;
-    if (eb_cmp_report_load(files[0], &base, err, sizeof err) != EB_OK) {
+    eb_rdata base, cur;
+    if (eb_rdata_load(files[0], &base, err, sizeof err) != EB_OK) {
         eb_error("%s", err);
         return EB_EXIT_USAGE;
     }
-    if (eb_cmp_report_load(files[1], &cur, err, sizeof err) != EB_OK) {
+    if (eb_rdata_load(files[1], &cur, err, sizeof err) != EB_OK) {
         eb_error("%s", err);
-        eb_cmp_report_free(&base);
+        eb_rdata_free(&base);
         return EB_EXIT_USAGE;
     }
     eb_cmp_outcome out;
@@ -150,7 +150,7 @@ int eb_cmd_compare(int argc, char **argv)
 done:
     eb_cmp_outcome_free(&out);
 done_reports:
-    eb_cmp_report_free(&base);
-    eb_cmp_report_free(&cur);
+    eb_rdata_free(&base);
+    eb_rdata_free(&cur);
     return rc;
 }

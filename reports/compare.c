@@ -144,14 +144,14 @@ static double mean_of(const double *x, size_t n)
     return n ? s / (double)n : NAN;
 }
 
-static bool same_key(const eb_cmp_result *a, const eb_cmp_result *b)
+static bool same_key(const eb_rresult *a, const eb_rresult *b)
 {
     return !strcmp(a->target, b->target) && !strcmp(a->model, b->model) &&
            !strcmp(a->variant, b->variant) && !strcmp(a->scenario, b->scenario) &&
            a->threads == b->threads;
 }
 
-static void key_label(const eb_cmp_result *r, char *dst, size_t cap)
+static void key_label(const eb_rresult *r, char *dst, size_t cap)
 {
     if (!strcmp(r->scenario, "single-stream") && r->threads == 1)
         snprintf(dst, cap, "%s/%s", r->target, r->name);
@@ -229,7 +229,7 @@ static size_t min_samples_for(double alpha)
     return n;
 }
 
-static eb_status compare_pair(const eb_cmp_result *b, const eb_cmp_result *c,
+static eb_status compare_pair(const eb_rresult *b, const eb_rresult *c,
                               const eb_cmp_options *o, eb_cmp_outcome *out, char *err,
                               size_t errlen)
 {
@@ -361,7 +361,7 @@ static eb_status compare_pair(const eb_cmp_result *b, const eb_cmp_result *c,
     return EB_OK;
 }
 
-static eb_status check_unique(const eb_cmp_report *r, const char *side, char *err,
+static eb_status check_unique(const eb_rdata *r, const char *side, char *err,
                               size_t errlen)
 {
     for (size_t i = 0; i < r->n_results; i++)
@@ -376,7 +376,7 @@ static eb_status check_unique(const eb_cmp_report *r, const char *side, char *er
     return EB_OK;
 }
 
-eb_status eb_compare_reports(const eb_cmp_report *base, const eb_cmp_report *cur,
+eb_status eb_compare_reports(const eb_rdata *base, const eb_rdata *cur,
                              const eb_cmp_options *o, eb_cmp_outcome *out, char *err,
                              size_t errlen)
 {
@@ -396,7 +396,7 @@ eb_status eb_compare_reports(const eb_cmp_report *base, const eb_cmp_report *cur
     if (base->build_type[0] && cur->build_type[0] && strcmp(base->build_type, cur->build_type))
         add_warning(out, "different build types: %s (baseline) vs %s (current)",
                     base->build_type, cur->build_type);
-    const eb_cmp_report *sides[2] = {base, cur};
+    const eb_rdata *sides[2] = {base, cur};
     for (int s = 0; s < 2; s++) {
         const char *name = s ? "current" : "baseline";
         if (sides[s]->sanitized)
@@ -409,7 +409,7 @@ eb_status eb_compare_reports(const eb_cmp_report *base, const eb_cmp_report *cur
     }
     size_t paired = 0;
     for (size_t i = 0; i < base->n_results; i++) {
-        const eb_cmp_result *b = &base->results[i], *c = NULL;
+        const eb_rresult *b = &base->results[i], *c = NULL;
         for (size_t j = 0; j < cur->n_results && !c; j++)
             if (same_key(b, &cur->results[j]))
                 c = &cur->results[j];

@@ -14,39 +14,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "eb_report_data.h"
 #include "eb_status.h"
-
-/* What compare needs of one result of a report (copied out of the JSON). Numbers that
- * the report does not carry are NAN. */
-typedef struct {
-    char target[64], model[64], variant[64], scenario[32], name[128];
-    int threads;
-    bool complete;
-    double *samples_ms; /* owned; every timed inference, in order */
-    size_t n_samples;
-    double median_ms, p90_ms, p99_ms, cv, throughput_ips;
-    double planned_total_bytes, peak_rss_bytes, model_bytes; /* model: weights + packed */
-    double energy_j;
-    char energy_method[16]; /* "estimated", "measured" or "" */
-    char kernels[512];      /* "op=kernel,..." sorted, to tell kernel sets apart */
-} eb_cmp_result;
-
-typedef struct {
-    char path[512];
-    int schema_version;
-    bool complete, sanitized, emulated;
-    char created_utc[32], cpu[128], kernel_set[32], build_type[32], git[64];
-    eb_cmp_result *results;
-    size_t n_results;
-} eb_cmp_report;
-
-/* Reads a report file. On failure writes one sentence to err naming the file and what
- * is wrong (unreadable, not JSON, wrong schema_version, a field missing). */
-eb_status eb_cmp_report_load(const char *path, eb_cmp_report *out, char *err, size_t errlen);
-/* Same from a JSON text already in memory (`path` only names it in messages). */
-eb_status eb_cmp_report_parse(const char *json, const char *path, eb_cmp_report *out,
-                              char *err, size_t errlen);
-void eb_cmp_report_free(eb_cmp_report *r);
 
 typedef enum {
     EB_METRIC_P50 = 1 << 0,
@@ -106,7 +75,7 @@ typedef struct {
 /* Compares two loaded reports. Errors (EB_ERR_ARG with one sentence in err): a result
  * without a partner (unless allow_missing), two results with the same key, too few
  * samples for the U test to reach alpha, a metric neither side carries. */
-eb_status eb_compare_reports(const eb_cmp_report *base, const eb_cmp_report *cur,
+eb_status eb_compare_reports(const eb_rdata *base, const eb_rdata *cur,
                              const eb_cmp_options *o, eb_cmp_outcome *out, char *err,
                              size_t errlen);
 void eb_cmp_outcome_free(eb_cmp_outcome *o);

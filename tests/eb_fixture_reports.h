@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static uint64_t fx_next(uint64_t *s)
+static inline uint64_t fx_next(uint64_t *s)
 {
     uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -20,9 +20,9 @@ static uint64_t fx_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static double fx_uniform(uint64_t *s) { return ((double)(fx_next(s) >> 11) + 0.5) / 9007199254740992.0; }
+static inline double fx_uniform(uint64_t *s) { return ((double)(fx_next(s) >> 11) + 0.5) / 9007199254740992.0; }
 
-static double fx_normal(uint64_t *s)
+static inline double fx_normal(uint64_t *s)
 {
     double u1 = fx_uniform(s), u2 = fx_uniform(s);
     return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
@@ -31,7 +31,7 @@ static double fx_normal(uint64_t *s)
 /* n latencies around `center` ms: center * (1 + rel_noise * N(0,1)) with a floor at
  * 20 % of center (a latency is never negative), plus a right tail from `rel_tail`
  * (exponential, mean rel_tail * center), the usual shape of timing noise. */
-static void fx_samples(double *out, size_t n, double center, double rel_noise, double rel_tail,
+static inline void fx_samples(double *out, size_t n, double center, double rel_noise, double rel_tail,
                        uint64_t seed)
 {
     uint64_t s = seed;
@@ -55,13 +55,13 @@ typedef struct {
     double sqnr_db;                                           /* 0: fidelity null */
 } fx_result;
 
-static int fx_cmp(const void *a, const void *b)
+static inline int fx_cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static double fx_q(const double *sorted, size_t n, double q)
+static inline double fx_q(const double *sorted, size_t n, double q)
 {
     double h = (double)(n - 1) * q;
     size_t k = (size_t)h;
@@ -69,7 +69,7 @@ static double fx_q(const double *sorted, size_t n, double q)
 }
 
 /* The report as JSON text (free() it). cpu / kernel_set name the environment. */
-static char *fx_report(const fx_result *res, size_t nres, const char *cpu, const char *kernel_set,
+static inline char *fx_report(const fx_result *res, size_t nres, const char *cpu, const char *kernel_set,
                        int schema_version)
 {
     cJSON *root = cJSON_CreateObject();
@@ -160,7 +160,7 @@ static char *fx_report(const fx_result *res, size_t nres, const char *cpu, const
     return txt;
 }
 
-static void fx_write(const char *path, const char *text)
+static inline void fx_write(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
     if (f) {
@@ -170,14 +170,14 @@ static void fx_write(const char *path, const char *text)
 }
 
 /* A fresh temporary directory (mkdtemp); the caller removes it with fx_rmdir. */
-static void fx_tmpdir(char *dir, size_t cap, const char *tag)
+static inline void fx_tmpdir(char *dir, size_t cap, const char *tag)
 {
     snprintf(dir, cap, "/tmp/eb_%s_XXXXXX", tag);
     if (!mkdtemp(dir))
         dir[0] = 0;
 }
 
-static void fx_rmdir(const char *dir)
+static inline void fx_rmdir(const char *dir)
 {
     char cmd[600];
     if (dir[0] && !strncmp(dir, "/tmp/eb_", 8)) {
@@ -188,7 +188,7 @@ static void fx_rmdir(const char *dir)
 }
 
 /* Whole file (free() it) or NULL. */
-static char *fx_slurp(const char *path)
+static inline char *fx_slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)

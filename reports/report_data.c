@@ -1,10 +1,10 @@
-/* compare_load.c - copies what the gates need out of a schema_version 1 report
- * (see /reports/README.md and the report contract). */
+/* report_data.c - copies what compare, plot, study and ab need out of a schema_version 1
+ * report (eb_report_data.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eb_compare.h"
+#include "eb_report_data.h"
 #include "eb_outfile.h"
 
 #if defined(EB_HAVE_CJSON)
@@ -21,6 +21,12 @@ static void copy_str(char *dst, size_t cap, const cJSON *obj, const char *key)
 static double num_or_nan(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static double num_or_nan_at(const cJSON *arr, int i)
+{
+    const cJSON *v = cJSON_IsArray(arr) ? cJSON_GetArrayItem(arr, i) : NULL;
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
@@ -61,7 +67,7 @@ static void kernels_signature(const cJSON *kernels, char *dst, size_t cap)
 }
 
 static eb_status load_result(const cJSON *r, const char *target, const char *path, size_t idx,
-                             eb_cmp_result *out, char *err, size_t errlen)
+                             eb_rresult *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     snprintf(out->target, sizeof out->target, "%s", target);
@@ -86,6 +92,12 @@ static eb_status load_result(const cJSON *r, const char *target, const char *pat
 
     const cJSON *lat = cJSON_GetObjectItemCaseSensitive(r, "latency_ms");
     out->median_ms = num_or_nan(lat, "median");
+    out->mean_ms = num_or_nan(lat, "mean");
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(lat, "ci95_median");
+    out->ci_lo_ms = num_or_nan_at(ci, 0);
+    out->ci_hi_ms = num_or_nan_at(ci, 1);
+    out->macs = num_or_nan(r, "macs");
+    out->params = num_or_nan(r, "params");
     out->p90_ms = num_or_nan(lat, "p90");
     out->p99_ms = num_or_nan(lat, "p99");
     out->cv = num_or_nan(lat, "cv");
@@ -116,7 +128,35 @@ static eb_status load_result(const cJSON *r, const char *target, const char *pat
     out->planned_total_bytes = num_or_nan(mem, "planned_total_bytes");
     out->peak_rss_bytes = num_or_nan(mem, "peak_rss_bytes");
     double w = num_or_nan(mem, "weights_bytes"), p = num_or_nan(mem, "packed_bytes");
+    out->weights_bytes = w;
     out->model_bytes = isfinite(w) ? w + (isfinite(p) ? p : 0) : NAN;
+
+    const cJSON *fid = cJSON_GetObjectItemCaseSensitive(r, "fidelity");
+    out->has_fidelity = cJSON_IsObject(fid);
+    out->sqnr_db = num_or_nan(fid, "sqnr_db");
+    out->cosine = num_or_nan(fid, "cosine");
+    out->top1_agreement = num_or_nan(fid, "top1_agreement");
+
+    const cJSON *prof = cJSON_GetObjectItemCaseSensitive(r, "profile");
+    int np = cJSON_IsArray(prof) ? cJSON_GetArraySize(prof) : 0;
+    if (np > 0) {
+        out->profile = calloc((size_t)np, sizeof *out->profile);
+        if (!out->profile) {
+            snprintf(err, errlen, "out of memory reading '%s'", path);
+            return EB_ERR_NOMEM;
+        }
+        const cJSON *op;
+        cJSON_ArrayForEach(op, prof) {
+            eb_rop *d = &out->profile[out->n_profile++];
+            copy_str(d->name, sizeof d->name, op, "op");
+            copy_str(d->type, sizeof d->type, op, "type");
+            copy_str(d->kernel, sizeof d->kernel, op, "kernel");
+            d->macs = num_or_nan(op, "macs");
+            d->median_ms = num_or_nan(op, "median_ms");
+            d->share = num_or_nan(op, "share");
+            d->gmacs = num_or_nan(op, "gmacs");
+        }
+    }
 
     const cJSON *en = cJSON_GetObjectItemCaseSensitive(r, "energy");
     out->energy_j = num_or_nan(en, "joules_per_inference");
@@ -126,7 +166,7 @@ static eb_status load_result(const cJSON *r, const char *target, const char *pat
     return EB_OK;
 }
 
-eb_status eb_cmp_report_parse(const char *json, const char *path, eb_cmp_report *out,
+eb_status eb_rdata_parse(const char *json, const char *path, eb_rdata *out,
                               char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -165,6 +205,15 @@ eb_status eb_cmp_report_parse(const char *json, const char *path, eb_cmp_report 
         goto done;
     }
     out->emulated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tgt, "emulated"));
+    snprintf(out->target, sizeof out->target, "%s", target);
+    copy_str(out->arch, sizeof out->arch, tgt, "arch");
+    copy_str(out->transport, sizeof out->transport, tgt, "transport");
+    out->target_cores = num_or_nan(tgt, "cores");
+    out->target_memory_bytes = num_or_nan(tgt, "memory_bytes");
+    out->price_usd = num_or_nan(tgt, "price_usd");
+    const cJSON *pm = cJSON_GetObjectItemCaseSensitive(tgt, "power_model");
+    out->idle_w = num_or_nan(pm, "idle_w");
+    out->active_w = num_or_nan(pm, "active_w");
     const cJSON *env = cJSON_GetObjectItemCaseSensitive(root, "environment");
     copy_str(out->cpu, sizeof out->cpu, cJSON_GetObjectItemCaseSensitive(env, "cpu"), "brand");
     copy_str(out->kernel_set, sizeof out->kernel_set, env, "kernel_set");
@@ -192,25 +241,25 @@ eb_status eb_cmp_report_parse(const char *json, const char *path, eb_cmp_report 
 done:
     cJSON_Delete(root);
     if (st != EB_OK)
-        eb_cmp_report_free(out);
+        eb_rdata_free(out);
     return st;
 }
 
-eb_status eb_cmp_report_load(const char *path, eb_cmp_report *out, char *err, size_t errlen)
+eb_status eb_rdata_load(const char *path, eb_rdata *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     char *text;
     eb_status st = eb_read_file(path, EB_REPORT_MAX_BYTES, &text, NULL, err, errlen);
     if (st != EB_OK)
         return st;
-    st = eb_cmp_report_parse(text, path, out, err, errlen);
+    st = eb_rdata_parse(text, path, out, err, errlen);
     free(text);
     return st;
 }
 
 #else /* no cJSON (cross builds): the gates need the host build */
 
-eb_status eb_cmp_report_parse(const char *json, const char *path, eb_cmp_report *out,
+eb_status eb_rdata_parse(const char *json, const char *path, eb_rdata *out,
                               char *err, size_t errlen)
 {
     (void)json;
@@ -219,18 +268,20 @@ eb_status eb_cmp_report_parse(const char *json, const char *path, eb_cmp_report 
     return EB_ERR_UNSUPPORTED;
 }
 
-eb_status eb_cmp_report_load(const char *path, eb_cmp_report *out, char *err, size_t errlen)
+eb_status eb_rdata_load(const char *path, eb_rdata *out, char *err, size_t errlen)
 {
-    return eb_cmp_report_parse(NULL, path, out, err, errlen);
+    return eb_rdata_parse(NULL, path, out, err, errlen);
 }
 #endif
 
-void eb_cmp_report_free(eb_cmp_report *r)
+void eb_rdata_free(eb_rdata *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n_results; i++)
+    for (size_t i = 0; i < r->n_results; i++) {
         free(r->results[i].samples_ms);
+        free(r->results[i].profile);
+    }
     free(r->results);
     r->results = NULL;
     r->n_results = 0;
