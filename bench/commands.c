@@ -11,10 +11,14 @@ static const eb_command cmd_compare = {"compare", "regression gate between two r
                                        eb_cmd_compare};
 static const eb_command cmd_plot = {"plot", "gnuplot charts from reports", eb_cmd_plot};
 
+static const eb_command cmd_bench = {"bench", "kernel benchmark: time, GFLOP/s, % of peak, vs ref",
+                                     eb_cmd_bench};
+
 const eb_command *const eb_commands[] = {
     &cmd_list,
     &cmd_compare,
     &cmd_plot,
+    &cmd_bench,
     NULL,
 };
 
