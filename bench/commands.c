@@ -10,10 +10,13 @@ static const eb_command cmd_list = {"list", "list kernels, models or targets", e
 static const eb_command cmd_compare = {"compare", "regression gate between two reports",
                                        eb_cmd_compare};
 static const eb_command cmd_plot = {"plot", "gnuplot charts from reports", eb_cmd_plot};
+static const eb_command cmd_ab = {"ab", "interleaved A/B gate of two builds, kernel sets or variants",
+                                  eb_cmd_ab};
 
 const eb_command *const eb_commands[] = {
     &cmd_list,
     &cmd_compare,
+    &cmd_ab,
     &cmd_plot,
     NULL,
 };
