@@ -39,5 +39,6 @@ bool eb_parse_int(const char *opt, const char *s, long min, long max, long *out)
 bool eb_parse_double(const char *opt, const char *s, double min, double max, double *out);
 
 int eb_cmd_list(int argc, char **argv);
+int eb_cmd_run(int argc, char **argv);
 
 #endif

@@ -7,8 +7,11 @@
 #include "cli.h"
 
 static const eb_command cmd_list = {"list", "list kernels, models or targets", eb_cmd_list};
+static const eb_command cmd_run = {"run", "measure models on a target and write a JSON report",
+                                   eb_cmd_run};
 
 const eb_command *const eb_commands[] = {
+    &cmd_run,
     &cmd_list,
     NULL,
 };
