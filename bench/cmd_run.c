@@ -1,4 +1,5 @@
 /* cmd_run.c - `edgebench run`: measure models on a target and write one JSON report. */
+#if defined(EB_MODELS_AVAILABLE) /* needs the model library */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -645,3 +646,4 @@ int eb_cmd_run(int argc, char **argv)
     free(rep);
     return exit_code;
 }
+#endif

@@ -1,4 +1,5 @@
 /* run_local.c - one model measured in this process: single-stream or offline. */
+#if defined(EB_MODELS_AVAILABLE) /* needs the model library */
 #include "run_local.h"
 
 #include <math.h>
@@ -484,3 +485,4 @@ fail:
     eb_model_free(m);
     return st;
 }
+#endif

@@ -15,7 +15,7 @@ typedef struct {
     char *err; /* captured stderr (malloc'd) */
 } eb_cmd_capture;
 
-static char *eb_test_read_fd(FILE *f)
+static inline char *eb_test_read_fd(FILE *f)
 {
     fflush(f);
     long n = ftell(f);
@@ -27,7 +27,7 @@ static char *eb_test_read_fd(FILE *f)
 }
 
 /* Calls fn(argc, argv) with argv = {args..., NULL}; the list ends with NULL. */
-static eb_cmd_capture eb_test_cmd(int (*fn)(int, char **), const char *first, ...)
+static inline eb_cmd_capture eb_test_cmd(int (*fn)(int, char **), const char *first, ...)
 {
     char *argv[64];
     int argc = 0;
@@ -61,14 +61,14 @@ static eb_cmd_capture eb_test_cmd(int (*fn)(int, char **), const char *first, ..
     return c;
 }
 
-static void eb_test_cmd_free(eb_cmd_capture *c)
+static inline void eb_test_cmd_free(eb_cmd_capture *c)
 {
     free(c->out);
     free(c->err);
 }
 
 /* A fresh empty folder under /tmp (path written to buf). */
-static void eb_test_tmpdir(char *buf, size_t len)
+static inline void eb_test_tmpdir(char *buf, size_t len)
 {
     snprintf(buf, len, "/tmp/eb_test_XXXXXX");
     if (!mkdtemp(buf))

@@ -1,6 +1,7 @@
 /* test_run.c - `edgebench run` end to end on a tiny model, through the command function,
  * and its answers to bad input. No wall-time assertions: counts come from
  * --min-iterations with --min-time 0, which makes the number of samples exact. */
+#if defined(EB_MODELS_AVAILABLE)
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <math.h>
@@ -295,3 +296,4 @@ Test(run_errors, unreadable_model_file)
     expect_usage_error(&c, "cannot read model file '/nonexistent/m.ebm'");
     eb_test_cmd_free(&c);
 }
+#endif
