@@ -80,8 +80,11 @@ static eb_status run_side(const ab_side *s, const char *target, const char *roun
         while (last > cr.err && (last[-1] == '\n' || last[-1] == ' '))
             *--last = 0;
         char *line = strrchr(cr.err, '\n');
+        line = line ? line + 1 : cr.err;
+        if (!strncmp(line, "edgebench: ", 11))
+            line += 11;
         snprintf(err, errlen, "'%s run --model %s' %s: %s", s->bin, s->model,
-                 cr.timed_out ? "timed out" : "failed", line ? line + 1 : cr.err);
+                 cr.timed_out ? "timed out" : "failed", line);
         free(cr.out);
         return EB_ERR_IO;
     }
@@ -95,16 +98,9 @@ static eb_status run_side(const ab_side *s, const char *target, const char *roun
         eb_rdata_free(&rep);
         return EB_ERR_FORMAT;
     }
+    /* the median of the raw samples, by the same quantile definition as the gates */
     const eb_rresult *r = &rep.results[0];
-    *median = r->median_ms;
-    if (!isfinite(*median)) {
-        double *tmp = malloc(r->n_samples * sizeof *tmp);
-        if (tmp) {
-            memcpy(tmp, r->samples_ms, r->n_samples * sizeof *tmp);
-            *median = eb_quantile_inplace(tmp, r->n_samples, 0.5);
-            free(tmp);
-        }
-    }
+    *median = eb_quantile_inplace(r->samples_ms, r->n_samples, 0.5);
     eb_rdata_free(&rep);
     return EB_OK;
 }

@@ -70,11 +70,17 @@ Test(ab, bad_rounds_are_refused)
 }
 
 /* A fake edgebench: each call advances a shared machine state (30 % slower in every other
- * block of four calls, i.e. two ABBA rounds) and prints a report of 21 samples around
- * scale x state. */
+ * block of four calls, i.e. two ABBA rounds) and prints the template report (a real,
+ * schema-valid one) with 21 samples around scale x state in place of its samples. */
 static void write_fake(const char *dir, const char *name, double scale)
 {
     char path[256];
+    snprintf(path, sizeof path, "%s/template.json", dir);
+    double one = 123.456;
+    fx_result r = {.target = "host", .model = "m", .variant = "int8", .samples = &one, .n = 1};
+    char *json = fx_report(&r, 1, "CPU", "auto", 1);
+    fx_write(path, json);
+    free(json);
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
@@ -86,14 +92,11 @@ static void write_fake(const char *dir, const char *name, double scale)
             "case \" $* \" in *' --model nosuch '*) echo 'edgebench: unknown model nosuch' >&2; "
             "exit 2;; esac\n"
             "awk -v n=\"$n\" -v scale=%.6g 'BEGIN {\n"
-            "  f = 1 + 0.3 * (int(n / 4) %% 2); srand(n + 7);\n"
-            "  printf \"{\\\"schema_version\\\":1,\\\"target\\\":{\\\"name\\\":\\\"host\\\"},"
-            "\\\"results\\\":[{\\\"model\\\":\\\"m\\\",\\\"variant\\\":\\\"int8\\\","
-            "\\\"samples_ms\\\":[\";\n"
-            "  for (i = 0; i < 21; i++) printf \"%%s%%.6f\", (i ? \",\" : \"\"), scale * f * "
-            "(1 + 0.02 * (rand() - 0.5));\n"
-            "  printf \"]}]}\\n\" }'\n",
-            dir, scale);
+            "  f = 1 + 0.3 * (int(n / 4) %% 2); srand(n + 7); s = \"\";\n"
+            "  for (i = 0; i < 21; i++) s = s (i ? \",\" : \"\") sprintf(\"%%.6f\", scale * f * "
+            "(1 + 0.02 * (rand() - 0.5))) }\n"
+            "  /\"samples_ms\"/ { sub(/123\\.456/, s) } { print }' '%s/template.json'\n",
+            dir, scale, dir);
     fclose(f);
     chmod(path, 0755);
 }
