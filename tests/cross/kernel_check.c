@@ -16,6 +16,8 @@
  * int8 conv2d/fc is the SDOT kernel (yes) or the ARMv8.0 one (no). Exit status 0 when
  * everything matched, 1 on any mismatch, 2 on bad usage. */
 #include <math.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -398,6 +400,29 @@ static void check_conv(const eb_conv_f32_kernel *kf, const eb_conv_s8_kernel *ks
     }
 }
 
+/* A few layers at the sizes of the zoo's models (MobileNet, DS-CNN, ResNet-8). */
+static void check_conv_large(const eb_conv_f32_kernel *kf, const eb_conv_s8_kernel *ks)
+{
+    static const struct {
+        geom gm;
+        int32_t ic, oc;
+    } layers[] = {
+        {{1, 33, 33, 3, 3, 2, 2, 0, 0, 1, 1}, 3, 32},    /* MobileNet stem, SAME s2 */
+        {{1, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0}, 128, 136}, /* pointwise, deep */
+        {{1, 25, 5, 10, 4, 2, 2, 4, 1, 4, 1}, 1, 64},    /* DS-CNN first layer */
+        {{1, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 16, 16},   /* ResNet-8 block */
+        {{1, 8, 8, 3, 3, 2, 2, 0, 0, 1, 1}, 32, 64},     /* ResNet-8 downsampling */
+    };
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+        const eb_conv_params p =
+            conv_params(&layers[i].gm, layers[i].ic, layers[i].oc, acts[(i + 1) % 3]);
+        if (kf)
+            conv_f32_case(kf, &p, false, true);
+        if (ks)
+            conv_s8_case(ks, &p, false, true, (int)i);
+    }
+}
+
 static void check_dwconv(const eb_conv_f32_kernel *kf, const eb_conv_s8_kernel *ks)
 {
     int n = 0;
@@ -512,6 +537,15 @@ static void check_fc(const eb_fc_f32_kernel *kf, const eb_fc_s8_kernel *ks)
                 fc_s8_case(ks, &p, n % 4 != 0, n);
         }
     }
+    /* classifier heads and the anomaly-detection autoencoder */
+    static const int32_t big[][3] = {{1, 1024, 10}, {2, 640, 128}, {1, 1000, 12}, {5, 250, 37}};
+    for (int i = 0; i < 4; i++) {
+        const eb_fc_params p = {big[i][0], big[i][1], big[i][2], acts[i % 3]};
+        if (kf)
+            fc_f32_case(kf, &p, true);
+        if (ks)
+            fc_s8_case(ks, &p, true, i);
+    }
 }
 
 /* Random CSR with the given density (0: every row empty). */
@@ -615,6 +649,7 @@ static const geom pool_geoms[] = {
     {2, 6, 5, 3, 3, 1, 1, 1, 0, 2, 1},     /* uneven padding, batch 2 */
     {1, 5, 11, 5, 3, 2, 3, 2, 1, 2, 2},    /* 5x3, stride (2, 3) */
     {1, 21, 20, 21, 20, 1, 1, 0, 0, 0, 0}, /* whole image: 420-element windows */
+    {1, 41, 5, 41, 1, 1, 1, 0, 0, 0, 0},   /* 41: float 1/41 is low, quotients need +1 */
 };
 
 static void check_pools(const eb_kernel_set *ks, eb_isa isa)
@@ -918,6 +953,7 @@ static int check_isa(eb_isa isa)
     printf("== %s: %zu kernels against ref\n", eb_isa_name(isa), mine);
     const int before = g.cases;
     check_conv(ONLY(conv2d_f32), ONLY(conv2d_s8));
+    check_conv_large(ONLY(conv2d_f32), ONLY(conv2d_s8));
     check_dwconv(ONLY(dwconv_f32), ONLY(dwconv_s8));
     check_fc(ONLY(fc_f32), ONLY(fc_s8));
     check_spfc(ONLY(spfc_f32), ONLY(spfc_s8));
@@ -927,6 +963,47 @@ static int check_isa(eb_isa isa)
     check_softmax(ONLY(softmax_f32), ONLY(softmax_s8));
     return g.cases - before;
 }
+
+#if defined(EB_HAVE_NEON_DOT)
+static sigjmp_buf probe_jmp;
+
+static void on_sigill(int sig)
+{
+    (void)sig;
+    siglongjmp(probe_jmp, 1);
+}
+
+/* Runs an SDOT kernel directly, bypassing dispatch: true when the CPU raised SIGILL.
+ * Shows that the emulated CPU really has (or lacks) the instructions the dispatch
+ * decision is about. */
+static bool sdot_faults(void)
+{
+    eb_kernel_set ks;
+    fill_isa(EB_ISA_NEON_DOT, &ks);
+    const eb_fc_params p = {1, 32, 8, EB_ACT_NONE};
+    static int8_t x[32], w[256], y[8];
+    static int32_t mult[8], shift[8];
+    static _Alignas(64) uint8_t packed[4096];
+    for (int i = 0; i < 8; i++)
+        mult[i] = 1 << 30;
+    const eb_requant q = {0, 0, -128, 127, mult, shift};
+    if (ks.fc_s8.pack_size(&p) > sizeof packed)
+        return false;
+    ks.fc_s8.pack(&p, &q, w, NULL, packed);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigill;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGILL, &sa, &old);
+    volatile bool faulted = false;
+    if (sigsetjmp(probe_jmp, 1) == 0)
+        ks.fc_s8.run(&p, &q, x, w, NULL, packed, y, NULL);
+    else
+        faulted = true;
+    sigaction(SIGILL, &old, NULL);
+    return faulted;
+}
+#endif
 
 /* The automatic choice for int8 conv2d and fc must follow the dot-product feature, and
  * the chosen kernels must run (no illegal instruction) and match ref. */
@@ -949,6 +1026,12 @@ static void check_dispatch(bool want_dot)
     snprintf(why, sizeof why, "chose %s and %s", ks.conv2d_s8.name, ks.fc_s8.name);
     report("eb_kernels_select", "auto picks the int8 GEMM kernels for this CPU",
            !strcmp(ks.conv2d_s8.name, want_conv) && !strcmp(ks.fc_s8.name, want_fc), why);
+
+#if defined(EB_HAVE_NEON_DOT)
+    const bool faults = sdot_faults();
+    report("eb_fc_s8_neondot", "run directly, bypassing dispatch", faults != want_dot,
+           faults ? "SIGILL: this CPU has no SDOT" : "ran: this CPU has SDOT");
+#endif
 
     const eb_conv_params p = conv_params(&conv_geoms[1], 17, 33, EB_ACT_NONE);
     conv_s8_case(&ks.conv2d_s8, &p, false, true, 0);
