@@ -7,9 +7,14 @@
 #include "cli.h"
 
 static const eb_command cmd_list = {"list", "list kernels, models or targets", eb_cmd_list};
+static const eb_command cmd_compare = {"compare", "regression gate between two reports",
+                                       eb_cmd_compare};
+static const eb_command cmd_plot = {"plot", "gnuplot charts from reports", eb_cmd_plot};
 
 const eb_command *const eb_commands[] = {
     &cmd_list,
+    &cmd_compare,
+    &cmd_plot,
     NULL,
 };
 
