@@ -964,6 +964,7 @@ static int check_isa(eb_isa isa)
     return g.cases - before;
 }
 
+#if defined(EB_HAVE_NEON)
 #if defined(EB_HAVE_NEON_DOT)
 static sigjmp_buf probe_jmp;
 
@@ -1038,6 +1039,7 @@ static void check_dispatch(bool want_dot)
     const eb_fc_params fp = {3, 100, 33, EB_ACT_NONE};
     fc_s8_case(&ks.fc_s8, &fp, true, 1);
 }
+#endif
 
 int main(int argc, char **argv)
 {
