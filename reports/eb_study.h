@@ -22,7 +22,7 @@
 #include "eb_status.h"
 
 typedef struct {
-    char name[64], arch[16];
+    char name[64], arch[32];
     int cores;
     double clock_mhz;            /* NAN: unknown */
     double memory_bytes;         /* NAN: unknown */

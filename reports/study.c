@@ -209,7 +209,7 @@ static void write_model_section(FILE *f, const eb_study *s, const eb_study_targe
                "- **[s] specification**: from the target file (price, memory).\n"
                "- Cost per million inferences = price spread over %.0f years of back-to-back "
                "single-stream inference + energy at %.2f USD/kWh.\n",
-            isfinite(s->efficiency_median) ? "see below" : "none was measured in this study",
+            isfinite(s->efficiency_median) ? "see below" : "no calibration was possible in this study",
             o->amortize_years, o->kwh_usd);
     if (isfinite(s->efficiency_median))
         fprintf(f, "  Median efficiency: %.3f of the host roofline.\n", s->efficiency_median);
@@ -327,6 +327,14 @@ static eb_status write_bars(const eb_study *s, const eb_study_target *targets, s
                             const char *base, const char *title, const char *ylabel,
                             size_t field, double scale, double budget, char *err, size_t errlen)
 {
+    size_t nm = s->n_rows / nt;
+    bool any = false; /* gnuplot refuses a chart without a single value */
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const eb_cell *c = (const eb_cell *)((const char *)&s->rows[i] + field);
+        any |= c->src != EB_SRC_NONE && isfinite(c->v) && c->v > 0;
+    }
+    if (!any)
+        return EB_OK;
     eb_plot_item *items = realloc(plots->items, (plots->n + 1) * sizeof *items);
     if (!items) {
         snprintf(err, errlen, "out of memory");
@@ -339,7 +347,6 @@ static eb_status write_bars(const eb_study *s, const eb_study_target *targets, s
     snprintf(it->data, sizeof it->data, "%s.dat", base);
     snprintf(it->image, sizeof it->image, "%s.%s", base, fmt == EB_PLOT_SVG ? "svg" : "png");
     snprintf(it->what, sizeof it->what, "%s", title);
-    size_t nm = s->n_rows / nt;
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, it->data);
     eb_outfile of;

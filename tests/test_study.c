@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "eb_fixture_reports.h"
+#include "cli.h"
 #include "eb_study.h"
 
 static eb_study_target target(const char *name, double fp32, double int8, double bw, double price)
@@ -163,5 +164,37 @@ Test(study, writes_markdown_csv_and_plot_scripts)
     free(gp);
     eb_plot_list_free(&plots);
     eb_study_free(&st);
+    fx_rmdir(dir);
+}
+
+Test(study, command_from_reports)
+{
+    char dir[128], path[256], out[256];
+    fx_tmpdir(dir, sizeof dir, "studycmd");
+    double s[50];
+    fx_samples(s, 50, 4.0, 0.03, 0.01, 9);
+    fx_result fr = {.target = "host", .model = "ds_cnn", .variant = "int8", .samples = s, .n = 50,
+                    .weights_bytes = 40000, .planned_total_bytes = 90000, .peak_rss_bytes = 5e6};
+    char *json = fx_report(&fr, 1, "CPU", "auto", 1);
+    snprintf(path, sizeof path, "%s/host.json", dir);
+    fx_write(path, json);
+    free(json);
+    snprintf(out, sizeof out, "%s/study", dir);
+    char *argv[] = {"study", "--from", path, "-o", out, "--latency-budget", "10", "--no-render"};
+    cr_assert_eq(eb_cmd_study(8, argv), EB_EXIT_OK);
+    char md[300];
+    snprintf(md, sizeof md, "%s/study.md", out);
+    char *text = fx_slurp(md);
+    cr_assert_not_null(text);
+    cr_assert(strstr(text, "| host | ds_cnn_int8 |") != NULL, "%s", text);
+    cr_assert(strstr(text, "[m]") != NULL);
+    cr_assert(strstr(text, "yes [m]") != NULL, "4 ms meets a 10 ms budget");
+    free(text);
+    char *bad1[] = {"study", "--from", path};
+    cr_assert_eq(eb_cmd_study(3, bad1), EB_EXIT_USAGE, "no output directory");
+    char *bad2[] = {"study", "--targets", "nosuchboard", "--models", "x", "-o", out};
+    cr_assert_eq(eb_cmd_study(7, bad2), EB_EXIT_USAGE, "unknown target");
+    char *bad3[] = {"study", "--from", "/nonexistent.json", "-o", out};
+    cr_assert_eq(eb_cmd_study(5, bad3), EB_EXIT_USAGE);
     fx_rmdir(dir);
 }
