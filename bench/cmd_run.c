@@ -495,6 +495,9 @@ int eb_cmd_run(int argc, char **argv)
         eb_error("%s", err);
         return EB_EXIT_USAGE;
     }
+    /* Local targets run in this process (run_local.c). A remote runner (serial agent,
+     * emulator) fills the same eb_report_result from the samples it receives, through
+     * engine.h's eb_result_set_samples/eb_result_set_energy, and plugs in here. */
     if (strcmp(target.desc.transport, "local")) {
         eb_error("target '%s' is reached over '%s', which 'run' cannot drive in this build; "
                  "use --target host", target.desc.name, target.desc.transport);
