@@ -14,6 +14,10 @@ static const eb_command cmd_run = {"run", "measure models on a target and write 
 static const eb_command cmd_compare = {"compare", "regression gate between two reports",
                                        eb_cmd_compare};
 static const eb_command cmd_plot = {"plot", "gnuplot charts from reports", eb_cmd_plot};
+static const eb_command cmd_study = {"study", "hardware-selection table: measured and predicted",
+                                     eb_cmd_study};
+static const eb_command cmd_ab = {"ab", "interleaved A/B gate of two builds, kernel sets or variants",
+                                  eb_cmd_ab};
 
 const eb_command *const eb_commands[] = {
 #if defined(EB_MODELS_AVAILABLE)
@@ -21,7 +25,9 @@ const eb_command *const eb_commands[] = {
 #endif
     &cmd_list,
     &cmd_compare,
+    &cmd_ab,
     &cmd_plot,
+    &cmd_study,
     NULL,
 };
 

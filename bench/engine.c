@@ -66,6 +66,22 @@ bool eb_measure_rep_done(const eb_measure_settings *set, size_t iters, int64_t t
            (double)(t_ns - t0_ns) >= set->min_time_s * 1e9;
 }
 
+#if defined(EB_TEST_SLOWDOWN_PCT) && EB_TEST_SLOWDOWN_PCT > 0
+/* Test knob, compiled in only by `cmake -DEB_TEST_SLOWDOWN_PCT=N`: a deliberately slower
+ * build for checking the regression gates (compare, ab). Spins for N % of each timed
+ * inference, inside the timed region, so the slowdown follows the machine's speed. Such
+ * builds say so in every report's warnings (env.c). */
+static void test_slowdown(int64_t start_ns)
+{
+    int64_t now = eb_now_ns(), end = now + (now - start_ns) * EB_TEST_SLOWDOWN_PCT / 100;
+    while (eb_now_ns() < end)
+        ;
+}
+#define EB_TEST_SLOWDOWN(start_ns) test_slowdown(start_ns)
+#else
+#define EB_TEST_SLOWDOWN(start_ns) ((void)0)
+#endif
+
 static bool stopped(const eb_measure_hooks *h)
 {
     return h && h->stop && *h->stop;
@@ -88,6 +104,7 @@ eb_status eb_measure_run(const eb_measure_settings *set, eb_infer_fn fn, void *u
                            (double)(t - w0) < set->warmup_min_time_s * 1e9)) {
         int64_t a = eb_now_ns();
         fn(user);
+        EB_TEST_SLOWDOWN(a);
         t = eb_now_ns();
         warm_ns += t - a;
         warm++;
@@ -116,6 +133,7 @@ eb_status eb_measure_run(const eb_measure_settings *set, eb_infer_fn fn, void *u
         for (;;) {
             int64_t a = eb_now_ns();
             fn(user);
+            EB_TEST_SLOWDOWN(a);
             now = eb_now_ns();
             if (!eb_samples_push(out, now - a))
                 goto nomem;

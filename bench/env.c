@@ -230,6 +230,10 @@ void eb_env_warnings(eb_report *r, const eb_env_snapshot *b, const eb_env_snapsh
 {
     if (eb_sanitized_build())
         eb_report_warn(r, "sanitizer build (ASan/UBSan): timings are not representative");
+#if defined(EB_TEST_SLOWDOWN_PCT) && EB_TEST_SLOWDOWN_PCT > 0
+    eb_report_warn(r, "test build: every inference deliberately slowed by %d %% "
+                      "(EB_TEST_SLOWDOWN_PCT)", EB_TEST_SLOWDOWN_PCT);
+#endif
     const char *bt = eb_build_type();
     if (!strcmp(bt, "Debug") || !strcmp(bt, "") || !strcmp(bt, "None"))
         eb_report_warn(r, "%s build without optimization: timings are not representative",

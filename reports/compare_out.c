@@ -60,6 +60,16 @@ typedef struct {
     char base[32], cur[32], change[24], ci[40], p[16];
 } row_text;
 
+static void method_text(const eb_cmp_options *o, char *dst, size_t cap)
+{
+    if (o->method)
+        snprintf(dst, cap, "%s", o->method);
+    else
+        snprintf(dst, cap, "%.0f %% interval of current/baseline from %d bootstrap resamples, "
+                           "p from a two-sided Mann-Whitney U test on the raw samples",
+                 100 * o->level, o->resamples);
+}
+
 static void row_strings(const eb_cmp_row *r, row_text *t)
 {
     fmt_value(r->unit, r->base, t->base, sizeof t->base);
@@ -86,9 +96,9 @@ void eb_cmp_print_table(FILE *f, const eb_cmp_outcome *out, const eb_cmp_options
         if (l > wpair)
             wpair = l;
     }
-    fprintf(f, "threshold %.1f %%, alpha %g, %.0f %% interval of current/baseline from %d "
-               "bootstrap resamples, p from a two-sided Mann-Whitney U test\n\n",
-            100 * o->threshold, o->alpha, 100 * o->level, o->resamples);
+    char how[400];
+    method_text(o, how, sizeof how);
+    fprintf(f, "threshold %.1f %%, alpha %g, %s\n\n", 100 * o->threshold, o->alpha, how);
     fprintf(f, "%-*s  %-10s  %12s  %12s  %9s  %-16s  %8s  %s\n", wpair, "pair", "metric",
             "baseline", "current", "change", "ratio CI", "p", "verdict");
     for (size_t i = 0; i < out->n_rows; i++) {
@@ -154,9 +164,13 @@ eb_status eb_cmp_write_junit(const char *path, const eb_cmp_outcome *out,
     fprintf(f, "    <properties>\n"
                "      <property name=\"threshold\" value=\"%g\"/>\n"
                "      <property name=\"alpha\" value=\"%g\"/>\n"
-               "      <property name=\"confidence_level\" value=\"%g\"/>\n"
-               "    </properties>\n",
+               "      <property name=\"confidence_level\" value=\"%g\"/>\n",
             o->threshold, o->alpha, o->level);
+    char how[400];
+    method_text(o, how, sizeof how);
+    fprintf(f, "      <property name=\"method\" value=\"");
+    xml_escaped(f, how);
+    fprintf(f, "\"/>\n    </properties>\n");
     for (size_t i = 0; i < out->n_rows; i++) {
         const eb_cmp_row *r = &out->rows[i];
         char cls[300];
@@ -221,10 +235,10 @@ eb_status eb_cmp_write_markdown(const char *path, const eb_cmp_outcome *out,
     fprintf(f, "### ");
     md_escaped(f, title);
     fprintf(f, ": %s\n\n", out->regressions ? "regression found" : "no regression");
-    fprintf(f, "%s. Threshold %.1f %%, alpha %g; the interval is the %.0f %% bootstrap "
-               "interval of current / baseline, p is from a two-sided Mann-Whitney U test on "
-               "the raw samples.\n\n",
-            sum, 100 * o->threshold, o->alpha, 100 * o->level);
+    char how[400];
+    method_text(o, how, sizeof how);
+    fprintf(f, "%s. Threshold %.1f %%, alpha %g; %s.\n\n", sum, 100 * o->threshold, o->alpha,
+            how);
     fprintf(f, "| pair | metric | baseline | current | change | ratio CI | p | verdict |\n");
     fprintf(f, "|---|---|---:|---:|---:|---|---:|---|\n");
     for (size_t i = 0; i < out->n_rows; i++) {

@@ -45,6 +45,8 @@ typedef struct {
     int resamples;     /* bootstrap resamples */
     unsigned metrics;  /* eb_metric mask */
     bool allow_missing; /* a result without a partner is a warning, not an error */
+    const char *method; /* how p and the interval were obtained, for the outputs' header;
+                           NULL: compare's (bootstrap + Mann-Whitney on raw samples) */
 } eb_cmp_options;
 
 void eb_cmp_options_default(eb_cmp_options *o);

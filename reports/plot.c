@@ -144,8 +144,9 @@ static eb_status plot_histogram(plot_ctx *c, const eb_rdata *rep, const eb_rresu
         q[i] = eb_quantile_inplace(s, n, qs[i]); /* s stays a permutation; sort again */
     qsort(s, n, sizeof *s, cmp_double);
     double lo = s[0], hi = s[n - 1];
-    /* far outliers would squeeze the body into one bar: cut the axis and say so */
-    double cut = q[4] + 3 * (q[4] - q[1]);
+    /* far outliers would squeeze the body into a bar or two: cut the axis at a robust
+     * distance from the body and say how many samples lie beyond */
+    double cut = q[2] + 6 * (q[2] - q[0]);
     size_t hidden = 0;
     if (hi > cut && cut > lo) {
         hi = cut;
@@ -217,16 +218,17 @@ static eb_status plot_histogram(plot_ctx *c, const eb_rdata *rep, const eb_rresu
     const char *mcol[3] = {"#cc0000", "#f57900", "#75507b"};
     const char *dash[3] = {"1", "2", "3"};
     for (int i = 0; i < 3; i++)
-        fprintf(f, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead lw 2 dt %s lc rgb \"%s\" "
-                   "front\n", marks[i], marks[i], dash[i], mcol[i]);
+        if (marks[i] <= hi + bw)
+            fprintf(f, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead lw 2 dt %s lc rgb "
+                       "\"%s\" front\n", marks[i], marks[i], dash[i], mcol[i]);
     fprintf(f, "set key outside bottom center horizontal noopaque nobox\nset bmargin 6\n");
     fprintf(f, "plot '%s' using 1:2 with boxes lc rgb \"%s\" title \"inferences\"", it->data,
             colors[0]);
     for (int i = 0; i < 3; i++) {
         char v[32];
         fmt_ms(marks[i], v, sizeof v);
-        fprintf(f, ", \\\n     NaN with lines lw 2 dt %s lc rgb \"%s\" title \"%s %s\"", dash[i],
-                mcol[i], names[i], v);
+        fprintf(f, ", \\\n     NaN with lines lw 2 dt %s lc rgb \"%s\" title \"%s %s%s\"", dash[i],
+                mcol[i], names[i], v, marks[i] <= hi + bw ? "" : " (off the axis)");
     }
     fprintf(f, "\n");
     return eb_outfile_commit(&of, c->err, c->errlen);

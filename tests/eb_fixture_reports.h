@@ -5,6 +5,8 @@
 #define EB_FIXTURE_REPORTS_H
 
 #include <cjson/cJSON.h>
+#include "eb_report.h"
+#include "stats.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,95 +70,110 @@ static inline double fx_q(const double *sorted, size_t n, double q)
     return k + 1 < n ? sorted[k] + (h - (double)k) * (sorted[k + 1] - sorted[k]) : sorted[n - 1];
 }
 
-/* The report as JSON text (free() it). cpu / kernel_set name the environment. */
-static inline char *fx_report(const fx_result *res, size_t nres, const char *cpu, const char *kernel_set,
-                       int schema_version)
+/* The report as JSON text (free() it), made by the harness's own writer so it is
+ * schema-valid. cpu / kernel_set name the environment. schema_version != 1 is patched
+ * into the text afterwards (for the mismatch tests). */
+static inline char *fx_report(const fx_result *res, size_t nres, const char *cpu,
+                              const char *kernel_set, int schema_version)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddNumberToObject(root, "schema_version", schema_version);
-    cJSON_AddTrueToObject(root, "complete");
-    cJSON_AddStringToObject(root, "created_utc", "2026-11-22T03:04:05Z");
-    cJSON *eb = cJSON_AddObjectToObject(root, "edgebench");
-    cJSON_AddStringToObject(eb, "version", "0.1.0");
-    cJSON_AddStringToObject(eb, "git", "fixture");
-    cJSON_AddStringToObject(eb, "build_type", "Release");
-    cJSON_AddFalseToObject(eb, "sanitized");
-    cJSON *tg = cJSON_AddObjectToObject(root, "target");
-    cJSON_AddStringToObject(tg, "name", nres ? res[0].target : "host");
-    cJSON_AddStringToObject(tg, "arch", "x86_64");
-    cJSON_AddFalseToObject(tg, "emulated");
-    cJSON *env = cJSON_AddObjectToObject(root, "environment");
-    cJSON *c = cJSON_AddObjectToObject(env, "cpu");
-    cJSON_AddStringToObject(c, "brand", cpu);
-    cJSON_AddStringToObject(env, "kernel_set", kernel_set);
-    cJSON_AddArrayToObject(root, "warnings");
-    cJSON *arr = cJSON_AddArrayToObject(root, "results");
+    eb_report rep;
+    eb_report_init(&rep);
+    snprintf(rep.created_utc, sizeof rep.created_utc, "2026-11-22T03:04:05Z");
+    snprintf(rep.edgebench.version, sizeof rep.edgebench.version, "0.1.0");
+    snprintf(rep.edgebench.git, sizeof rep.edgebench.git, "fixture");
+    snprintf(rep.edgebench.build_type, sizeof rep.edgebench.build_type, "Release");
+    snprintf(rep.edgebench.compiler, sizeof rep.edgebench.compiler, "GNU 12");
+    snprintf(rep.edgebench.cflags, sizeof rep.edgebench.cflags, "-O3");
+    rep.settings.warmup = 1;
+    rep.settings.min_iterations = 1;
+    rep.settings.repetitions = 1;
+    rep.settings.min_time_s = 0.1;
+    rep.settings.max_iterations = 1000000;
+    snprintf(rep.settings.kernels, sizeof rep.settings.kernels, "%s", kernel_set);
+    snprintf(rep.settings.scenario, sizeof rep.settings.scenario, "single-stream");
+    snprintf(rep.target.name, sizeof rep.target.name, "%s", nres ? res[0].target : "host");
+    snprintf(rep.target.arch, sizeof rep.target.arch, "x86_64");
+    snprintf(rep.target.transport, sizeof rep.target.transport, "local");
+    rep.target.cores = 2;
+    rep.target.memory_bytes = 8LL << 30;
+    rep.target.power_model.idle_w = 3;
+    rep.target.power_model.active_w = 15;
+    snprintf(rep.target.power_model.source, sizeof rep.target.power_model.source, "fixture");
+    eb_report_env *env = &rep.environment;
+    env->cpu_known = true;
+    snprintf(env->vendor, sizeof env->vendor, "Fixture");
+    snprintf(env->brand, sizeof env->brand, "%s", cpu);
+    snprintf(env->codename, sizeof env->codename, "none");
+    env->cores = env->threads = 2;
+    snprintf(env->kernel_set, sizeof env->kernel_set, "%s", kernel_set);
+    snprintf(env->os_kernel, sizeof env->os_kernel, "Linux");
+    snprintf(env->hostname, sizeof env->hostname, "fixture");
+    rep.results = calloc(nres ? nres : 1, sizeof *rep.results);
+    rep.n_results = nres;
     for (size_t i = 0; i < nres; i++) {
         const fx_result *r = &res[i];
-        cJSON *o = cJSON_CreateObject();
-        char name[160];
-        snprintf(name, sizeof name, "%s_%s", r->model, r->variant);
-        cJSON_AddStringToObject(o, "model", r->model);
-        cJSON_AddStringToObject(o, "variant", r->variant);
-        cJSON_AddStringToObject(o, "name", name);
-        cJSON_AddStringToObject(o, "scenario", r->scenario ? r->scenario : "single-stream");
-        cJSON_AddNumberToObject(o, "threads", r->threads ? r->threads : 1);
-        cJSON_AddTrueToObject(o, "complete");
-        cJSON *k = cJSON_AddObjectToObject(o, "kernels");
-        cJSON_AddStringToObject(k, "conv2d_s8", r->kernel ? r->kernel : "eb_conv2d_s8_avx2");
-        cJSON_AddNumberToObject(o, "macs", 1000000);
-        double *s = malloc(r->n * sizeof *s), mean = 0, var = 0;
-        memcpy(s, r->samples, r->n * sizeof *s);
-        qsort(s, r->n, sizeof *s, fx_cmp);
-        for (size_t j = 0; j < r->n; j++)
-            mean += s[j] / (double)r->n;
-        for (size_t j = 0; j < r->n; j++)
-            var += (s[j] - mean) * (s[j] - mean) / (double)(r->n > 1 ? r->n - 1 : 1);
-        cJSON *l = cJSON_AddObjectToObject(o, "latency_ms");
-        cJSON_AddNumberToObject(l, "n", (double)r->n);
-        cJSON_AddNumberToObject(l, "min", s[0]);
-        cJSON_AddNumberToObject(l, "max", s[r->n - 1]);
-        cJSON_AddNumberToObject(l, "mean", mean);
-        cJSON_AddNumberToObject(l, "median", fx_q(s, r->n, 0.5));
-        cJSON_AddNumberToObject(l, "stddev", sqrt(var));
-        cJSON_AddNumberToObject(l, "cv", sqrt(var) / mean);
-        cJSON_AddNumberToObject(l, "p90", fx_q(s, r->n, 0.9));
-        cJSON_AddNumberToObject(l, "p95", fx_q(s, r->n, 0.95));
-        cJSON_AddNumberToObject(l, "p99", fx_q(s, r->n, 0.99));
-        cJSON *ci = cJSON_AddArrayToObject(l, "ci95_median");
-        cJSON_AddItemToArray(ci, cJSON_CreateNumber(fx_q(s, r->n, 0.45)));
-        cJSON_AddItemToArray(ci, cJSON_CreateNumber(fx_q(s, r->n, 0.55)));
-        free(s);
-        cJSON_AddItemToObject(o, "samples_ms", cJSON_CreateDoubleArray(r->samples, (int)r->n));
-        cJSON_AddNumberToObject(o, "throughput_ips", 1000.0 * (r->threads ? r->threads : 1) / mean);
-        cJSON *m = cJSON_AddObjectToObject(o, "memory");
-        if (r->weights_bytes)
-            cJSON_AddNumberToObject(m, "weights_bytes", r->weights_bytes);
-        if (r->planned_total_bytes)
-            cJSON_AddNumberToObject(m, "planned_total_bytes", r->planned_total_bytes);
-        if (r->peak_rss_bytes)
-            cJSON_AddNumberToObject(m, "peak_rss_bytes", r->peak_rss_bytes);
-        if (r->energy_j) {
-            cJSON *e = cJSON_AddObjectToObject(o, "energy");
-            cJSON_AddStringToObject(e, "method", "estimated");
-            cJSON_AddNumberToObject(e, "joules_per_inference", r->energy_j);
-        }
+        eb_report_result *o = &rep.results[i];
+        eb_report_result_init(o);
+        snprintf(o->model, sizeof o->model, "%s", r->model);
+        snprintf(o->variant, sizeof o->variant, "%s", r->variant);
+        snprintf(o->name, sizeof o->name, "%s_%s", r->model, r->variant);
+        snprintf(o->scenario, sizeof o->scenario, "%s", r->scenario ? r->scenario : "single-stream");
+        o->threads = r->threads ? r->threads : 1;
+        o->n_kernels = 1;
+        snprintf(o->kernels[0].op, sizeof o->kernels[0].op, "conv2d_s8");
+        snprintf(o->kernels[0].name, sizeof o->kernels[0].name, "%s",
+                 r->kernel ? r->kernel : "eb_conv2d_s8_avx2");
+        o->macs = 1000000;
+        o->params = 1000;
+        o->samples_ms = malloc(r->n * sizeof *o->samples_ms);
+        memcpy(o->samples_ms, r->samples, r->n * sizeof *o->samples_ms);
+        o->n_samples = r->n;
+        eb_stats_compute(r->samples, r->n, &o->latency);
+        o->throughput_ips = 1000.0 * o->threads / o->latency.mean;
+        o->memory.weights_bytes = (uint64_t)r->weights_bytes;
+        o->memory.planned_total_bytes = (uint64_t)r->planned_total_bytes;
+        o->memory.peak_rss_bytes = r->peak_rss_bytes ? (int64_t)r->peak_rss_bytes : -1;
+        snprintf(o->energy.method, sizeof o->energy.method, "estimated");
+        o->energy.joules_per_inference = r->energy_j ? r->energy_j : 15 * o->latency.median / 1000;
+        o->energy.average_power_w = 15;
+        snprintf(o->energy.detail, sizeof o->energy.detail, "fixture");
         if (r->sqnr_db) {
-            cJSON *f = cJSON_AddObjectToObject(o, "fidelity");
-            cJSON_AddNumberToObject(f, "sqnr_db", r->sqnr_db);
-            cJSON_AddNumberToObject(f, "cosine", 0.999);
-            cJSON_AddNumberToObject(f, "top1_agreement", 0.97);
-        } else {
-            cJSON_AddNullToObject(o, "fidelity");
+            o->has_fidelity = true;
+            o->fidelity.sqnr_db = r->sqnr_db;
+            o->fidelity.cosine = 0.999;
+            o->fidelity.top1_agreement = 0.97;
+            o->fidelity.max_abs_err = 0.01;
+            o->fidelity.inputs = 8;
         }
-        if (r->profile_json)
-            cJSON_AddItemToObject(o, "profile", cJSON_Parse(r->profile_json));
-        else
-            cJSON_AddNullToObject(o, "profile");
-        cJSON_AddItemToArray(arr, o);
+        if (r->profile_json) {
+            cJSON *p = cJSON_Parse(r->profile_json);
+            size_t n = (size_t)cJSON_GetArraySize(p);
+            o->profile = calloc(n, sizeof *o->profile);
+            const cJSON *op;
+            cJSON_ArrayForEach(op, p) {
+                eb_report_profile_op *d = &o->profile[o->n_profile++];
+                snprintf(d->op, sizeof d->op, "%s", cJSON_GetObjectItem(op, "op")->valuestring);
+                snprintf(d->type, sizeof d->type, "%s", cJSON_GetObjectItem(op, "type")->valuestring);
+                snprintf(d->kernel, sizeof d->kernel, "%s", cJSON_GetObjectItem(op, "kernel")->valuestring);
+                d->macs = (uint64_t)cJSON_GetObjectItem(op, "macs")->valuedouble;
+                d->median_ms = cJSON_GetObjectItem(op, "median_ms")->valuedouble;
+                d->gmacs = cJSON_GetObjectItem(op, "gmacs")->valuedouble;
+                d->share = cJSON_GetObjectItem(op, "share")->valuedouble;
+            }
+            cJSON_Delete(p);
+        }
     }
-    char *txt = cJSON_Print(root);
-    cJSON_Delete(root);
+    char *txt = eb_report_to_string(&rep);
+    eb_report_free(&rep);
+    if (txt && schema_version != 1) {
+        char *at = strstr(txt, "\"schema_version\":");
+        if (at) {
+            at += strlen("\"schema_version\":");
+            while (*at == ' ' || *at == '\t')
+                at++;
+            *at = (char)('0' + schema_version % 10);
+        }
+    }
     return txt;
 }
 
