@@ -45,6 +45,7 @@ int eb_cmd_compare(int argc, char **argv);
 int eb_cmd_plot(int argc, char **argv);
 int eb_cmd_ab(int argc, char **argv);
 int eb_cmd_study(int argc, char **argv);
+int eb_cmd_bench(int argc, char **argv); /* bench kernels (cmd_bench_kernels.c) */
 
 /* "5", "5%" -> 0.05 (percent options); prints the error like eb_parse_double. */
 bool eb_parse_percent(const char *opt, const char *s, double max_pct, double *frac);

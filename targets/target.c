@@ -1,7 +1,9 @@
 /* target.c - loading target descriptions (the JSON files in targets/). */
 #include "eb_target.h"
 
+#if defined(EB_HAVE_CJSON)
 #include <cjson/cJSON.h>
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -69,6 +71,7 @@ size_t eb_target_names(char *buf, size_t buflen)
     return n;
 }
 
+#if defined(EB_HAVE_CJSON)
 static bool is_auto(const cJSON *v)
 {
     return cJSON_IsString(v) && !strcmp(v->valuestring, "auto");
@@ -185,6 +188,17 @@ fail:
     cJSON_Delete(o);
     return EB_ERR_FORMAT;
 }
+#else
+/* Cross builds have no cJSON for the target architecture. */
+eb_status eb_target_parse(const char *text, const char *path, eb_target *out, char *err,
+                          size_t errlen)
+{
+    (void)text;
+    memset(out, 0, sizeof *out);
+    snprintf(err, errlen, "%s: reading target files needs cJSON, which this build lacks", path);
+    return EB_ERR_UNSUPPORTED;
+}
+#endif
 
 static char *read_text(const char *path)
 {
