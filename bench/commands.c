@@ -19,6 +19,9 @@ static const eb_command cmd_study = {"study", "hardware-selection table: measure
 static const eb_command cmd_ab = {"ab", "interleaved A/B gate of two builds, kernel sets or variants",
                                   eb_cmd_ab};
 
+static const eb_command cmd_bench = {"bench", "kernel benchmark: time, GFLOP/s, % of peak, vs ref",
+                                     eb_cmd_bench};
+
 const eb_command *const eb_commands[] = {
 #if defined(EB_MODELS_AVAILABLE)
     &cmd_run,
@@ -28,6 +31,7 @@ const eb_command *const eb_commands[] = {
     &cmd_ab,
     &cmd_plot,
     &cmd_study,
+    &cmd_bench,
     NULL,
 };
 
