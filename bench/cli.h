@@ -40,6 +40,7 @@ bool eb_parse_double(const char *opt, const char *s, double min, double max, dou
 
 int eb_cmd_list(int argc, char **argv);
 int eb_cmd_run(int argc, char **argv);
+int eb_list_targets(void); /* `edgebench list targets` */
 int eb_cmd_compare(int argc, char **argv);
 int eb_cmd_plot(int argc, char **argv);
 int eb_cmd_ab(int argc, char **argv);

@@ -247,7 +247,7 @@ static void fmt_ms(char *b, size_t n, double ms)
     else if (ms >= 1)
         snprintf(b, n, "%.3f ms", ms);
     else
-        snprintf(b, n, "%.1f us", ms * 1000);
+        snprintf(b, n, "%.2f us", ms * 1000);
 }
 
 static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
@@ -299,9 +299,8 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     else
         fprintf(f, "  %-11s %.3f mJ/inference, %s", "energy", j * 1e3, x->energy.method);
     if (!strcmp(x->energy.method, "estimated"))
-        fprintf(f, " (%.3g W active x %s; power model and its source: %s)\n",
-                x->energy.average_power_w, x->threads > 1 ? "1/throughput" : "median latency",
-                power_file);
+        fprintf(f, ": %.3g W active x %s (power model: %s)\n", x->energy.average_power_w,
+                x->threads > 1 ? "1/throughput" : "median latency", power_file);
     else
         fprintf(f, " (%.3g W average)\n", x->energy.average_power_w);
     if (x->counters.available)
@@ -495,6 +494,9 @@ int eb_cmd_run(int argc, char **argv)
         eb_error("%s", err);
         return EB_EXIT_USAGE;
     }
+    /* Local targets run in this process (run_local.c). A remote runner (serial agent,
+     * emulator) fills the same eb_report_result from the samples it receives, through
+     * engine.h's eb_result_set_samples/eb_result_set_energy, and plugs in here. */
     if (strcmp(target.desc.transport, "local")) {
         eb_error("target '%s' is reached over '%s', which 'run' cannot drive in this build; "
                  "use --target host", target.desc.name, target.desc.transport);
