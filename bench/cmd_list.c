@@ -8,14 +8,16 @@
 static void list_usage(FILE *f)
 {
     fprintf(f, "usage: edgebench list kernels [--kernels auto|ref|avx2|neon]\n"
-               "       edgebench list models [--fidelity] [--arch ARCH] [--kernels SET]\n\n"
+               "       edgebench list models [--fidelity] [--arch ARCH] [--kernels SET]\n"
+               "       edgebench list targets\n\n"
                "kernels  every kernel compiled into this binary: op, datatype, ISA, whether\n"
                "         this CPU can run it, and which one the chosen set uses per op\n"
                "models   every built-in model variant: MACs (dense and by nonzero weights),\n"
                "         parameters, weight bytes and planned arena bytes; --fidelity builds\n"
                "         and runs each one and adds SQNR, cosine, top-1 agreement and max abs\n"
                "         error against the fp32 dense model (slow: minutes for all of them);\n"
-               "         --arch keeps one architecture\n");
+               "         --arch keeps one architecture\n"
+               "targets  the target descriptions --target accepts (targets/*.json)\n");
 }
 
 /* Fills a table with only one ISA's entries (names of others left NULL). */
@@ -118,6 +120,8 @@ int eb_cmd_list(int argc, char **argv)
         return list_kernels(want);
     if (!strcmp(what, "models"))
         return eb_list_models(want, fidelity, arch);
+    if (!strcmp(what, "targets"))
+        return eb_list_targets();
     eb_error("unknown list '%s'; choose kernels, models or targets", what);
     return EB_EXIT_USAGE;
 }

@@ -270,6 +270,7 @@ eb_status eb_ebm_save(const eb_graph *g, const char *path, char *err, size_t err
         free(buf);
         return EB_ERR_IO;
     }
+    fchmod(fd, 0644); /* mkstemp makes it 0600; a model file is not a secret */
     size_t done = 0;
     while (done < len) {
         ssize_t w = write(fd, buf + done, len - done);

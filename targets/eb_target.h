@@ -1,0 +1,47 @@
+/* eb_target.h - target descriptions (targets/<name>.json): what a board is and how to
+ * reach it. `--target NAME` looks for NAME.json in the target folders; `--target FILE`
+ * (a path with '/' or ending in .json) loads that file.
+ *
+ * Target folders, in order: $EB_TARGETS_DIR, the source tree's targets/ (compiled in),
+ * ./targets. For a local target, "auto" for arch, cores or memory_bytes is filled from
+ * the running machine.
+ */
+#ifndef EB_TARGET_H
+#define EB_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eb_report.h"
+#include "eb_status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    eb_report_target desc; /* the part every report carries */
+    char description[256];
+    char path[512];   /* the file it was loaded from */
+    char device[256]; /* serial: device path ("" for local) */
+    int32_t baud;     /* serial: line speed (0 for local) */
+} eb_target;
+
+/* Loads a target by name or file. On failure err gets one sentence; for an unknown
+ * name it lists the valid names. */
+eb_status eb_target_load(const char *name_or_file, eb_target *out, char *err, size_t errlen);
+
+/* Parses a target description from JSON text (path is used in messages only). */
+eb_status eb_target_parse(const char *text, const char *path, eb_target *out, char *err,
+                          size_t errlen);
+
+/* Writes the valid target names (sorted, ", "-separated) into buf; returns the count. */
+size_t eb_target_names(char *buf, size_t buflen);
+
+/* The first existing target folder ("" when none). */
+const char *eb_targets_dir(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

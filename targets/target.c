@@ -1,0 +1,249 @@
+/* target.c - loading target descriptions (the JSON files in targets/). */
+#include "eb_target.h"
+
+#if defined(EB_HAVE_CJSON)
+#include <cjson/cJSON.h>
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#ifndef EB_TARGETS_SOURCE_DIR
+#define EB_TARGETS_SOURCE_DIR ""
+#endif
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return p && *p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *eb_targets_dir(void)
+{
+    const char *env = getenv("EB_TARGETS_DIR");
+    if (is_dir(env))
+        return env;
+    if (is_dir(EB_TARGETS_SOURCE_DIR))
+        return EB_TARGETS_SOURCE_DIR;
+    if (is_dir("targets"))
+        return "targets";
+    return "";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t eb_target_names(char *buf, size_t buflen)
+{
+    if (buflen)
+        buf[0] = 0;
+    const char *dir = eb_targets_dir();
+    DIR *d = *dir ? opendir(dir) : NULL;
+    if (!d)
+        return 0;
+    char *names[128];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 128) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && !strcmp(e->d_name + len - 5, ".json") && e->d_name[0] != '.') {
+            names[n] = strndup(e->d_name, len - 5);
+            if (names[n])
+                n++;
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof names[0], cmp_str);
+    size_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (used < buflen)
+            used += (size_t)snprintf(buf + used, buflen - used, "%s%s", i ? ", " : "", names[i]);
+        free(names[i]);
+    }
+    return n;
+}
+
+#if defined(EB_HAVE_CJSON)
+static bool is_auto(const cJSON *v)
+{
+    return cJSON_IsString(v) && !strcmp(v->valuestring, "auto");
+}
+
+#define BAD(...)                                                                           \
+    do {                                                                                   \
+        int _n = snprintf(err, errlen, "%s: ", path);                                      \
+        if (_n >= 0 && (size_t)_n < errlen)                                                \
+            snprintf(err + _n, errlen - (size_t)_n, __VA_ARGS__);                          \
+        goto fail;                                                                         \
+    } while (0)
+
+eb_status eb_target_parse(const char *text, const char *path, eb_target *out, char *err,
+                          size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    eb_report_target *t = &out->desc;
+    t->clock_mhz = NAN;
+    t->memory_bytes = -1;
+    t->price_usd = NAN;
+    snprintf(out->path, sizeof out->path, "%s", path);
+    cJSON *o = cJSON_Parse(text);
+    if (!o || !cJSON_IsObject(o))
+        BAD("not a JSON object");
+
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "name");
+    if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) >= sizeof t->name)
+        BAD("'name' must be a non-empty string");
+    snprintf(t->name, sizeof t->name, "%s", v->valuestring);
+    v = cJSON_GetObjectItemCaseSensitive(o, "description");
+    if (cJSON_IsString(v))
+        snprintf(out->description, sizeof out->description, "%s", v->valuestring);
+
+    v = cJSON_GetObjectItemCaseSensitive(o, "transport");
+    if (!cJSON_IsString(v) || (strcmp(v->valuestring, "local") && strcmp(v->valuestring, "serial") &&
+                               strcmp(v->valuestring, "emulated")))
+        BAD("'transport' must be \"local\", \"serial\" or \"emulated\"");
+    snprintf(t->transport, sizeof t->transport, "%s", v->valuestring);
+    bool local = !strcmp(t->transport, "local");
+    t->emulated = !strcmp(t->transport, "emulated");
+    v = cJSON_GetObjectItemCaseSensitive(o, "emulated");
+    if (cJSON_IsBool(v))
+        t->emulated = cJSON_IsTrue(v) || t->emulated;
+
+    v = cJSON_GetObjectItemCaseSensitive(o, "arch");
+    if (local && is_auto(v)) {
+        struct utsname u;
+        snprintf(t->arch, sizeof t->arch, "%.31s", uname(&u) == 0 ? u.machine : "unknown");
+    } else if (cJSON_IsString(v) && *v->valuestring && !is_auto(v)) {
+        snprintf(t->arch, sizeof t->arch, "%s", v->valuestring);
+    } else {
+        BAD("'arch' must be a string (\"auto\" only for local targets)");
+    }
+
+    v = cJSON_GetObjectItemCaseSensitive(o, "cores");
+    if (local && is_auto(v)) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        t->cores = n > 0 ? (int32_t)n : 1;
+    } else if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 4096 &&
+               v->valuedouble == floor(v->valuedouble)) {
+        t->cores = (int32_t)v->valuedouble;
+    } else {
+        BAD("'cores' must be a whole number from 1 (\"auto\" only for local targets)");
+    }
+
+    v = cJSON_GetObjectItemCaseSensitive(o, "clock_mhz");
+    if (cJSON_IsNumber(v) && v->valuedouble > 0)
+        t->clock_mhz = v->valuedouble;
+    else if (v && !cJSON_IsNull(v))
+        BAD("'clock_mhz' must be a positive number or null");
+
+    v = cJSON_GetObjectItemCaseSensitive(o, "memory_bytes");
+    if (local && is_auto(v)) {
+        long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+        t->memory_bytes = pages > 0 && psz > 0 ? (int64_t)pages * psz : -1;
+    } else if (cJSON_IsNumber(v) && v->valuedouble >= 0) {
+        t->memory_bytes = (int64_t)v->valuedouble;
+    } else if (v && !cJSON_IsNull(v)) {
+        BAD("'memory_bytes' must be a number of bytes or null");
+    }
+
+    v = cJSON_GetObjectItemCaseSensitive(o, "price_usd");
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0)
+        t->price_usd = v->valuedouble;
+    else if (v && !cJSON_IsNull(v))
+        BAD("'price_usd' must be a number or null");
+
+    const cJSON *pm = cJSON_GetObjectItemCaseSensitive(o, "power_model");
+    if (!cJSON_IsObject(pm))
+        BAD("'power_model' must be an object with idle_w, active_w and source");
+    const cJSON *idle = cJSON_GetObjectItemCaseSensitive(pm, "idle_w");
+    const cJSON *act = cJSON_GetObjectItemCaseSensitive(pm, "active_w");
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(pm, "source");
+    if (!cJSON_IsNumber(idle) || idle->valuedouble < 0 || !cJSON_IsNumber(act) ||
+        act->valuedouble < idle->valuedouble)
+        BAD("power_model needs idle_w >= 0 and active_w >= idle_w, in watts");
+    if (!cJSON_IsString(src) || !*src->valuestring)
+        BAD("power_model.source must say where the figures come from");
+    t->power_model.idle_w = idle->valuedouble;
+    t->power_model.active_w = act->valuedouble;
+    snprintf(t->power_model.source, sizeof t->power_model.source, "%s", src->valuestring);
+
+    v = cJSON_GetObjectItemCaseSensitive(o, "device");
+    if (cJSON_IsString(v))
+        snprintf(out->device, sizeof out->device, "%s", v->valuestring);
+    v = cJSON_GetObjectItemCaseSensitive(o, "baud");
+    if (cJSON_IsNumber(v))
+        out->baud = (int32_t)v->valuedouble;
+
+    cJSON_Delete(o);
+    return EB_OK;
+fail:
+    cJSON_Delete(o);
+    return EB_ERR_FORMAT;
+}
+#else
+/* Cross builds have no cJSON for the target architecture. */
+eb_status eb_target_parse(const char *text, const char *path, eb_target *out, char *err,
+                          size_t errlen)
+{
+    (void)text;
+    memset(out, 0, sizeof *out);
+    snprintf(err, errlen, "%s: reading target files needs cJSON, which this build lacks", path);
+    return EB_ERR_UNSUPPORTED;
+}
+#endif
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *b = malloc(65537);
+    size_t n = b ? fread(b, 1, 65536, f) : 0;
+    fclose(f);
+    if (b)
+        b[n] = 0;
+    return b;
+}
+
+eb_status eb_target_load(const char *name, eb_target *out, char *err, size_t errlen)
+{
+    char path[512];
+    size_t len = strlen(name);
+    bool is_file = strchr(name, '/') || (len > 5 && !strcmp(name + len - 5, ".json"));
+    if (is_file) {
+        snprintf(path, sizeof path, "%s", name);
+    } else {
+        bool ok = len > 0 && len < 64;
+        for (size_t i = 0; ok && i < len; i++)
+            ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+                 name[i] == '_' || name[i] == '-';
+        const char *dir = eb_targets_dir();
+        snprintf(path, sizeof path, "%s/%s.json", dir, name);
+        if (!ok || !*dir || access(path, R_OK) != 0) {
+            char names[512];
+            size_t n = eb_target_names(names, sizeof names);
+            if (n)
+                snprintf(err, errlen, "unknown target '%s'; valid names: %s", name, names);
+            else
+                snprintf(err, errlen, "unknown target '%s'; no target descriptions found "
+                                      "(set EB_TARGETS_DIR to the targets/ folder)", name);
+            return EB_ERR_ARG;
+        }
+    }
+    char *text = read_text(path);
+    if (!text) {
+        snprintf(err, errlen, "cannot read target file '%s': %s", path, strerror(errno));
+        return EB_ERR_IO;
+    }
+    eb_status st = eb_target_parse(text, path, out, err, errlen);
+    free(text);
+    return st;
+}
