@@ -490,8 +490,11 @@ static int bench_kernels(int argc, char **argv)
                 c->shape = &c->own;
                 c->dt = (eb_dtype)dt;
                 eb_status st = eb_kcase_create(c->shape, c->dt, &ks, &c->kc);
-                if (st == EB_OK && !no_ref && eb_kcase_isa(c->kc) != EB_ISA_REF)
+                if (st == EB_OK && !no_ref && eb_kcase_isa(c->kc) != EB_ISA_REF) {
                     st = eb_kcase_create(c->shape, c->dt, &ref_ks, &c->ref);
+                    if (st == EB_OK)
+                        eb_kcase_share_data(c->ref, c->kc);
+                }
                 if (st != EB_OK) {
                     eb_error("%s:%d: cannot set up this %s layer: %s", shapes_path, s->line,
                              eb_kop_name(own.op), eb_status_str(st));
@@ -581,8 +584,8 @@ static int bench_kernels(int argc, char **argv)
 
 done:
     for (size_t i = 0; i < n; i++) {
+        eb_kcase_free(cs[i].ref); /* before kc: it borrows kc's buffers */
         eb_kcase_free(cs[i].kc);
-        eb_kcase_free(cs[i].ref);
         free(cs[i].t.v);
         free(cs[i].tref.v);
     }
