@@ -36,9 +36,11 @@ EB_INLINE __m256 pixel_general(const eb_conv_params *p, const float *xn, const f
     return acc;
 }
 
-void eb_dwconv_f32_avx2(const eb_conv_params *p, const float *x, const float *w,
+void eb_dwconv_f32_avx2(const eb_conv_params *p_in, const float *x, const float *w,
                         const float *bias, const void *packed, float *y, void *scratch)
 {
+    assert(p_in);
+    const eb_conv_params pv = *p_in, *p = &pv; /* a local copy: vector stores may alias *p_in */
     (void)packed;
     (void)scratch;
     assert(p && x && w && y && p->in_c == p->out_c);
