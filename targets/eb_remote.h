@@ -45,8 +45,8 @@ typedef struct {
     unsigned retries_used; /* commands or chunks sent again */
 } eb_remote;
 
-/* Set (e.g. by a SIGINT handler) to stop a run: the client sends abort and keeps what
- * it received. */
+/* Set (e.g. by a SIGINT handler) to stop a run: the client sends abort once, collects
+ * the agent's summary and keeps what it received. The caller clears it. */
 extern volatile sig_atomic_t eb_remote_interrupt;
 
 void eb_remote_init(eb_remote *r, int rfd, int wfd, const eb_remote_opts *o);

@@ -56,16 +56,17 @@ static eb_status send_line(eb_remote *r, const char *text)
     return eb_write_all(r->wfd, buf, len, r->o.reply_ms);
 }
 
-/* The next line with a valid checksum (others are counted and dropped). Returns early
- * with EB_ERR_TIMEOUT when eb_remote_interrupt is set. */
-static eb_status next_line(eb_remote *r, char *line, size_t cap, int timeout_ms)
+/* The next line with a valid checksum (others are counted and dropped). When
+ * interruptible, returns early with EB_ERR_TIMEOUT once eb_remote_interrupt is set. */
+static eb_status next_line_i(eb_remote *r, char *line, size_t cap, int timeout_ms,
+                             bool interruptible)
 {
     int64_t deadline = eb_mono_ms() + timeout_ms;
     for (;;) {
         int64_t left = deadline - eb_mono_ms();
         if (left <= 0)
             return EB_ERR_TIMEOUT;
-        if (eb_remote_interrupt)
+        if (interruptible && eb_remote_interrupt)
             return EB_ERR_TIMEOUT;
         eb_status st = eb_linereader_get(&r->rd, line, cap, left > 200 ? 200 : (int)left);
         if (st == EB_ERR_TIMEOUT)
@@ -86,6 +87,11 @@ static eb_status next_line(eb_remote *r, char *line, size_t cap, int timeout_ms)
     }
 }
 
+static eb_status next_line(eb_remote *r, char *line, size_t cap, int timeout_ms)
+{
+    return next_line_i(r, line, cap, timeout_ms, false);
+}
+
 static void absorb(eb_remote_run_result *res, const char *tag, char **w, int n);
 
 eb_status eb_remote_sync(eb_remote *r)
@@ -103,7 +109,7 @@ eb_status eb_remote_sync(eb_remote *r)
         int64_t deadline = eb_mono_ms() + wait;
         for (;;) {
             int64_t left = deadline - eb_mono_ms();
-            if (left <= 0 || eb_remote_interrupt)
+            if (left <= 0)
                 break;
             char line[EB_PROTO_MAX_LINE + 1];
             eb_status st = next_line(r, line, sizeof line, (int)left);
@@ -123,8 +129,6 @@ eb_status eb_remote_sync(eb_remote *r)
             if (active_run)
                 absorb(active_run, active_tag, w, n);
         }
-        if (eb_remote_interrupt)
-            return EB_ERR_TIMEOUT;
     }
     return EB_ERR_TIMEOUT;
 }
@@ -442,7 +446,6 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
             abort_sent = true;
             set_reason(res, "interrupted after %llu of %llu samples",
                        (unsigned long long)res->n_received, (unsigned long long)iters);
-            eb_remote_interrupt = 0; /* let the abort exchange run */
             if (!started) {
                 snprintf(err, errlen, "interrupted before the run started");
                 ret = EB_ERR_IO;
@@ -452,7 +455,7 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
         }
         char line[EB_PROTO_MAX_LINE + 1];
         int wait = !started || abort_sent ? r->o.reply_ms : r->o.idle_ms;
-        eb_status st = next_line(r, line, sizeof line, wait);
+        eb_status st = next_line_i(r, line, sizeof line, wait, !abort_sent);
         if (st == EB_ERR_IO) {
             if (!started) {
                 snprintf(err, errlen, "the line closed before the run started");
@@ -465,7 +468,7 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
             break;
         }
         if (st == EB_ERR_TIMEOUT) {
-            if (eb_remote_interrupt)
+            if (eb_remote_interrupt && !abort_sent)
                 continue;
             if (!started) {
                 if (++attempts >= r->o.retries) {

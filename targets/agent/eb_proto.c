@@ -265,9 +265,7 @@ eb_status eb_linereader_get(eb_linereader *r, char *line, size_t cap, int timeou
         int wait = -1;
         if (timeout_ms >= 0) {
             int64_t left = deadline - eb_mono_ms();
-            if (left <= 0)
-                return EB_ERR_TIMEOUT;
-            wait = left > 1000000 ? 1000000 : (int)left;
+            wait = left <= 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
         }
         struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
         int pr = poll(&pfd, 1, wait);
@@ -277,8 +275,11 @@ eb_status eb_linereader_get(eb_linereader *r, char *line, size_t cap, int timeou
             r->eof = true;
             return EB_ERR_IO;
         }
-        if (pr == 0)
-            continue; /* deadline checked at the top */
+        if (pr == 0) {
+            if (timeout_ms >= 0 && eb_mono_ms() >= deadline)
+                return EB_ERR_TIMEOUT; /* a zero timeout still polls once */
+            continue;
+        }
         ssize_t got = read(r->fd, r->buf + r->len, sizeof r->buf - r->len);
         if (got < 0) {
             if (errno == EINTR || errno == EAGAIN)
