@@ -39,5 +39,15 @@ bool eb_parse_int(const char *opt, const char *s, long min, long max, long *out)
 bool eb_parse_double(const char *opt, const char *s, double min, double max, double *out);
 
 int eb_cmd_list(int argc, char **argv);
+int eb_cmd_run(int argc, char **argv);
+int eb_list_targets(void); /* `edgebench list targets` */
+int eb_cmd_compare(int argc, char **argv);
+int eb_cmd_plot(int argc, char **argv);
+int eb_cmd_ab(int argc, char **argv);
+int eb_cmd_study(int argc, char **argv);
+int eb_cmd_bench(int argc, char **argv); /* bench kernels (cmd_bench_kernels.c) */
+
+/* "5", "5%" -> 0.05 (percent options); prints the error like eb_parse_double. */
+bool eb_parse_percent(const char *opt, const char *s, double max_pct, double *frac);
 
 #endif

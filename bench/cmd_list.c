@@ -7,9 +7,10 @@
 
 static void list_usage(FILE *f)
 {
-    fprintf(f, "usage: edgebench list kernels [--kernels auto|ref|avx2|neon]\n\n"
+    fprintf(f, "usage: edgebench list kernels [--kernels auto|ref|avx2|neon] | targets\n\n"
                "kernels  every kernel compiled into this binary: op, datatype, ISA, whether\n"
-               "         this CPU can run it, and which one the chosen set uses per op\n");
+               "         this CPU can run it, and which one the chosen set uses per op\n"
+               "targets  the target descriptions --target accepts (targets/*.json)\n");
 }
 
 /* Fills a table with only one ISA's entries (names of others left NULL). */
@@ -101,6 +102,8 @@ int eb_cmd_list(int argc, char **argv)
     }
     if (!strcmp(what, "kernels"))
         return list_kernels(want);
+    if (!strcmp(what, "targets"))
+        return eb_list_targets();
     eb_error("unknown list '%s'; choose kernels, models or targets", what);
     return EB_EXIT_USAGE;
 }

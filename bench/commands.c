@@ -7,9 +7,31 @@
 #include "cli.h"
 
 static const eb_command cmd_list = {"list", "list kernels, models or targets", eb_cmd_list};
+#if defined(EB_MODELS_AVAILABLE)
+static const eb_command cmd_run = {"run", "measure models on a target and write a JSON report",
+                                   eb_cmd_run};
+#endif
+static const eb_command cmd_compare = {"compare", "regression gate between two reports",
+                                       eb_cmd_compare};
+static const eb_command cmd_plot = {"plot", "gnuplot charts from reports", eb_cmd_plot};
+static const eb_command cmd_study = {"study", "hardware-selection table: measured and predicted",
+                                     eb_cmd_study};
+static const eb_command cmd_ab = {"ab", "interleaved A/B gate of two builds, kernel sets or variants",
+                                  eb_cmd_ab};
+
+static const eb_command cmd_bench = {"bench", "kernel benchmark: time, GFLOP/s, % of peak, vs ref",
+                                     eb_cmd_bench};
 
 const eb_command *const eb_commands[] = {
+#if defined(EB_MODELS_AVAILABLE)
+    &cmd_run,
+#endif
     &cmd_list,
+    &cmd_compare,
+    &cmd_ab,
+    &cmd_plot,
+    &cmd_study,
+    &cmd_bench,
     NULL,
 };
 

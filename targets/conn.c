@@ -157,7 +157,7 @@ eb_status eb_conn_spawn_emulated(eb_conn *c, const eb_target *t, const char *age
             snprintf(err, errlen,
                      "no %s edgebench-agent found for --emulate (looked for %s); build it with "
                      "scripts/cross-test.sh or pass --agent PATH",
-                     t->arch, t->agent[0] ? t->agent : "an agent path in the target file");
+                     t->desc.arch, t->agent[0] ? t->agent : "an agent path in the target file");
             return EB_ERR_ARG;
         }
     }

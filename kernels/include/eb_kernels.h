@@ -142,7 +142,8 @@ void eb_gap_s8_ref(const eb_gap_params *p, const int8_t *x, int8_t *y);
 
 /* int8 add as TFLite does it: both inputs are shifted left by left_shift (20), each
  * rescaled to a common scale (twice the larger input scale) with its own (mult, shift),
- * added, and the sum requantized to the output scale. eb_add_s8_prepare() fills it. */
+ * added, and the sum requantized to the output scale. eb_add_s8_prepare() fills every
+ * field but size, which the caller sets. */
 typedef struct {
     int32_t size; /* elements */
     eb_act act;   /* fp32 */
@@ -163,7 +164,8 @@ void eb_add_s8_ref(const eb_add_params *p, const int8_t *a, const int8_t *b, int
 /* Softmax over the last dimension of [rows][depth]. fp32: exact (max-subtracted, expf).
  * int8 (TFLite spec: output scale 1/256, zero point -128): exp_table[i] holds
  * round(2^16 * exp(beta * in_scale * (i - 255))) for i in 0..255, filled by
- * eb_softmax_s8_prepare(); the kernel sums table[x - max + 255] in uint64 (integer, so
+ * eb_softmax_s8_prepare() (which sets exp_table and beta; rows and depth are the
+ * caller's); the kernel sums table[x - max + 255] in uint64 (integer, so
  * the result does not depend on summation order) and writes
  * clamp(round_half_away(table * 256 / sum) - 128). */
 typedef struct {

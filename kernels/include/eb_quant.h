@@ -2,7 +2,8 @@
  *
  * The requantization is TFLite's (gemmlowp's): an int32 accumulator is multiplied by a
  * Q31 fixed-point multiplier with a saturating, rounding, doubling high multiply (round
- * half away from zero), then divided by a power of two with round half away from zero.
+ * to nearest; as in gemmlowp an exact tie rounds toward +infinity, e.g. -1.5 -> -1),
+ * then divided by a power of two with round half away from zero.
  * These are inline so that ref, avx2 and neon kernels share the exact same scalar
  * definition; vector versions must match them bit for bit. */
 #ifndef EB_QUANT_H

@@ -1,0 +1,499 @@
+/* cmd_study.c - `edgebench study --targets A,B --models X,Y -o DIR`: the hardware-selection
+ * table (reports/eb_study.h). Reachable targets are measured with child `edgebench run`
+ * processes; the rest are predicted by the host-calibrated roofline from the model's ops
+ * (the model library) and the target file's peaks and bandwidth. */
+#if defined(EB_HAVE_CJSON)
+#include <cjson/cJSON.h>
+#endif
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "child.h"
+#include "cli.h"
+#include "eb_dispatch.h"
+#include "eb_outfile.h"
+#include "eb_plot.h"
+#include "eb_study.h"
+#include "eb_target.h"
+#if defined(EB_MODELS_AVAILABLE)
+#include "eb_model.h"
+#endif
+
+#define MAX_ITEMS 32
+
+static void study_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: edgebench study --targets A,B,... --models X,Y,... -o DIR [options]\n"
+            "       edgebench study --from REPORT.json... [--targets ...] [--models ...] -o DIR\n\n"
+            "A hardware-selection table per target and model: p50/p90 latency, throughput,\n"
+            "energy per inference, peak memory against the target's memory, price, cost per\n"
+            "million inferences, and whether the latency budget is met; as DIR/study.md,\n"
+            "DIR/study.csv and plots. The host is measured (child 'edgebench run'); boards\n"
+            "are measured when reachable (--emulate: under qemu), otherwise predicted by a\n"
+            "per-layer roofline calibrated on the host. Every cell says which.\n\n"
+            "  --targets LIST        target names or files (default: those in --from)\n"
+            "  --models LIST         model variants (default: those in --from)\n"
+            "  --from REPORT...      use these reports' results as measurements (no runs)\n"
+            "  -o, --out DIR         output directory\n"
+            "  --latency-budget MS   mark which targets meet this p90 latency\n"
+            "  --emulate             measure boards under emulation instead of predicting\n"
+            "  --min-time S          measuring time per model for the runs (default 1)\n"
+            "  --amortize-years Y    hardware price spread over Y years (default 3)\n"
+            "  --kwh-price USD       electricity price (default 0.15)\n"
+            "  --format png|svg      plot format (default png)\n"
+            "  --no-render           write the plot scripts without running gnuplot\n");
+}
+
+static size_t split_list(char *s, char **items, size_t max)
+{
+    size_t n = 0;
+    for (char *tok = strtok(s, ","); tok && n < max; tok = strtok(NULL, ","))
+        if (*tok)
+            items[n++] = tok;
+    return n;
+}
+
+#if defined(EB_HAVE_CJSON)
+static double num_field(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* The study's own fields of a target file (peaks, bandwidth), beside what eb_target
+ * carries; see reports/README.md "study" for their names. */
+static void study_fields(const char *path, eb_study_target *st)
+{
+    char err[256], *text = NULL;
+    if (eb_read_file(path, 1 << 20, &text, NULL, err, sizeof err) != EB_OK)
+        return;
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    if (!o)
+        return;
+    st->bandwidth_gbs = num_field(o, "memory_bandwidth_gbs");
+    const cJSON *mpc = cJSON_GetObjectItemCaseSensitive(o, "macs_per_cycle_per_core");
+    double f32 = num_field(mpc, "fp32"), i8 = num_field(mpc, "int8");
+    double ghz = st->clock_mhz / 1000;
+    if (isfinite(f32) && ghz > 0) {
+        st->core_gmacs_fp32 = f32 * ghz;
+        st->core_gmacs_int8 = isfinite(i8) ? i8 * ghz : NAN;
+        snprintf(st->peak_source, sizeof st->peak_source,
+                 "target file: %g fp32 / %g int8 MAC per cycle per core at %.0f MHz", f32, i8,
+                 st->clock_mhz);
+    } else if (st->cores > 0) {
+        st->core_gmacs_fp32 = num_field(o, "peak_gmacs_fp32") / st->cores;
+        st->core_gmacs_int8 = num_field(o, "peak_gmacs_int8") / st->cores;
+        snprintf(st->peak_source, sizeof st->peak_source,
+                 "target file: peak_gmacs_fp32/int8 divided by %d cores", st->cores);
+    }
+    cJSON_Delete(o);
+}
+#else
+static void study_fields(const char *path, eb_study_target *st)
+{
+    (void)path; /* no cJSON in cross builds: the study's extra target fields stay unset */
+    (void)st;
+}
+#endif
+
+static double cpuinfo_mhz(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return NAN;
+    char line[256];
+    double mhz = NAN;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "cpu MHz", 7)) {
+            const char *c = strchr(line, ':');
+            if (c)
+                mhz = atof(c + 1);
+            break;
+        }
+    fclose(f);
+    return mhz > 0 ? mhz : NAN;
+}
+
+/* A copy bandwidth of this machine: best of 5 memcpy of 64 MiB (read + write bytes). */
+static double measure_copy_gbs(void)
+{
+    size_t n = (size_t)64 << 20;
+    char *a = malloc(n), *b = malloc(n);
+    double best = NAN;
+    if (a && b) {
+        memset(a, 1, n);
+        memset(b, 2, n);
+        for (int i = 0; i < 5; i++) {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            memcpy(b, a, n);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+            volatile char sink = b[i * 4096]; /* the copy is used: it cannot be elided */
+            (void)sink;
+            double gbs = 2.0 * (double)n / s / 1e9;
+            if (!(best >= gbs))
+                best = gbs;
+        }
+    }
+    free(a);
+    free(b);
+    return best;
+}
+
+/* The host's peaks when its target file gives none: from the ISA this build's kernels
+ * use and the clock the kernel reports. */
+static void host_peaks(eb_study_target *st)
+{
+    if (isfinite(st->core_gmacs_fp32) && isfinite(st->bandwidth_gbs))
+        return;
+    double mhz = isfinite(st->clock_mhz) && st->clock_mhz > 0 ? st->clock_mhz : cpuinfo_mhz();
+    st->clock_mhz = mhz;
+    const eb_cpu_features *f = eb_cpu_detect();
+    bool avx2 = f->avx2_fma && eb_isa_runnable(EB_ISA_AVX2);
+    double f32 = avx2 ? 16 : 2, i8 = avx2 ? 32 : 2;
+    if (!isfinite(st->core_gmacs_fp32)) {
+        st->core_gmacs_fp32 = f32 * mhz / 1000;
+        st->core_gmacs_int8 = i8 * mhz / 1000;
+    }
+    if (!isfinite(st->bandwidth_gbs))
+        st->bandwidth_gbs = measure_copy_gbs();
+    snprintf(st->peak_source, sizeof st->peak_source,
+             "derived: %s, %g fp32 / %g int8 MAC per cycle per core at %.0f MHz (/proc/cpuinfo);"
+             " bandwidth measured by memcpy of 64 MiB", avx2 ? "AVX2+FMA" : "scalar", f32, i8,
+             mhz);
+}
+
+static eb_status load_target(const char *name, eb_study_target *st, bool *local, char *dev,
+                             size_t devlen, char *err, size_t errlen)
+{
+    eb_target t;
+    eb_status s = eb_target_load(name, &t, err, errlen);
+    if (s != EB_OK)
+        return s;
+    memset(st, 0, sizeof *st);
+    snprintf(st->name, sizeof st->name, "%s", t.desc.name);
+    snprintf(st->arch, sizeof st->arch, "%s", t.desc.arch);
+    st->cores = t.desc.cores;
+    st->clock_mhz = t.desc.clock_mhz;
+    st->memory_bytes = t.desc.memory_bytes >= 0 ? (double)t.desc.memory_bytes : NAN;
+    st->price_usd = t.desc.price_usd;
+    st->idle_w = t.desc.power_model.idle_w;
+    st->active_w = t.desc.power_model.active_w;
+    st->bandwidth_gbs = st->core_gmacs_fp32 = st->core_gmacs_int8 = NAN;
+    study_fields(t.path, st);
+    *local = !strcmp(t.desc.transport, "local");
+    snprintf(dev, devlen, "%s", t.device);
+    if (*local)
+        host_peaks(st);
+    return EB_OK;
+}
+
+/* `edgebench run --target T --model a,b --json` in a child; its report into *out. */
+static eb_status measure(const char *target, char **models, size_t nm, bool emulate,
+                         const char *min_time, eb_rdata *out, char *err, size_t errlen)
+{
+    char list[2048] = "";
+    for (size_t i = 0; i < nm; i++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "", models[i]);
+    }
+    char *argv[24];
+    int n = 0;
+    argv[n++] = (char *)eb_self_exe();
+    argv[n++] = "run";
+    argv[n++] = "--target";
+    argv[n++] = (char *)target;
+    argv[n++] = "--model";
+    argv[n++] = list;
+    argv[n++] = "--min-time";
+    argv[n++] = (char *)min_time;
+    if (emulate)
+        argv[n++] = "--emulate";
+    argv[n++] = "--json";
+    argv[n++] = "--quiet";
+    argv[n] = NULL;
+    fprintf(stderr, "edgebench study: measuring %s on %s%s\n", list, target,
+            emulate ? " (emulated)" : "");
+    eb_child_result cr;
+    eb_status st = eb_child_run(argv, 3600, &cr, err, errlen);
+    if (st != EB_OK)
+        return st;
+    if (cr.exit_code != 0) {
+        char *end = cr.err + strlen(cr.err);
+        while (end > cr.err && (end[-1] == '\n' || end[-1] == ' '))
+            *--end = 0;
+        const char *line = strrchr(cr.err, '\n');
+        line = line ? line + 1 : cr.err;
+        if (!strncmp(line, "edgebench: ", 11))
+            line += 11;
+        snprintf(err, errlen, "measuring on %s failed: %s", target, line);
+        free(cr.out);
+        return EB_ERR_IO;
+    }
+    st = eb_rdata_parse(cr.out, target, out, err, errlen);
+    free(cr.out);
+    return st;
+}
+
+#if defined(EB_MODELS_AVAILABLE)
+/* The model's ops for the roofline and its planned memory, from the model library. */
+static eb_status model_ops(const char *name, eb_study_model *m, char *err, size_t errlen)
+{
+    eb_model *mod;
+    eb_model_options mo = {.kernels = EB_KSET_AUTO};
+    eb_status st = eb_model_build(name, &mo, &mod, err, errlen);
+    if (st != EB_OK)
+        return st;
+    const eb_model_info *info = eb_model_get_info(mod);
+    snprintf(m->name, sizeof m->name, "%s", info->name);
+    m->planned_total_bytes = (double)(info->weights_bytes + info->packed_bytes +
+                                      info->arena_bytes + info->scratch_bytes);
+    m->ops = calloc(info->num_ops > 0 ? (size_t)info->num_ops : 1, sizeof *m->ops);
+    if (!m->ops) {
+        eb_model_free(mod);
+        snprintf(err, errlen, "out of memory");
+        return EB_ERR_NOMEM;
+    }
+    for (int32_t i = 0; i < info->num_ops; i++) {
+        eb_op_info op;
+        if (eb_model_op_info(mod, i, &op) != EB_OK)
+            continue;
+        eb_roof_op *r = &m->ops[m->n_ops++];
+        r->macs = (double)op.macs;
+        r->bytes = (double)op.bytes;
+        r->int8 = op.kernel && strstr(op.kernel, "_s8") != NULL;
+    }
+    eb_model_free(mod);
+    return EB_OK;
+}
+#endif
+
+int eb_cmd_study(int argc, char **argv)
+{
+    char *targets_arg = NULL, *models_arg = NULL;
+    const char *dir = NULL, *min_time = "1";
+    const char *from[MAX_ITEMS];
+    size_t nfrom = 0;
+    bool emulate = false, render = true;
+    eb_plot_format fmt = EB_PLOT_PNG;
+    eb_study_options so;
+    eb_study_options_default(&so);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        double d;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            study_usage(stdout);
+            return EB_EXIT_OK;
+        } else if (!strcmp(a, "--emulate")) {
+            emulate = true;
+        } else if (!strcmp(a, "--no-render")) {
+            render = false;
+        } else if (!strcmp(a, "--from")) {
+            while (i + 1 < argc && argv[i + 1][0] != '-') {
+                if (nfrom == MAX_ITEMS) {
+                    eb_error("--from takes at most %d reports", MAX_ITEMS);
+                    return EB_EXIT_USAGE;
+                }
+                from[nfrom++] = argv[++i];
+            }
+            if (!nfrom) {
+                eb_error("--from needs at least one report");
+                return EB_EXIT_USAGE;
+            }
+        } else if (!v || a[0] != '-') {
+            eb_error("%s: %s; see 'edgebench study --help'", a,
+                     a[0] == '-' ? "needs a value" : "unexpected argument");
+            return EB_EXIT_USAGE;
+        } else {
+            i++;
+            if (!strcmp(a, "--targets") || !strcmp(a, "--target"))
+                targets_arg = (char *)v;
+            else if (!strcmp(a, "--models") || !strcmp(a, "--model"))
+                models_arg = (char *)v;
+            else if (!strcmp(a, "-o") || !strcmp(a, "--out"))
+                dir = v;
+            else if (!strcmp(a, "--min-time")) {
+                if (!eb_parse_double(a, v, 0.01, 3600, &d))
+                    return EB_EXIT_USAGE;
+                min_time = v;
+            } else if (!strcmp(a, "--latency-budget")) {
+                if (!eb_parse_double(a, v, 1e-6, 1e9, &so.latency_budget_ms))
+                    return EB_EXIT_USAGE;
+            } else if (!strcmp(a, "--amortize-years")) {
+                if (!eb_parse_double(a, v, 0.01, 100, &so.amortize_years))
+                    return EB_EXIT_USAGE;
+            } else if (!strcmp(a, "--kwh-price")) {
+                if (!eb_parse_double(a, v, 0, 100, &so.kwh_usd))
+                    return EB_EXIT_USAGE;
+            } else if (!strcmp(a, "--format")) {
+                if (!strcmp(v, "png"))
+                    fmt = EB_PLOT_PNG;
+                else if (!strcmp(v, "svg"))
+                    fmt = EB_PLOT_SVG;
+                else {
+                    eb_error("--format expects png or svg, got '%s'", v);
+                    return EB_EXIT_USAGE;
+                }
+            } else {
+                eb_error("unknown option '%s' for study; see 'edgebench study --help'", a);
+                return EB_EXIT_USAGE;
+            }
+        }
+    }
+    if (!dir) {
+        eb_error("study needs an output directory: -o DIR");
+        return EB_EXIT_USAGE;
+    }
+    if (!nfrom && (!targets_arg || !models_arg)) {
+        eb_error("study needs --targets and --models (or --from REPORT.json...)");
+        return EB_EXIT_USAGE;
+    }
+
+    int rc = EB_EXIT_USAGE;
+    char err[1024];
+    char *tnames[MAX_ITEMS], *mnames[MAX_ITEMS];
+    size_t nt = 0, nm = 0;
+    char *tcopy = targets_arg ? strdup(targets_arg) : NULL;
+    char *mcopy = models_arg ? strdup(models_arg) : NULL;
+    eb_rdata reps[MAX_ITEMS + 1];
+    size_t nreps = 0;
+    eb_study_target targets[MAX_ITEMS], host;
+    bool have_host = false;
+    eb_study_model models[MAX_ITEMS];
+    memset(models, 0, sizeof models);
+    eb_study_measured meas[512];
+    size_t nmeas = 0;
+    eb_study study = {0};
+    eb_plot_list plots = {0};
+
+    for (size_t i = 0; i < nfrom; i++) {
+        if (eb_rdata_load(from[i], &reps[nreps], err, sizeof err) != EB_OK) {
+            eb_error("%s", err);
+            goto done;
+        }
+        nreps++;
+    }
+    /* targets and models: as given, else everything the reports hold */
+    if (tcopy)
+        nt = split_list(tcopy, tnames, MAX_ITEMS);
+    else
+        for (size_t r = 0; r < nreps; r++) {
+            bool seen = false;
+            for (size_t k = 0; k < nt; k++)
+                seen |= !strcmp(tnames[k], reps[r].target);
+            if (!seen && nt < MAX_ITEMS)
+                tnames[nt++] = reps[r].target;
+        }
+    if (mcopy)
+        nm = split_list(mcopy, mnames, MAX_ITEMS);
+    else
+        for (size_t r = 0; r < nreps; r++)
+            for (size_t j = 0; j < reps[r].n_results; j++) {
+                bool seen = false;
+                for (size_t k = 0; k < nm; k++)
+                    seen |= !strcmp(mnames[k], reps[r].results[j].name);
+                if (!seen && nm < MAX_ITEMS)
+                    mnames[nm++] = reps[r].results[j].name;
+            }
+    if (!nt || !nm) {
+        eb_error("study needs at least one target and one model");
+        goto done;
+    }
+    bool reachable[MAX_ITEMS];
+    for (size_t i = 0; i < nt; i++) {
+        bool local;
+        char dev[256];
+        if (load_target(tnames[i], &targets[i], &local, dev, sizeof dev, err, sizeof err)) {
+            eb_error("%s", err);
+            goto done;
+        }
+        struct stat sb;
+        reachable[i] = local || emulate || (dev[0] && stat(dev, &sb) == 0);
+        if (local && !have_host) {
+            host = targets[i];
+            have_host = true;
+        }
+    }
+    if (!have_host) { /* the calibration target, even when the table does not show it */
+        bool local;
+        char dev[256];
+        if (load_target("host", &host, &local, dev, sizeof dev, err, sizeof err) == EB_OK)
+            have_host = true;
+    }
+    /* model names as the zoo spells them, and their ops for the predictions */
+    for (size_t m = 0; m < nm; m++) {
+        snprintf(models[m].name, sizeof models[m].name, "%s", mnames[m]);
+        models[m].planned_total_bytes = NAN;
+#if defined(EB_MODELS_AVAILABLE)
+        if (model_ops(mnames[m], &models[m], err, sizeof err) != EB_OK) {
+            eb_error("%s", err);
+            goto done;
+        }
+#endif
+    }
+    /* measurements: --from, else run on what can be reached (the host always, to
+     * calibrate) */
+    if (!nfrom) {
+        bool host_in_table = false;
+        for (size_t i = 0; i < nt; i++) {
+            if (!reachable[i])
+                continue;
+            host_in_table |= have_host && !strcmp(targets[i].name, host.name);
+            bool emul = emulate && have_host && strcmp(targets[i].name, host.name) != 0;
+            if (measure(tnames[i], mnames, nm, emul, min_time, &reps[nreps], err, sizeof err)) {
+                eb_error("%s", err);
+                goto done;
+            }
+            nreps++;
+        }
+        if (have_host && !host_in_table) {
+            if (measure(host.name, mnames, nm, false, min_time, &reps[nreps], err, sizeof err)) {
+                eb_error("%s", err);
+                goto done;
+            }
+            nreps++;
+        }
+    }
+    for (size_t r = 0; r < nreps; r++)
+        for (size_t j = 0; j < reps[r].n_results && nmeas < 512; j++)
+            meas[nmeas++] = (eb_study_measured){&reps[r].results[j], &reps[r]};
+    if (eb_study_build(targets, nt, models, nm, meas, nmeas, have_host ? &host : NULL, &so,
+                       &study, err, sizeof err) != EB_OK ||
+        eb_study_write(&study, targets, nt, have_host ? &host : NULL, &so, dir, fmt, &plots, err,
+                       sizeof err) != EB_OK) {
+        eb_error("%s", err);
+        goto done;
+    }
+    char md[4096];
+    snprintf(md, sizeof md, "%s/study.md", dir);
+    char *text;
+    if (eb_read_file(md, 1 << 24, &text, NULL, err, sizeof err) == EB_OK) {
+        fputs(text, stdout);
+        free(text);
+    }
+    if (render && eb_plot_render(dir, &plots, err, sizeof err) != EB_OK) {
+        eb_error("%s", err);
+        goto done;
+    }
+    printf("\nwrote %s/study.md, %s/study.csv", dir, dir);
+    for (size_t i = 0; i < plots.n; i++)
+        printf(", %s/%s", dir, render ? plots.items[i].image : plots.items[i].script);
+    printf("\n");
+    rc = EB_EXIT_OK;
+done:
+    eb_plot_list_free(&plots);
+    eb_study_free(&study);
+    for (size_t m = 0; m < nm; m++)
+        free(models[m].ops);
+    for (size_t r = 0; r < nreps; r++)
+        eb_rdata_free(&reps[r]);
+    free(tcopy);
+    free(mcopy);
+    return rc;
+}

@@ -1,0 +1,42 @@
+/* run_local.h - the local runner: builds a model in this process, runs the scenario
+ * through the measurement engine, and fills one report result (timings, memory,
+ * energy, counters, fidelity, profile). A remote runner fills the same result from
+ * samples a board streams back, through engine.h's eb_result_set_* functions. */
+#ifndef EB_RUN_LOCAL_H
+#define EB_RUN_LOCAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "eb_dispatch.h"
+#include "eb_report.h"
+#include "engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    eb_measure_settings measure;
+    bool offline;    /* false: single-stream */
+    int32_t threads; /* offline: worker threads, each with its own context */
+    eb_kset kernels;
+    const char *calib_dir; /* int8 calibration inputs; NULL: generated */
+    bool counters;
+    bool profile;
+    const eb_power_model *power; /* for the energy estimate */
+    eb_progress_fn progress;     /* may be NULL */
+    void *progress_user;
+    const volatile sig_atomic_t *stop; /* may be NULL */
+} eb_local_options;
+
+/* Builds and measures one model. On a build failure returns its status and err holds
+ * the model library's sentence (e.g. the list of valid names). warn receives
+ * warnings found on the way (may be NULL). */
+eb_status eb_run_local(const char *model, const eb_local_options *o, eb_report_result *res,
+                       eb_report *warn, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

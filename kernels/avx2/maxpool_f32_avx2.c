@@ -1,0 +1,45 @@
+/* maxpool_f32_avx2.c - fp32 max pool over channels 8 at a time. vmaxps(v, m) returns m
+ * unless v > m, the same comparison as ref (so NaN handling matches too). */
+#include <assert.h>
+
+#include "avx2_util.h"
+#include "eb_avx2.h"
+
+void eb_maxpool_f32_avx2(const eb_pool_params *p, const float *x, float *y)
+{
+    assert(p && x && y);
+    const int32_t cn = p->c;
+    __m256 lo, hi;
+    eb_avx2_act_bounds(p->act, &lo, &hi);
+    for (int32_t n = 0; n < p->batch; n++) {
+        const float *xn = x + (size_t)n * p->in_h * p->in_w * cn;
+        for (int32_t oy = 0; oy < p->out_h; oy++) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            const int32_t ky0 = iy0 < 0 ? -iy0 : 0;
+            const int32_t ky1 = p->in_h - iy0 < p->k_h ? p->in_h - iy0 : p->k_h;
+            for (int32_t ox = 0; ox < p->out_w; ox++) {
+                const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
+                const int32_t kx1 = p->in_w - ix0 < p->k_w ? p->in_w - ix0 : p->k_w;
+                assert(ky1 > ky0 && kx1 > kx0);
+                float *out = y + (((size_t)n * p->out_h + oy) * p->out_w + ox) * cn;
+                for (int32_t c = 0; c < cn; c += 8) {
+                    const int nc = cn - c < 8 ? cn - c : 8;
+                    const __m256i mask = eb_avx2_mask(nc);
+                    __m256 m = _mm256_setzero_ps();
+                    int first = 1;
+                    for (int32_t ky = ky0; ky < ky1; ky++) {
+                        const float *xr =
+                            xn + ((size_t)(iy0 + ky) * p->in_w + (size_t)(ix0 + kx0)) * cn + c;
+                        for (int32_t j = 0; j < kx1 - kx0; j++) {
+                            const __m256 v = _mm256_maskload_ps(xr + (size_t)j * cn, mask);
+                            m = first ? v : _mm256_max_ps(v, m);
+                            first = 0;
+                        }
+                    }
+                    _mm256_maskstore_ps(out + c, mask, eb_avx2_act(m, lo, hi));
+                }
+            }
+        }
+    }
+}

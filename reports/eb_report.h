@@ -1,0 +1,191 @@
+/* eb_report.h - the run report (schema_version 1) as C structs, its JSON writer and
+ * reader. Field by field documentation: reports/README.md; the shape is fixed by
+ * reports/schema.json.
+ *
+ * Conventions: times in milliseconds, sizes in bytes, energy in joules. A double that
+ * is NaN is written as JSON null ("unknown"); an int64 below 0 likewise. Arrays of a
+ * result are owned by the report and freed by eb_report_free().
+ */
+#ifndef EB_REPORT_H
+#define EB_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eb_status.h"
+#include "stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EB_REPORT_SCHEMA_VERSION 1
+#define EB_REPORT_MAX_WARNINGS 32
+#define EB_REPORT_MAX_KERNELS 32
+#define EB_REPORT_MAX_ISA 16
+
+struct cJSON; /* from <cjson/cJSON.h> */
+
+typedef struct {
+    double idle_w, active_w;
+    char source[512]; /* where the figures come from */
+} eb_power_model;
+
+typedef struct {
+    char name[64];      /* "host", "rpi4" */
+    char arch[32];      /* "x86_64", "aarch64", "armhf" */
+    char transport[16]; /* "local", "serial", "emulated" */
+    bool emulated;
+    int32_t cores;
+    double clock_mhz;       /* NaN: unknown */
+    int64_t memory_bytes;   /* < 0: unknown */
+    double price_usd;       /* NaN: unknown */
+    eb_power_model power_model;
+} eb_report_target;
+
+typedef struct {
+    bool cpu_known; /* false: the cpu block is written with nulls */
+    char vendor[32], brand[96], codename[64];
+    int32_t cores, threads;
+    int32_t l1d_kb, l2_kb, l3_kb; /* < 0: unknown */
+    char isa_features[EB_REPORT_MAX_ISA][16];
+    size_t n_isa_features;
+    char kernel_set[16];
+    char os_kernel[160], hostname[96];
+    char governor[32];         /* "": unreadable */
+    double frequency_mhz;      /* NaN: unreadable */
+    double temperature_c;      /* NaN: unreadable */
+    double load_before[3], load_after[3]; /* NaN: unreadable */
+} eb_report_env;
+
+typedef struct {
+    char op[32];   /* table entry, e.g. "conv2d_s8" */
+    char name[64]; /* function, e.g. "eb_conv2d_s8_avx2" */
+} eb_report_kernel;
+
+typedef struct {
+    char op[64], type[32], kernel[64];
+    uint64_t macs;
+    double median_ms, gmacs, share;
+} eb_report_profile_op;
+
+typedef struct {
+    uint64_t weights_bytes, packed_bytes, arena_bytes, scratch_bytes;
+    uint64_t arena_lower_bound_bytes, planned_total_bytes;
+    int64_t peak_rss_bytes;       /* < 0: not measured */
+    int64_t rusage_maxrss_bytes;  /* getrusage ru_maxrss (process lifetime); < 0: none */
+    char rss_method[96];
+} eb_report_memory;
+
+typedef struct {
+    char method[16]; /* "measured" or "estimated" */
+    double joules_per_inference, average_power_w;
+    char detail[768];
+} eb_report_energy;
+
+typedef struct {
+    bool available;
+    char reason[384]; /* when not available */
+    char source[16];  /* "papi" or "perf_event" when available */
+    double cycles, instructions, ipc, cache_misses, branch_misses; /* per inference */
+} eb_report_counters;
+
+typedef struct {
+    double sqnr_db, cosine, top1_agreement, max_abs_err; /* sqnr NaN/inf: null */
+    int32_t inputs;
+} eb_report_fidelity;
+
+typedef struct {
+    char model[48], variant[32], name[96], scenario[16];
+    int32_t threads;
+    bool complete;
+    eb_report_kernel kernels[EB_REPORT_MAX_KERNELS];
+    size_t n_kernels;
+    uint64_t macs, params;
+    eb_stats latency; /* of samples_ms */
+    double *samples_ms;
+    size_t n_samples;
+    double *repetition_medians_ms;
+    size_t n_repetitions;
+    double throughput_ips;
+    double *repetition_throughput_ips; /* n_repetitions entries, may be NULL */
+    double *per_thread_latency_ms;     /* offline only; NULL otherwise */
+    size_t n_threads_latency;
+    eb_report_memory memory;
+    eb_report_energy energy;
+    eb_report_counters counters;
+    bool has_fidelity; /* false: "fidelity": null */
+    eb_report_fidelity fidelity;
+    eb_report_profile_op *profile; /* NULL: "profile": null */
+    size_t n_profile;
+    bool window_latency;
+} eb_report_result;
+
+typedef struct {
+    int32_t warmup;
+    double warmup_min_time_s;
+    int32_t min_iterations;
+    double min_time_s;
+    int32_t max_iterations; /* per repetition */
+    int32_t repetitions;
+    char kernels[16], scenario[16];
+    int32_t threads;
+    bool profile, counters;
+} eb_report_settings;
+
+typedef struct {
+    bool complete;
+    char created_utc[32]; /* "2026-11-22T03:04:05Z" */
+    struct {
+        char version[32], git[64], build_type[32], compiler[64], cflags[512];
+        bool sanitized;
+    } edgebench;
+    eb_report_settings settings;
+    eb_report_target target;
+    eb_report_env environment;
+    char warnings[EB_REPORT_MAX_WARNINGS][256];
+    size_t n_warnings;
+    eb_report_result *results;
+    size_t n_results;
+} eb_report;
+
+/* Zeroes a report and sets every "unknown" field to its unknown value. */
+void eb_report_init(eb_report *r);
+void eb_report_result_init(eb_report_result *res);
+/* Frees the results and their arrays (not r itself). */
+void eb_report_free(eb_report *r);
+void eb_report_result_free(eb_report_result *res);
+/* Appends a warning (deduplicated; silently dropped past the maximum). printf format. */
+void eb_report_warn(eb_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* JSON text of the report (malloc'd, caller frees); NULL when out of memory. */
+char *eb_report_to_string(const eb_report *r);
+
+/* Writes the report to path atomically: a temporary file in the same folder, then
+ * rename. On failure nothing is left at path or beside it; err gets one sentence. */
+eb_status eb_report_write_file(const eb_report *r, const char *path, char *err, size_t errlen);
+
+/* Writes text to path atomically (temporary file in the same folder + rename). */
+eb_status eb_write_file_atomic(const char *path, const char *text, char *err, size_t errlen);
+
+/* ---- reading (report_read.c) ---- */
+
+/* The schema report documents are validated against (reports/schema.json, built in). */
+const char *eb_report_schema_text(void);
+
+/* Parses JSON text and validates it against the schema. On success *out is the cJSON
+ * tree (free with cJSON_Delete). err: one sentence with the JSON path of the problem. */
+eb_status eb_report_parse(const char *text, struct cJSON **out, char *err, size_t errlen);
+/* Same, from a file. */
+eb_status eb_report_load(const char *path, struct cJSON **out, char *err, size_t errlen);
+/* A validated tree into structs (eb_report_free releases it). */
+eb_status eb_report_from_json(const struct cJSON *tree, eb_report *out, char *err,
+                              size_t errlen);
+/* Load + validate + convert in one step. */
+eb_status eb_report_read(const char *path, eb_report *out, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

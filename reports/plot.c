@@ -1,0 +1,514 @@
+/* plot.c - gnuplot data and scripts for latency histograms, per-layer breakdowns,
+ * variants side by side and targets side by side (eb_plot.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "eb_bootstrap.h"
+#include "eb_outfile.h"
+#include "eb_plot.h"
+
+#define EB_COLORS_N 8
+static const char *const colors[EB_COLORS_N] = {"#3465a4", "#f57900", "#4e9a06", "#cc0000",
+                                               "#75507b", "#c4a000", "#06989a", "#555753"};
+
+eb_status eb_mkdirs(const char *dir, char *err, size_t errlen)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
+        snprintf(err, errlen, "output directory name is too long");
+        return EB_ERR_ARG;
+    }
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || !*p) {
+            char c = *p;
+            *p = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "cannot create directory '%s': %s", buf, strerror(errno));
+                return EB_ERR_IO;
+            }
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "'%s' is not a directory", dir);
+        return EB_ERR_IO;
+    }
+    return EB_OK;
+}
+
+/* file-name-safe copy: letters, digits, '-', '.', '_' kept, the rest '_' */
+static void safe_name(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    for (; *src && i + 1 < cap; src++)
+        dst[i++] = (strchr("-._", *src) || (*src >= '0' && *src <= '9') ||
+                    (*src >= 'a' && *src <= 'z') || (*src >= 'A' && *src <= 'Z'))
+                       ? *src : '_';
+    dst[i] = 0;
+}
+
+/* gnuplot string literal: double quotes, with " and \ escaped */
+static void gp_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        fputc(*s == '\n' ? ' ' : *s, f);
+    }
+    fputc('"', f);
+}
+
+typedef struct {
+    const char *dir;
+    eb_plot_format fmt;
+    eb_plot_list *list;
+    char *err;
+    size_t errlen;
+} plot_ctx;
+
+static eb_status add_item(plot_ctx *c, const char *base, const char *what, eb_plot_item **out)
+{
+    eb_plot_item *items = realloc(c->list->items, (c->list->n + 1) * sizeof *items);
+    if (!items) {
+        snprintf(c->err, c->errlen, "out of memory");
+        return EB_ERR_NOMEM;
+    }
+    c->list->items = items;
+    eb_plot_item *it = &items[c->list->n++];
+    memset(it, 0, sizeof *it);
+    char safe[240];
+    safe_name(safe, sizeof safe, base);
+    snprintf(it->script, sizeof it->script, "%s.gp", safe);
+    snprintf(it->data, sizeof it->data, "%s.dat", safe);
+    snprintf(it->image, sizeof it->image, "%s.%s", safe, c->fmt == EB_PLOT_SVG ? "svg" : "png");
+    snprintf(it->what, sizeof it->what, "%s", what);
+    *out = it;
+    return EB_OK;
+}
+
+static eb_status open_in(plot_ctx *c, const char *name, eb_outfile *of)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", c->dir, name);
+    return eb_outfile_open(of, path, c->err, c->errlen);
+}
+
+static void script_header(FILE *f, const plot_ctx *c, const eb_plot_item *it, int w, int h)
+{
+    fprintf(f, "# edgebench plot: %s\n# render from this directory: gnuplot %s\n", it->what,
+            it->script);
+    if (c->fmt == EB_PLOT_SVG)
+        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font \"DejaVu Sans,13\" "
+                   "background rgb \"white\"\n", w, h);
+    else
+        fprintf(f, "set terminal pngcairo size %d,%d noenhanced font \"DejaVu Sans,11\"\n", w, h);
+    fprintf(f, "set output '%s'\nset encoding utf8\nset datafile missing \"NaN\"\n"
+               "set border 3\nset tics nomirror\nset grid ytics lc rgb \"#dddddd\"\n"
+               "set key top right opaque box lc rgb \"#bbbbbb\"\n", it->image);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* "12.21 ms", "0.356 ms", "123.4 ms" */
+static void fmt_ms(double v, char *dst, size_t cap)
+{
+    snprintf(dst, cap, v < 10 ? "%.3f ms" : v < 100 ? "%.2f ms" : "%.1f ms", v);
+}
+
+/* ---- latency histogram with median / p90 / p99 ---- */
+
+static eb_status plot_histogram(plot_ctx *c, const eb_rdata *rep, const eb_rresult *r)
+{
+    if (r->n_samples < 2)
+        return EB_OK;
+    size_t n = r->n_samples;
+    double *s = malloc(n * sizeof *s);
+    if (!s)
+        return EB_ERR_NOMEM;
+    memcpy(s, r->samples_ms, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    double q[5];
+    const double qs[5] = {0.25, 0.5, 0.75, 0.9, 0.99};
+    for (int i = 0; i < 5; i++)
+        q[i] = eb_quantile_inplace(s, n, qs[i]); /* s stays a permutation; sort again */
+    qsort(s, n, sizeof *s, cmp_double);
+    double lo = s[0], hi = s[n - 1];
+    /* far outliers would squeeze the body into a bar or two: cut the axis at a robust
+     * distance from the body and say how many samples lie beyond */
+    double cut = q[2] + 6 * (q[2] - q[0]);
+    size_t hidden = 0;
+    if (hi > cut && cut > lo) {
+        hi = cut;
+        for (size_t i = 0; i < n; i++)
+            hidden += s[i] > hi;
+    }
+    double iqr = q[2] - q[0];
+    double bw = iqr > 0 ? 2 * iqr / cbrt((double)n) : (hi - lo) / 10;
+    int nbins = bw > 0 ? (int)ceil((hi - lo) / bw) : 1;
+    if (nbins < 10)
+        nbins = 10;
+    if (nbins > 80)
+        nbins = 80;
+    if (hi <= lo) {
+        lo -= 0.005 * lo + 1e-9;
+        hi += 0.005 * hi + 1e-9;
+    }
+    bw = (hi - lo) / nbins;
+    size_t *count = calloc((size_t)nbins, sizeof *count);
+    if (!count) {
+        free(s);
+        return EB_ERR_NOMEM;
+    }
+    size_t maxc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] > hi)
+            continue;
+        int b = (int)((s[i] - lo) / bw);
+        if (b >= nbins)
+            b = nbins - 1;
+        if (++count[b] > maxc)
+            maxc = count[b];
+    }
+    free(s);
+
+    char base[256], what[256];
+    snprintf(base, sizeof base, "latency_%s_%s", rep->target, r->name);
+    snprintf(what, sizeof what, "latency histogram of %s on %s", r->name, rep->target);
+    eb_plot_item *it;
+    eb_status st = add_item(c, base, what, &it);
+    eb_outfile of;
+    if (st == EB_OK && (st = open_in(c, it->data, &of)) == EB_OK) {
+        fprintf(of.f, "# %s: bin centre (ms), inferences in the bin\n", what);
+        for (int b = 0; b < nbins; b++)
+            fprintf(of.f, "%.9g %zu\n", lo + (b + 0.5) * bw, count[b]);
+        st = eb_outfile_commit(&of, c->err, c->errlen);
+    }
+    free(count);
+    if (st != EB_OK || (st = open_in(c, it->script, &of)) != EB_OK)
+        return st;
+    FILE *f = of.f;
+    script_header(f, c, it, 1000, 600);
+    char title[400];
+    snprintf(title, sizeof title, "%s on %s: latency per inference (%zu inferences%s)", r->name,
+             rep->target, n, r->scenario[0] && strcmp(r->scenario, "single-stream") ? ", offline" : "");
+    fprintf(f, "set title ");
+    gp_str(f, title);
+    fprintf(f, "\nset xlabel \"latency per inference (ms)\"\nset ylabel \"inferences per bin\"\n");
+    if (hidden) {
+        fprintf(f, "set label %s%zu slower inference%s beyond %.3g ms not shown%s at graph 0.98, "
+                   "graph 0.60 right\n", "\"", hidden, hidden == 1 ? "" : "s", hi, "\"");
+    }
+    fprintf(f, "set xrange [%.9g:%.9g]\nset yrange [0:%zu]\n", lo - bw, hi + bw,
+            maxc + maxc / 5 + 1);
+    fprintf(f, "set boxwidth %.9g absolute\nset style fill solid 0.55 border lc rgb \"%s\"\n",
+            bw * 0.95, colors[0]);
+    const char *names[3] = {"median", "p90", "p99"};
+    const double marks[3] = {q[1], q[3], q[4]};
+    const char *mcol[3] = {"#cc0000", "#f57900", "#75507b"};
+    const char *dash[3] = {"1", "2", "3"};
+    for (int i = 0; i < 3; i++)
+        if (marks[i] <= hi + bw)
+            fprintf(f, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead lw 2 dt %s lc rgb "
+                       "\"%s\" front\n", marks[i], marks[i], dash[i], mcol[i]);
+    fprintf(f, "set key outside bottom center horizontal noopaque nobox\nset bmargin 6\n");
+    fprintf(f, "plot '%s' using 1:2 with boxes lc rgb \"%s\" title \"inferences\"", it->data,
+            colors[0]);
+    for (int i = 0; i < 3; i++) {
+        char v[32];
+        fmt_ms(marks[i], v, sizeof v);
+        fprintf(f, ", \\\n     NaN with lines lw 2 dt %s lc rgb \"%s\" title \"%s %s%s\"", dash[i],
+                mcol[i], names[i], v, marks[i] <= hi + bw ? "" : " (off the axis)");
+    }
+    fprintf(f, "\n");
+    return eb_outfile_commit(&of, c->err, c->errlen);
+}
+
+/* ---- per-layer time breakdown ---- */
+
+static eb_status plot_profile(plot_ctx *c, const eb_rdata *rep, const eb_rresult *r)
+{
+    if (r->n_profile == 0)
+        return EB_OK;
+    char base[256], what[256];
+    snprintf(base, sizeof base, "profile_%s_%s", rep->target, r->name);
+    snprintf(what, sizeof what, "time per layer of %s on %s", r->name, rep->target);
+    eb_plot_item *it;
+    eb_status st = add_item(c, base, what, &it);
+    if (st != EB_OK)
+        return st;
+    /* the distinct op types, in order of first appearance, one colour each */
+    const char *types[16];
+    int ntypes = 0;
+    double total = 0;
+    for (size_t i = 0; i < r->n_profile; i++) {
+        if (isfinite(r->profile[i].median_ms))
+            total += r->profile[i].median_ms;
+        bool seen = false;
+        for (int t = 0; t < ntypes; t++)
+            seen |= !strcmp(types[t], r->profile[i].type);
+        if (!seen && ntypes < 16)
+            types[ntypes++] = r->profile[i].type;
+    }
+    eb_outfile of;
+    if ((st = open_in(c, it->data, &of)) != EB_OK)
+        return st;
+    fprintf(of.f, "# %s: index, op, type, median ms, share of the total, GMAC/s\n", what);
+    for (size_t i = 0; i < r->n_profile; i++) {
+        const eb_rop *op = &r->profile[i];
+        char name[64], type[32];
+        safe_name(name, sizeof name, op->name[0] ? op->name : "op");
+        safe_name(type, sizeof type, op->type[0] ? op->type : "op");
+        fprintf(of.f, "%zu \"%s\" \"%s\" %.9g %.6g %.6g\n", i, name, type,
+                isfinite(op->median_ms) ? op->median_ms : 0, isfinite(op->share) ? op->share : 0,
+                op->gmacs);
+    }
+    if ((st = eb_outfile_commit(&of, c->err, c->errlen)) != EB_OK)
+        return st;
+    if ((st = open_in(c, it->script, &of)) != EB_OK)
+        return st;
+    FILE *f = of.f;
+    int width = r->n_profile > 40 ? (int)(r->n_profile * 24) : 1000;
+    script_header(f, c, it, width > 3000 ? 3000 : width, 620);
+    char title[400];
+    snprintf(title, sizeof title, "%s on %s: median time per layer (sum %.3g ms over %zu ops)",
+             r->name, rep->target, total, r->n_profile);
+    fprintf(f, "set title ");
+    gp_str(f, title);
+    fprintf(f, "\nset ylabel \"median time per op (ms)\"\nset xlabel \"op, in execution order\"\n"
+               "set xtics rotate by 60 right font \",9\"\nset xrange [-1:%zu]\nset yrange [0:*]\n"
+               "set boxwidth 0.75\nset style fill solid 0.8 noborder\n",
+            r->n_profile);
+    fprintf(f, "plot '%s' using 1:(0):xtic(2) with points ps 0 notitle", it->data);
+    for (int t = 0; t < ntypes; t++) {
+        char type[32];
+        safe_name(type, sizeof type, types[t][0] ? types[t] : "op");
+        fprintf(f, ", \\\n     '%s' using 1:(strcol(3) eq \"%s\" ? $4 : NaN) with boxes lc rgb "
+                   "\"%s\" title \"%s\"", it->data, type, colors[t % EB_COLORS_N], type);
+    }
+    /* shares of the big layers, above their bars */
+    fprintf(f, ", \\\n     '%s' using 1:4:($5 >= 0.04 ? sprintf(\"%%.0f%%%%\", 100*$5) : \"\") "
+               "with labels offset 0,0.7 font \",8\" notitle\n", it->data);
+    return eb_outfile_commit(&of, c->err, c->errlen);
+}
+
+/* ---- variants side by side: latency, size, fidelity ---- */
+
+static eb_status plot_variants(plot_ctx *c, const eb_rdata *rep, const char *model)
+{
+    size_t nv = 0;
+    for (size_t i = 0; i < rep->n_results; i++)
+        nv += !strcmp(rep->results[i].model, model);
+    if (nv < 2)
+        return EB_OK;
+    char base[256], what[256];
+    snprintf(base, sizeof base, "variants_%s_%s", rep->target, model);
+    snprintf(what, sizeof what, "variants of %s on %s: latency, size, fidelity", model,
+             rep->target);
+    eb_plot_item *it;
+    eb_status st = add_item(c, base, what, &it);
+    if (st != EB_OK)
+        return st;
+    eb_outfile of;
+    if ((st = open_in(c, it->data, &of)) != EB_OK)
+        return st;
+    fprintf(of.f, "# %s\n# index, variant, p50 ms, ci95 low, ci95 high, model MiB, SQNR dB "
+                  "(NaN: the fp32 reference), top-1 agreement\n", what);
+    size_t k = 0;
+    double max_sqnr = 0;
+    for (size_t i = 0; i < rep->n_results; i++) {
+        const eb_rresult *r = &rep->results[i];
+        if (strcmp(r->model, model))
+            continue;
+        char v[64];
+        safe_name(v, sizeof v, r->variant[0] ? r->variant : r->name);
+        double lo = isfinite(r->ci_lo_ms) ? r->ci_lo_ms : r->median_ms;
+        double hi = isfinite(r->ci_hi_ms) ? r->ci_hi_ms : r->median_ms;
+        double sq = r->has_fidelity && isfinite(r->sqnr_db) ? r->sqnr_db : NAN;
+        if (isfinite(sq) && sq > max_sqnr)
+            max_sqnr = sq;
+        fprintf(of.f, "%zu \"%s\" %.9g %.9g %.9g %.6g %.4g %.4g\n", k++, v, r->median_ms, lo, hi,
+                r->model_bytes / (1024.0 * 1024.0), sq,
+                r->has_fidelity ? r->top1_agreement : 1.0);
+    }
+    if ((st = eb_outfile_commit(&of, c->err, c->errlen)) != EB_OK)
+        return st;
+    if ((st = open_in(c, it->script, &of)) != EB_OK)
+        return st;
+    FILE *f = of.f;
+    script_header(f, c, it, 1350, 560);
+    char title[300];
+    snprintf(title, sizeof title, "%s on %s: variants side by side (speed, size, fidelity)",
+             model, rep->target);
+    fprintf(f, "set multiplot layout 1,3 title ");
+    gp_str(f, title);
+    fprintf(f, " font \",13\"\nunset key\nset xtics rotate by 45 right\nset xrange [-0.6:%zu.4]\n"
+               "set yrange [0:*]\nset offsets 0, 0, graph 0.1, 0\nset boxwidth 0.65\n"
+               "set style fill solid 0.75 noborder\nset bmargin 7\n", nv - 1);
+    fprintf(f, "set title \"latency (median, bars: 95 %% CI)\"\nset ylabel \"ms per inference (lower is better)\"\n"
+               "plot '%s' using 1:3:xtic(2) with boxes lc rgb \"%s\", '' using 1:3:4:5 with "
+               "yerrorbars lc rgb \"black\" pt 0 lw 1.5, '' using 1:5:(sprintf(\"%%.3g\", $3)) "
+               "with labels offset 0,0.8\n",
+            it->data, colors[0]);
+    fprintf(f, "set title \"model size\"\nset ylabel \"weights + packed (MiB, lower is better)\"\n"
+               "plot '%s' using 1:6:xtic(2) with boxes lc rgb \"%s\", '' using 1:6:(sprintf(\"%%.3g\", "
+               "$6)) with labels offset 0,0.8\n", it->data, colors[1]);
+    fprintf(f, "set title \"fidelity against fp32\"\nset ylabel \"output SQNR (dB, higher is better)\"\n"
+               "set yrange [0:%.4g]\n"
+               "plot '%s' using 1:7:xtic(2) with boxes lc rgb \"%s\", '' using 1:(%.4g/2):"
+               "(strcol(7) eq \"NaN\" || strcol(7) eq \"nan\" ? \"fp32 reference\" : \"\") with labels "
+               "rotate by 90, '' using 1:7:(sprintf(\"%%.1f dB\", $7)) with labels offset 0,0.8\n",
+            max_sqnr > 0 ? max_sqnr * 1.15 : 10, it->data, colors[2],
+            max_sqnr > 0 ? max_sqnr * 1.15 : 10);
+    fprintf(f, "unset multiplot\n");
+    return eb_outfile_commit(&of, c->err, c->errlen);
+}
+
+/* ---- targets side by side: grouped bars with CI ---- */
+
+static void series_label(const eb_rdata *reps, size_t n, size_t i, char *dst, size_t cap)
+{
+    bool dup_target = false, dup_kset = false;
+    for (size_t j = 0; j < n; j++) {
+        if (j == i)
+            continue;
+        if (!strcmp(reps[j].target, reps[i].target)) {
+            dup_target = true;
+            dup_kset |= !strcmp(reps[j].kernel_set, reps[i].kernel_set);
+        }
+    }
+    const char *file = strrchr(reps[i].path, '/');
+    file = file ? file + 1 : reps[i].path;
+    if (!dup_target)
+        snprintf(dst, cap, "%s", reps[i].target);
+    else if (!dup_kset && reps[i].kernel_set[0])
+        snprintf(dst, cap, "%s, kernels %s", reps[i].target, reps[i].kernel_set);
+    else
+        snprintf(dst, cap, "%s (%s)", reps[i].target, file);
+}
+
+static eb_status plot_targets(plot_ctx *c, const eb_rdata *reps, size_t n)
+{
+    if (n < 2)
+        return EB_OK;
+    /* the union of result names, in first-seen order */
+    const char **names = malloc(sizeof *names * 256);
+    if (!names)
+        return EB_ERR_NOMEM;
+    size_t nn = 0;
+    double vmin = INFINITY, vmax = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < reps[i].n_results && nn < 256; j++) {
+            const eb_rresult *r = &reps[i].results[j];
+            bool seen = false;
+            for (size_t k = 0; k < nn; k++)
+                seen |= !strcmp(names[k], r->name);
+            if (!seen)
+                names[nn++] = r->name;
+            if (isfinite(r->median_ms) && r->median_ms > 0) {
+                vmin = fmin(vmin, r->median_ms);
+                vmax = fmax(vmax, r->median_ms);
+            }
+        }
+    eb_plot_item *it;
+    eb_status st = add_item(c, "targets", "median latency per target, side by side", &it);
+    eb_outfile of;
+    if (st != EB_OK || (st = open_in(c, it->data, &of)) != EB_OK) {
+        free(names);
+        return st;
+    }
+    fprintf(of.f, "# %s\n# result, then per report: p50 ms, ci95 low, ci95 high\n", it->what);
+    for (size_t k = 0; k < nn; k++) {
+        char nm[140];
+        safe_name(nm, sizeof nm, names[k]);
+        fprintf(of.f, "\"%s\"", nm);
+        for (size_t i = 0; i < n; i++) {
+            const eb_rresult *r = NULL;
+            for (size_t j = 0; j < reps[i].n_results && !r; j++)
+                if (!strcmp(reps[i].results[j].name, names[k]))
+                    r = &reps[i].results[j];
+            if (!r || !isfinite(r->median_ms)) {
+                fprintf(of.f, " NaN NaN NaN");
+                continue;
+            }
+            double lo = isfinite(r->ci_lo_ms) ? r->ci_lo_ms : r->median_ms;
+            double hi = isfinite(r->ci_hi_ms) ? r->ci_hi_ms : r->median_ms;
+            fprintf(of.f, " %.9g %.9g %.9g", r->median_ms, lo, hi);
+        }
+        fputc('\n', of.f);
+    }
+    free(names);
+    if ((st = eb_outfile_commit(&of, c->err, c->errlen)) != EB_OK)
+        return st;
+    if ((st = open_in(c, it->script, &of)) != EB_OK)
+        return st;
+    FILE *f = of.f;
+    script_header(f, c, it, nn > 8 ? (int)(nn * 110) : 1000, 600);
+    bool logy = vmax > 30 * vmin;
+    fprintf(f, "set title \"median latency per inference by target (error bars: 95 %% CI of the "
+               "median)\"\nset ylabel \"median latency (ms%s)\"\n"
+               "set style data histograms\nset style histogram errorbars gap 2 lw 1.2\n"
+               "set style fill solid 0.75 border -1\nset xtics rotate by 30 right\n"
+               "set bmargin 6\nset xrange [-0.6:%zu.6]\n%s\n",
+            logy ? ", log scale" : "", nn - 1, logy ? "set logscale y\nset yrange [*:*]" : "set yrange [0:*]");
+    fprintf(f, "plot ");
+    for (size_t i = 0; i < n; i++) {
+        char label[640];
+        series_label(reps, n, i, label, sizeof label);
+        fprintf(f, "%s'%s' using %zu:%zu:%zu%s lc rgb \"%s\" title ", i ? ", \\\n     " : "",
+                it->data, 2 + 3 * i, 3 + 3 * i, 4 + 3 * i, i == 0 ? ":xtic(1)" : "",
+                colors[i % EB_COLORS_N]);
+        gp_str(f, label);
+    }
+    fprintf(f, "\n");
+    return eb_outfile_commit(&of, c->err, c->errlen);
+}
+
+eb_status eb_plot_write(const eb_rdata *reports, size_t n, const char *dir,
+                        eb_plot_format fmt, eb_plot_list *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    eb_status st = eb_mkdirs(dir, err, errlen);
+    if (st != EB_OK)
+        return st;
+    plot_ctx c = {dir, fmt, out, err, errlen};
+    if (errlen)
+        err[0] = 0;
+    for (size_t i = 0; i < n && st == EB_OK; i++) {
+        const eb_rdata *rep = &reports[i];
+        for (size_t j = 0; j < rep->n_results && st == EB_OK; j++) {
+            st = plot_histogram(&c, rep, &rep->results[j]);
+            if (st == EB_OK)
+                st = plot_profile(&c, rep, &rep->results[j]);
+        }
+        for (size_t j = 0; j < rep->n_results && st == EB_OK; j++) {
+            bool first = true; /* one variants plot per model */
+            for (size_t k = 0; k < j; k++)
+                first &= strcmp(rep->results[k].model, rep->results[j].model) != 0;
+            if (first)
+                st = plot_variants(&c, rep, rep->results[j].model);
+        }
+    }
+    if (st == EB_OK) /* several reports: usually several targets, else several runs */
+        st = plot_targets(&c, reports, n);
+    if (st != EB_OK && !err[0])
+        snprintf(err, errlen, "cannot write plots into '%s': %s", dir, eb_status_str(st));
+    return st;
+}
+
+void eb_plot_list_free(eb_plot_list *l)
+{
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}

@@ -1,0 +1,135 @@
+/* test_ab.c - the paired-rounds decision of `ab`, and the command end to end with fake
+ * edgebench binaries (shell scripts printing reports) on a machine whose speed changes
+ * in steps of 30 %. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "eb_ab.h"
+#include "eb_fixture_reports.h"
+
+/* round medians on a machine that is 30 % slower in every other pair of rounds */
+static void stepped(double *m, size_t n, double scale, double jitter, uint64_t seed)
+{
+    uint64_t s = seed;
+    for (size_t i = 0; i < n; i++)
+        m[i] = scale * (1 + 0.3 * (double)((i / 2) % 2)) * (1 + jitter * fx_normal(&s));
+}
+
+Test(ab, min_rounds)
+{
+    cr_assert_eq(eb_ab_min_rounds(0.01), 8); /* 2/2^8 = 0.0078 */
+    cr_assert_eq(eb_ab_min_rounds(0.05), 6); /* 2/2^6 = 0.031 */
+}
+
+Test(ab, paired_rounds_catch_ten_percent_through_thirty_percent_steps)
+{
+    double a[12], b[12];
+    stepped(a, 12, 10.0, 0.01, 1);
+    stepped(b, 12, 11.0, 0.01, 2);
+    eb_cmp_options o;
+    eb_cmp_options_default(&o);
+    eb_cmp_row paired, unpaired;
+    memset(&paired, 0, sizeof paired);
+    memset(&unpaired, 0, sizeof unpaired);
+    cr_assert_eq(eb_ab_decide(a, b, 12, &o, &paired, &unpaired), EB_OK);
+    cr_assert_eq(paired.verdict, EB_VERDICT_REGRESSION, "%s", paired.note);
+    cr_assert(fabs(paired.change - 0.10) < 0.02, "change %g", paired.change);
+    cr_assert_float_eq(paired.p, 2.0 / 4096, 1e-12, "every round slower: the extreme of 2^12");
+    cr_assert(paired.ci_lo > 1.05 && paired.ci_hi < 1.15);
+    /* the same round medians unpaired drown in the steps: compare's test alone misses it */
+    cr_assert_neq(unpaired.verdict, EB_VERDICT_REGRESSION, "unpaired p %g", unpaired.p);
+}
+
+Test(ab, a_against_a_passes)
+{
+    int regressions = 0;
+    for (uint64_t seed = 1; seed <= 30; seed++) {
+        double a[10], b[10];
+        stepped(a, 10, 10.0, 0.02, seed);
+        stepped(b, 10, 10.0, 0.02, seed + 100);
+        eb_cmp_options o;
+        eb_cmp_options_default(&o);
+        eb_cmp_row paired, unpaired;
+        memset(&paired, 0, sizeof paired);
+        cr_assert_eq(eb_ab_decide(a, b, 10, &o, &paired, &unpaired), EB_OK);
+        regressions += paired.verdict == EB_VERDICT_REGRESSION;
+    }
+    cr_assert_eq(regressions, 0);
+}
+
+Test(ab, bad_rounds_are_refused)
+{
+    double a[3] = {1, 2, 0}, b[3] = {1, 2, 3};
+    eb_cmp_options o;
+    eb_cmp_options_default(&o);
+    eb_cmp_row p, u;
+    cr_assert_eq(eb_ab_decide(a, b, 3, &o, &p, &u), EB_ERR_ARG);
+    cr_assert_eq(eb_ab_decide(a, b, 1, &o, &p, &u), EB_ERR_ARG);
+}
+
+/* A fake edgebench: each call advances a shared machine state (30 % slower in every other
+ * block of four calls, i.e. two ABBA rounds) and prints the template report (a real,
+ * schema-valid one) with 21 samples around scale x state in place of its samples. */
+static void write_fake(const char *dir, const char *name, double scale)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/template.json", dir);
+    double one = 123.456;
+    fx_result r = {.target = "host", .model = "m", .variant = "int8", .samples = &one, .n = 1};
+    char *json = fx_report(&r, 1, "CPU", "auto", 1);
+    fx_write(path, json);
+    free(json);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f,
+            "#!/bin/sh\n"
+            "state='%s/state'\n"
+            "n=$(cat \"$state\" 2>/dev/null || echo 0)\n"
+            "echo $((n + 1)) > \"$state\"\n"
+            "case \" $* \" in *' --model nosuch '*) echo 'edgebench: unknown model nosuch' >&2; "
+            "exit 2;; esac\n"
+            "awk -v n=\"$n\" -v scale=%.6g 'BEGIN {\n"
+            "  f = 1 + 0.3 * (int(n / 4) %% 2); srand(n + 7); s = \"\";\n"
+            "  for (i = 0; i < 21; i++) s = s (i ? \",\" : \"\") sprintf(\"%%.6f\", scale * f * "
+            "(1 + 0.02 * (rand() - 0.5))) }\n"
+            "  /\"samples_ms\"/ { sub(/123\\.456/, s) } { print }' '%s/template.json'\n",
+            dir, scale, dir);
+    fclose(f);
+    chmod(path, 0755);
+}
+
+static char dir[128];
+static void setup(void) { fx_tmpdir(dir, sizeof dir, "ab"); }
+static void teardown(void) { fx_rmdir(dir); }
+
+Test(ab, command_with_fake_binaries, .init = setup, .fini = teardown)
+{
+    write_fake(dir, "edgebench-a", 10.0);
+    write_fake(dir, "edgebench-b", 11.0);
+    char a[256], b[256], junit[256];
+    snprintf(a, sizeof a, "%s/edgebench-a", dir);
+    snprintf(b, sizeof b, "%s/edgebench-b", dir);
+    snprintf(junit, sizeof junit, "%s/ab.xml", dir);
+    char *slow[] = {"ab", "--baseline", a, "--candidate", b, "--model", "m_int8", "--rounds", "10",
+                    "--quiet", "--junit", junit};
+    cr_assert_eq(eb_cmd_ab(12, slow), EB_EXIT_GATE, "10 %% slower candidate");
+    char *x = fx_slurp(junit);
+    cr_assert(x && strstr(x, "failures=\"1\"") && strstr(x, "signed-rank"));
+    free(x);
+    char *same[] = {"ab", "--baseline", a, "--candidate", a, "--model", "m_int8", "--rounds", "10",
+                    "--quiet"};
+    cr_assert_eq(eb_cmd_ab(10, same), EB_EXIT_OK, "A against A");
+    char *fast[] = {"ab", "--baseline", b, "--candidate", a, "--model", "m_int8", "--rounds", "8",
+                    "--quiet"};
+    cr_assert_eq(eb_cmd_ab(10, fast), EB_EXIT_OK, "an improvement passes");
+    char *bad[] = {"ab", "--baseline", a, "--candidate", b, "--model", "nosuch", "--rounds", "8",
+                   "--quiet"};
+    cr_assert_eq(eb_cmd_ab(10, bad), EB_EXIT_USAGE, "a failing child is an input error");
+    char *missing[] = {"ab", "--baseline", "/nonexistent/edgebench", "--model", "m", "--quiet"};
+    cr_assert_eq(eb_cmd_ab(6, missing), EB_EXIT_USAGE);
+    char *nomodel[] = {"ab", "--rounds", "10"};
+    cr_assert_eq(eb_cmd_ab(3, nomodel), EB_EXIT_USAGE);
+}

@@ -1,0 +1,339 @@
+/* test_run.c - `edgebench run` end to end on a tiny model, through the command function,
+ * and its answers to bad input. No wall-time assertions: counts come from
+ * --min-iterations with --min-time 0, which makes the number of samples exact. */
+#if defined(EB_MODELS_AVAILABLE)
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "eb_report.h"
+#include "eb_test_cmd.h"
+#include "stats.h"
+
+#define TINY "fc_autoencoder_int8"
+#define FAST "--warmup", "1", "--warmup-time", "0", "--min-time", "0", "--quiet"
+
+static bool exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static void read_report(const char *path, eb_report *r)
+{
+    char err[1024];
+    eb_status st = eb_report_read(path, r, err, sizeof err);
+    cr_assert_eq(st, EB_OK, "report does not load: %s", err);
+}
+
+Test(run, tiny_model_end_to_end)
+{
+    char dir[64], path[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--target", "host", "--model", TINY,
+                                   "--min-iterations", "12", "--repetitions", "2", FAST,
+                                   "--out", path, NULL);
+    cr_assert_eq(c.rc, 0, "rc %d: %s", c.rc, c.err);
+    cr_assert_str_eq(c.out, "", "--quiet prints nothing: %s", c.out);
+    eb_report r;
+    read_report(path, &r);
+    cr_assert(r.complete);
+    cr_assert_str_eq(r.target.name, "host");
+    cr_assert_str_eq(r.target.transport, "local");
+    cr_assert(r.target.power_model.active_w > 0);
+    cr_assert_eq(r.settings.min_iterations, 12);
+    cr_assert_eq(r.settings.repetitions, 2);
+    cr_assert_str_eq(r.settings.scenario, "single-stream");
+    cr_assert_str_eq(r.edgebench.version, eb_version());
+    cr_assert_eq(r.edgebench.sanitized, eb_sanitized_build());
+    cr_assert(r.created_utc[0]);
+    cr_assert(r.environment.n_isa_features <= EB_REPORT_MAX_ISA);
+    cr_assert_str_eq(r.environment.kernel_set, "auto");
+
+    cr_assert_eq(r.n_results, 1);
+    eb_report_result *x = &r.results[0];
+    cr_assert_str_eq(x->name, TINY);
+    cr_assert_str_eq(x->model, "fc_autoencoder");
+    cr_assert_str_eq(x->variant, "int8");
+    cr_assert_str_eq(x->scenario, "single-stream");
+    cr_assert_eq(x->threads, 1);
+    cr_assert(x->complete);
+    cr_assert(x->macs > 0 && x->params > 0);
+    cr_assert(x->n_kernels > 0, "the kernels used are named");
+    /* exactly min_iterations per repetition with --min-time 0 */
+    cr_assert_eq(x->n_samples, 24);
+    cr_assert_eq(x->latency.n, 24);
+    cr_assert_eq(x->n_repetitions, 2);
+    /* the statistics are those of the samples in the report */
+    eb_stats s;
+    eb_stats_compute(x->samples_ms, x->n_samples, &s);
+    cr_assert_float_eq(x->latency.median, s.median, 1e-6);
+    cr_assert_float_eq(x->latency.min, s.min, 1e-6);
+    cr_assert_float_eq(x->latency.max, s.max, 1e-6);
+    cr_assert_float_eq(x->latency.p90, s.p90, 1e-6);
+    cr_assert_float_eq(x->latency.p99, s.p99, 1e-6);
+    cr_assert_float_eq(x->latency.mean, s.mean, 1e-6);
+    cr_assert_float_eq(x->latency.ci95_lo, s.ci95_lo, 1e-6);
+    cr_assert_float_eq(x->latency.ci95_hi, s.ci95_hi, 1e-6);
+    cr_assert_float_eq(x->repetition_medians_ms[0], eb_median(x->samples_ms, 12), 1e-6);
+    cr_assert(x->throughput_ips > 0);
+    /* single stream: throughput ~ 1 / mean latency (per repetition, median over them) */
+    cr_assert(x->throughput_ips < 1e3 / x->latency.min * 1.0001);
+
+    cr_assert(x->memory.weights_bytes > 0);
+    cr_assert(x->memory.arena_bytes > 0);
+    cr_assert_eq(x->memory.planned_total_bytes,
+                 x->memory.weights_bytes + x->memory.packed_bytes + x->memory.arena_bytes +
+                     x->memory.scratch_bytes);
+    cr_assert(x->memory.peak_rss_bytes > 0);
+    cr_assert(x->memory.rss_method[0]);
+
+    cr_assert_str_eq(x->energy.method, "estimated"); /* no RAPL on these machines */
+    /* the report rounds the median to the nanosecond: allow 1 ns of active power */
+    double want_j = r.target.power_model.active_w * x->latency.median / 1e3;
+    cr_assert(fabs(x->energy.joules_per_inference - want_j) <=
+                  r.target.power_model.active_w * 1e-9 + 1e-15,
+              "%g J vs %g J", x->energy.joules_per_inference, want_j);
+    cr_assert(strstr(x->energy.detail, "power model source"));
+    if (!x->counters.available)
+        cr_assert(x->counters.reason[0], "unavailable counters carry a reason");
+    cr_assert(x->has_fidelity, "an int8 variant reports its fidelity");
+    cr_assert(x->fidelity.inputs > 0);
+    cr_assert_null(x->profile);
+    cr_assert(!x->window_latency);
+    eb_report_free(&r);
+    eb_test_cmd_free(&c);
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(run, several_models_profile_offline)
+{
+    char dir[64], path[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY ",fc_autoencoder_fp32",
+                                   "--scenario", "offline", "--threads", "2", "--profile",
+                                   "--min-iterations", "5", "--repetitions", "1",
+                                   "--no-counters", FAST, "--out", path, NULL);
+    cr_assert_eq(c.rc, 0, "rc %d: %s", c.rc, c.err);
+    eb_report r;
+    read_report(path, &r);
+    cr_assert_eq(r.n_results, 2);
+    cr_assert_str_eq(r.results[0].name, TINY);
+    cr_assert_str_eq(r.results[1].name, "fc_autoencoder_fp32");
+    cr_assert(!r.results[1].has_fidelity, "fp32 dense is the reference: fidelity null");
+    for (size_t i = 0; i < 2; i++) {
+        eb_report_result *x = &r.results[i];
+        cr_assert_str_eq(x->scenario, "offline");
+        cr_assert_eq(x->threads, 2);
+        cr_assert_eq(x->n_samples, 10, "5 per thread");
+        cr_assert_eq(x->n_threads_latency, 2);
+        cr_assert(x->per_thread_latency_ms[0] > 0 && x->per_thread_latency_ms[1] > 0);
+        cr_assert_eq(x->memory.planned_total_bytes,
+                     x->memory.weights_bytes + x->memory.packed_bytes +
+                         2 * (x->memory.arena_bytes + x->memory.scratch_bytes));
+        cr_assert(!x->counters.available);
+        cr_assert_not_null(x->profile);
+        cr_assert(x->n_profile > 0);
+        double share = 0;
+        for (size_t k = 0; k < x->n_profile; k++) {
+            share += x->profile[k].share;
+            cr_assert(x->profile[k].op[0]);
+        }
+        cr_assert_float_eq(share, 1.0, 1e-6);
+    }
+    eb_report_free(&r);
+    eb_test_cmd_free(&c);
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(run, json_to_stdout_writes_no_file)
+{
+    char dir[64], cwd[1024];
+    eb_test_tmpdir(dir, sizeof dir);
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    cr_assert_eq(chdir(dir), 0);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--min-iterations",
+                                   "3", "--repetitions", "1", "--json", FAST, NULL);
+    cr_assert_eq(c.rc, 0, "rc %d: %s", c.rc, c.err);
+    cr_assert(!exists("reports"), "--json alone writes no file");
+    cJSON *tree;
+    char err[512];
+    cr_assert_eq(eb_report_parse(c.out, &tree, err, sizeof err), EB_OK, "%s", err);
+    eb_report r;
+    cr_assert_eq(eb_report_from_json(tree, &r, err, sizeof err), EB_OK);
+    cr_assert_eq(r.results[0].n_samples, 3);
+    eb_report_free(&r);
+    cJSON_Delete(tree);
+    eb_test_cmd_free(&c);
+    cr_assert_eq(chdir(cwd), 0);
+    rmdir(dir);
+}
+
+Test(run, default_out_is_named_from_target_model_time)
+{
+    char dir[64], cwd[1024];
+    eb_test_tmpdir(dir, sizeof dir);
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    cr_assert_eq(chdir(dir), 0);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--min-iterations",
+                                   "3", "--repetitions", "1", "--warmup", "1", "--warmup-time",
+                                   "0", "--min-time", "0", NULL);
+    cr_assert_eq(c.rc, 0, "rc %d: %s", c.rc, c.err);
+    /* the summary names the file; it exists and starts as promised */
+    const char *p = strstr(c.out, "report: reports/out/host_" TINY "_");
+    cr_assert_not_null(p, "summary: %s", c.out);
+    char path[256];
+    cr_assert_eq(sscanf(p, "report: %255s", path), 1);
+    cr_assert(exists(path), "%s", path);
+    cr_assert(strstr(c.out, "p50") && strstr(c.out, "throughput") && strstr(c.out, "energy"));
+    cr_assert(strstr(c.out, "estimated"));
+    eb_report r;
+    read_report(path, &r);
+    eb_report_free(&r);
+    unlink(path);
+    rmdir("reports/out");
+    rmdir("reports");
+    eb_test_cmd_free(&c);
+    cr_assert_eq(chdir(cwd), 0);
+    rmdir(dir);
+}
+
+static void *interrupt_soon(void *arg)
+{
+    (void)arg;
+    usleep(500000);
+    kill(getpid(), SIGINT);
+    return NULL;
+}
+
+Test(run, interrupt_writes_an_incomplete_report)
+{
+    char dir[64], path[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    pthread_t t;
+    pthread_create(&t, NULL, interrupt_soon, NULL);
+    /* --min-time 3600: only the interruption ends this run */
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--warmup", "1",
+                                   "--warmup-time", "0", "--min-time", "3600",
+                                   "--max-iterations", "10000000", "--quiet", "--out", path,
+                                   NULL);
+    pthread_join(t, NULL);
+    cr_assert_eq(c.rc, 130, "rc %d: %s", c.rc, c.err);
+    eb_report r;
+    read_report(path, &r);
+    cr_assert(!r.complete);
+    cr_assert_eq(r.n_results, 1);
+    cr_assert(!r.results[0].complete);
+    cr_assert_eq(r.results[0].latency.n, r.results[0].n_samples);
+    bool warned = false;
+    for (size_t i = 0; i < r.n_warnings; i++)
+        warned = warned || strstr(r.warnings[i], "interrupted");
+    cr_assert(warned);
+    eb_report_free(&r);
+    eb_test_cmd_free(&c);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* ---- bad input: one sentence, exit 2, nothing written ---- */
+
+static void expect_usage_error(eb_cmd_capture *c, const char *needle)
+{
+    cr_assert_eq(c->rc, EB_EXIT_USAGE, "rc %d, stderr: %s", c->rc, c->err);
+    cr_assert(!strncmp(c->err, "edgebench: ", 11), "stderr: %s", c->err);
+    cr_assert_not_null(strstr(c->err, needle), "'%s' not in: %s", needle, c->err);
+    /* one sentence: one line */
+    cr_assert_eq(strchr(c->err, '\n'), c->err + strlen(c->err) - 1, "stderr: %s", c->err);
+    cr_assert_str_eq(c->out, "");
+}
+
+Test(run_errors, unknown_model_lists_valid_names)
+{
+    char dir[64], path[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY ",no_such_net_int8",
+                                   "--out", path, NULL);
+    expect_usage_error(&c, "unknown model 'no_such_net_int8'; valid names:");
+    cr_assert_not_null(strstr(c.err, "fc_autoencoder_int8"));
+    cr_assert(!exists(path));
+    eb_test_cmd_free(&c);
+    rmdir(dir);
+}
+
+Test(run_errors, unknown_target_lists_valid_names)
+{
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--target", "nosuch",
+                                   NULL);
+    expect_usage_error(&c, "unknown target 'nosuch'; valid names:");
+    cr_assert_not_null(strstr(c.err, "host"));
+    eb_test_cmd_free(&c);
+}
+
+Test(run_errors, bad_numbers_and_options)
+{
+    static const char *const cases[][3] = {
+        {"--min-iterations", "abc", "--min-iterations expects a whole number"},
+        {"--repetitions", "0", "--repetitions expects a whole number from 1"},
+        {"--min-time", "-1", "--min-time expects a number"},
+        {"--warmup", "5x", "--warmup expects a whole number"},
+        {"--threads", "4", "--threads 4 needs --scenario offline"},
+        {"--scenario", "batch", "--scenario expects single-stream or offline"},
+        {"--kernels", "sse", "--kernels expects one of"},
+        {"--calib", "/nonexistent/calib", "--calib '/nonexistent/calib' is not a readable"},
+        {"--bogus", "1", "unknown option '--bogus'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, cases[i][0],
+                                       cases[i][1], NULL);
+        expect_usage_error(&c, cases[i][2]);
+        eb_test_cmd_free(&c);
+    }
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", NULL);
+    expect_usage_error(&c, "needs --model");
+    eb_test_cmd_free(&c);
+}
+
+Test(run_errors, unwritable_out_leaves_nothing)
+{
+    /* folder missing: refused before measuring */
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--out",
+                                   "/nonexistent/dir/r.json", NULL);
+    expect_usage_error(&c, "does not exist");
+    eb_test_cmd_free(&c);
+
+    /* a folder where the file cannot be created (even for root): the run happens, the
+     * write fails, and neither the report nor a temporary file is left */
+    c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--min-iterations", "2",
+                    "--repetitions", "1", FAST, "--out", "/proc/eb_report.json", NULL);
+    expect_usage_error(&c, "cannot write '/proc/eb_report.json'");
+    cr_assert(!exists("/proc/eb_report.json"));
+    eb_test_cmd_free(&c);
+
+    /* a directory given as the file */
+    char dir[64];
+    eb_test_tmpdir(dir, sizeof dir);
+    c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--out", dir, NULL);
+    expect_usage_error(&c, "is a directory");
+    eb_test_cmd_free(&c);
+    rmdir(dir);
+}
+
+Test(run_errors, unreadable_model_file)
+{
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", "/nonexistent/m.ebm", NULL);
+    expect_usage_error(&c, "cannot read model file '/nonexistent/m.ebm'");
+    eb_test_cmd_free(&c);
+}
+#endif

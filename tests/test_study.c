@@ -1,0 +1,200 @@
+/* test_study.c - the roofline, its host calibration, and the study's table and files. */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "eb_fixture_reports.h"
+#include "cli.h"
+#include "eb_study.h"
+
+static eb_study_target target(const char *name, double fp32, double int8, double bw, double price)
+{
+    eb_study_target t = {.cores = 4, .clock_mhz = 1500, .memory_bytes = 4e9, .bandwidth_gbs = bw,
+                         .core_gmacs_fp32 = fp32, .core_gmacs_int8 = int8, .price_usd = price,
+                         .idle_w = 2, .active_w = 6};
+    snprintf(t.name, sizeof t.name, "%s", name);
+    snprintf(t.arch, sizeof t.arch, "aarch64");
+    return t;
+}
+
+Test(study, roofline_takes_the_slower_of_compute_and_memory_per_op)
+{
+    eb_study_target t = target("board", 2.0, 8.0, 4.0, 50);
+    eb_roof_op ops[3] = {
+        {.macs = 2e6, .bytes = 4e3, .int8 = false}, /* compute: 2e6/2e9 = 1 ms; mem 1 us */
+        {.macs = 8e6, .bytes = 4e3, .int8 = true},  /* compute: 8e6/8e9 = 1 ms */
+        {.macs = 0, .bytes = 8e6, .int8 = false},   /* memory: 8e6/4e9 = 2 ms */
+    };
+    cr_assert_float_eq(eb_roofline_ms(ops, 3, &t), 4.0, 1e-12);
+    t.bandwidth_gbs = NAN;
+    cr_assert(isnan(eb_roofline_ms(ops, 3, &t)), "no bandwidth: cannot predict");
+}
+
+static void one_model(eb_study_model *m, eb_roof_op *ops, const char *name)
+{
+    ops[0] = (eb_roof_op){.macs = 20e6, .bytes = 1e6, .int8 = true};
+    ops[1] = (eb_roof_op){.macs = 0, .bytes = 2e6, .int8 = true};
+    memset(m, 0, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%s", name);
+    m->ops = ops;
+    m->n_ops = 2;
+    m->planned_total_bytes = 3e6;
+}
+
+Test(study, predictions_are_calibrated_on_the_host)
+{
+    /* host roofline of the model: 20e6/20e9 + 2e6/20e9 = 1.1 ms; measured 5.5 ms: the
+     * kernels reach 0.2 of the roofline. The board: 20e6/4e9 + 2e6/2e9 = 6 ms of roofline,
+     * so 30 ms predicted. */
+    eb_study_target host = target("host", 10, 20, 20, NAN);
+    eb_study_target targets[2] = {host, target("board", 2, 4, 2, 60)};
+    eb_roof_op ops[2];
+    eb_study_model model;
+    one_model(&model, ops, "net_int8");
+    double s[100];
+    fx_samples(s, 100, 5.5, 0.0, 0, 1);
+    for (int i = 90; i < 100; i++)
+        s[i] = 6.6; /* a tail: p90/p50 > 1 */
+    fx_result fr = {.target = "host", .model = "net", .variant = "int8", .samples = s, .n = 100,
+                    .energy_j = 0.01, .peak_rss_bytes = 9e6};
+    char *json = fx_report(&fr, 1, "CPU", "auto", 1);
+    eb_rdata rep;
+    char err[256];
+    cr_assert_eq(eb_rdata_parse(json, "host.json", &rep, err, sizeof err), EB_OK, "%s", err);
+    free(json);
+    eb_study_measured meas = {&rep.results[0], &rep};
+    eb_study_options o;
+    eb_study_options_default(&o);
+    o.latency_budget_ms = 20;
+    eb_study st;
+    cr_assert_eq(eb_study_build(targets, 2, &model, 1, &meas, 1, &host, &o, &st, err, sizeof err),
+                 EB_OK, "%s", err);
+    cr_assert_eq(st.n_rows, 2);
+    const eb_study_row *h = &st.rows[0], *b = &st.rows[1];
+    cr_assert_eq(h->p50_ms.src, EB_SRC_MEASURED);
+    cr_assert_float_eq(h->p50_ms.v, 5.5, 1e-9);
+    cr_assert_float_eq(h->memory_bytes.v, 9e6, 1e-3, "measured memory is the peak RSS");
+    cr_assert_float_eq(st.efficiency_median, 1.1 / 5.5, 1e-12);
+    cr_assert_eq(b->p50_ms.src, EB_SRC_PREDICTED);
+    cr_assert_float_eq(b->roofline_ms, 6.0, 1e-9);
+    cr_assert_float_eq(b->p50_ms.v, 30.0, 1e-9);
+    double ratio = h->p90_ms.v / 5.5;
+    cr_assert(ratio > 1.0);
+    cr_assert_float_eq(b->p90_ms.v, 30.0 * ratio, 1e-9, "p90 scaled by the host's tail ratio");
+    cr_assert_float_eq(b->energy_j.v, 6 * 0.030, 1e-12, "active watts x p50");
+    cr_assert_float_eq(b->memory_bytes.v, 3e6, 1e-9);
+    cr_assert_eq(b->memory_bytes.src, EB_SRC_PREDICTED);
+    cr_assert_eq(b->price_usd.src, EB_SRC_SPEC);
+    /* 60 USD over 3 years of 30 ms inferences, plus 0.18 J per inference at 0.15 USD/kWh */
+    double n = 3 * 365.25 * 86400 * 1000 / 30.0;
+    double cost = 60 / n * 1e6 + 0.18 * 1e6 / 3.6e6 * 0.15;
+    cr_assert_float_eq(b->cost_per_m_usd.v, cost, 1e-12);
+    cr_assert_eq(h->meets_budget, 1);
+    cr_assert_eq(b->meets_budget, 0, "predicted p90 above 20 ms");
+    cr_assert_eq(h->cost_per_m_usd.src, EB_SRC_NONE, "the host has no price");
+    eb_study_free(&st);
+    eb_rdata_free(&rep);
+}
+
+Test(study, without_host_measurement_the_roofline_is_marked_uncalibrated)
+{
+    eb_study_target host = target("host", 10, 20, 20, NAN);
+    eb_study_target board = target("board", 2, 4, 2, 60);
+    eb_roof_op ops[2];
+    eb_study_model model;
+    one_model(&model, ops, "net_int8");
+    eb_study_options o;
+    eb_study_options_default(&o);
+    eb_study st;
+    char err[256];
+    cr_assert_eq(eb_study_build(&board, 1, &model, 1, NULL, 0, &host, &o, &st, err, sizeof err),
+                 EB_OK);
+    cr_assert_eq(st.rows[0].p50_ms.src, EB_SRC_ROOFLINE);
+    cr_assert_float_eq(st.rows[0].p50_ms.v, 6.0, 1e-9);
+    cr_assert_eq(st.rows[0].p90_ms.src, EB_SRC_NONE, "no tail ratio without a measurement");
+    cr_assert_eq(st.rows[0].meets_budget, -1);
+    eb_study_free(&st);
+}
+
+Test(study, writes_markdown_csv_and_plot_scripts)
+{
+    char dir[128];
+    fx_tmpdir(dir, sizeof dir, "study");
+    eb_study_target host = target("host", 10, 20, 20, NAN);
+    eb_study_target targets[2] = {host, target("board", 2, 4, 2, 60)};
+    eb_roof_op ops[2];
+    eb_study_model model;
+    one_model(&model, ops, "net_int8");
+    eb_study_options o;
+    eb_study_options_default(&o);
+    o.latency_budget_ms = 8;
+    eb_study st;
+    char err[256];
+    cr_assert_eq(eb_study_build(targets, 2, &model, 1, NULL, 0, &host, &o, &st, err, sizeof err),
+                 EB_OK);
+    eb_plot_list plots;
+    cr_assert_eq(eb_study_write(&st, targets, 2, &host, &o, dir, EB_PLOT_PNG, &plots, err,
+                                sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(plots.n, 3);
+    char path[256];
+    snprintf(path, sizeof path, "%s/study.md", dir);
+    char *md = fx_slurp(path);
+    cr_assert_not_null(md);
+    cr_assert(strstr(md, "| board | net_int8 | 6.00 [r] |") != NULL, "%s", md);
+    cr_assert(strstr(md, "roofline") != NULL);
+    cr_assert(strstr(md, "[s]") != NULL);
+    free(md);
+    snprintf(path, sizeof path, "%s/study.csv", dir);
+    char *csv = fx_slurp(path);
+    cr_assert_not_null(csv);
+    int lines = 0, commas_header = -1;
+    for (char *l = strtok(csv, "\n"); l; l = strtok(NULL, "\n"), lines++) {
+        int c = 0;
+        for (char *p = l; *p; p++)
+            c += *p == ',';
+        if (commas_header < 0)
+            commas_header = c;
+        cr_assert_eq(c, commas_header, "every CSV line has the header's columns: %s", l);
+    }
+    cr_assert_eq(lines, 3);
+    free(csv);
+    snprintf(path, sizeof path, "%s/study_latency.gp", dir);
+    char *gp = fx_slurp(path);
+    cr_assert(gp && strstr(gp, "budget 8 ms") && strstr(gp, "noenhanced"));
+    cr_assert(strstr(gp, "board (roofline)") != NULL, "the series says how it was obtained");
+    free(gp);
+    eb_plot_list_free(&plots);
+    eb_study_free(&st);
+    fx_rmdir(dir);
+}
+
+Test(study, command_from_reports)
+{
+    char dir[128], path[256], out[256];
+    fx_tmpdir(dir, sizeof dir, "studycmd");
+    double s[50];
+    fx_samples(s, 50, 4.0, 0.03, 0.01, 9);
+    fx_result fr = {.target = "host", .model = "ds_cnn", .variant = "int8", .samples = s, .n = 50,
+                    .weights_bytes = 40000, .planned_total_bytes = 90000, .peak_rss_bytes = 5e6};
+    char *json = fx_report(&fr, 1, "CPU", "auto", 1);
+    snprintf(path, sizeof path, "%s/host.json", dir);
+    fx_write(path, json);
+    free(json);
+    snprintf(out, sizeof out, "%s/study", dir);
+    char *argv[] = {"study", "--from", path, "-o", out, "--latency-budget", "10", "--no-render"};
+    cr_assert_eq(eb_cmd_study(8, argv), EB_EXIT_OK);
+    char md[300];
+    snprintf(md, sizeof md, "%s/study.md", out);
+    char *text = fx_slurp(md);
+    cr_assert_not_null(text);
+    cr_assert(strstr(text, "| host | ds_cnn_int8 |") != NULL, "%s", text);
+    cr_assert(strstr(text, "[m]") != NULL);
+    cr_assert(strstr(text, "yes [m]") != NULL, "4 ms meets a 10 ms budget");
+    free(text);
+    char *bad1[] = {"study", "--from", path};
+    cr_assert_eq(eb_cmd_study(3, bad1), EB_EXIT_USAGE, "no output directory");
+    char *bad2[] = {"study", "--targets", "nosuchboard", "--models", "x", "-o", out};
+    cr_assert_eq(eb_cmd_study(7, bad2), EB_EXIT_USAGE, "unknown target");
+    char *bad3[] = {"study", "--from", "/nonexistent.json", "-o", out};
+    cr_assert_eq(eb_cmd_study(5, bad3), EB_EXIT_USAGE);
+    fx_rmdir(dir);
+}
