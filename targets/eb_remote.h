@@ -23,6 +23,7 @@ typedef struct {
     int idle_ms;    /* silence allowed while a run streams (default 120000) */
     int retries;    /* attempts per command, chunk or resync (default 4) */
     FILE *trace;    /* every line sent (">") and received ("<"), or NULL */
+    const volatile sig_atomic_t *stop; /* like eb_remote_interrupt, per client; may be NULL */
 } eb_remote_opts;
 
 typedef struct {

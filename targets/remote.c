@@ -36,6 +36,11 @@ void eb_remote_init(eb_remote *r, int rfd, int wfd, const eb_remote_opts *o)
     eb_linereader_init(&r->rd, rfd);
 }
 
+static bool interrupted(const eb_remote *r)
+{
+    return eb_remote_interrupt || (r->o.stop && *r->o.stop);
+}
+
 static void trace(eb_remote *r, const char *dir, const char *line)
 {
     if (r->o.trace)
@@ -66,7 +71,7 @@ static eb_status next_line_i(eb_remote *r, char *line, size_t cap, int timeout_m
         int64_t left = deadline - eb_mono_ms();
         if (left <= 0)
             return EB_ERR_TIMEOUT;
-        if (interruptible && eb_remote_interrupt)
+        if (interruptible && interrupted(r))
             return EB_ERR_TIMEOUT;
         eb_status st = eb_linereader_get(&r->rd, line, cap, left > 200 ? 200 : (int)left);
         if (st == EB_ERR_TIMEOUT)
@@ -442,7 +447,7 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
         goto out;
     }
     while (!finished) {
-        if (eb_remote_interrupt && !abort_sent) {
+        if (interrupted(r) && !abort_sent) {
             abort_sent = true;
             set_reason(res, "interrupted after %llu of %llu samples",
                        (unsigned long long)res->n_received, (unsigned long long)iters);
@@ -468,7 +473,7 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
             break;
         }
         if (st == EB_ERR_TIMEOUT) {
-            if (eb_remote_interrupt && !abort_sent)
+            if (interrupted(r) && !abort_sent)
                 continue;
             if (!started) {
                 if (++attempts >= r->o.retries) {

@@ -55,19 +55,28 @@ static eb_status zoo_open(void *self, const char *name, const char *kernels,
     info->arena_bytes = mi->arena_bytes;
     info->arena_lower_bound_bytes = mi->arena_lower_bound;
     info->scratch_bytes = mi->scratch_bytes;
-    /* Kernels this model actually runs: the distinct kernel of each op. */
+    /* Kernels this model actually runs, keyed "<op>_<dtype>" of the kernel table entry
+     * (as local reports key them). */
+    eb_kernel_info tab[64];
+    size_t nt = eb_kernel_set_describe(eb_model_kernels(l->model), tab, 64);
     for (int32_t op = 0; op < mi->num_ops; op++) {
         eb_op_info oi;
         if (eb_model_op_info(l->model, op, &oi) != EB_OK || !oi.kernel)
             continue;
+        char key[32];
+        snprintf(key, sizeof key, "%s", oi.type ? oi.type : "op");
+        for (size_t k = 0; k < nt; k++)
+            if (!strcmp(tab[k].name, oi.kernel)) {
+                snprintf(key, sizeof key, "%s_%s", tab[k].op, tab[k].dtype);
+                break;
+            }
         bool seen = false;
         for (int k = 0; k < info->n_kernels; k++)
-            if (!strcmp(info->kernels[k].name, oi.kernel))
+            if (!strcmp(info->kernels[k].op, key))
                 seen = true;
         if (seen || info->n_kernels >= EB_AGENT_MAX_KERNELS)
             continue;
-        snprintf(info->kernels[info->n_kernels].op, sizeof info->kernels[0].op, "%s",
-                 oi.type ? oi.type : "op");
+        snprintf(info->kernels[info->n_kernels].op, sizeof info->kernels[0].op, "%s", key);
         snprintf(info->kernels[info->n_kernels].name, sizeof info->kernels[0].name, "%s",
                  oi.kernel);
         info->n_kernels++;
