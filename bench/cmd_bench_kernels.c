@@ -356,7 +356,7 @@ static void print_summary(const bcase *cs, size_t n, const peaks *pk, const char
         if (only && strcmp(only, models[m]))
             continue;
         char key[40];
-        snprintf(key, sizeof key, "%s:", models[m]);
+        snprintf(key, sizeof key, "%.31s:", models[m]);
         for (int dt = 0; dt < 2; dt++) {
             double pct_num = 0, pct_den = 0, lo = INFINITY, hi = 0;
             double dw_min = INFINITY, dw_max = 0, c3 = NAN;
