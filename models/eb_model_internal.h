@@ -109,6 +109,6 @@ eb_status eb_ebm_parse(const uint8_t *buf, size_t len, eb_graph **out, char *err
                        size_t errlen);
 /* Serializes into a malloc'ed buffer. */
 eb_status eb_ebm_serialize(const eb_graph *g, uint8_t **buf, size_t *len);
-uint32_t eb_crc32(const uint8_t *p, size_t n);
+uint32_t eb_ebm_crc32(const uint8_t *p, size_t n);
 
 #endif

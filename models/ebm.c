@@ -37,7 +37,7 @@ static void errf(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-uint32_t eb_crc32(const uint8_t *p, size_t n)
+uint32_t eb_ebm_crc32(const uint8_t *p, size_t n)
 {
     uint32_t table[256];
     for (uint32_t i = 0; i < 256; i++) {
@@ -241,7 +241,7 @@ eb_status eb_ebm_serialize(const eb_graph *g, uint8_t **buf, size_t *len)
             woff += align8(s.bytes[k]);
         }
     }
-    put_u32(b + total - 4, eb_crc32(b, (size_t)total - 4));
+    put_u32(b + total - 4, eb_ebm_crc32(b, (size_t)total - 4));
     *buf = b;
     *len = (size_t)total;
     return EB_OK;
@@ -423,7 +423,7 @@ eb_status eb_ebm_parse(const uint8_t *b, size_t len, eb_graph **out, char *err, 
         return EB_ERR_FORMAT;
     }
     uint32_t crc = get_u32(b + len - 4);
-    if (eb_crc32(b, len - 4) != crc) {
+    if (eb_ebm_crc32(b, len - 4) != crc) {
         errf(err, errlen, "model file is corrupt (CRC-32 mismatch)");
         return EB_ERR_FORMAT;
     }

@@ -153,7 +153,7 @@ Test(ebm, mutated_files_with_valid_crc_fail_cleanly_or_run)
             if (mut[i] == v)
                 continue;
             mut[i] = v;
-            uint32_t crc = eb_crc32(mut, len - 4);
+            uint32_t crc = eb_ebm_crc32(mut, len - 4);
             for (int b = 0; b < 4; b++)
                 mut[len - 4 + b] = (uint8_t)(crc >> (8 * b));
             eb_graph *g = NULL;
@@ -201,7 +201,7 @@ Test(ebm, oversized_and_inflated_files_are_rejected)
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
         memcpy(m, buf, len);
         memset(m + fields[f], 0xff, 4);
-        uint32_t crc = eb_crc32(m, len - 4);
+        uint32_t crc = eb_ebm_crc32(m, len - 4);
         for (int b = 0; b < 4; b++)
             m[len - 4 + b] = (uint8_t)(crc >> (8 * b));
         cr_expect_eq(parse(m, len, err, sizeof err), EB_ERR_FORMAT, "field at %zu", fields[f]);

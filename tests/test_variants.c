@@ -242,7 +242,7 @@ Test(variants, synthetic_weights_are_pinned)
     uint8_t *buf;
     size_t len;
     cr_assert_eq(eb_ebm_serialize(g, &buf, &len), EB_OK);
-    uint32_t crc = eb_crc32(buf, len - 4); /* = the stored CRC */
+    uint32_t crc = eb_ebm_crc32(buf, len - 4); /* = the stored CRC */
     cr_expect_eq(crc, 0x13de7cd4u, "ds_cnn fp32 synthetic weights CRC %08x", crc);
     free(buf);
     eb_graph_free(g);

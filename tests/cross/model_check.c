@@ -28,7 +28,7 @@ static uint32_t graph_crc(const eb_graph *g)
     size_t len;
     if (eb_ebm_serialize(g, &buf, &len) != EB_OK)
         return 0;
-    uint32_t crc = eb_crc32(buf, len - 4); /* = the stored CRC */
+    uint32_t crc = eb_ebm_crc32(buf, len - 4); /* = the stored CRC */
     free(buf);
     return crc;
 }
