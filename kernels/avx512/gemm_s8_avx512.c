@@ -20,6 +20,15 @@
 #define NR 64
 #define MR 6
 
+/* acc += the 4-byte dot products of u8 lanes of a with s8 lanes of b. In asm because
+ * GCC 12 does not tie the accumulator of the _mm512_dpbusd_epi32 builtin to its output
+ * register: it copied every accumulator twice per instruction and spilled them. */
+EB_INLINE __m512i dpbusd(__m512i acc, __m512i a, __m512i b)
+{
+    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
+    return acc;
+}
+
 static size_t weights_bytes(int32_t k, int32_t n)
 {
     return eb_avx512_round_up((size_t)n, NR) * (size_t)eb_gemm_u8_kq(k);
@@ -101,20 +110,20 @@ static void panel_q_make(panel_q *pq, const eb_requant *q, const int32_t *bias,
     }
 }
 
-EB_INLINE void store_row(int8_t *c, const __m512i *acc, const panel_q *pq, const int nv,
-                         __m512i zp, __m512i lo, __m512i hi, int nr)
+/* Requantizes 16 accumulators of channels [16v, 16v + 16) of the panel and stores the
+ * first nr - 16v of them. By value: an accumulator array passed by address made GCC
+ * keep the accumulators in memory inside the K loop. */
+EB_INLINE void store16(int8_t *c, __m512i acc, const panel_q *pq, const int v, __m512i zp,
+                       __m512i lo, __m512i hi, int nr)
 {
-#pragma GCC unroll 4
-    for (int v = 0; v < nv; v++) {
-        __m512i r = pq->with_left ? eb_avx512_requant(acc[v], &pq->rq[v], 1)
-                                  : eb_avx512_requant(acc[v], &pq->rq[v], 0);
-        r = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(r, zp), lo), hi);
-        const __m128i b = _mm512_cvtepi32_epi8(r);
-        if (nr >= 16 * (v + 1))
-            _mm_storeu_si128((__m128i *)(void *)(c + 16 * v), b);
-        else
-            _mm_mask_storeu_epi8((void *)(c + 16 * v), eb_avx512_mask16(nr - 16 * v), b);
-    }
+    __m512i r = pq->with_left ? eb_avx512_requant(acc, &pq->rq[v], 1)
+                              : eb_avx512_requant(acc, &pq->rq[v], 0);
+    r = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(r, zp), lo), hi);
+    const __m128i b = _mm512_cvtepi32_epi8(r);
+    if (nr >= 16 * (v + 1))
+        _mm_storeu_si128((__m128i *)(void *)(c + 16 * v), b);
+    else
+        _mm_mask_storeu_epi8((void *)(c + 16 * v), eb_avx512_mask16(nr - 16 * v), b);
 }
 
 /* rows x (16 * nv) tile. */
@@ -144,12 +153,74 @@ EB_INLINE void tile_s8(const int rows, const int nv, int32_t kq, const uint8_t *
             const __m512i av = _mm512_set1_epi32(quad);
 #pragma GCC unroll 4
             for (int v = 0; v < nv; v++)
-                acc[i][v] = _mm512_dpbusd_epi32(acc[i][v], av, bv[v]);
+                acc[i][v] = dpbusd(acc[i][v], av, bv[v]);
         }
     }
 #pragma GCC unroll 6
     for (int i = 0; i < rows; i++)
-        store_row(c + (size_t)i * ldc, acc[i], pq, nv, zp, lo, hi, nr);
+#pragma GCC unroll 4
+        for (int v = 0; v < nv; v++)
+            store16(c + (size_t)i * ldc, acc[i][v], pq, v, zp, lo, hi, nr);
+}
+
+/* The full 6 x 64 tile with named accumulators: GCC keeps these 24 in registers, where
+ * the array form of tile_s8 made it copy and spill them every iteration. */
+#define EB_B32(p) _mm512_set1_epi32(eb_load32(p))
+#define EB_ROW(i)                                                                        \
+    do {                                                                                 \
+        const __m512i av = EB_B32(a##i + kk);                                            \
+        c##i##0 = dpbusd(c##i##0, av, b0);                                  \
+        c##i##1 = dpbusd(c##i##1, av, b1);                                  \
+        c##i##2 = dpbusd(c##i##2, av, b2);                                  \
+        c##i##3 = dpbusd(c##i##3, av, b3);                                  \
+    } while (0)
+#define EB_INIT(i)                                                                       \
+    __m512i c##i##0 = pq->bias[0], c##i##1 = pq->bias[1], c##i##2 = pq->bias[2],         \
+            c##i##3 = pq->bias[3];                                                       \
+    const uint8_t *a##i = a + (size_t)(i) * lda
+#define EB_STORE(i)                                                                      \
+    do {                                                                                 \
+        store16(c + (size_t)(i) * ldc, c##i##0, pq, 0, zp, lo, hi, NR);                  \
+        store16(c + (size_t)(i) * ldc, c##i##1, pq, 1, zp, lo, hi, NR);                  \
+        store16(c + (size_t)(i) * ldc, c##i##2, pq, 2, zp, lo, hi, NR);                  \
+        store16(c + (size_t)(i) * ldc, c##i##3, pq, 3, zp, lo, hi, NR);                  \
+    } while (0)
+
+static inline int32_t eb_load32(const uint8_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static void tile_s8_6x64(int32_t kq, const uint8_t *a, size_t lda, const int8_t *b,
+                         const panel_q *pq, __m512i zp, __m512i lo, __m512i hi, int8_t *c,
+                         size_t ldc)
+{
+    EB_INIT(0);
+    EB_INIT(1);
+    EB_INIT(2);
+    EB_INIT(3);
+    EB_INIT(4);
+    EB_INIT(5);
+    for (int32_t kk = 0; kk < kq; kk += 4, b += 4 * NR) {
+        const __m512i b0 = _mm512_load_si512((const void *)b);
+        const __m512i b1 = _mm512_load_si512((const void *)(b + 64));
+        const __m512i b2 = _mm512_load_si512((const void *)(b + 128));
+        const __m512i b3 = _mm512_load_si512((const void *)(b + 192));
+        EB_ROW(0);
+        EB_ROW(1);
+        EB_ROW(2);
+        EB_ROW(3);
+        EB_ROW(4);
+        EB_ROW(5);
+    }
+    EB_STORE(0);
+    EB_STORE(1);
+    EB_STORE(2);
+    EB_STORE(3);
+    EB_STORE(4);
+    EB_STORE(5);
 }
 
 /* All rows of one panel with nv vectors of channels. */
@@ -158,6 +229,10 @@ EB_INLINE void panel_rows(const int nv, int32_t m, int32_t kq, const uint8_t *a,
                           __m512i hi, int8_t *c, size_t ldc, int nr)
 {
     int32_t i = 0;
+    if (nv == 4 && nr == NR)
+        for (; i + MR <= m; i += MR)
+            tile_s8_6x64(kq, a + (size_t)i * lda, lda, b, pq, zp, lo, hi, c + (size_t)i * ldc,
+                         ldc);
     for (; i + MR <= m; i += MR)
         tile_s8(MR, nv, kq, a + (size_t)i * lda, lda, b, pq, zp, lo, hi, c + (size_t)i * ldc,
                 ldc, nr);
