@@ -15,6 +15,9 @@ void eb_kernels_fill_avx512(eb_kernel_set *ks)
                                         eb_conv2d_s8_avx512_scratch_size,
                                         eb_conv2d_s8_avx512_pack_size,
                                         eb_conv2d_s8_avx512_pack, eb_conv2d_s8_avx512};
+    ks->dwconv_s8 = (eb_conv_s8_kernel){"eb_dwconv_s8_avx512", EB_ISA_AVX512, NULL,
+                                        eb_dwconv_s8_avx512_pack_size,
+                                        eb_dwconv_s8_avx512_pack, eb_dwconv_s8_avx512};
     ks->fc_f32 = (eb_fc_f32_kernel){"eb_fc_f32_avx512", EB_ISA_AVX512, NULL,
                                     eb_fc_f32_avx512_pack_size, eb_fc_f32_avx512_pack,
                                     eb_fc_f32_avx512};

@@ -40,22 +40,44 @@ void eb_conv2d_s8_avx512_pack(const eb_conv_params *p, const eb_requant *q, cons
     eb_gemm_s8_avx512_pack(depth(p), p->out_c, w, packed);
 }
 
-static void im2col_row(const eb_conv_params *p, const int8_t *x, uint8_t pad, int32_t m,
-                       int32_t kq, uint8_t *dst)
+/* dst[i] = src[i] ^ 0x80 for n bytes; short runs (small in_c, like the 3 channels of a
+ * first layer) without a call. */
+static inline void flip_run(const int8_t *src, int32_t n, uint8_t *dst)
 {
-    const int32_t ox = m % p->out_w, oy = (m / p->out_w) % p->out_h;
-    const int32_t n = m / (p->out_w * p->out_h);
+    if (n >= 64) {
+        eb_s8_to_u8_avx512(src, n, n, dst);
+        return;
+    }
+    for (int32_t i = 0; i < n; i++)
+        dst[i] = (uint8_t)(src[i] ^ 0x80);
+}
+
+/* Row m of the im2col matrix. A window row whose taps are all inside the image is one
+ * contiguous run of k_w * in_c bytes in NHWC. */
+static void im2col_row(const eb_conv_params *p, const int8_t *x, uint8_t pad, int32_t n,
+                       int32_t oy, int32_t ox, int32_t kq, uint8_t *dst)
+{
     const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+    const int32_t c = p->in_c, run = p->k_w * c;
+    const int row_inside = ix0 >= 0 && ix0 + p->k_w <= p->in_w;
     uint8_t *d = dst;
-    for (int32_t ky = 0; ky < p->k_h; ky++) {
+    for (int32_t ky = 0; ky < p->k_h; ky++, d += run) {
         const int32_t iy = iy0 + ky;
-        for (int32_t kx = 0; kx < p->k_w; kx++, d += p->in_c) {
+        if (iy < 0 || iy >= p->in_h) {
+            memset(d, pad, (size_t)run);
+            continue;
+        }
+        const int8_t *row = x + (((size_t)n * p->in_h + iy) * p->in_w) * c;
+        if (row_inside) {
+            flip_run(row + (size_t)ix0 * c, run, d);
+            continue;
+        }
+        for (int32_t kx = 0; kx < p->k_w; kx++) {
             const int32_t ix = ix0 + kx;
-            if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w)
-                memset(d, pad, (size_t)p->in_c);
+            if (ix < 0 || ix >= p->in_w)
+                memset(d + kx * c, pad, (size_t)c);
             else
-                eb_s8_to_u8_avx512(x + (((size_t)n * p->in_h + iy) * p->in_w + ix) * p->in_c,
-                                   p->in_c, p->in_c, d);
+                flip_run(row + (size_t)ix * c, c, d + kx * c);
         }
     }
     for (int32_t i = depth(p); i < kq; i++)
@@ -77,13 +99,22 @@ void eb_conv2d_s8_avx512(const eb_conv_params *p, const eb_requant *q, const int
     const uint8_t pad = (uint8_t)(q->in_zp + 128);
     uint8_t *a = (uint8_t *)scratch;
     const int32_t mc = block_rows(kq);
+    int32_t n = 0, oy = 0, ox = 0; /* output pixel of row m0 + r, stepped */
     for (int32_t m0 = 0; m0 < m; m0 += mc) {
         const int32_t rows = m - m0 < mc ? m - m0 : mc;
         for (int32_t r = 0; r < rows; r++) {
-            if (pointwise)
+            if (pointwise) {
                 eb_s8_to_u8_avx512(x + (size_t)(m0 + r) * k, k, kq, a + (size_t)r * kq);
-            else
-                im2col_row(&pc, x, pad, m0 + r, kq, a + (size_t)r * kq);
+                continue;
+            }
+            im2col_row(&pc, x, pad, n, oy, ox, kq, a + (size_t)r * kq);
+            if (++ox == pc.out_w) {
+                ox = 0;
+                if (++oy == pc.out_h) {
+                    oy = 0;
+                    n++;
+                }
+            }
         }
         eb_gemm_s8_avx512(rows, pc.out_c, kq, a, (size_t)kq, packed, bias, q,
                           y + (size_t)m0 * pc.out_c, (size_t)pc.out_c);

@@ -61,6 +61,14 @@ void eb_conv2d_s8_avx512(const eb_conv_params *p, const eb_requant *q, const int
                          const int8_t *w, const int32_t *bias, const void *packed, int8_t *y,
                          void *scratch);
 
+/* depthwise int8 (VNNI, 4 taps per instruction); windows over 64 taps run ref */
+size_t eb_dwconv_s8_avx512_pack_size(const eb_conv_params *p);
+void eb_dwconv_s8_avx512_pack(const eb_conv_params *p, const eb_requant *q, const int8_t *w,
+                              const int32_t *bias, void *packed);
+void eb_dwconv_s8_avx512(const eb_conv_params *p, const eb_requant *q, const int8_t *x,
+                         const int8_t *w, const int32_t *bias, const void *packed, int8_t *y,
+                         void *scratch);
+
 size_t eb_fc_f32_avx512_pack_size(const eb_fc_params *p);
 void eb_fc_f32_avx512_pack(const eb_fc_params *p, const float *w, void *packed);
 void eb_fc_f32_avx512(const eb_fc_params *p, const float *x, const float *w,
