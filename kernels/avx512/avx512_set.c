@@ -1,7 +1,8 @@
 /* avx512_set.c - the AVX-512 kernels in the dispatch table: conv2d and fully connected,
- * fp32 (AVX-512F FMA) and int8 (AVX512-VNNI vpdpbusd). eb_kernels_select() calls this
- * after eb_kernels_fill_avx2, only when the CPU has AVX512 F+BW+VL+VNNI with OS ZMM
- * support, so every other op (depthwise, pools, add, softmax, sparse fc) stays AVX2. */
+ * fp32 (AVX-512F FMA) and int8 (AVX512-VNNI vpdpbusd), and int8 depthwise (vpdpbusd).
+ * eb_kernels_select() calls this after eb_kernels_fill_avx2, only when the CPU has
+ * AVX512 F+BW+VL+VNNI with OS ZMM support, so every other op (fp32 depthwise, pools,
+ * add, softmax, sparse fc) stays AVX2. */
 #include "eb_avx512.h"
 #include "eb_dispatch.h"
 

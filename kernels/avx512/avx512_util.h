@@ -19,6 +19,7 @@ EB_INLINE __mmask16 eb_avx512_mask16(int n)
 /* Per-lane constants of eb_requantize besides the accumulator (16 channels). */
 typedef struct {
     __m512i mult;  /* Q31 multiplier, >= 0 (validated) */
+    __m512i mult_odd; /* mult >> 32: the odd lanes' multipliers in the even positions */
     __m512i left;  /* max(shift, 0) */
     __m512i right; /* max(-shift, 0) */
     __m512i rmask; /* 2^right - 1 */
@@ -30,6 +31,7 @@ EB_INLINE eb_avx512_rq eb_avx512_rq_make(__m512i mult, __m512i shift)
     const __m512i zero = _mm512_setzero_si512();
     eb_avx512_rq r;
     r.mult = mult;
+    r.mult_odd = _mm512_srli_epi64(mult, 32);
     r.left = _mm512_max_epi32(shift, zero);
     r.right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
     r.rmask = _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), r.right),
@@ -54,7 +56,7 @@ EB_INLINE __m512i eb_avx512_requant(__m512i acc, const eb_avx512_rq *r, int with
     const __m512i nudge = _mm512_set1_epi64(INT64_C(1) << 30);
     __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, r->mult), nudge);
     __m512i odd = _mm512_add_epi64(
-        _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(r->mult, 32)), nudge);
+        _mm512_mul_epi32(_mm512_srli_epi64(x, 32), r->mult_odd), nudge);
     even = _mm512_srli_epi64(even, 31);
     odd = _mm512_slli_epi64(odd, 1);
     __m512i h = _mm512_mask_blend_epi32((__mmask16)0xAAAA, even, odd);

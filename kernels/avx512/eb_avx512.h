@@ -1,6 +1,6 @@
 /* eb_avx512.h - the AVX-512 kernels (internal: callers reach them through the dispatch
  * table filled by eb_kernels_fill_avx512, which runs after eb_kernels_fill_avx2 and
- * overwrites only conv2d and fully connected, fp32 and int8). Plain C declarations, no
+ * overwrites conv2d and fully connected (fp32, int8) and int8 depthwise). Plain C, no
  * intrinsics; only files in this folder are compiled with -mavx512f -mavx512bw
  * -mavx512vl -mavx512vnni (plus -mavx2 -mfma).
  *

@@ -87,6 +87,7 @@ void eb_s8_to_u8_avx512(const int8_t *src, int32_t k, int32_t kq, uint8_t *dst)
 typedef struct {
     eb_avx512_rq rq[4];
     __m512i bias[4]; /* bias - (in_zp + 128) * sum w */
+    __m512i zp16, lo8, hi8; /* out_zp as int16; act_min, act_max as int8 */
     int with_left;
 } panel_q;
 
@@ -96,6 +97,9 @@ static void panel_q_make(panel_q *pq, const eb_requant *q, const int32_t *bias,
     int32_t mult[NR] = {0}, shift[NR] = {0};
     uint32_t b[NR] = {0};
     const uint32_t off = (uint32_t)(q->in_zp + 128);
+    pq->zp16 = _mm512_set1_epi16((short)q->out_zp);
+    pq->lo8 = _mm512_set1_epi8((char)q->act_min);
+    pq->hi8 = _mm512_set1_epi8((char)q->act_max);
     pq->with_left = 0;
     for (int j = 0; j < nr; j++) {
         mult[j] = q->mult[p0 + j];
@@ -178,13 +182,7 @@ EB_INLINE void tile_s8(const int rows, const int nv, int32_t kq, const uint8_t *
     __m512i c##i##0 = pq->bias[0], c##i##1 = pq->bias[1], c##i##2 = pq->bias[2],         \
             c##i##3 = pq->bias[3];                                                       \
     const uint8_t *a##i = a + (size_t)(i) * lda
-#define EB_STORE(i)                                                                      \
-    do {                                                                                 \
-        store16(c + (size_t)(i) * ldc, c##i##0, pq, 0, zp, lo, hi, NR);                  \
-        store16(c + (size_t)(i) * ldc, c##i##1, pq, 1, zp, lo, hi, NR);                  \
-        store16(c + (size_t)(i) * ldc, c##i##2, pq, 2, zp, lo, hi, NR);                  \
-        store16(c + (size_t)(i) * ldc, c##i##3, pq, 3, zp, lo, hi, NR);                  \
-    } while (0)
+#define EB_STORE(i) store64(c + (size_t)(i) * ldc, c##i##0, c##i##1, c##i##2, c##i##3, pq)
 
 static inline int32_t eb_load32(const uint8_t *p)
 {
@@ -193,9 +191,36 @@ static inline int32_t eb_load32(const uint8_t *p)
     return v;
 }
 
+/* A full row of 64 channels: requantize the 4 vectors, then saturating packs to bytes
+ * (exact: the clamp range lies inside int8, and saturation and clamping are both
+ * monotonic), the zero point added in int16, one clamp for 64 bytes, and a dword
+ * permutation that undoes the packs' 128-bit lane interleave. */
+EB_INLINE void store64(int8_t *c, __m512i a0, __m512i a1, __m512i a2, __m512i a3,
+                       const panel_q *pq)
+{
+    __m512i r0, r1, r2, r3;
+    if (pq->with_left) {
+        r0 = eb_avx512_requant(a0, &pq->rq[0], 1);
+        r1 = eb_avx512_requant(a1, &pq->rq[1], 1);
+        r2 = eb_avx512_requant(a2, &pq->rq[2], 1);
+        r3 = eb_avx512_requant(a3, &pq->rq[3], 1);
+    } else {
+        r0 = eb_avx512_requant(a0, &pq->rq[0], 0);
+        r1 = eb_avx512_requant(a1, &pq->rq[1], 0);
+        r2 = eb_avx512_requant(a2, &pq->rq[2], 0);
+        r3 = eb_avx512_requant(a3, &pq->rq[3], 0);
+    }
+    const __m512i p01 = _mm512_adds_epi16(_mm512_packs_epi32(r0, r1), pq->zp16);
+    const __m512i p23 = _mm512_adds_epi16(_mm512_packs_epi32(r2, r3), pq->zp16);
+    __m512i v = _mm512_packs_epi16(p01, p23); /* dword 4l + k: channels 16k + 4l .. +3 */
+    v = _mm512_permutexvar_epi32(
+        _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), v);
+    v = _mm512_min_epi8(_mm512_max_epi8(v, pq->lo8), pq->hi8);
+    _mm512_storeu_si512((void *)c, v);
+}
+
 static void tile_s8_6x64(int32_t kq, const uint8_t *a, size_t lda, const int8_t *b,
-                         const panel_q *pq, __m512i zp, __m512i lo, __m512i hi, int8_t *c,
-                         size_t ldc)
+                         const panel_q *pq, int8_t *c, size_t ldc)
 {
     EB_INIT(0);
     EB_INIT(1);
@@ -231,8 +256,7 @@ EB_INLINE void panel_rows(const int nv, int32_t m, int32_t kq, const uint8_t *a,
     int32_t i = 0;
     if (nv == 4 && nr == NR)
         for (; i + MR <= m; i += MR)
-            tile_s8_6x64(kq, a + (size_t)i * lda, lda, b, pq, zp, lo, hi, c + (size_t)i * ldc,
-                         ldc);
+            tile_s8_6x64(kq, a + (size_t)i * lda, lda, b, pq, c + (size_t)i * ldc, ldc);
     for (; i + MR <= m; i += MR)
         tile_s8(MR, nv, kq, a + (size_t)i * lda, lda, b, pq, zp, lo, hi, c + (size_t)i * ldc,
                 ldc, nr);
