@@ -40,16 +40,17 @@ void eb_conv2d_s8_avx512_pack(const eb_conv_params *p, const eb_requant *q, cons
     eb_gemm_s8_avx512_pack(depth(p), p->out_c, w, packed);
 }
 
-/* dst[i] = src[i] ^ 0x80 for n bytes; short runs (small in_c, like the 3 channels of a
- * first layer) without a call. */
+/* dst[i] = src[i] ^ 0x80 for n bytes; short runs (like a window row of a first layer's
+ * 3 channels) as one masked load and store, which touch only the n bytes. */
 static inline void flip_run(const int8_t *src, int32_t n, uint8_t *dst)
 {
     if (n >= 64) {
         eb_s8_to_u8_avx512(src, n, n, dst);
         return;
     }
-    for (int32_t i = 0; i < n; i++)
-        dst[i] = (uint8_t)(src[i] ^ 0x80);
+    const __mmask64 m = _cvtu64_mask64((UINT64_C(1) << n) - 1);
+    const __m512i v = _mm512_maskz_loadu_epi8(m, (const void *)src);
+    _mm512_mask_storeu_epi8((void *)dst, m, _mm512_xor_si512(v, _mm512_set1_epi8((char)0x80)));
 }
 
 /* Row m of the im2col matrix. A window row whose taps are all inside the image is one
