@@ -287,10 +287,13 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     }
     const eb_report_memory *m = &x->memory;
     fmt_bytes(a, sizeof a, (double)m->planned_total_bytes);
-    fmt_bytes(b, sizeof b, (double)(m->weights_bytes + m->packed_bytes));
-    fmt_bytes(c, sizeof c, (double)m->arena_bytes);
-    fmt_bytes(d, sizeof d, (double)m->scratch_bytes);
-    fprintf(f, "  %-11s planned %s (weights %s, arena %s, scratch %s)\n", "memory", a, b, c, d);
+    fmt_bytes(b, sizeof b, (double)m->weights_bytes);
+    fmt_bytes(c, sizeof c, (double)m->packed_bytes);
+    fmt_bytes(d, sizeof d, (double)m->arena_bytes);
+    fmt_bytes(e, sizeof e, (double)m->scratch_bytes);
+    fprintf(f, "  %-11s planned %s: weights %s, packed %s, arena %s%s, scratch %s%s\n",
+            "memory", a, b, c, d, x->threads > 1 ? " per thread" : "", e,
+            x->threads > 1 ? " per thread" : "");
     fmt_bytes(a, sizeof a, (double)m->peak_rss_bytes);
     fprintf(f, "  %-11s peak RSS %s (%s)\n", "", a, m->rss_method);
     double j = x->energy.joules_per_inference;
