@@ -278,6 +278,7 @@ struct eb_kcase {
     eb_csr csr;
     eb_kernel_set ks; /* a copy: the case owns its function pointers */
     void *x, *x2, *w, *bias, *packed, *scratch, *y, *mult, *shift, *row_ptr, *col, *table;
+    bool borrowed; /* data buffers belong to another case (eb_kcase_share_data) */
 };
 
 static void *alloc64(size_t bytes)
@@ -635,13 +636,48 @@ double eb_kcase_macs(const eb_kcase *c) { return c->macs; }
 const char *eb_kcase_kernel(const eb_kcase *c) { return c->kernel; }
 eb_isa eb_kcase_isa(const eb_kcase *c) { return c->isa; }
 
+static void free_data(eb_kcase *c)
+{
+    void *bufs[] = {c->x, c->x2, c->w, c->bias, c->y, c->mult, c->shift, c->row_ptr,
+                    c->col, c->table};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        free(bufs[i]);
+}
+
+void eb_kcase_share_data(eb_kcase *c, const eb_kcase *owner)
+{
+    if (c->op != owner->op || c->dt != owner->dt)
+        return;
+    if (!c->borrowed)
+        free_data(c);
+    c->borrowed = true;
+    /* same shape and seed: identical parameters, so only the pointers change */
+    c->conv = owner->conv;
+    c->fc = owner->fc;
+    c->gap = owner->gap;
+    c->add = owner->add;
+    c->sm = owner->sm;
+    c->q = owner->q;
+    c->csr = owner->csr;
+    c->x = owner->x;
+    c->x2 = owner->x2;
+    c->w = owner->w;
+    c->bias = owner->bias;
+    c->y = owner->y;
+    c->mult = owner->mult;
+    c->shift = owner->shift;
+    c->row_ptr = owner->row_ptr;
+    c->col = owner->col;
+    c->table = owner->table;
+}
+
 void eb_kcase_free(eb_kcase *c)
 {
     if (!c)
         return;
-    void *bufs[] = {c->x, c->x2, c->w, c->bias, c->packed, c->scratch, c->y,
-                    c->mult, c->shift, c->row_ptr, c->col, c->table};
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-        free(bufs[i]);
+    if (!c->borrowed)
+        free_data(c);
+    free(c->packed);
+    free(c->scratch);
     free(c);
 }

@@ -60,6 +60,11 @@ double eb_kcase_ops(const eb_kcase *c); /* 2 x multiply-adds, or elements for ot
 double eb_kcase_macs(const eb_kcase *c);
 const char *eb_kcase_kernel(const eb_kcase *c);
 eb_isa eb_kcase_isa(const eb_kcase *c);
+/* Makes c use owner's inputs, weights and output buffers (c keeps its own packed weights
+ * and scratch), so two kernel sets are timed on the same memory: placement effects
+ * (page offsets, 4 KiB aliasing between inputs and output) then hit both alike. Both
+ * must have been created from the same shape and datatype; owner must outlive c. */
+void eb_kcase_share_data(eb_kcase *c, const eb_kcase *owner);
 void eb_kcase_free(eb_kcase *c);
 
 #endif

@@ -38,6 +38,17 @@ const char *eb_peak_method(eb_isa isa, eb_dtype dt)
     return "none";
 }
 
+double eb_peak_sample(eb_isa isa, eb_dtype dt, uint64_t iters, double *ops)
+{
+    chain_fn f = chain_for(isa, dt);
+    *ops = 0.0;
+    if (!f)
+        return 0.0;
+    double t0 = now_s();
+    *ops = f(iters);
+    return now_s() - t0;
+}
+
 double eb_peak_measure(eb_isa isa, eb_dtype dt, double seconds)
 {
     chain_fn f = chain_for(isa, dt);

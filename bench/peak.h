@@ -22,6 +22,11 @@ bool eb_peak_available(eb_isa isa, eb_dtype dt);
 /* One measurement lasting about `seconds`; ops per second, 0 when unavailable. */
 double eb_peak_measure(eb_isa isa, eb_dtype dt, double seconds);
 
+/* One run of `iters` chain iterations: returns the seconds it took and stores the ops
+ * done in *ops (0 s and 0 ops when unavailable). For callers that calibrate once and
+ * then take many short samples. */
+double eb_peak_sample(eb_isa isa, eb_dtype dt, uint64_t iters, double *ops);
+
 /* What the chain is, for reports ("12 chains of vfmadd231ps ymm"). */
 const char *eb_peak_method(eb_isa isa, eb_dtype dt);
 

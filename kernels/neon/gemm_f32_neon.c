@@ -73,7 +73,9 @@ void eb_neon_gemm_f32(int32_t mr, const float *const *rows, int32_t k, int32_t n
                 acc[m][1] = eb_vmla_f32(acc[m][1], w1, xs);
             }
         }
-        for (int m = 0; m < mr; m++) {
+        for (int m = 0; m < MR; m++) { /* constant trip count keeps acc in registers */
+            if (m >= mr)
+                continue;
             float *o = out[m] + n0;
             const float32x4_t v0 = eb_vact_f32(acc[m][0], act);
             const float32x4_t v1 = eb_vact_f32(acc[m][1], act);

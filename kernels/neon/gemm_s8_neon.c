@@ -2,8 +2,7 @@
  * (ARMv8.0-A and ARMv7-A NEON): per row and output channel an int32x4 accumulator
  * takes 16 products per step as two SMULL (int8 x int8 -> int16, exact for any int8
  * pair) and two SADALP (pairwise add into int32); a final pairwise reduction gives 4
- * channels per row. Tile: 4 rows x 4 channels on aarch64 (16 accumulators of 32
- * registers); ARMv7 has 16 q registers, so it runs the 4 rows as two pairs. */
+ * channels per row. A call's 4 rows run as two passes of 2 rows x 4 channels. */
 #include <assert.h>
 
 #include "neon_common.h"
@@ -13,11 +12,10 @@
 #define MR EB_GEMM_MR
 #define KB EB_GEMM_S8_KB
 
-#if defined(EB_NEON_A64)
-#define ROWS_PER_PASS 4
-#else
+/* 2 rows x 4 channels = 8 accumulators per pass. 4 rows would be 16 accumulators,
+ * which fit aarch64's 32 registers in principle, but GCC 12 then spills inside the
+ * loop; ARMv7's 16 q registers could not hold them at all. */
 #define ROWS_PER_PASS 2
-#endif
 
 static size_t block_bytes(int32_t k)
 {
@@ -63,8 +61,7 @@ static inline __attribute__((always_inline)) void step(int rows, int32x4_t acc[]
         const int8x16_t wv = vld1q_s8(wp + j * KB);
         for (int m = 0; m < rows; m++) {
             acc[m][j] = vpadalq_s16(acc[m][j], vmull_s8(vget_low_s8(xv[m]), vget_low_s8(wv)));
-            acc[m][j] =
-                vpadalq_s16(acc[m][j], vmull_s8(vget_high_s8(xv[m]), vget_high_s8(wv)));
+            acc[m][j] = vpadalq_s16(acc[m][j], eb_vmull_high_s8(xv[m], wv));
         }
     }
 }
@@ -104,7 +101,9 @@ tile(int rows, const int8_t *const *r, int32_t k, const uint8_t *blk, int nr,
     const int32x4_t corr = vld1q_s32((const int32_t *)blk);
     const int32x4_t zp = vdupq_n_s32(q->out_zp);
     const int32x4_t lo = vdupq_n_s32(q->act_min), hi = vdupq_n_s32(q->act_max);
-    for (int m = 0; m < rows && m < valid; m++) {
+    for (int m = 0; m < rows; m++) { /* constant trip count keeps acc in registers */
+        if (m >= valid)
+            continue;
         int32x4_t v = vaddq_s32(eb_vreduce4_s32(acc[m][0], acc[m][1], acc[m][2], acc[m][3]),
                                 corr);
         v = eb_vrequant(v, vmult, lsh, rneg);

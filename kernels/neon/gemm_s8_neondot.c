@@ -109,7 +109,9 @@ void eb_neon_gemm_s8dot(int32_t mr, const int8_t *const *rows, int32_t k, int32_
         eb_vrequant_shifts(vld1q_s32(shift), &lsh0, &rneg0);
         eb_vrequant_shifts(vld1q_s32(shift + 4), &lsh1, &rneg1);
         const int32x4_t mult0 = vld1q_s32(mult), mult1 = vld1q_s32(mult + 4);
-        for (int m = 0; m < mr; m++) {
+        for (int m = 0; m < MR; m++) { /* constant trip count keeps acc in registers */
+            if (m >= mr)
+                continue;
             const int32x4_t v0 = eb_vrequant(acc[m][0], mult0, lsh0, rneg0);
             const int32x4_t v1 = eb_vrequant(acc[m][1], mult1, lsh1, rneg1);
             const int8x8_t o = eb_vnarrow_clamp_s8(v0, v1, zp, lo, hi);

@@ -93,6 +93,16 @@ static inline int32x4_t eb_vreduce4_s32(int32x4_t a, int32x4_t b, int32x4_t c, i
 #endif
 }
 
+/* Products of the upper 8 int8 lanes, widened to int16 (SMULL2 on aarch64). */
+static inline int16x8_t eb_vmull_high_s8(int8x16_t a, int8x16_t b)
+{
+#if defined(EB_NEON_A64)
+    return vmull_high_s8(a, b);
+#else
+    return vmull_s8(vget_high_s8(a), vget_high_s8(b));
+#endif
+}
+
 /* Fused activation for fp32 outputs. */
 static inline float32x4_t eb_vact_f32(float32x4_t v, eb_act act)
 {
