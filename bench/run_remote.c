@@ -322,6 +322,7 @@ static eb_status measure_agent(eb_remote_session *s, const char *model, eb_repor
         rep->complete = false;
         eb_report_warn(rep, "%s: incomplete remote run: %s; the %zu samples received are kept",
                        res->name, rr.stop_reason, n);
+        snprintf(s->incomplete, sizeof s->incomplete, "%.300s", rr.stop_reason);
     }
     eb_report_memory *mem = &res->memory;
     mem->weights_bytes = in->weights_bytes;
@@ -449,6 +450,7 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
         rep->complete = false;
         eb_report_warn(rep, "%s: incomplete: %s; the %zu windows measured are kept", res->name,
                        why, got);
+        snprintf(s->incomplete, sizeof s->incomplete, "%.300s", why);
     }
     if (got == 0) {
         free(ms);
