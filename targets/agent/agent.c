@@ -430,7 +430,7 @@ static void cmd_chunk(eb_agent *a, char **w, int n)
         upload_reset(a);
         return;
     }
-    a->up_crc = eb_crc32(a->up_crc, data, (size_t)len);
+    a->up_crc = eb_proto_crc32(a->up_crc, data, (size_t)len);
     a->up_off += (uint64_t)len;
     a->up_last_len = (size_t)len;
     say(a, "ack %llu", (unsigned long long)a->up_off);
