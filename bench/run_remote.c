@@ -109,7 +109,7 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
         snprintf(e->vendor, sizeof e->vendor, "unknown");
         snprintf(e->brand, sizeof e->brand, "%s", t->cpu[0] ? t->cpu : "unknown");
         e->cores = e->threads = t->desc.cores;
-        snprintf(e->kernel_set, sizeof e->kernel_set, "device firmware");
+        snprintf(e->kernel_set, sizeof e->kernel_set, "%s", eb_kset_name(o->kernels));
         snprintf(e->os_kernel, sizeof e->os_kernel, "MLPerf Tiny firmware: %.60s", s->m.profile);
         snprintf(e->hostname, sizeof e->hostname, "%.60s (model %.16s)", s->m.name,
                  s->m.model);
