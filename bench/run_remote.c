@@ -335,7 +335,7 @@ static eb_status measure_agent(eb_remote_session *s, const char *model, eb_repor
     mem->peak_rss_bytes = rr.agent_done && rr.peak_rss_bytes ? (int64_t)rr.peak_rss_bytes : -1;
     mem->rusage_maxrss_bytes = -1;
     snprintf(mem->rss_method, sizeof mem->rss_method, "%s",
-             mem->peak_rss_bytes >= 0 ? "VmHWM after clear_refs, on the board (agent process)"
+             mem->peak_rss_bytes >= 0 ? "VmHWM after clear_refs, agent process on the board"
                                       : "not reported (the run ended before the agent's summary)");
     if (n)
         eb_result_set_energy(res, &o->target->desc.power_model, NAN, 0, n, NULL);
