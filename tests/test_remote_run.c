@@ -8,6 +8,7 @@
 
 #include "agent_fixture.h"
 #include "cli.h"
+#include "eb_model.h"
 #include "eb_report.h"
 #include "eb_test_cmd.h"
 #include "mlperf_fake.h"
@@ -171,6 +172,51 @@ Test(remote_run, agent_killed_mid_run_keeps_samples_in_an_incomplete_report, .ti
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "samples_ms")), 30,
                  "samples 0..29 kept");
     cr_assert(has_warning(rep, "incomplete remote run"));
+    cJSON_Delete(rep);
+    fx_rig_stop(&g);
+}
+
+Test(remote_run, ebm_file_is_uploaded_in_chunks_and_run, .timeout = 300)
+{
+    fx_rig g;
+    fx_rule faults[] = {{0, "chunk 512 ", 1, FX_TRUNCATE, 100, 0},
+                        {1, "ack 2048", 1, FX_DROP_LINE, 0, 0}};
+    fx_rig_start_exec(&g, AGENT_BIN, faults, 2);
+    char dir[64], tfile[128], out[128], ebm[128], err[256];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(tfile, sizeof tfile, "%s/testboard.json", dir);
+    snprintf(out, sizeof out, "%s/remote.json", dir);
+    snprintf(ebm, sizeof ebm, "%s/my_ae.ebm", dir);
+    write_target(tfile, g.slave, "edgebench");
+    eb_model_options mo = {EB_KSET_AUTO, NULL};
+    eb_model *m;
+    cr_assert_eq(eb_model_build(MODEL, &mo, &m, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_model_export(m, ebm, err, sizeof err), EB_OK, "%s", err);
+    eb_model_free(m);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--target", tfile, "--model", ebm,
+                                   "--warmup", "1", "--warmup-time", "0", "--min-time", "0.01",
+                                   "--min-iterations", "5", "--repetitions", "1", "--out", out,
+                                   "--quiet", NULL);
+    cr_assert_eq(c.rc, 0, "%s", c.err);
+    eb_test_cmd_free(&c);
+    /* the agent holds a byte-identical copy */
+    char copy[160];
+    snprintf(copy, sizeof copy, "%s/my_ae.ebm", g.dir);
+    FILE *a = fopen(ebm, "rb"), *b = fopen(copy, "rb");
+    cr_assert(a && b, "the agent stored %s", copy);
+    int ca, cb;
+    do {
+        ca = fgetc(a);
+        cb = fgetc(b);
+        cr_assert_eq(ca, cb);
+    } while (ca != EOF);
+    fclose(a);
+    fclose(b);
+    cr_assert_eq(g.x.applied, 2, "both faults hit the upload");
+    cJSON *rep = load_report(out);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rep, "results"), 0);
+    cr_assert_str_eq(str(r, "name"), MODEL, "the file's model ran");
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "complete")));
     cJSON_Delete(rep);
     fx_rig_stop(&g);
 }
