@@ -624,6 +624,7 @@ int eb_cmd_run(int argc, char **argv)
         .trace = a.trace ? stderr : NULL,
     };
     eb_remote_session session;
+    memset(&session, 0, sizeof session);
     if (remote) {
         g_stop = 0;
         eb_status st = eb_remote_open(&session, &ro, rep, err, sizeof err);
@@ -713,6 +714,11 @@ int eb_cmd_run(int argc, char **argv)
         if (!a.quiet)
             print_summary(a.json ? stderr : stdout, rep, *out_path ? out_path : NULL,
                           target.path);
+    }
+    if (remote && !g_stop && session.incomplete[0] && exit_code == EB_EXIT_OK) {
+        eb_error("the run on %s did not finish: %s; the report keeps the samples received "
+                 "(\"complete\": false)", target.desc.name, session.incomplete);
+        exit_code = EB_EXIT_USAGE;
     }
     eb_report_free(rep);
     free(rep);

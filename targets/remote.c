@@ -768,7 +768,7 @@ eb_status eb_remote_upload(eb_remote *r, const char *path, const char *name, cha
         free(data);
         return EB_ERR_ARG;
     }
-    uint32_t crc = eb_crc32(0, data, size);
+    uint32_t crc = eb_proto_crc32(0, data, size);
     eb_status st = EB_ERR_FORMAT;
     for (int whole = 0; whole < 2; whole++) {
         bool crc_bad = false;
