@@ -648,6 +648,7 @@ int eb_cmd_run(int argc, char **argv)
 
     bool show_progress = !a.quiet && isatty(STDERR_FILENO);
     progress_state ps = {NULL, 0, a.n_models, false};
+    eb_fidelity_cache fidelity = {NULL, ""};
     eb_local_options lo = {
         .measure = a.m,
         .offline = a.offline,
@@ -660,6 +661,7 @@ int eb_cmd_run(int argc, char **argv)
         .progress = show_progress ? progress : NULL,
         .progress_user = &ps,
         .stop = &g_stop,
+        .fidelity = &fidelity,
     };
     int exit_code = EB_EXIT_OK;
     for (size_t i = 0; i < a.n_models && !g_stop; i++) {
@@ -681,6 +683,7 @@ int eb_cmd_run(int argc, char **argv)
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    eb_fidelity_cache_free(&fidelity);
     if (remote)
         eb_remote_close(&session);
 

@@ -156,6 +156,31 @@ Test(run, several_models_profile_offline)
     rmdir(dir);
 }
 
+static double int8_sqnr(const char *models, size_t index)
+{
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", models, "--min-iterations",
+                                   "2", "--repetitions", "1", "--json", FAST, NULL);
+    cr_assert_eq(c.rc, 0, "rc %d: %s", c.rc, c.err);
+    cJSON *tree;
+    char err[512];
+    cr_assert_eq(eb_report_parse(c.out, &tree, err, sizeof err), EB_OK, "%s", err);
+    eb_report r;
+    cr_assert_eq(eb_report_from_json(tree, &r, err, sizeof err), EB_OK);
+    cr_assert(r.results[index].has_fidelity);
+    double v = r.results[index].fidelity.sqnr_db;
+    eb_report_free(&r);
+    cJSON_Delete(tree);
+    eb_test_cmd_free(&c);
+    return v;
+}
+
+Test(run, fidelity_reference_reused_across_variants_gives_the_same_figures)
+{
+    double alone = int8_sqnr(TINY, 0);
+    double after_other_variant = int8_sqnr("fc_autoencoder_int8_p50," TINY, 1);
+    cr_assert_float_eq(alone, after_other_variant, 1e-12);
+}
+
 Test(run, json_to_stdout_writes_no_file)
 {
     char dir[64], cwd[1024];
