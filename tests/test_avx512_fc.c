@@ -114,3 +114,27 @@ Test(avx512_fc, s8_requant_corners)
     }
     t_free_requant(&rq);
 }
+
+/* As above with a non-zero output zero point: ref adds it in 64 bits, so a saturated
+ * requantized value (+-(2^31 - 1)) plus the zero point must clamp, not wrap. 252
+ * channels: three full 64-channel panels (packed epilogue) and a partial one. */
+Test(avx512_fc, s8_saturation_with_zero_point)
+{
+    t_need_avx512();
+    t_seed(24);
+    const int32_t out = 252;
+    t_requant rq = t_make_requant(out);
+    for (int32_t c = 0; c < out; c++) {
+        rq.shift[c] = c % 63 - 31;
+        rq.mult[c] = (c / 63) % 2 ? INT32_MAX : (1 << 30) + (c / 126);
+    }
+    for (int32_t rep = 0; rep < 20; rep++) {
+        rq.q.in_zp = t_randi(-128, 127);
+        rq.q.out_zp = rep % 2 ? t_randi(1, 127) : t_randi(-128, -1);
+        rq.q.act_min = t_randi(-128, 0);
+        rq.q.act_max = t_randi(1, 127);
+        eb_fc_params p = {7, 5 + rep, out, EB_ACT_NONE};
+        check_s8(&p, &rq, -(1 << 30), 1 << 30);
+    }
+    t_free_requant(&rq);
+}

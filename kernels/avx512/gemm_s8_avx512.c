@@ -122,7 +122,11 @@ EB_INLINE void store16(int8_t *c, __m512i acc, const panel_q *pq, const int v, _
 {
     __m512i r = pq->with_left ? eb_avx512_requant(acc, &pq->rq[v], 1)
                               : eb_avx512_requant(acc, &pq->rq[v], 0);
-    r = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(r, zp), lo), hi);
+    /* clamp to [lo - zp, hi - zp] first, then add zp: no int32 overflow (ref adds in
+     * 64 bits) */
+    r = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, _mm512_sub_epi32(lo, zp)),
+                                          _mm512_sub_epi32(hi, zp)),
+                         zp);
     const __m128i b = _mm512_cvtepi32_epi8(r);
     if (nr >= 16 * (v + 1))
         _mm_storeu_si128((__m128i *)(void *)(c + 16 * v), b);
