@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "eb_dispatch.h"
+
 #define EB_EXIT_OK 0
 #define EB_EXIT_GATE 1
 #define EB_EXIT_USAGE 2
@@ -39,11 +41,16 @@ bool eb_parse_int(const char *opt, const char *s, long min, long max, long *out)
 bool eb_parse_double(const char *opt, const char *s, double min, double max, double *out);
 
 int eb_cmd_list(int argc, char **argv);
+int eb_cmd_export(int argc, char **argv);
+/* `list models` (list_models.c); arch NULL: every architecture. */
+int eb_list_models(eb_kset kset, bool fidelity, const char *arch);
 int eb_cmd_run(int argc, char **argv);
+int eb_list_targets(void); /* `edgebench list targets` */
 int eb_cmd_compare(int argc, char **argv);
 int eb_cmd_plot(int argc, char **argv);
 int eb_cmd_ab(int argc, char **argv);
 int eb_cmd_study(int argc, char **argv);
+int eb_cmd_bench(int argc, char **argv); /* bench kernels (cmd_bench_kernels.c) */
 
 /* "5", "5%" -> 0.05 (percent options); prints the error like eb_parse_double. */
 bool eb_parse_percent(const char *opt, const char *s, double max_pct, double *frac);

@@ -7,9 +7,17 @@
 
 static void list_usage(FILE *f)
 {
-    fprintf(f, "usage: edgebench list kernels [--kernels auto|ref|avx2|neon]\n\n"
+    fprintf(f, "usage: edgebench list kernels [--kernels auto|ref|avx2|neon]\n"
+               "       edgebench list models [--fidelity] [--arch ARCH] [--kernels SET]\n"
+               "       edgebench list targets\n\n"
                "kernels  every kernel compiled into this binary: op, datatype, ISA, whether\n"
-               "         this CPU can run it, and which one the chosen set uses per op\n");
+               "         this CPU can run it, and which one the chosen set uses per op\n"
+               "models   every built-in model variant: MACs (dense and by nonzero weights),\n"
+               "         parameters, weight bytes and planned arena bytes; --fidelity builds\n"
+               "         and runs each one and adds SQNR, cosine, top-1 agreement and max abs\n"
+               "         error against the fp32 dense model (slow: minutes for all of them);\n"
+               "         --arch keeps one architecture\n"
+               "targets  the target descriptions --target accepts (targets/*.json)\n");
 }
 
 /* Fills a table with only one ISA's entries (names of others left NULL). */
@@ -74,7 +82,8 @@ static int list_kernels(eb_kset want)
 int eb_cmd_list(int argc, char **argv)
 {
     eb_kset want = EB_KSET_AUTO;
-    const char *what = NULL;
+    const char *what = NULL, *arch = NULL;
+    bool fidelity = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             list_usage(stdout);
@@ -85,6 +94,14 @@ int eb_cmd_list(int argc, char **argv)
                 return EB_EXIT_USAGE;
             }
             i++;
+        } else if (!strcmp(argv[i], "--fidelity")) {
+            fidelity = true;
+        } else if (!strcmp(argv[i], "--arch")) {
+            if (i + 1 >= argc) {
+                eb_error("--arch needs an architecture name");
+                return EB_EXIT_USAGE;
+            }
+            arch = argv[++i];
         } else if (argv[i][0] == '-') {
             eb_error("unknown option '%s' for 'list'; see 'edgebench list --help'", argv[i]);
             return EB_EXIT_USAGE;
@@ -101,6 +118,10 @@ int eb_cmd_list(int argc, char **argv)
     }
     if (!strcmp(what, "kernels"))
         return list_kernels(want);
+    if (!strcmp(what, "models"))
+        return eb_list_models(want, fidelity, arch);
+    if (!strcmp(what, "targets"))
+        return eb_list_targets();
     eb_error("unknown list '%s'; choose kernels, models or targets", what);
     return EB_EXIT_USAGE;
 }

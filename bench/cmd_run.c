@@ -14,6 +14,7 @@
 #include "eb_model.h"
 #include "eb_report.h"
 #include "eb_target.h"
+#include "run_remote.h"
 #include "engine.h"
 #include "env.h"
 #include "run_local.h"
@@ -47,6 +48,17 @@ static void run_usage(FILE *f)
         "  --json               print the report to stdout (no file unless --out is given);\n"
         "                       the summary then goes to stderr\n"
         "  --quiet              no progress line and no summary\n\n"
+        "Remote targets (serial edgebench-agent, MLPerf Tiny devices, emulation):\n"
+        "  --port DEV           serial device of the board (default: the target file's)\n"
+        "  --baud N             line speed (default: the target file's, else 115200)\n"
+        "  --emulate            run the target's agent build under qemu-user on a\n"
+        "                       pseudo-terminal instead of a board (timings not representative)\n"
+        "  --agent PATH         the agent binary for --emulate (default: the target file's,\n"
+        "                       e.g. build-aarch64/targets/agent/edgebench-agent)\n"
+        "  --protocol P         edgebench (the agent, default) or mlperf-tiny (a board with the\n"
+        "                       MLPerf Tiny performance-mode firmware; latency per window)\n"
+        "  --timeout S          silence allowed while a board streams samples (default 120)\n"
+        "  --trace              print the protocol lines to stderr\n\n"
         "Exit status: 0 ok, 2 bad input (nothing written), 130 interrupted (the report is\n"
         "written with \"complete\": false).\n");
 }
@@ -247,7 +259,7 @@ static void fmt_ms(char *b, size_t n, double ms)
     else if (ms >= 1)
         snprintf(b, n, "%.3f ms", ms);
     else
-        snprintf(b, n, "%.1f us", ms * 1000);
+        snprintf(b, n, "%.2f us", ms * 1000);
 }
 
 static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
@@ -299,9 +311,8 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     else
         fprintf(f, "  %-11s %.3f mJ/inference, %s", "energy", j * 1e3, x->energy.method);
     if (!strcmp(x->energy.method, "estimated"))
-        fprintf(f, " (%.3g W active x %s; power model and its source: %s)\n",
-                x->energy.average_power_w, x->threads > 1 ? "1/throughput" : "median latency",
-                power_file);
+        fprintf(f, ": %.3g W active x %s (power model: %s)\n", x->energy.average_power_w,
+                x->threads > 1 ? "1/throughput" : "median latency", power_file);
     else
         fprintf(f, " (%.3g W average)\n", x->energy.average_power_w);
     if (x->counters.available)
@@ -355,6 +366,10 @@ typedef struct {
     bool offline, json, quiet, counters, profile;
     long threads; /* 0: default */
     eb_kset kset;
+    /* remote targets */
+    const char *port, *agent, *protocol;
+    long baud, timeout_s;
+    bool emulate, trace;
 } run_args;
 
 static int parse_args(int argc, char **argv, run_args *a)
@@ -459,6 +474,29 @@ static int parse_args(int argc, char **argv, run_args *a)
             a->json = true;
         } else if (!strcmp(o, "--quiet") || !strcmp(o, "-q")) {
             a->quiet = true;
+        } else if (!strcmp(o, "--port")) {
+            if (!(a->port = need_value(argc, argv, &i)))
+                return EB_EXIT_USAGE;
+        } else if (!strcmp(o, "--baud")) {
+            if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 300, 4000000, &a->baud))
+                return EB_EXIT_USAGE;
+        } else if (!strcmp(o, "--emulate")) {
+            a->emulate = true;
+        } else if (!strcmp(o, "--agent")) {
+            if (!(a->agent = need_value(argc, argv, &i)))
+                return EB_EXIT_USAGE;
+        } else if (!strcmp(o, "--protocol")) {
+            if (!(a->protocol = need_value(argc, argv, &i)))
+                return EB_EXIT_USAGE;
+            if (strcmp(a->protocol, "edgebench") && strcmp(a->protocol, "mlperf-tiny")) {
+                eb_error("--protocol expects edgebench or mlperf-tiny, got '%s'", a->protocol);
+                return EB_EXIT_USAGE;
+            }
+        } else if (!strcmp(o, "--timeout")) {
+            if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 86400, &a->timeout_s))
+                return EB_EXIT_USAGE;
+        } else if (!strcmp(o, "--trace")) {
+            a->trace = true;
         } else {
             eb_error("unknown option '%s' for 'run'; see 'edgebench run --help'", o);
             return EB_EXIT_USAGE;
@@ -495,18 +533,32 @@ int eb_cmd_run(int argc, char **argv)
         eb_error("%s", err);
         return EB_EXIT_USAGE;
     }
-    if (strcmp(target.desc.transport, "local")) {
-        eb_error("target '%s' is reached over '%s', which 'run' cannot drive in this build; "
-                 "use --target host", target.desc.name, target.desc.transport);
+    /* Local targets run in this process (run_local.c); the others through the remote
+     * runner (run_remote.c), which fills the same results from the samples a board (or
+     * an emulated one) streams back. */
+    bool remote = strcmp(target.desc.transport, "local") || a.emulate;
+    if (!remote && (a.port || a.baud || a.agent || a.protocol)) {
+        eb_error("--port, --baud, --agent and --protocol are for remote targets; target '%s' "
+                 "runs locally", target.desc.name);
+        return EB_EXIT_USAGE;
+    }
+    if (a.emulate && !strcmp(target.desc.transport, "local")) {
+        eb_error("--emulate needs a board target (e.g. --target rpi4); '%s' runs locally",
+                 target.desc.name);
+        return EB_EXIT_USAGE;
+    }
+    if (remote && (a.offline || a.profile)) {
+        eb_error("remote targets run the single-stream scenario without --profile; drop %s",
+                 a.offline ? "--scenario offline" : "--profile");
         return EB_EXIT_USAGE;
     }
     eb_kernel_set probe;
-    if (eb_kernels_select(a.kset, &probe) != EB_OK) {
+    if (!remote && eb_kernels_select(a.kset, &probe) != EB_OK) {
         eb_error("kernel set '%s' cannot run here: this CPU or build lacks it; try --kernels "
                  "auto", eb_kset_name(a.kset));
         return EB_EXIT_USAGE;
     }
-    for (size_t i = 0; i < a.n_models; i++)
+    for (size_t i = 0; i < a.n_models && !remote; i++)
         if (!model_plausible(a.models[i]))
             return EB_EXIT_USAGE;
 
@@ -568,7 +620,33 @@ int eb_cmd_run(int argc, char **argv)
 
     eb_env_snapshot before, after;
     eb_env_snapshot_take(&before);
-    eb_env_capture(&rep->environment, a.kset, &before);
+    eb_remote_options ro = {
+        .target = &target,
+        .port = a.port,
+        .baud = (int)a.baud,
+        .emulate = a.emulate,
+        .agent = a.agent,
+        .protocol = a.protocol,
+        .measure = a.m,
+        .kernels = a.kset,
+        .timeout_s = (int)a.timeout_s,
+        .progress = !a.quiet && isatty(STDERR_FILENO),
+        .stop = &g_stop,
+        .trace = a.trace ? stderr : NULL,
+    };
+    eb_remote_session session;
+    if (remote) {
+        g_stop = 0;
+        eb_status st = eb_remote_open(&session, &ro, rep, err, sizeof err);
+        if (st != EB_OK) {
+            eb_error("%s", err);
+            free(rep->results);
+            free(rep);
+            return EB_EXIT_USAGE;
+        }
+    } else {
+        eb_env_capture(&rep->environment, a.kset, &before);
+    }
 
     g_stop = 0;
     struct sigaction sa, old_int, old_term;
@@ -599,7 +677,8 @@ int eb_cmd_run(int argc, char **argv)
         ps.index = i;
         err[0] = 0;
         eb_report_result *res = &rep->results[rep->n_results];
-        eb_status st = eb_run_local(a.models[i], &lo, res, rep, err, sizeof err);
+        eb_status st = remote ? eb_remote_measure(&session, a.models[i], res, rep, err, sizeof err)
+                              : eb_run_local(a.models[i], &lo, res, rep, err, sizeof err);
         progress_clear(&ps);
         if (st != EB_OK) {
             eb_report_result_free(res);
@@ -612,15 +691,19 @@ int eb_cmd_run(int argc, char **argv)
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    if (remote)
+        eb_remote_close(&session);
 
     if (exit_code == EB_EXIT_OK) {
         if (g_stop) {
             rep->complete = false;
             exit_code = 130;
         }
-        eb_env_snapshot_take(&after);
-        eb_env_finish(&rep->environment, &after);
-        eb_env_warnings(rep, &before, &after);
+        if (!remote) { /* a board's environment is what its agent reported */
+            eb_env_snapshot_take(&after);
+            eb_env_finish(&rep->environment, &after);
+            eb_env_warnings(rep, &before, &after);
+        }
         if (*out_path && eb_report_write_file(rep, out_path, err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             exit_code = EB_EXIT_USAGE;

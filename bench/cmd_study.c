@@ -2,7 +2,9 @@
  * table (reports/eb_study.h). Reachable targets are measured with child `edgebench run`
  * processes; the rest are predicted by the host-calibrated roofline from the model's ops
  * (the model library) and the target file's peaks and bandwidth. */
+#if defined(EB_HAVE_CJSON)
 #include <cjson/cJSON.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,7 @@ static size_t split_list(char *s, char **items, size_t max)
     return n;
 }
 
+#if defined(EB_HAVE_CJSON)
 static double num_field(const cJSON *o, const char *k)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -90,6 +93,13 @@ static void study_fields(const char *path, eb_study_target *st)
     }
     cJSON_Delete(o);
 }
+#else
+static void study_fields(const char *path, eb_study_target *st)
+{
+    (void)path; /* no cJSON in cross builds: the study's extra target fields stay unset */
+    (void)st;
+}
+#endif
 
 static double cpuinfo_mhz(void)
 {

@@ -7,7 +7,9 @@
 #include "cli.h"
 
 static const eb_command cmd_list = {"list", "list kernels, models or targets", eb_cmd_list};
-#if defined(EB_MODELS_AVAILABLE)
+static const eb_command cmd_export = {"export", "write a model as a .ebm model file",
+                                      eb_cmd_export};
+#if defined(EB_MODELS_AVAILABLE) && defined(EB_HAVE_CJSON) /* run writes JSON reports */
 static const eb_command cmd_run = {"run", "measure models on a target and write a JSON report",
                                    eb_cmd_run};
 #endif
@@ -19,8 +21,11 @@ static const eb_command cmd_study = {"study", "hardware-selection table: measure
 static const eb_command cmd_ab = {"ab", "interleaved A/B gate of two builds, kernel sets or variants",
                                   eb_cmd_ab};
 
+static const eb_command cmd_bench = {"bench", "kernel benchmark: time, GFLOP/s, % of peak, vs ref",
+                                     eb_cmd_bench};
+
 const eb_command *const eb_commands[] = {
-#if defined(EB_MODELS_AVAILABLE)
+#if defined(EB_MODELS_AVAILABLE) && defined(EB_HAVE_CJSON) /* run writes JSON reports */
     &cmd_run,
 #endif
     &cmd_list,
@@ -28,6 +33,8 @@ const eb_command *const eb_commands[] = {
     &cmd_ab,
     &cmd_plot,
     &cmd_study,
+    &cmd_bench,
+    &cmd_export,
     NULL,
 };
 

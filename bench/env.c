@@ -264,8 +264,8 @@ void eb_env_warnings(eb_report *r, const eb_env_snapshot *b, const eb_env_snapsh
                            others);
     }
     if (hypervisor_present())
-        eb_report_warn(r, "virtual machine (hypervisor CPU flag): the host may share these "
-                          "cores; no hardware counters or energy meter");
+        eb_report_warn(r, "virtual machine (hypervisor CPU flag): other guests may share these "
+                          "cores, timings follow the host's load");
     if (r->target.emulated)
         eb_report_warn(r, "emulated target: timings come from an emulator, not the board");
 }

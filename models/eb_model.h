@@ -45,8 +45,10 @@ typedef struct {
     int32_t in_h, in_w, in_c;   /* input tensor shape (batch 1) */
     int32_t out_size;           /* output elements */
     size_t input_bytes, output_bytes;
-    double in_scale, out_scale; /* int8: quantization of input/output */
+    double in_scale, out_scale; /* int8: quantization of input/output (fp32: 1, 0) */
     int32_t in_zp, out_zp;
+    uint64_t macs_nonzero;   /* multiply-adds by stored weights (sparse ops: nnz only) */
+    uint64_t params_nonzero; /* stored weights (sparse ops: nnz) + biases */
 } eb_model_info;
 
 /* Builds a model. On failure returns a status and writes one sentence to err (when
@@ -56,6 +58,11 @@ eb_status eb_model_build(const char *name, const eb_model_options *opt, eb_model
 void eb_model_free(eb_model *m);
 const eb_model_info *eb_model_get_info(const eb_model *m);
 
+/* The info eb_model_build would report for `name`, without calibrating (fast, for
+ * listings): every count and size is exact, only the int8 scales are placeholders. */
+eb_status eb_model_describe(const char *name, const eb_model_options *opt,
+                            eb_model_info *out, char *err, size_t errlen);
+
 /* The kernel table this model runs with (names of what was chosen per op). */
 const eb_kernel_set *eb_model_kernels(const eb_model *m);
 
@@ -64,7 +71,7 @@ typedef struct {
     const char *name;   /* "conv_1", "dw_3", "fc" ... */
     const char *type;   /* "conv2d", "dwconv", "fc", "fc_sparse", "avgpool", ... */
     const char *kernel; /* kernel function name it runs */
-    uint64_t macs;
+    uint64_t macs;      /* multiply-adds it performs (sparse ops: nonzero weights only) */
     uint64_t bytes;     /* weights + activations touched (for rooflines) */
 } eb_op_info;
 eb_status eb_model_op_info(const eb_model *m, int32_t op, eb_op_info *out);
@@ -86,8 +93,10 @@ void eb_context_run_hooked(eb_context *c, eb_op_hook hook, void *user);
  * machine), quantized when the model is int8. */
 void eb_context_fill_input(eb_context *c, uint32_t index);
 
-/* Fidelity of this variant against the fp32 dense model of the same architecture, on a
- * fixed set of generated inputs. */
+/* Fidelity of this variant against the fp32 dense model of the same architecture, run
+ * with the same kernel set, on a fixed set of generated inputs (eb_context_fill_input
+ * indices 0..inputs-1; the int8 output is dequantized). sqnr_db is +INFINITY when the
+ * outputs are identical (the fp32 dense model against itself). */
 typedef struct {
     double sqnr_db;        /* 10 log10(signal power / error power) of the outputs */
     double cosine;         /* cosine similarity of output vectors, mean over inputs */
@@ -96,6 +105,16 @@ typedef struct {
     int32_t inputs;
 } eb_fidelity;
 eb_status eb_model_fidelity(const eb_model *m, eb_fidelity *out);
+
+/* The fp32 dense model's outputs on the fidelity inputs, computed once and reused for
+ * every variant of one architecture (eb_model_fidelity builds one each call). */
+typedef struct eb_fidelity_ref eb_fidelity_ref;
+eb_status eb_fidelity_ref_create(const char *arch, const eb_model_options *opt,
+                                 eb_fidelity_ref **out, char *err, size_t errlen);
+void eb_fidelity_ref_free(eb_fidelity_ref *r);
+/* EB_ERR_ARG when ref belongs to another architecture. */
+eb_status eb_model_fidelity_vs(const eb_model *m, const eb_fidelity_ref *ref,
+                               eb_fidelity *out);
 
 /* Every built-in variant name, in a stable order; returns the count. */
 size_t eb_zoo_names(const char *const **names);

@@ -25,6 +25,14 @@ typedef struct {
     char path[512];   /* the file it was loaded from */
     char device[256]; /* serial: device path ("" for local) */
     int32_t baud;     /* serial: line speed (0 for local) */
+    char protocol[24]; /* serial: "edgebench" (the agent, default) or "mlperf-tiny" */
+    char cpu[64];      /* "Cortex-A72" ("" unknown) */
+    char isa_features[12][16];
+    int32_t n_isa_features;
+    /* --emulate: the agent binary (relative to the source tree or cwd) and qemu-user */
+    char qemu[32];     /* "qemu-aarch64"; "" runs the agent directly */
+    char qemu_cpu[32]; /* "cortex-a72" */
+    char agent[256];   /* "build-aarch64/targets/agent/edgebench-agent" */
 } eb_target;
 
 /* Loads a target by name or file. On failure err gets one sentence; for an unknown

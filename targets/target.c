@@ -1,7 +1,9 @@
 /* target.c - loading target descriptions (the JSON files in targets/). */
 #include "eb_target.h"
 
+#if defined(EB_HAVE_CJSON)
 #include <cjson/cJSON.h>
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -69,6 +71,7 @@ size_t eb_target_names(char *buf, size_t buflen)
     return n;
 }
 
+#if defined(EB_HAVE_CJSON)
 static bool is_auto(const cJSON *v)
 {
     return cJSON_IsString(v) && !strcmp(v->valuestring, "auto");
@@ -178,6 +181,51 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
     v = cJSON_GetObjectItemCaseSensitive(o, "baud");
     if (cJSON_IsNumber(v))
         out->baud = (int32_t)v->valuedouble;
+    if (!strcmp(t->transport, "serial") && !out->baud)
+        out->baud = 115200;
+    if (v && (!cJSON_IsNumber(v) || v->valuedouble < 300 || v->valuedouble > 4e6))
+        BAD("'baud' must be a line speed such as 115200");
+
+    snprintf(out->protocol, sizeof out->protocol, "edgebench");
+    v = cJSON_GetObjectItemCaseSensitive(o, "protocol");
+    if (v && !cJSON_IsNull(v)) {
+        if (!cJSON_IsString(v) ||
+            (strcmp(v->valuestring, "edgebench") && strcmp(v->valuestring, "mlperf-tiny")))
+            BAD("'protocol' must be \"edgebench\" (the agent) or \"mlperf-tiny\"");
+        snprintf(out->protocol, sizeof out->protocol, "%s", v->valuestring);
+    }
+    v = cJSON_GetObjectItemCaseSensitive(o, "cpu");
+    if (cJSON_IsString(v))
+        snprintf(out->cpu, sizeof out->cpu, "%s", v->valuestring);
+    v = cJSON_GetObjectItemCaseSensitive(o, "isa_features");
+    if (v) {
+        const cJSON *e;
+        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > 12)
+            BAD("'isa_features' must be a list of at most 12 names such as \"neon\"");
+        cJSON_ArrayForEach(e, v)
+        {
+            if (!cJSON_IsString(e) || strlen(e->valuestring) >= sizeof out->isa_features[0])
+                BAD("'isa_features' entries must be short names such as \"neon\"");
+            snprintf(out->isa_features[out->n_isa_features++], sizeof out->isa_features[0],
+                     "%s", e->valuestring);
+        }
+    }
+    const cJSON *emu = cJSON_GetObjectItemCaseSensitive(o, "emulation");
+    if (emu && !cJSON_IsNull(emu)) {
+        if (!cJSON_IsObject(emu))
+            BAD("'emulation' must be an object with qemu, cpu and agent");
+        const char *keys[3] = {"qemu", "cpu", "agent"};
+        char *dst[3] = {out->qemu, out->qemu_cpu, out->agent};
+        size_t cap[3] = {sizeof out->qemu, sizeof out->qemu_cpu, sizeof out->agent};
+        for (int k = 0; k < 3; k++) {
+            v = cJSON_GetObjectItemCaseSensitive(emu, keys[k]);
+            if (!v || cJSON_IsNull(v))
+                continue;
+            if (!cJSON_IsString(v) || strlen(v->valuestring) >= cap[k])
+                BAD("emulation.%s must be a string", keys[k]);
+            snprintf(dst[k], cap[k], "%s", v->valuestring);
+        }
+    }
 
     cJSON_Delete(o);
     return EB_OK;
@@ -185,6 +233,17 @@ fail:
     cJSON_Delete(o);
     return EB_ERR_FORMAT;
 }
+#else
+/* Cross builds have no cJSON for the target architecture. */
+eb_status eb_target_parse(const char *text, const char *path, eb_target *out, char *err,
+                          size_t errlen)
+{
+    (void)text;
+    memset(out, 0, sizeof *out);
+    snprintf(err, errlen, "%s: reading target files needs cJSON, which this build lacks", path);
+    return EB_ERR_UNSUPPORTED;
+}
+#endif
 
 static char *read_text(const char *path)
 {

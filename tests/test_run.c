@@ -5,6 +5,8 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -203,6 +205,44 @@ Test(run, default_out_is_named_from_target_model_time)
     rmdir("reports");
     eb_test_cmd_free(&c);
     cr_assert_eq(chdir(cwd), 0);
+    rmdir(dir);
+}
+
+static void *interrupt_soon(void *arg)
+{
+    (void)arg;
+    usleep(500000);
+    kill(getpid(), SIGINT);
+    return NULL;
+}
+
+Test(run, interrupt_writes_an_incomplete_report)
+{
+    char dir[64], path[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    pthread_t t;
+    pthread_create(&t, NULL, interrupt_soon, NULL);
+    /* --min-time 3600: only the interruption ends this run */
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--warmup", "1",
+                                   "--warmup-time", "0", "--min-time", "3600",
+                                   "--max-iterations", "10000000", "--quiet", "--out", path,
+                                   NULL);
+    pthread_join(t, NULL);
+    cr_assert_eq(c.rc, 130, "rc %d: %s", c.rc, c.err);
+    eb_report r;
+    read_report(path, &r);
+    cr_assert(!r.complete);
+    cr_assert_eq(r.n_results, 1);
+    cr_assert(!r.results[0].complete);
+    cr_assert_eq(r.results[0].latency.n, r.results[0].n_samples);
+    bool warned = false;
+    for (size_t i = 0; i < r.n_warnings; i++)
+        warned = warned || strstr(r.warnings[i], "interrupted");
+    cr_assert(warned);
+    eb_report_free(&r);
+    eb_test_cmd_free(&c);
+    unlink(path);
     rmdir(dir);
 }
 

@@ -16,8 +16,9 @@ void eb_add_s8_avx2(const eb_add_params *p, const int8_t *a, const int8_t *b, in
     const int la = p->a_shift > 0, lb = p->b_shift > 0, lout = p->out_shift > 0;
     const __m256i ozp = _mm256_set1_epi32(p->out_zp);
     const __m256i lo = _mm256_set1_epi32(p->act_min), hi = _mm256_set1_epi32(p->act_max);
-    for (int32_t i = 0; i < p->size; i += 8) {
-        const int n = p->size - i < 8 ? p->size - i : 8;
+    const int32_t size = p->size; /* a local: vector stores may alias *p */
+    for (int32_t i = 0; i < size; i += 8) {
+        const int n = size - i < 8 ? size - i : 8;
         __m256i av = _mm256_sll_epi32(_mm256_sub_epi32(eb_avx2_load_s8x8(a + i, n), azp), ls);
         __m256i bv = _mm256_sll_epi32(_mm256_sub_epi32(eb_avx2_load_s8x8(b + i, n), bzp), ls);
         __m256i sum = _mm256_add_epi32(eb_avx2_requant(av, &ra, la), eb_avx2_requant(bv, &rb, lb));

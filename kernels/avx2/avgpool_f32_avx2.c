@@ -5,8 +5,10 @@
 #include "avx2_util.h"
 #include "eb_avx2.h"
 
-void eb_avgpool_f32_avx2(const eb_pool_params *p, const float *x, float *y)
+void eb_avgpool_f32_avx2(const eb_pool_params *p_in, const float *x, float *y)
 {
+    assert(p_in);
+    const eb_pool_params pv = *p_in, *p = &pv; /* a local copy: vector stores may alias *p_in */
     assert(p && x && y);
     const int32_t cn = p->c;
     __m256 lo, hi;

@@ -14,8 +14,10 @@ static __m256i div_trunc(__m256i n, __m256d d)
     return _mm256_set_m128i(b, a);
 }
 
-void eb_avgpool_s8_avx2(const eb_pool_params *p, const int8_t *x, int8_t *y)
+void eb_avgpool_s8_avx2(const eb_pool_params *p_in, const int8_t *x, int8_t *y)
 {
+    assert(p_in);
+    const eb_pool_params pv = *p_in, *p = &pv; /* a local copy: vector stores may alias *p_in */
     assert(p && x && y);
     const int32_t cn = p->c;
     const __m256i lo = _mm256_set1_epi32(p->act_min), hi = _mm256_set1_epi32(p->act_max);

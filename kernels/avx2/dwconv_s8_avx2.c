@@ -106,10 +106,12 @@ static void pixel_plain(const eb_conv_params *p, const eb_requant *q, const int8
     eb_avx2_store_s8x8(out, v, nc);
 }
 
-void eb_dwconv_s8_avx2(const eb_conv_params *p, const eb_requant *q, const int8_t *x,
+void eb_dwconv_s8_avx2(const eb_conv_params *p_in, const eb_requant *q, const int8_t *x,
                        const int8_t *w, const int32_t *bias, const void *packed, int8_t *y,
                        void *scratch)
 {
+    assert(p_in);
+    const eb_conv_params pv = *p_in, *p = &pv; /* a local copy: vector stores may alias *p_in */
     (void)scratch;
     assert(p && q && x && w && packed && y && p->in_c == p->out_c);
     const int32_t cn = p->in_c, nt = taps(p), pairs = (nt + 1) / 2, nb = fast_blocks(p);

@@ -5,8 +5,10 @@
 #include "eb_avx2.h"
 #include "eb_quant.h"
 
-void eb_maxpool_s8_avx2(const eb_pool_params *p, const int8_t *x, int8_t *y)
+void eb_maxpool_s8_avx2(const eb_pool_params *p_in, const int8_t *x, int8_t *y)
 {
+    assert(p_in);
+    const eb_pool_params pv = *p_in, *p = &pv; /* a local copy: vector stores may alias *p_in */
     assert(p && x && y);
     const int32_t cn = p->c;
     const __m256i lo = _mm256_set1_epi8((int8_t)p->act_min);

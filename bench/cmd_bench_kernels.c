@@ -1,0 +1,633 @@
+/* cmd_bench_kernels.c - `edgebench bench kernels`: times each kernel of the chosen set
+ * on the layer shapes of a data file (MobileNetV1/V2 by default), single thread, and
+ * reports time, GFLOP/s or GOP/s, the percentage of this machine's measured multiply-add
+ * peak for the kernel's ISA and datatype, and the speed-up over ref.
+ *
+ * The host is shared and noisy, so the peak and the kernels are measured interleaved:
+ * every round visits every case, measuring the peak chain just before the kernel and
+ * its ref twin; a case's time is its best call over all rounds, and the peak is the best
+ * of all its samples. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "eb_dispatch.h"
+#include "eb_outfile.h"
+#include "kernel_cases.h"
+#include "peak.h"
+
+/* Peak samples are short, like kernel calls, so that best-of compares like with like:
+ * on a shared host a short window is more likely to run at full speed. */
+#define PEAK_SAMPLE_S 0.001
+#define PEAK_SAMPLES_PER_VISIT 2
+#define MAX_SAMPLES (1 << 20)
+
+static void bench_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: edgebench bench kernels [--op LIST] [--dtype LIST] [--kernels SET]\n"
+            "                               [--model NAME] [--shapes FILE] [--min-time S]\n"
+            "                               [--rounds N] [--no-ref] [--json FILE]\n\n"
+            "Times every kernel of the chosen set on the layer shapes of a data file\n"
+            "(MobileNetV1/V2, bench/shapes_mobilenet.txt), one thread, and prints per shape:\n"
+            "best and median time per call, GFLOP/s (fp32) or GOP/s (int8; 2 ops per\n"
+            "multiply-add), the percentage of this machine's peak for the kernel's ISA and\n"
+            "datatype (measured by the same run: register-only multiply-add chains), and\n"
+            "the speed-up over the ref kernel.\n\n"
+            "  --op LIST       comma list of conv2d, dwconv, fc, gap, add, softmax,\n"
+            "                  fc_sparse (1x1 conv shapes with 75%% of weights pruned, CSR)\n"
+            "                  or all; default: all but fc_sparse\n"
+            "  --dtype LIST    f32, int8 or both (default both; fp32 and s8 also accepted)\n"
+            "  --kernels SET   auto, ref, avx2 or neon (default auto: the best this CPU has)\n"
+            "  --model NAME    only layers of this model (mobilenet_v1, mobilenet_v2)\n"
+            "  --shapes FILE   another shapes file (format in bench/shapes_mobilenet.txt)\n"
+            "  --min-time S    seconds of timed calls per kernel and shape, spread over the\n"
+            "                  rounds (default 0.2; at least one call per round)\n"
+            "  --rounds N      interleaved rounds over all shapes (default 3)\n"
+            "  --no-ref        do not time ref (no speed-up column)\n"
+            "  --json FILE     also write the results as JSON (written atomically)\n");
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+typedef struct {
+    double *v;
+    size_t n, cap;
+} samples;
+
+static void samples_push(samples *s, double x)
+{
+    if (s->n == s->cap) {
+        if (s->cap >= MAX_SAMPLES)
+            return;
+        size_t nc = s->cap ? s->cap * 2 : 64;
+        double *nv = (double *)realloc(s->v, nc * sizeof *nv);
+        if (!nv)
+            return;
+        s->v = nv;
+        s->cap = nc;
+    }
+    s->v[s->n++] = x;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double samples_min(const samples *s)
+{
+    double m = INFINITY;
+    for (size_t i = 0; i < s->n; i++)
+        m = s->v[i] < m ? s->v[i] : m;
+    return m;
+}
+
+static double samples_median(const samples *s)
+{
+    if (s->n == 0)
+        return NAN;
+    double *c = (double *)malloc(s->n * sizeof *c);
+    if (!c)
+        return NAN;
+    memcpy(c, s->v, s->n * sizeof *c);
+    qsort(c, s->n, sizeof *c, cmp_double);
+    double m = s->n % 2 ? c[s->n / 2] : 0.5 * (c[s->n / 2 - 1] + c[s->n / 2]);
+    free(c);
+    return m;
+}
+
+typedef struct {
+    const eb_kshape *shape;
+    eb_kshape own; /* fc_sparse cases derive their shape from a 1x1 conv */
+    eb_dtype dt;
+    eb_kcase *kc, *ref; /* ref is NULL when not timed or when kc is ref itself */
+    samples t, tref;
+} bcase;
+
+/* Calls the kernel until `seconds` have passed (at least once), one sample per call. */
+static void time_case(eb_kcase *kc, double seconds, samples *out)
+{
+    double start = now_s(), t0 = start;
+    do {
+        eb_kcase_run(kc);
+        double t1 = now_s();
+        samples_push(out, t1 - t0);
+        t0 = t1;
+    } while (t0 - start < seconds);
+}
+
+typedef struct {
+    samples s[EB_ISA_COUNT][2];
+    uint64_t iters[EB_ISA_COUNT][2]; /* chain iterations of one sample, 0 = not calibrated */
+} peaks;
+
+/* Appends PEAK_SAMPLES_PER_VISIT samples (stored as seconds per op, so min = best). */
+static void peak_visit(peaks *pk, eb_isa isa, eb_dtype dt)
+{
+    if (!eb_peak_available(isa, dt))
+        return;
+    double ops;
+    if (!pk->iters[isa][dt]) {
+        uint64_t it = 4096;
+        double t = eb_peak_sample(isa, dt, it, &ops);
+        while (t < 0.002 && it < (UINT64_C(1) << 40)) {
+            it *= 2;
+            t = eb_peak_sample(isa, dt, it, &ops);
+        }
+        pk->iters[isa][dt] = (uint64_t)((double)it * PEAK_SAMPLE_S / t) + 1;
+    }
+    for (int i = 0; i < PEAK_SAMPLES_PER_VISIT; i++) {
+        double t = eb_peak_sample(isa, dt, pk->iters[isa][dt], &ops);
+        if (t > 0 && ops > 0)
+            samples_push(&pk->s[isa][dt], t / ops);
+    }
+}
+
+static const char *dt_name(eb_dtype dt)
+{
+    return dt == EB_F32 ? "f32" : "int8";
+}
+
+static bool parse_dtypes(const char *s, bool want[2])
+{
+    want[0] = want[1] = false;
+    char buf[64];
+    if (!s || strlen(s) >= sizeof buf)
+        return false;
+    strcpy(buf, s);
+    for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+        if (!strcmp(t, "f32") || !strcmp(t, "fp32") || !strcmp(t, "float32"))
+            want[EB_F32] = true;
+        else if (!strcmp(t, "int8") || !strcmp(t, "s8"))
+            want[EB_S8] = true;
+        else if (!strcmp(t, "both") || !strcmp(t, "all"))
+            want[0] = want[1] = true;
+        else
+            return false;
+    }
+    return want[0] || want[1];
+}
+
+static bool parse_ops(const char *s, bool want[EB_KOP_COUNT])
+{
+    for (int i = 0; i < EB_KOP_COUNT; i++)
+        want[i] = false;
+    char buf[160];
+    if (!s || strlen(s) >= sizeof buf)
+        return false;
+    strcpy(buf, s);
+    bool any = false;
+    for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+        eb_kop op;
+        if (!strcmp(t, "all")) {
+            for (int i = 0; i < EB_KOP_COUNT; i++)
+                want[i] = true;
+        } else if (eb_kop_parse(t, &op)) {
+            want[op] = true;
+        } else {
+            return false;
+        }
+        any = true;
+    }
+    return any;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(f, "\\u%04x", *s);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.9g", v);
+    else
+        fputs("null", f);
+}
+
+static int write_json(const char *path, const bcase *cs, size_t n, const peaks *pk,
+                      const char *kset, double min_time, int rounds)
+{
+    eb_outfile o;
+    char err[512];
+    if (eb_outfile_open(&o, path, err, sizeof err) != EB_OK) {
+        eb_error("%s", err);
+        return EB_EXIT_USAGE;
+    }
+    FILE *f = o.f;
+    const eb_cpu_features *cf = eb_cpu_detect();
+    fprintf(f, "{\n  \"schema\": \"edgebench-bench-kernels/1\",\n  \"edgebench_version\": ");
+    json_str(f, eb_version());
+    fprintf(f, ",\n  \"git_revision\": ");
+    json_str(f, eb_git_revision());
+    fprintf(f, ",\n  \"build_type\": ");
+    json_str(f, eb_build_type());
+    fprintf(f, ",\n  \"compiler\": ");
+    json_str(f, eb_compiler());
+    fprintf(f, ",\n  \"cpu_features\": {\"avx2_fma\": %s, \"avx512f\": %s, \"neon\": %s, "
+               "\"dotprod\": %s},\n",
+            cf->avx2_fma ? "true" : "false", cf->avx512f ? "true" : "false",
+            cf->neon ? "true" : "false", cf->dotprod ? "true" : "false");
+    fprintf(f, "  \"kernel_set\": ");
+    json_str(f, kset);
+    fprintf(f, ",\n  \"threads\": 1,\n  \"min_time_s\": %g,\n  \"rounds\": %d,\n  \"peaks\": [",
+            min_time, rounds);
+    bool first = true;
+    for (int isa = 0; isa < EB_ISA_COUNT; isa++)
+        for (int dt = 0; dt < 2; dt++) {
+            const samples *s = &pk->s[isa][dt];
+            if (!s->n)
+                continue;
+            fprintf(f, "%s\n    {\"isa\": \"%s\", \"dtype\": \"%s\", \"method\": ", first ? "" : ",",
+                    eb_isa_name((eb_isa)isa), dt_name((eb_dtype)dt));
+            json_str(f, eb_peak_method((eb_isa)isa, (eb_dtype)dt));
+            fprintf(f, ", \"unit\": \"%s\", \"best\": ", dt == EB_F32 ? "flop/s" : "op/s");
+            json_num(f, 1.0 / samples_min(s) );
+            fprintf(f, ", \"median\": ");
+            json_num(f, 1.0 / samples_median(s));
+            fprintf(f, ", \"samples\": %zu}", s->n);
+            first = false;
+        }
+    fprintf(f, "\n  ],\n  \"results\": [");
+    for (size_t i = 0; i < n; i++) {
+        const bcase *c = &cs[i];
+        const eb_kshape *s = c->shape;
+        char desc[96];
+        eb_kshape_describe(s, desc, sizeof desc);
+        double best = samples_min(&c->t), ops = eb_kcase_ops(c->kc);
+        fprintf(f, "%s\n    {\"layers\": ", i ? "," : "");
+        json_str(f, s->layers);
+        fprintf(f, ", \"op\": \"%s\", \"dtype\": \"%s\", \"shape\": ", eb_kop_name(s->op),
+                dt_name(c->dt));
+        json_str(f, desc);
+        fprintf(f, ", \"k\": %d, \"stride\": %d, \"in_h\": %d, \"in_w\": %d, \"in_c\": %d, "
+                   "\"out_c\": %d,\n     \"kernel\": ",
+                s->k, s->stride, s->in_h, s->in_w, s->in_c, s->out_c);
+        json_str(f, eb_kcase_kernel(c->kc));
+        fprintf(f, ", \"isa\": \"%s\", \"ops_per_call\": %.0f, \"macs_per_call\": %.0f, "
+                   "\"calls\": %zu, \"best_s\": ",
+                eb_isa_name(eb_kcase_isa(c->kc)), ops, eb_kcase_macs(c->kc), c->t.n);
+        json_num(f, best);
+        fprintf(f, ", \"median_s\": ");
+        json_num(f, samples_median(&c->t));
+        fprintf(f, ", \"ops_per_s\": ");
+        json_num(f, ops / best);
+        const samples *ps = &pk->s[eb_kcase_isa(c->kc)][c->dt];
+        fprintf(f, ", \"pct_of_peak\": ");
+        json_num(f, eb_kop_is_mac(s->op) && ps->n ? 100.0 * ops / best * samples_min(ps) : NAN);
+        if (c->ref) {
+            fprintf(f, ",\n     \"ref_kernel\": ");
+            json_str(f, eb_kcase_kernel(c->ref));
+            fprintf(f, ", \"ref_calls\": %zu, \"ref_best_s\": ", c->tref.n);
+            json_num(f, samples_min(&c->tref));
+            fprintf(f, ", \"ref_median_s\": ");
+            json_num(f, samples_median(&c->tref));
+            fprintf(f, ", \"speedup_vs_ref\": ");
+            json_num(f, samples_min(&c->tref) / best);
+        }
+        fputc('}', f);
+    }
+    fprintf(f, "\n  ]\n}\n");
+    if (eb_outfile_commit(&o, err, sizeof err) != EB_OK) {
+        eb_error("%s", err);
+        return EB_EXIT_USAGE;
+    }
+    return EB_EXIT_OK;
+}
+
+/* Distinct model names in the layers lists ("mobilenet_v1:pw1 mobilenet_v2:b1_p"). */
+static size_t list_models(const bcase *cs, size_t n, char models[][32], size_t max)
+{
+    size_t nm = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = cs[i].shape->layers;
+        while (*p) {
+            const char *colon = strchr(p, ':');
+            if (!colon)
+                break;
+            size_t len = (size_t)(colon - p);
+            char name[32];
+            if (len < sizeof name) {
+                memcpy(name, p, len);
+                name[len] = '\0';
+                size_t j = 0;
+                while (j < nm && strcmp(models[j], name))
+                    j++;
+                if (j == nm && nm < max)
+                    snprintf(models[nm++], 32, "%s", name);
+            }
+            const char *sp = strchr(colon, ' ');
+            if (!sp)
+                break;
+            p = sp + 1;
+        }
+    }
+    return nm;
+}
+
+/* Per model and datatype, the figures the targets are about: 1x1 conv % of peak
+ * (all its pointwise layers together, and the range per shape), depthwise 3x3 and the
+ * first 3x3 conv as speed-ups over ref. */
+static void print_summary(const bcase *cs, size_t n, const peaks *pk, const char *only)
+{
+    char models[8][32];
+    const size_t nm = list_models(cs, n, models, 8);
+    for (size_t m = 0; m < nm; m++) {
+        if (only && strcmp(only, models[m]))
+            continue;
+        char key[40];
+        snprintf(key, sizeof key, "%.31s:", models[m]);
+        for (int dt = 0; dt < 2; dt++) {
+            double pct_num = 0, pct_den = 0, lo = INFINITY, hi = 0;
+            double dw_min = INFINITY, dw_max = 0, c3 = NAN;
+            int cnt = 0, any = 0;
+            for (size_t i = 0; i < n; i++) {
+                const bcase *c = &cs[i];
+                if (c->dt != (eb_dtype)dt || !strstr(c->shape->layers, key))
+                    continue;
+                any = 1;
+                const samples *ps = &pk->s[eb_kcase_isa(c->kc)][dt];
+                const double best = samples_min(&c->t);
+                if (c->shape->op == EB_KOP_CONV2D && c->shape->k == 1 && ps->n) {
+                    const double peak = 1.0 / samples_min(ps), pct = 100.0 * eb_kcase_ops(c->kc) / best / peak;
+                    pct_num += eb_kcase_ops(c->kc) / peak; /* time at peak */
+                    pct_den += best;
+                    lo = pct < lo ? pct : lo;
+                    hi = pct > hi ? pct : hi;
+                    cnt++;
+                }
+                if (c->ref && c->shape->k == 3) {
+                    const double sp = samples_min(&c->tref) / best;
+                    if (c->shape->op == EB_KOP_DWCONV) {
+                        dw_min = sp < dw_min ? sp : dw_min;
+                        dw_max = sp > dw_max ? sp : dw_max;
+                    } else if (c->shape->op == EB_KOP_CONV2D && isnan(c3)) {
+                        c3 = sp;
+                    }
+                }
+            }
+            if (!any || (!cnt && !isfinite(dw_min) && isnan(c3)))
+                continue;
+            printf("%s %s:", models[m], dt_name((eb_dtype)dt));
+            if (cnt)
+                printf(" 1x1 conv %.1f%% of peak (%d shapes, %.1f..%.1f%%);", 100.0 * pct_num / pct_den,
+                       cnt, lo, hi);
+            if (isfinite(dw_min))
+                printf(" depthwise 3x3 %.1fx..%.1fx ref;", dw_min, dw_max);
+            if (!isnan(c3))
+                printf(" first 3x3 conv %.1fx ref;", c3);
+            printf("\n");
+        }
+    }
+}
+
+static int bench_kernels(int argc, char **argv)
+{
+    bool want_op[EB_KOP_COUNT], want_dt[2] = {true, true}, no_ref = false;
+    peaks pk;
+    memset(&pk, 0, sizeof pk);
+    parse_ops("conv2d,dwconv,fc,gap,add,softmax", want_op);
+    eb_kset kset = EB_KSET_AUTO;
+    const char *model = NULL, *shapes_path = NULL, *json = NULL;
+    double min_time = 0.2;
+    long rounds = 3;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const bool has_val = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            bench_usage(stdout);
+            return EB_EXIT_OK;
+        } else if (!strcmp(a, "--no-ref")) {
+            no_ref = true;
+        } else if (!strcmp(a, "--op") || !strcmp(a, "--dtype") || !strcmp(a, "--kernels") ||
+                   !strcmp(a, "--model") || !strcmp(a, "--shapes") || !strcmp(a, "--json") ||
+                   !strcmp(a, "--min-time") || !strcmp(a, "--rounds")) {
+            if (!has_val) {
+                eb_error("%s needs a value; see 'edgebench bench kernels --help'", a);
+                return EB_EXIT_USAGE;
+            }
+            const char *v = argv[++i];
+            if (!strcmp(a, "--op") && !parse_ops(v, want_op)) {
+                eb_error("--op expects a comma list of conv2d, dwconv, fc, fc_sparse, gap, "
+                         "add, softmax or all, got '%s'", v);
+                return EB_EXIT_USAGE;
+            } else if (!strcmp(a, "--dtype") && !parse_dtypes(v, want_dt)) {
+                eb_error("--dtype expects f32, int8 or both, got '%s'", v);
+                return EB_EXIT_USAGE;
+            } else if (!strcmp(a, "--kernels") && eb_kset_parse(v, &kset) != EB_OK) {
+                eb_error("--kernels expects one of auto, ref, avx2, neon, got '%s'", v);
+                return EB_EXIT_USAGE;
+            } else if (!strcmp(a, "--model")) {
+                model = v;
+            } else if (!strcmp(a, "--shapes")) {
+                shapes_path = v;
+            } else if (!strcmp(a, "--json")) {
+                json = v;
+            } else if (!strcmp(a, "--min-time") &&
+                       !eb_parse_double("--min-time", v, 0.0, 3600.0, &min_time)) {
+                return EB_EXIT_USAGE;
+            } else if (!strcmp(a, "--rounds") && !eb_parse_int("--rounds", v, 1, 100, &rounds)) {
+                return EB_EXIT_USAGE;
+            }
+        } else {
+            eb_error("unknown option '%s' for 'bench kernels'; see 'edgebench bench kernels "
+                     "--help'", a);
+            return EB_EXIT_USAGE;
+        }
+    }
+
+    eb_kernel_set ks, ref_ks;
+    if (eb_kernels_select(kset, &ks) != EB_OK) {
+        eb_error("kernel set '%s' cannot run here: this CPU or build lacks %s",
+                 eb_kset_name(kset), kset == EB_KSET_AVX2 ? "AVX2+FMA" : "NEON");
+        return EB_EXIT_USAGE;
+    }
+    eb_kernels_select(EB_KSET_REF, &ref_ks);
+
+    char found[4096];
+    if (!shapes_path) {
+        if (!eb_kshapes_default_path(found, sizeof found)) {
+            eb_error("cannot find shapes_mobilenet.txt next to the binary or in the source "
+                     "tree; pass --shapes FILE");
+            return EB_EXIT_USAGE;
+        }
+        shapes_path = found;
+    }
+    eb_kshape *shapes = NULL;
+    size_t nshapes = 0;
+    char err[512];
+    if (eb_kshapes_load(shapes_path, &shapes, &nshapes, err, sizeof err) != EB_OK) {
+        eb_error("%s", err);
+        return EB_EXIT_USAGE;
+    }
+
+    /* the cases: shape x dtype, plus fc_sparse twins of the 1x1 convs when asked */
+    size_t cap = nshapes * 4, n = 0;
+    bcase *cs = (bcase *)calloc(cap, sizeof *cs);
+    int rc = EB_EXIT_OK;
+    if (!cs) {
+        eb_error("out of memory");
+        free(shapes);
+        return EB_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < nshapes; i++) {
+        const eb_kshape *s = &shapes[i];
+        if (model) {
+            char key[64];
+            snprintf(key, sizeof key, "%s:", model);
+            if (!strstr(s->layers, key))
+                continue;
+        }
+        for (int v = 0; v < 2; v++) {
+            eb_kshape own = *s;
+            if (v == 1) { /* the sparse twin */
+                if (!want_op[EB_KOP_FC_SPARSE] || s->op != EB_KOP_CONV2D || s->k != 1 ||
+                    s->stride != 1)
+                    continue;
+                own.op = EB_KOP_FC_SPARSE;
+            } else if (!want_op[s->op]) {
+                continue;
+            }
+            for (int dt = 0; dt < 2; dt++) {
+                if (!want_dt[dt])
+                    continue;
+                bcase *c = &cs[n];
+                c->own = own;
+                c->shape = &c->own;
+                c->dt = (eb_dtype)dt;
+                eb_status st = eb_kcase_create(c->shape, c->dt, &ks, &c->kc);
+                if (st == EB_OK && !no_ref && eb_kcase_isa(c->kc) != EB_ISA_REF) {
+                    st = eb_kcase_create(c->shape, c->dt, &ref_ks, &c->ref);
+                    if (st == EB_OK)
+                        eb_kcase_share_data(c->ref, c->kc);
+                }
+                if (st != EB_OK) {
+                    eb_error("%s:%d: cannot set up this %s layer: %s", shapes_path, s->line,
+                             eb_kop_name(own.op), eb_status_str(st));
+                    n++;
+                    rc = EB_EXIT_USAGE;
+                    goto done;
+                }
+                n++;
+            }
+        }
+    }
+    if (n == 0) {
+        eb_error("no layer of '%s' matches the --op/--dtype/--model filters", shapes_path);
+        rc = EB_EXIT_USAGE;
+        goto done;
+    }
+
+    const eb_cpu_features *cf = eb_cpu_detect();
+    printf("edgebench bench kernels: %zu cases from %s, kernel set %s, 1 thread\n", n,
+           shapes_path, eb_kset_name(kset));
+    printf("cpu features: avx2+fma %s, avx512f %s; %ld rounds, %.3g s per kernel and case%s\n",
+           cf->avx2_fma ? "yes" : "no", cf->avx512f ? "yes" : "no", rounds, min_time,
+           eb_sanitized_build() ? " (SANITIZED BUILD: times are meaningless)" : "");
+    fflush(stdout);
+    if (strcmp(eb_build_type(), "Release") != 0)
+        eb_warn("this is a %s build; kernel times are only meaningful in Release",
+                eb_build_type());
+
+    for (size_t i = 0; i < n; i++) { /* warm-up: touch every buffer once */
+        eb_kcase_run(cs[i].kc);
+        if (cs[i].ref)
+            eb_kcase_run(cs[i].ref);
+    }
+    const bool tty = isatty(STDERR_FILENO);
+    for (long r = 0; r < rounds; r++) {
+        for (size_t i = 0; i < n; i++) {
+            bcase *c = &cs[i];
+            const eb_isa isa = eb_kcase_isa(c->kc);
+            if (eb_kop_is_mac(c->shape->op))
+                peak_visit(&pk, isa, c->dt);
+            time_case(c->kc, min_time / (double)rounds, &c->t);
+            if (c->ref)
+                time_case(c->ref, min_time / (double)rounds, &c->tref);
+            if (tty)
+                fprintf(stderr, "\rround %ld/%ld: %zu/%zu", r + 1, rounds, i + 1, n);
+        }
+    }
+    if (tty)
+        fprintf(stderr, "\r%40s\r", "");
+
+    for (int isa = 0; isa < EB_ISA_COUNT; isa++)
+        for (int dt = 0; dt < 2; dt++) {
+            const samples *s = &pk.s[isa][dt];
+            if (s->n)
+                printf("peak %s %s: %.1f %s best, %.1f median of %zu samples (%s)\n",
+                       eb_isa_name((eb_isa)isa), dt_name((eb_dtype)dt), 1e-9 / samples_min(s),
+                       dt == EB_F32 ? "GFLOP/s" : "GOP/s", 1e-9 / samples_median(s), s->n,
+                       eb_peak_method((eb_isa)isa, (eb_dtype)dt));
+        }
+    printf("\n%-9s %-5s %-24s %-5s %10s %10s %8s %6s %10s %7s  %s\n", "op", "dtype", "shape",
+           "isa", "best_us", "median_us", "G*/s", "%peak", "ref_us", "x_ref", "layers");
+    for (size_t i = 0; i < n; i++) {
+        const bcase *c = &cs[i];
+        char desc[96], pct[16] = "-", refus[24] = "-", xref[16] = "-";
+        eb_kshape_describe(c->shape, desc, sizeof desc);
+        const double best = samples_min(&c->t), ops = eb_kcase_ops(c->kc);
+        const samples *ps = &pk.s[eb_kcase_isa(c->kc)][c->dt];
+        if (eb_kop_is_mac(c->shape->op) && ps->n)
+            snprintf(pct, sizeof pct, "%.1f", 100.0 * ops / best * samples_min(ps));
+        if (c->ref) {
+            snprintf(refus, sizeof refus, "%.1f", 1e6 * samples_min(&c->tref));
+            snprintf(xref, sizeof xref, "%.1f", samples_min(&c->tref) / best);
+        }
+        printf("%-9s %-5s %-24s %-5s %10.1f %10.1f %8.2f %6s %10s %7s  %s\n",
+               eb_kop_name(c->shape->op), dt_name(c->dt), desc, eb_isa_name(eb_kcase_isa(c->kc)),
+               1e6 * best, 1e6 * samples_median(&c->t), 1e-9 * ops / best, pct, refus, xref,
+               c->shape->layers);
+    }
+    printf("\nG*/s: GFLOP/s for f32, GOP/s for int8 (2 ops per multiply-add; elements/s for "
+           "gap, add, softmax).\n");
+    print_summary(cs, n, &pk, model);
+    if (json)
+        rc = write_json(json, cs, n, &pk, eb_kset_name(kset), min_time, (int)rounds);
+
+done:
+    for (size_t i = 0; i < n; i++) {
+        eb_kcase_free(cs[i].ref); /* before kc: it borrows kc's buffers */
+        eb_kcase_free(cs[i].kc);
+        free(cs[i].t.v);
+        free(cs[i].tref.v);
+    }
+    for (int isa = 0; isa < EB_ISA_COUNT; isa++)
+        for (int dt = 0; dt < 2; dt++)
+            free(pk.s[isa][dt].v);
+    free(cs);
+    free(shapes);
+    return rc;
+}
+
+int eb_cmd_bench(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        bench_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EB_EXIT_USAGE : EB_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "kernels"))
+        return bench_kernels(argc - 1, argv + 1);
+    eb_error("unknown benchmark '%s'; 'edgebench bench' knows: kernels", argv[1]);
+    return EB_EXIT_USAGE;
+}

@@ -1,0 +1,75 @@
+/* peak.c - measures the compute ceiling of peak.h. Portable: the ISA-specific chains
+ * live in files compiled for that ISA and are only called when the CPU can run them. */
+#include "peak.h"
+
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+typedef double (*chain_fn)(uint64_t iters);
+
+static chain_fn chain_for(eb_isa isa, eb_dtype dt)
+{
+#if defined(EB_HAVE_AVX2)
+    if (isa == EB_ISA_AVX2 && eb_isa_runnable(EB_ISA_AVX2))
+        return dt == EB_F32 ? eb_peak_f32_avx2 : eb_peak_s8_avx2;
+#else
+    (void)isa;
+    (void)dt;
+#endif
+    return NULL;
+}
+
+bool eb_peak_available(eb_isa isa, eb_dtype dt)
+{
+    return chain_for(isa, dt) != NULL;
+}
+
+const char *eb_peak_method(eb_isa isa, eb_dtype dt)
+{
+    if (isa == EB_ISA_AVX2)
+        return dt == EB_F32 ? "12 chains of vfmadd231ps ymm (16 flop each)"
+                            : "6 chains of vpmaddubsw+vpmaddwd+vpaddd ymm (64 op each)";
+    return "none";
+}
+
+double eb_peak_sample(eb_isa isa, eb_dtype dt, uint64_t iters, double *ops)
+{
+    chain_fn f = chain_for(isa, dt);
+    *ops = 0.0;
+    if (!f)
+        return 0.0;
+    double t0 = now_s();
+    *ops = f(iters);
+    return now_s() - t0;
+}
+
+double eb_peak_measure(eb_isa isa, eb_dtype dt, double seconds)
+{
+    chain_fn f = chain_for(isa, dt);
+    if (!f)
+        return 0.0;
+    /* calibrate on a short run, then one run of the requested length */
+    uint64_t iters = 20000;
+    double ops = 0.0, t = 0.0;
+    for (;;) {
+        double t0 = now_s();
+        ops = f(iters);
+        t = now_s() - t0;
+        if (t >= seconds * 0.25 || iters > (UINT64_C(1) << 40))
+            break;
+        iters *= t > 0.0 && t * 16 < seconds ? 8 : 2;
+    }
+    if (t < seconds) {
+        iters = (uint64_t)((double)iters * seconds / (t > 0.0 ? t : seconds));
+        double t0 = now_s();
+        ops = f(iters);
+        t = now_s() - t0;
+    }
+    return t > 0.0 ? ops / t : 0.0;
+}

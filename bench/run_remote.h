@@ -1,0 +1,65 @@
+/* run_remote.h - the remote runner: measures models on a board reached over a serial
+ * line (edgebench-agent, or an MLPerf Tiny device), or on an agent run under qemu-user
+ * on a pseudo-terminal (--emulate), and fills the same report results as run_local.c
+ * from the per-inference samples the board streams back (engine.h's eb_result_set_*). */
+#ifndef EB_RUN_REMOTE_H
+#define EB_RUN_REMOTE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "eb_conn.h"
+#include "eb_dispatch.h"
+#include "eb_mlperf.h"
+#include "eb_remote.h"
+#include "eb_report.h"
+#include "eb_target.h"
+#include "engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    const eb_target *target;
+    const char *port;     /* --port, NULL: the target file's device */
+    int baud;             /* --baud, 0: the target file's (115200 when absent) */
+    bool emulate;         /* --emulate: start the agent under qemu-user on a pty */
+    const char *agent;    /* --agent PATH for --emulate, NULL: the target file's */
+    const char *protocol; /* --protocol edgebench|mlperf-tiny, NULL: the target file's */
+    eb_measure_settings measure;
+    eb_kset kernels;
+    int timeout_s;        /* silence allowed while a run streams (0: 120 s) */
+    bool progress;        /* a progress line on stderr */
+    const volatile sig_atomic_t *stop;
+    FILE *trace;          /* protocol trace (--trace), or NULL */
+} eb_remote_options;
+
+typedef struct {
+    const eb_remote_options *o;
+    eb_conn conn;
+    bool mlperf;
+    eb_remote r;
+    eb_mlperf m;
+    char port[256];
+    int baud;
+} eb_remote_session;
+
+/* Opens the line (or starts the emulated agent), checks who answers, and fills the
+ * report's target, environment and warnings. On failure err holds one sentence (for a
+ * silent port: which port was tried, how to start the agent, and --port). */
+eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_report *rep,
+                         char *err, size_t errlen);
+
+/* Measures one model (zoo name, or a .ebm file that is uploaded first). An interrupted
+ * or broken run still fills res with the samples received (res->complete false). */
+eb_status eb_remote_measure(eb_remote_session *s, const char *model, eb_report_result *res,
+                            eb_report *rep, char *err, size_t errlen);
+
+void eb_remote_close(eb_remote_session *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

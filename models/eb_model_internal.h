@@ -1,0 +1,114 @@
+/* eb_model_internal.h - what a built model holds (models/ and its tests only). */
+#ifndef EB_MODEL_INTERNAL_H
+#define EB_MODEL_INTERNAL_H
+
+#include "eb_graph.h"
+#include "eb_model.h"
+#include "eb_sparse.h"
+
+/* One executable op: which table entry runs it, with what parameters. */
+typedef enum {
+    EB_X_CONV_F32,
+    EB_X_CONV_S8,
+    EB_X_DW_F32,
+    EB_X_DW_S8,
+    EB_X_FC_F32,
+    EB_X_FC_S8,
+    EB_X_SPFC_F32,
+    EB_X_SPFC_S8,
+    EB_X_AVGPOOL_F32,
+    EB_X_AVGPOOL_S8,
+    EB_X_MAXPOOL_F32,
+    EB_X_MAXPOOL_S8,
+    EB_X_GAP_F32,
+    EB_X_GAP_S8,
+    EB_X_ADD_F32,
+    EB_X_ADD_S8,
+    EB_X_SOFTMAX_F32,
+    EB_X_SOFTMAX_S8,
+} eb_xkind;
+
+typedef struct {
+    eb_xkind kind;
+    uint64_t in0, in1, out; /* arena offsets */
+    union {
+        eb_conv_params conv;
+        eb_fc_params fc;
+        eb_pool_params pool;
+        eb_gap_params gap;
+        eb_add_params add;
+        eb_softmax_params sm;
+    } p;
+    eb_requant rq;
+    eb_csr csr;
+    const void *w, *b; /* the graph's arrays */
+    void *packed;      /* owned, NULL when the kernel does not pack */
+    int32_t *qparams;  /* owned: [out_c] multipliers then [out_c] shifts */
+    uint32_t *exp_table; /* owned: int8 softmax */
+    const char *kernel;  /* kernel function name */
+    const char *type;    /* "conv2d", "fc_sparse", ... */
+    uint64_t macs, bytes;
+} eb_xop;
+
+struct eb_model {
+    eb_graph *g; /* owned */
+    eb_kset kset;
+    eb_kernel_set ks;
+    eb_model_info info;
+    eb_xop *x; /* [g->nops] */
+};
+
+struct eb_context {
+    const eb_model *m;
+    void *mem;
+    uint8_t *arena;
+    void *scratch;
+};
+
+/* Turns a checked graph into a runnable model (takes ownership of g, also on failure):
+ * validates every op for the kernels, computes requantization, packs weights, plans
+ * the arena. */
+eb_status eb_model_from_graph(eb_graph *g, eb_kset kset, eb_model **out, char *err,
+                              size_t errlen);
+
+/* A second model with the same graph and another kernel set (no re-calibration). */
+eb_status eb_model_with_kernels(const eb_model *m, eb_kset kset, eb_model **out, char *err,
+                                size_t errlen);
+
+/* The deterministic test input `index` as floats on the 1/128 grid in [-1, 1). */
+void eb_gen_input(uint32_t index, int32_t h, int32_t w, int32_t c, float *out);
+
+/* Parsed variant name. */
+typedef struct {
+    char arch[48];
+    eb_dtype dtype;
+    char prune;  /* 0, 'p' or 'c' */
+    int32_t pct; /* 1..99 */
+} eb_variant_spec;
+eb_status eb_variant_parse(const char *name, eb_variant_spec *v);
+
+/* The fp32 dense graph of an architecture from the zoo (synthetic weights). */
+eb_status eb_zoo_build_graph(const char *arch, eb_graph **out);
+
+/* Transforms (prune.c, quantize.c). Each returns a status and leaves g valid. */
+eb_status eb_prune_unstructured(eb_graph *g, int32_t pct);
+eb_status eb_prune_channels(eb_graph **g, int32_t pct);
+/* Runs the fp32 graph with the ref kernels on the calibration inputs and records each
+ * tensor's range; then replaces *g by its int8 quantization. Without calibration
+ * (calibrate=false) every range is a placeholder: only the sizes are meaningful. */
+eb_status eb_quantize_graph(eb_graph **g, const char *calib_dir, bool calibrate, char *err,
+                            size_t errlen);
+
+/* Number of generated calibration inputs for a graph. */
+int32_t eb_calib_inputs(const eb_graph *g);
+
+/* .ebm (ebm.c). */
+eb_status eb_ebm_load(const char *path, eb_graph **out, char *err, size_t errlen);
+eb_status eb_ebm_save(const eb_graph *g, const char *path, char *err, size_t errlen);
+eb_status eb_ebm_parse(const uint8_t *buf, size_t len, eb_graph **out, char *err,
+                       size_t errlen);
+/* Serializes into a malloc'ed buffer. */
+eb_status eb_ebm_serialize(const eb_graph *g, uint8_t **buf, size_t *len);
+uint32_t eb_ebm_crc32(const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,416 @@
+/* graph.c - the model graph: storage, geometry, counts and structural checks. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eb_graph.h"
+#include "eb_sparse.h"
+
+eb_graph *eb_graph_new(eb_dtype dtype)
+{
+    eb_graph *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->dtype = dtype;
+    g->input = g->output = -1;
+    return g;
+}
+
+void eb_gop_free_weights(eb_gop *op)
+{
+    free(op->w);
+    free(op->b);
+    free(op->wq);
+    free(op->bq);
+    free(op->wscale);
+    free(op->row_ptr);
+    free(op->col_idx);
+    op->w = op->b = NULL;
+    op->wq = NULL;
+    op->bq = NULL;
+    op->wscale = NULL;
+    op->row_ptr = NULL;
+    op->col_idx = NULL;
+}
+
+void eb_graph_free(eb_graph *g)
+{
+    if (!g)
+        return;
+    for (int32_t i = 0; i < g->nops; i++)
+        eb_gop_free_weights(&g->op[i]);
+    free(g->op);
+    free(g->t);
+    free(g);
+}
+
+static void *dup_array(const void *src, size_t bytes, bool *fail)
+{
+    if (!src)
+        return NULL;
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p) {
+        *fail = true;
+        return NULL;
+    }
+    memcpy(p, src, bytes);
+    return p;
+}
+
+eb_graph *eb_graph_clone(const eb_graph *g)
+{
+    eb_graph *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    *c = *g;
+    c->t = NULL;
+    c->op = NULL;
+    c->nops = 0;
+    c->t = malloc(sizeof *c->t * (size_t)(g->nt ? g->nt : 1));
+    c->op = calloc((size_t)(g->nops ? g->nops : 1), sizeof *c->op);
+    if (!c->t || !c->op) {
+        free(c->t);
+        free(c->op);
+        free(c);
+        return NULL;
+    }
+    c->cap_t = g->nt;
+    c->cap_o = g->nops;
+    memcpy(c->t, g->t, sizeof *c->t * (size_t)g->nt);
+    bool fail = false;
+    for (int32_t i = 0; i < g->nops; i++) {
+        const eb_gop *s = &g->op[i];
+        eb_gop *d = &c->op[i];
+        *d = *s;
+        int32_t oc = eb_gop_out_channels(g, s);
+        size_t nw = s->sparse ? (size_t)s->nnz : (size_t)eb_gop_dense_weights(g, s);
+        d->w = dup_array(s->w, nw * sizeof(float), &fail);
+        d->b = dup_array(s->b, (size_t)oc * sizeof(float), &fail);
+        d->wq = dup_array(s->wq, nw, &fail);
+        d->bq = dup_array(s->bq, (size_t)oc * sizeof(int32_t), &fail);
+        d->wscale = dup_array(s->wscale, (size_t)oc * sizeof(double), &fail);
+        d->row_ptr = dup_array(s->row_ptr, ((size_t)oc + 1) * sizeof(int32_t), &fail);
+        d->col_idx = dup_array(s->col_idx, (size_t)s->nnz * sizeof(uint16_t), &fail);
+        c->nops = i + 1;
+    }
+    if (fail) {
+        eb_graph_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+int32_t eb_graph_add_tensor(eb_graph *g, int32_t h, int32_t w, int32_t c)
+{
+    if (g->nt >= EB_GRAPH_MAX_TENSORS)
+        return -1;
+    if (g->nt == g->cap_t) {
+        int32_t cap = g->cap_t ? g->cap_t * 2 : 32;
+        eb_gtensor *t = realloc(g->t, sizeof *t * (size_t)cap);
+        if (!t)
+            return -1;
+        g->t = t;
+        g->cap_t = cap;
+    }
+    eb_gtensor *t = &g->t[g->nt];
+    memset(t, 0, sizeof *t);
+    t->h = h;
+    t->w = w;
+    t->c = c;
+    t->scale = 1.0;
+    t->first = t->last = -1;
+    return g->nt++;
+}
+
+int32_t eb_graph_add_op(eb_graph *g, const eb_gop *op)
+{
+    if (g->nops >= EB_GRAPH_MAX_OPS)
+        return -1;
+    if (g->nops == g->cap_o) {
+        int32_t cap = g->cap_o ? g->cap_o * 2 : 32;
+        eb_gop *o = realloc(g->op, sizeof *o * (size_t)cap);
+        if (!o)
+            return -1;
+        g->op = o;
+        g->cap_o = cap;
+    }
+    g->op[g->nops] = *op;
+    return g->nops++;
+}
+
+bool eb_gop_has_weights(const eb_gop *op)
+{
+    return op->type == EB_OP_CONV2D || op->type == EB_OP_DWCONV || op->type == EB_OP_FC;
+}
+
+int32_t eb_gop_out_channels(const eb_graph *g, const eb_gop *op)
+{
+    return eb_gop_has_weights(op) ? g->t[op->out].c : 0;
+}
+
+int64_t eb_gop_row_len(const eb_graph *g, const eb_gop *op)
+{
+    const eb_gtensor *in = &g->t[op->in0];
+    switch (op->type) {
+    case EB_OP_CONV2D: return (int64_t)op->k_h * op->k_w * in->c;
+    case EB_OP_DWCONV: return (int64_t)op->k_h * op->k_w;
+    case EB_OP_FC: return eb_gtensor_elems(in);
+    default: return 0;
+    }
+}
+
+int64_t eb_gop_dense_weights(const eb_graph *g, const eb_gop *op)
+{
+    return eb_gop_row_len(g, op) * eb_gop_out_channels(g, op);
+}
+
+uint64_t eb_gop_macs(const eb_graph *g, const eb_gop *op)
+{
+    const eb_gtensor *out = &g->t[op->out];
+    switch (op->type) {
+    case EB_OP_CONV2D:
+    case EB_OP_DWCONV:
+        return (uint64_t)out->h * (uint64_t)out->w * (uint64_t)eb_gop_dense_weights(g, op);
+    case EB_OP_FC: return (uint64_t)eb_gop_dense_weights(g, op);
+    default: return 0;
+    }
+}
+
+uint64_t eb_gop_params(const eb_graph *g, const eb_gop *op)
+{
+    if (!eb_gop_has_weights(op))
+        return 0;
+    return (uint64_t)eb_gop_dense_weights(g, op) + (uint64_t)eb_gop_out_channels(g, op);
+}
+
+void eb_gop_conv_params(const eb_graph *g, const eb_gop *op, eb_conv_params *p)
+{
+    const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
+    memset(p, 0, sizeof *p);
+    p->batch = 1;
+    p->in_h = in->h;
+    p->in_w = in->w;
+    p->in_c = in->c;
+    p->out_h = out->h;
+    p->out_w = out->w;
+    p->out_c = out->c;
+    p->k_h = op->k_h;
+    p->k_w = op->k_w;
+    p->stride_h = op->stride_h;
+    p->stride_w = op->stride_w;
+    p->pad_top = op->pad_top;
+    p->pad_left = op->pad_left;
+    p->pad_bottom = op->pad_bottom;
+    p->pad_right = op->pad_right;
+    p->act = op->act;
+}
+
+void eb_gop_fc_params(const eb_graph *g, const eb_gop *op, eb_fc_params *p)
+{
+    const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
+    memset(p, 0, sizeof *p);
+    if (op->type == EB_OP_CONV2D) { /* 1x1 stride-1 conv: one row per pixel */
+        p->batch = in->h * in->w;
+        p->in_features = in->c;
+    } else {
+        p->batch = 1;
+        p->in_features = (int32_t)eb_gtensor_elems(in);
+    }
+    p->out_features = out->c;
+    p->act = op->act;
+}
+
+void eb_gop_pool_params(const eb_graph *g, const eb_gop *op, eb_pool_params *p)
+{
+    const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
+    memset(p, 0, sizeof *p);
+    p->batch = 1;
+    p->in_h = in->h;
+    p->in_w = in->w;
+    p->c = in->c;
+    p->out_h = out->h;
+    p->out_w = out->w;
+    p->k_h = op->k_h;
+    p->k_w = op->k_w;
+    p->stride_h = op->stride_h;
+    p->stride_w = op->stride_w;
+    p->pad_top = op->pad_top;
+    p->pad_left = op->pad_left;
+    p->pad_bottom = op->pad_bottom;
+    p->pad_right = op->pad_right;
+    p->act = op->act;
+    p->act_min = -128;
+    p->act_max = 127;
+}
+
+/* ---- checks ------------------------------------------------------------------------ */
+
+static eb_status fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static eb_status fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return EB_ERR_FORMAT;
+}
+
+static bool same_shape(const eb_gtensor *a, const eb_gtensor *b)
+{
+    return a->h == b->h && a->w == b->w && a->c == b->c;
+}
+
+static eb_status check_op_shape(const eb_graph *g, int32_t i, char *err, size_t errlen)
+{
+    const eb_gop *op = &g->op[i];
+    const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
+    if ((unsigned)op->act > EB_ACT_RELU6)
+        return fail(err, errlen, "op %d has an unknown activation %d", i, (int)op->act);
+    if (op->type != EB_OP_ADD && op->in1 != -1)
+        return fail(err, errlen, "op %d (%s) has a second input", i, op->name);
+    if (op->sparse && op->type != EB_OP_CONV2D && op->type != EB_OP_FC)
+        return fail(err, errlen, "op %d (%s) cannot be sparse", i, op->name);
+    switch (op->type) {
+    case EB_OP_CONV2D:
+    case EB_OP_DWCONV: {
+        eb_conv_params p;
+        eb_gop_conv_params(g, op, &p);
+        eb_status st = op->type == EB_OP_CONV2D ? eb_conv2d_validate(&p) : eb_dwconv_validate(&p);
+        if (st != EB_OK)
+            return fail(err, errlen, "op %d (%s) has inconsistent convolution geometry", i,
+                        op->name);
+        if (op->sparse && (op->k_h != 1 || op->k_w != 1 || op->stride_h != 1 ||
+                           op->stride_w != 1 || op->pad_top || op->pad_left ||
+                           op->pad_bottom || op->pad_right || in->c > 65535))
+            return fail(err, errlen, "sparse op %d (%s) is not a 1x1 stride-1 convolution",
+                        i, op->name);
+        break;
+    }
+    case EB_OP_FC: {
+        if (out->h != 1 || out->w != 1)
+            return fail(err, errlen, "fully-connected op %d (%s) output is not 1x1xN", i,
+                        op->name);
+        eb_fc_params p;
+        eb_gop_fc_params(g, op, &p);
+        if (eb_fc_validate(&p) != EB_OK || (op->sparse && p.in_features > 65535))
+            return fail(err, errlen, "fully-connected op %d (%s) has bad sizes", i, op->name);
+        break;
+    }
+    case EB_OP_AVGPOOL:
+    case EB_OP_MAXPOOL: {
+        eb_pool_params p;
+        eb_gop_pool_params(g, op, &p);
+        if (out->c != in->c || eb_pool_validate(&p) != EB_OK)
+            return fail(err, errlen, "pool op %d (%s) has inconsistent geometry", i, op->name);
+        break;
+    }
+    case EB_OP_GAP:
+        if (out->h != 1 || out->w != 1 || out->c != in->c)
+            return fail(err, errlen, "global pool op %d (%s) output is not 1x1xC", i,
+                        op->name);
+        break;
+    case EB_OP_ADD:
+        if (op->in1 < 0 || op->in1 >= g->nt || !same_shape(in, &g->t[op->in1]) ||
+            !same_shape(in, out))
+            return fail(err, errlen, "add op %d (%s) has mismatched shapes", i, op->name);
+        break;
+    case EB_OP_SOFTMAX:
+        if (!same_shape(in, out) || op->act != EB_ACT_NONE)
+            return fail(err, errlen, "softmax op %d (%s) has a bad shape or activation", i,
+                        op->name);
+        break;
+    default:
+        return fail(err, errlen, "op %d has unknown type %d", i, (int)op->type);
+    }
+    return EB_OK;
+}
+
+static bool finite_pos(double v) { return isfinite(v) && v > 0.0; }
+
+static eb_status check_weights(const eb_graph *g, int32_t i, char *err, size_t errlen)
+{
+    const eb_gop *op = &g->op[i];
+    if (!eb_gop_has_weights(op))
+        return EB_OK;
+    int32_t oc = eb_gop_out_channels(g, op);
+    int64_t row = eb_gop_row_len(g, op);
+    if (row * oc > EB_GRAPH_MAX_WEIGHTS)
+        return fail(err, errlen, "op %d (%s) has too many weights", i, op->name);
+    bool f32 = g->dtype == EB_F32;
+    if (f32 ? (!op->w || !op->b) : (!op->wq || !op->bq || !op->wscale))
+        return fail(err, errlen, "op %d (%s) lacks its weights", i, op->name);
+    if (op->sparse) {
+        if (!op->row_ptr || !op->col_idx || op->nnz < 0 || op->nnz > row * oc)
+            return fail(err, errlen, "sparse op %d (%s) has a bad structure", i, op->name);
+        eb_csr csr = {oc, (int32_t)row, op->nnz, op->row_ptr, op->col_idx};
+        if (eb_csr_validate(&csr) != EB_OK)
+            return fail(err, errlen, "sparse op %d (%s) has invalid CSR indices", i, op->name);
+    }
+    if (!f32) {
+        for (int32_t c = 0; c < oc; c++)
+            if (!finite_pos(op->wscale[c]) || op->wscale[c] > 1e6)
+                return fail(err, errlen, "op %d (%s) has a bad weight scale", i, op->name);
+    }
+    return EB_OK;
+}
+
+eb_status eb_graph_check(const eb_graph *g, bool weights, char *err, size_t errlen)
+{
+    if (g->nt < 1 || g->nt > EB_GRAPH_MAX_TENSORS || g->nops < 1 ||
+        g->nops > EB_GRAPH_MAX_OPS)
+        return fail(err, errlen, "the model has %d tensors and %d ops (limits 1..%d)", g->nt,
+                    g->nops, EB_GRAPH_MAX_OPS);
+    if (g->dtype != EB_F32 && g->dtype != EB_S8)
+        return fail(err, errlen, "the model has an unknown datatype %d", (int)g->dtype);
+    if (g->input < 0 || g->input >= g->nt || g->output < 0 || g->output >= g->nt ||
+        g->input == g->output)
+        return fail(err, errlen, "the model's input or output tensor index is out of range");
+    for (int32_t i = 0; i < g->nt; i++) {
+        const eb_gtensor *t = &g->t[i];
+        if (t->h < 1 || t->w < 1 || t->c < 1 || t->h > EB_GRAPH_MAX_DIM ||
+            t->w > EB_GRAPH_MAX_DIM || t->c > EB_GRAPH_MAX_DIM ||
+            eb_gtensor_elems(t) > EB_GRAPH_MAX_ELEMS)
+            return fail(err, errlen, "tensor %d has a bad shape %dx%dx%d", i, t->h, t->w,
+                        t->c);
+        if (g->dtype == EB_S8 && (!finite_pos(t->scale) || t->scale > 1e6 ||
+                                  t->scale < 1e-12 || t->zp < -128 || t->zp > 127))
+            return fail(err, errlen, "tensor %d has bad quantization parameters", i);
+    }
+    char *produced = calloc((size_t)g->nt, 1);
+    if (!produced)
+        return EB_ERR_NOMEM;
+    eb_status st = EB_OK;
+    produced[g->input] = 1;
+    for (int32_t i = 0; i < g->nops && st == EB_OK; i++) {
+        const eb_gop *op = &g->op[i];
+        if (op->in0 < 0 || op->in0 >= g->nt || op->out < 0 || op->out >= g->nt ||
+            (op->type == EB_OP_ADD && (op->in1 < 0 || op->in1 >= g->nt))) {
+            st = fail(err, errlen, "op %d refers to a tensor out of range", i);
+            break;
+        }
+        if (!produced[op->in0] || (op->type == EB_OP_ADD && !produced[op->in1])) {
+            st = fail(err, errlen, "op %d (%s) reads a tensor not produced before it", i,
+                      op->name);
+            break;
+        }
+        if (produced[op->out]) {
+            st = fail(err, errlen, "op %d (%s) writes a tensor that already exists", i,
+                      op->name);
+            break;
+        }
+        produced[op->out] = 1;
+        st = check_op_shape(g, i, err, errlen);
+        if (st == EB_OK && weights)
+            st = check_weights(g, i, err, errlen);
+    }
+    for (int32_t i = 0; i < g->nt && st == EB_OK; i++)
+        if (!produced[i])
+            st = fail(err, errlen, "tensor %d is never produced", i);
+    free(produced);
+    return st;
+}

@@ -1,0 +1,544 @@
+/* model.c - building a model: name resolution, variant transforms, and the preparation
+ * of every op for the chosen kernels (validation, requantization, packing, planning). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eb_model_internal.h"
+#include "eb_quant.h"
+
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- names ------------------------------------------------------------------------- */
+
+static bool parse_suffix(const char *r, eb_variant_spec *v)
+{
+    if (!strncmp(r, "fp32", 4))
+        v->dtype = EB_F32;
+    else if (!strncmp(r, "int8", 4))
+        v->dtype = EB_S8;
+    else
+        return false;
+    r += 4;
+    v->prune = 0;
+    v->pct = 0;
+    if (!*r)
+        return true;
+    if (r[0] != '_' || (r[1] != 'p' && r[1] != 'c'))
+        return false;
+    v->prune = r[1];
+    r += 2;
+    if (r[0] < '1' || r[0] > '9')
+        return false; /* no leading zero, no sign */
+    int32_t pct = r[0] - '0';
+    if (r[1]) {
+        if (r[1] < '0' || r[1] > '9' || r[2])
+            return false;
+        pct = pct * 10 + (r[1] - '0');
+    }
+    v->pct = pct;
+    return true;
+}
+
+eb_status eb_variant_parse(const char *name, eb_variant_spec *v)
+{
+    if (!name || !v)
+        return EB_ERR_ARG;
+    const char *const *archs;
+    size_t na = eb_zoo_archs(&archs);
+    for (size_t i = 0; i <= na; i++) {
+        const char *a = i < na ? archs[i] : "mobilenet"; /* the alias last */
+        size_t len = strlen(a);
+        if (strncmp(name, a, len) || name[len] != '_')
+            continue;
+        eb_variant_spec s;
+        memset(&s, 0, sizeof s);
+        if (!parse_suffix(name + len + 1, &s))
+            continue;
+        snprintf(s.arch, sizeof s.arch, "%s", i < na ? a : "mobilenet_v1");
+        *v = s;
+        return EB_OK;
+    }
+    return EB_ERR_ARG;
+}
+
+static void variant_string(const eb_variant_spec *v, char *out, size_t n)
+{
+    if (v->prune)
+        snprintf(out, n, "%s_%c%d", v->dtype == EB_F32 ? "fp32" : "int8", v->prune,
+                 (int)v->pct);
+    else
+        snprintf(out, n, "%s", v->dtype == EB_F32 ? "fp32" : "int8");
+}
+
+static bool is_model_file(const char *name)
+{
+    size_t n = strlen(name);
+    return strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ebm"));
+}
+
+static void unknown_model(const char *name, char *err, size_t errlen)
+{
+    const char *const *archs;
+    size_t na = eb_zoo_archs(&archs);
+    char list[256] = "";
+    for (size_t i = 0; i < na; i++) {
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s%s", i ? ", " : "", archs[i],
+                 i == 0 ? " (alias mobilenet)" : "");
+    }
+    errf(err, errlen,
+         "unknown model '%s'; valid names are <arch>_<fp32|int8>[_p<1-99>|_c<1-99>] with "
+         "<arch> one of %s (e.g. mobilenet_v1_int8, resnet8_fp32_p75; "
+         "'edgebench list models' prints them all), or a path to a .ebm file",
+         name, list);
+}
+
+/* The graph for a name: a .ebm file, or a zoo architecture with its transforms. */
+static eb_status build_graph(const char *name, const eb_model_options *opt, bool calibrate,
+                             eb_graph **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!name || !*name) {
+        errf(err, errlen, "no model name given");
+        return EB_ERR_ARG;
+    }
+    if (is_model_file(name))
+        return eb_ebm_load(name, out, err, errlen);
+    eb_variant_spec v;
+    if (eb_variant_parse(name, &v) != EB_OK) {
+        unknown_model(name, err, errlen);
+        return EB_ERR_ARG;
+    }
+    eb_graph *g = NULL;
+    eb_status st = eb_zoo_build_graph(v.arch, &g);
+    if (st != EB_OK) {
+        errf(err, errlen, "cannot build model '%s': %s", name, eb_status_str(st));
+        return st;
+    }
+    if (v.prune == 'c')
+        st = eb_prune_channels(&g, v.pct);
+    else if (v.prune == 'p')
+        st = eb_prune_unstructured(g, v.pct);
+    if (st != EB_OK) {
+        errf(err, errlen, "cannot prune model '%s': %s", name, eb_status_str(st));
+        eb_graph_free(g);
+        return st;
+    }
+    if (v.dtype == EB_S8) {
+        st = eb_quantize_graph(&g, opt ? opt->calib_dir : NULL, calibrate, err, errlen);
+        if (st != EB_OK) {
+            eb_graph_free(g);
+            return st;
+        }
+    }
+    snprintf(g->arch, sizeof g->arch, "%s", v.arch);
+    variant_string(&v, g->variant, sizeof g->variant);
+    snprintf(g->name, sizeof g->name, "%s_%s", g->arch, g->variant);
+    *out = g;
+    return EB_OK;
+}
+
+eb_status eb_model_build(const char *name, const eb_model_options *opt, eb_model **out,
+                         char *err, size_t errlen)
+{
+    if (!out)
+        return EB_ERR_ARG;
+    *out = NULL;
+    if (err && errlen)
+        err[0] = 0;
+    eb_graph *g;
+    eb_status st = build_graph(name, opt, true, &g, err, errlen);
+    if (st != EB_OK)
+        return st;
+    return eb_model_from_graph(g, opt ? opt->kernels : EB_KSET_AUTO, out, err, errlen);
+}
+
+eb_status eb_model_describe(const char *name, const eb_model_options *opt,
+                            eb_model_info *out, char *err, size_t errlen)
+{
+    if (!out)
+        return EB_ERR_ARG;
+    eb_graph *g;
+    eb_status st = build_graph(name, opt, false, &g, err, errlen);
+    if (st != EB_OK)
+        return st;
+    eb_model *m;
+    st = eb_model_from_graph(g, opt ? opt->kernels : EB_KSET_AUTO, &m, err, errlen);
+    if (st != EB_OK)
+        return st;
+    *out = m->info;
+    eb_model_free(m);
+    return EB_OK;
+}
+
+eb_status eb_model_with_kernels(const eb_model *m, eb_kset kset, eb_model **out, char *err,
+                                size_t errlen)
+{
+    eb_graph *g = eb_graph_clone(m->g);
+    if (!g) {
+        errf(err, errlen, "out of memory copying model '%s'", m->info.name);
+        return EB_ERR_NOMEM;
+    }
+    return eb_model_from_graph(g, kset, out, err, errlen);
+}
+
+/* ---- preparation of ops ------------------------------------------------------------ */
+
+static void *alloc_aligned(size_t n)
+{
+    return aligned_alloc(EB_ARENA_ALIGN, (n + EB_ARENA_ALIGN - 1) / EB_ARENA_ALIGN *
+                                             EB_ARENA_ALIGN);
+}
+
+/* Per-channel requantization of a conv/dwconv/fc op. */
+static eb_status prepare_requant(const eb_graph *g, const eb_gop *op, eb_xop *x)
+{
+    const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
+    int32_t oc = out->c;
+    x->qparams = malloc(sizeof(int32_t) * 2 * (size_t)oc);
+    if (!x->qparams)
+        return EB_ERR_NOMEM;
+    for (int32_t c = 0; c < oc; c++) {
+        double real = in->scale * op->wscale[c] / out->scale;
+        if (eb_quantize_multiplier(real, &x->qparams[c], &x->qparams[oc + c]) != EB_OK)
+            return EB_ERR_ARG;
+    }
+    x->rq.in_zp = in->zp;
+    x->rq.out_zp = out->zp;
+    eb_quant_act_range(op->act, out->scale, out->zp, &x->rq.act_min, &x->rq.act_max);
+    x->rq.mult = x->qparams;
+    x->rq.shift = x->qparams + oc;
+    return eb_requant_validate(&x->rq, oc);
+}
+
+static const char *type_name(const eb_gop *op)
+{
+    switch (op->type) {
+    case EB_OP_CONV2D: return op->sparse ? "conv2d_sparse" : "conv2d";
+    case EB_OP_DWCONV: return "dwconv";
+    case EB_OP_FC: return op->sparse ? "fc_sparse" : "fc";
+    case EB_OP_AVGPOOL: return "avgpool";
+    case EB_OP_MAXPOOL: return "maxpool";
+    case EB_OP_GAP: return "gap";
+    case EB_OP_ADD: return "add";
+    case EB_OP_SOFTMAX: return "softmax";
+    }
+    return "?";
+}
+
+/* Bytes of one op's stored weights: values, biases, int8 requantization, CSR. */
+static uint64_t op_weight_bytes(const eb_graph *g, const eb_gop *op)
+{
+    if (!eb_gop_has_weights(op))
+        return 0;
+    uint64_t oc = (uint64_t)eb_gop_out_channels(g, op);
+    uint64_t nw = op->sparse ? (uint64_t)op->nnz : (uint64_t)eb_gop_dense_weights(g, op);
+    uint64_t bytes = nw * eb_dtype_size(g->dtype) + oc * 4;
+    if (g->dtype == EB_S8)
+        bytes += oc * 8;
+    if (op->sparse)
+        bytes += (oc + 1) * 4 + (uint64_t)op->nnz * 2;
+    return bytes;
+}
+
+#define PACK(entry, params, ...)                                                          \
+    do {                                                                                  \
+        size_t ps = (entry).pack_size ? (entry).pack_size(params) : 0;                    \
+        if (ps && (entry).pack) {                                                         \
+            x->packed = alloc_aligned(ps);                                                \
+            if (!x->packed)                                                               \
+                return EB_ERR_NOMEM;                                                      \
+            (entry).pack(params, __VA_ARGS__, x->packed);                                 \
+            *packed += ps;                                                                \
+        }                                                                                 \
+        if ((entry).scratch_size) {                                                       \
+            size_t ss = (entry).scratch_size(params);                                     \
+            if (ss > *scratch)                                                            \
+                *scratch = ss;                                                            \
+        }                                                                                 \
+    } while (0)
+
+static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *packed)
+{
+    const eb_graph *g = m->g;
+    const eb_gop *op = &g->op[i];
+    eb_xop *x = &m->x[i];
+    const eb_kernel_set *ks = &m->ks;
+    const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
+    bool s8 = g->dtype == EB_S8;
+    eb_status st = EB_OK;
+
+    x->in0 = in->offset;
+    x->in1 = op->in1 >= 0 ? g->t[op->in1].offset : 0;
+    x->out = out->offset;
+    x->type = type_name(op);
+    x->macs = eb_gop_macs(g, op);
+    x->w = s8 ? (const void *)op->wq : (const void *)op->w;
+    x->b = s8 ? (const void *)op->bq : (const void *)op->b;
+    size_t esz = eb_dtype_size(g->dtype);
+    x->bytes = op_weight_bytes(g, op) + (uint64_t)eb_gtensor_elems(in) * esz +
+               (uint64_t)eb_gtensor_elems(out) * esz +
+               (op->in1 >= 0 ? (uint64_t)eb_gtensor_elems(&g->t[op->in1]) * esz : 0);
+    if (s8 && eb_gop_has_weights(op)) {
+        st = prepare_requant(g, op, x);
+        if (st != EB_OK)
+            return st;
+    }
+    if (op->sparse) {
+        eb_gop_fc_params(g, op, &x->p.fc);
+        x->csr = (eb_csr){out->c, x->p.fc.in_features, op->nnz, op->row_ptr, op->col_idx};
+        if (eb_fc_validate(&x->p.fc) != EB_OK || eb_csr_validate(&x->csr) != EB_OK)
+            return EB_ERR_ARG;
+        x->kind = s8 ? EB_X_SPFC_S8 : EB_X_SPFC_F32;
+        x->kernel = s8 ? ks->spfc_s8.name : ks->spfc_f32.name;
+        x->macs = (uint64_t)op->nnz * (uint64_t)x->p.fc.batch; /* what the kernel does */
+        return EB_OK;
+    }
+    switch (op->type) {
+    case EB_OP_CONV2D:
+    case EB_OP_DWCONV: {
+        eb_conv_params *p = &x->p.conv;
+        eb_gop_conv_params(g, op, p);
+        bool dw = op->type == EB_OP_DWCONV;
+        st = dw ? eb_dwconv_validate(p) : eb_conv2d_validate(p);
+        if (st != EB_OK)
+            return st;
+        if (s8) {
+            const eb_conv_s8_kernel *k = dw ? &ks->dwconv_s8 : &ks->conv2d_s8;
+            x->kind = dw ? EB_X_DW_S8 : EB_X_CONV_S8;
+            x->kernel = k->name;
+            PACK(*k, p, &x->rq, op->wq, op->bq);
+        } else {
+            const eb_conv_f32_kernel *k = dw ? &ks->dwconv_f32 : &ks->conv2d_f32;
+            x->kind = dw ? EB_X_DW_F32 : EB_X_CONV_F32;
+            x->kernel = k->name;
+            PACK(*k, p, op->w);
+        }
+        break;
+    }
+    case EB_OP_FC: {
+        eb_fc_params *p = &x->p.fc;
+        eb_gop_fc_params(g, op, p);
+        st = eb_fc_validate(p);
+        if (st != EB_OK)
+            return st;
+        if (s8) {
+            x->kind = EB_X_FC_S8;
+            x->kernel = ks->fc_s8.name;
+            PACK(ks->fc_s8, p, &x->rq, op->wq, op->bq);
+        } else {
+            x->kind = EB_X_FC_F32;
+            x->kernel = ks->fc_f32.name;
+            PACK(ks->fc_f32, p, op->w);
+        }
+        break;
+    }
+    case EB_OP_AVGPOOL:
+    case EB_OP_MAXPOOL: {
+        eb_pool_params *p = &x->p.pool;
+        eb_gop_pool_params(g, op, p);
+        if (s8) {
+            if (out->scale != in->scale || out->zp != in->zp)
+                return EB_ERR_ARG; /* int8 pools keep the input's quantization */
+            eb_quant_act_range(op->act, out->scale, out->zp, &p->act_min, &p->act_max);
+        }
+        st = eb_pool_validate(p);
+        bool avg = op->type == EB_OP_AVGPOOL;
+        x->kind = avg ? (s8 ? EB_X_AVGPOOL_S8 : EB_X_AVGPOOL_F32)
+                      : (s8 ? EB_X_MAXPOOL_S8 : EB_X_MAXPOOL_F32);
+        x->kernel = avg ? (s8 ? ks->avgpool_s8.name : ks->avgpool_f32.name)
+                        : (s8 ? ks->maxpool_s8.name : ks->maxpool_f32.name);
+        break;
+    }
+    case EB_OP_GAP: {
+        eb_gap_params *p = &x->p.gap;
+        memset(p, 0, sizeof *p);
+        p->batch = 1;
+        p->h = in->h;
+        p->w = in->w;
+        p->c = in->c;
+        p->act_min = -128;
+        p->act_max = 127;
+        if (s8) {
+            p->in_zp = in->zp;
+            p->out_zp = out->zp;
+            double real = in->scale / (out->scale * (double)in->h * (double)in->w);
+            st = eb_quantize_multiplier(real, &p->mult, &p->shift);
+            if (st != EB_OK)
+                return st;
+            eb_quant_act_range(op->act, out->scale, out->zp, &p->act_min, &p->act_max);
+        }
+        st = eb_gap_validate(p);
+        x->kind = s8 ? EB_X_GAP_S8 : EB_X_GAP_F32;
+        x->kernel = s8 ? ks->gap_s8.name : ks->gap_f32.name;
+        break;
+    }
+    case EB_OP_ADD: {
+        eb_add_params *p = &x->p.add;
+        memset(p, 0, sizeof *p);
+        if (s8) {
+            const eb_gtensor *b = &g->t[op->in1];
+            st = eb_add_s8_prepare(p, in->scale, in->zp, b->scale, b->zp, out->scale, out->zp,
+                                   op->act);
+            if (st != EB_OK)
+                return st;
+        }
+        p->size = (int32_t)eb_gtensor_elems(out);
+        p->act = op->act;
+        st = eb_add_validate(p);
+        x->kind = s8 ? EB_X_ADD_S8 : EB_X_ADD_F32;
+        x->kernel = s8 ? ks->add_s8.name : ks->add_f32.name;
+        break;
+    }
+    case EB_OP_SOFTMAX: {
+        eb_softmax_params *p = &x->p.sm;
+        memset(p, 0, sizeof *p);
+        p->rows = in->h * in->w;
+        p->depth = in->c;
+        p->beta = 1.0f;
+        if (s8) {
+            if (out->scale != 1.0 / 256.0 || out->zp != -128)
+                return EB_ERR_ARG; /* int8 softmax output is fixed by the spec */
+            x->exp_table = malloc(256 * sizeof(uint32_t));
+            if (!x->exp_table)
+                return EB_ERR_NOMEM;
+            st = eb_softmax_s8_prepare(p, in->scale, 1.0, x->exp_table);
+            if (st != EB_OK)
+                return st;
+        }
+        st = eb_softmax_validate(p, g->dtype);
+        x->kind = s8 ? EB_X_SOFTMAX_S8 : EB_X_SOFTMAX_F32;
+        x->kernel = s8 ? ks->softmax_s8.name : ks->softmax_f32.name;
+        break;
+    }
+    }
+    return st;
+}
+
+eb_status eb_model_from_graph(eb_graph *g, eb_kset kset, eb_model **out, char *err,
+                              size_t errlen)
+{
+    *out = NULL;
+    eb_status st = eb_graph_check(g, true, err, errlen);
+    if (st != EB_OK) {
+        eb_graph_free(g);
+        return st;
+    }
+    eb_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        eb_graph_free(g);
+        errf(err, errlen, "out of memory building a model");
+        return EB_ERR_NOMEM;
+    }
+    m->g = g;
+    m->kset = kset;
+    st = eb_kernels_select(kset, &m->ks);
+    if (st != EB_OK) {
+        errf(err, errlen, "kernel set '%s' cannot run on this CPU or build", eb_kset_name(kset));
+        goto fail;
+    }
+    m->x = calloc((size_t)g->nops, sizeof *m->x);
+    if (!m->x) {
+        st = EB_ERR_NOMEM;
+        errf(err, errlen, "out of memory building a model");
+        goto fail;
+    }
+    eb_model_info *info = &m->info;
+    eb_plan_arena(g, &info->arena_bytes, &info->arena_lower_bound);
+    size_t scratch = 0;
+    uint64_t packed = 0;
+    for (int32_t i = 0; i < g->nops; i++) {
+        st = prepare_op(m, i, &scratch, &packed);
+        if (st != EB_OK) {
+            errf(err, errlen, "op %d (%s) of model '%s' cannot be prepared: %s", (int)i,
+                 g->op[i].name, g->name, st == EB_ERR_ARG ? "invalid parameters"
+                                                           : eb_status_str(st));
+            goto fail;
+        }
+    }
+    snprintf(info->name, sizeof info->name, "%s", g->name);
+    snprintf(info->arch, sizeof info->arch, "%s", g->arch);
+    snprintf(info->variant, sizeof info->variant, "%s", g->variant);
+    info->dtype = g->dtype;
+    for (int32_t i = 0; i < g->nops; i++) {
+        const eb_gop *op = &g->op[i];
+        info->macs += eb_gop_macs(g, op);
+        info->params += eb_gop_params(g, op);
+        info->weights_bytes += op_weight_bytes(g, op);
+        if (op->sparse) {
+            uint64_t pix = op->type == EB_OP_CONV2D
+                               ? (uint64_t)g->t[op->out].h * (uint64_t)g->t[op->out].w
+                               : 1;
+            info->macs_nonzero += (uint64_t)op->nnz * pix;
+            info->params_nonzero += (uint64_t)op->nnz + (uint64_t)eb_gop_out_channels(g, op);
+        } else {
+            info->macs_nonzero += eb_gop_macs(g, op);
+            info->params_nonzero += eb_gop_params(g, op);
+        }
+    }
+    info->packed_bytes = packed;
+    info->scratch_bytes = (scratch + EB_ARENA_ALIGN - 1) / EB_ARENA_ALIGN * EB_ARENA_ALIGN;
+    info->num_ops = g->nops;
+    info->num_tensors = g->nt;
+    const eb_gtensor *ti = &g->t[g->input], *to = &g->t[g->output];
+    info->in_h = ti->h;
+    info->in_w = ti->w;
+    info->in_c = ti->c;
+    info->out_size = (int32_t)eb_gtensor_elems(to);
+    info->input_bytes = (size_t)eb_gtensor_elems(ti) * eb_dtype_size(g->dtype);
+    info->output_bytes = (size_t)eb_gtensor_elems(to) * eb_dtype_size(g->dtype);
+    info->in_scale = g->dtype == EB_S8 ? ti->scale : 1.0;
+    info->in_zp = g->dtype == EB_S8 ? ti->zp : 0;
+    info->out_scale = g->dtype == EB_S8 ? to->scale : 1.0;
+    info->out_zp = g->dtype == EB_S8 ? to->zp : 0;
+    *out = m;
+    return EB_OK;
+fail:
+    eb_model_free(m);
+    return st;
+}
+
+void eb_model_free(eb_model *m)
+{
+    if (!m)
+        return;
+    if (m->x) {
+        for (int32_t i = 0; i < m->g->nops; i++) {
+            free(m->x[i].packed);
+            free(m->x[i].qparams);
+            free(m->x[i].exp_table);
+        }
+        free(m->x);
+    }
+    eb_graph_free(m->g);
+    free(m);
+}
+
+const eb_model_info *eb_model_get_info(const eb_model *m) { return m ? &m->info : NULL; }
+
+const eb_kernel_set *eb_model_kernels(const eb_model *m) { return m ? &m->ks : NULL; }
+
+eb_status eb_model_op_info(const eb_model *m, int32_t op, eb_op_info *out)
+{
+    if (!m || !out || op < 0 || op >= m->g->nops)
+        return EB_ERR_ARG;
+    const eb_xop *x = &m->x[op];
+    out->name = m->g->op[op].name;
+    out->type = x->type;
+    out->kernel = x->kernel;
+    out->macs = x->macs;
+    out->bytes = x->bytes;
+    return EB_OK;
+}

@@ -1,0 +1,48 @@
+/* eb_conn.h - how the host reaches a target: a serial device, or an agent started on a
+ * pseudo-terminal (under qemu-user for --emulate, or directly for a host-built agent). */
+#ifndef EB_CONN_H
+#define EB_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "eb_status.h"
+#include "eb_target.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    int fd;           /* host side (serial device or pty master) */
+    int hold_fd;      /* pty slave kept open until the handshake (-1: none) */
+    pid_t child;      /* the agent process we started, or 0 */
+    char port[256];   /* device or pty path, for messages */
+    char how[512];    /* what was started ("qemu-aarch64 -cpu cortex-a72 ...") */
+} eb_conn;
+
+/* Opens a serial device raw 8N1. On failure err says which port and why. */
+eb_status eb_conn_open_serial(eb_conn *c, const char *port, int baud, char *err,
+                              size_t errlen);
+
+/* Starts argv (argv[0] looked up in PATH) with its last argument replaced by the path of
+ * a new pty's slave, e.g. {"qemu-aarch64", "-cpu", "cortex-a72", AGENT, NULL-slot}. The
+ * argv array must have one free slot before its NULL terminator marked by "@PTY". */
+eb_status eb_conn_spawn(eb_conn *c, char *const argv[], char *err, size_t errlen);
+
+/* Finds the agent binary and qemu for a target's --emulate run and starts it. agent:
+ * an explicit binary (--agent) or NULL for the target's default. */
+eb_status eb_conn_spawn_emulated(eb_conn *c, const eb_target *t, const char *agent,
+                                 char *err, size_t errlen);
+
+/* Closes the pty slave copy kept for the handshake (so a dead agent reads as EOF). */
+void eb_conn_release(eb_conn *c);
+
+/* Closes the line; stops and reaps a started agent (SIGTERM, then SIGKILL after 2 s). */
+void eb_conn_close(eb_conn *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,781 @@
+/* remote.c - the host side of the agent protocol: handshake, uploads and runs, with
+ * resynchronisation after corrupted or dropped bytes and bounded retries. */
+#include "eb_remote.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t eb_remote_interrupt = 0;
+
+#define MAX_WORDS 16
+
+/* The run being received, so lines that arrive while resynchronising are not lost. */
+static eb_remote_run_result *active_run;
+static const char *active_tag;
+
+void eb_remote_init(eb_remote *r, int rfd, int wfd, const eb_remote_opts *o)
+{
+    memset(r, 0, sizeof *r);
+    r->rfd = rfd;
+    r->wfd = wfd;
+    if (o)
+        r->o = *o;
+    if (r->o.reply_ms <= 0)
+        r->o.reply_ms = 3000;
+    if (r->o.idle_ms <= 0)
+        r->o.idle_ms = 120000;
+    if (r->o.retries <= 0)
+        r->o.retries = 4;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    r->nonce = (unsigned)(ts.tv_nsec ^ (getpid() << 16));
+    eb_linereader_init(&r->rd, rfd);
+}
+
+static bool interrupted(const eb_remote *r)
+{
+    return eb_remote_interrupt || (r->o.stop && *r->o.stop);
+}
+
+static void trace(eb_remote *r, const char *dir, const char *line)
+{
+    if (r->o.trace)
+        fprintf(r->o.trace, "%s %s\n", dir, line);
+}
+
+static eb_status send_line(eb_remote *r, const char *text)
+{
+    char buf[EB_PROTO_MAX_LINE + 8];
+    size_t len = strlen(text);
+    if (len > EB_PROTO_MAX_LINE - 6)
+        return EB_ERR_ARG;
+    memcpy(buf, text, len);
+    len = eb_proto_seal(buf, len, sizeof buf);
+    if (!len)
+        return EB_ERR_ARG;
+    trace(r, ">", text);
+    return eb_write_all(r->wfd, buf, len, r->o.reply_ms);
+}
+
+/* The next line with a valid checksum (others are counted and dropped). When
+ * interruptible, returns early with EB_ERR_TIMEOUT once eb_remote_interrupt is set. */
+static eb_status next_line_i(eb_remote *r, char *line, size_t cap, int timeout_ms,
+                             bool interruptible)
+{
+    int64_t deadline = eb_mono_ms() + timeout_ms;
+    for (;;) {
+        int64_t left = deadline - eb_mono_ms();
+        if (left <= 0)
+            return EB_ERR_TIMEOUT;
+        if (interruptible && interrupted(r))
+            return EB_ERR_TIMEOUT;
+        eb_status st = eb_linereader_get(&r->rd, line, cap, left > 200 ? 200 : (int)left);
+        if (st == EB_ERR_TIMEOUT)
+            continue;
+        if (st == EB_ERR_NOMEM) {
+            r->bad_lines++;
+            continue;
+        }
+        if (st != EB_OK)
+            return st;
+        int c = eb_proto_check(line);
+        if (c == 1) {
+            trace(r, "<", line);
+            return EB_OK;
+        }
+        r->bad_lines++;
+        trace(r, "< (dropped: bad or missing checksum)", line);
+    }
+}
+
+static eb_status next_line(eb_remote *r, char *line, size_t cap, int timeout_ms)
+{
+    return next_line_i(r, line, cap, timeout_ms, false);
+}
+
+static void absorb(eb_remote_run_result *res, const char *tag, char **w, int n);
+
+eb_status eb_remote_sync(eb_remote *r)
+{
+    for (int attempt = 0; attempt < r->o.retries; attempt++) {
+        r->resyncs++;
+        char cmd[48];
+        unsigned nonce = ++r->nonce;
+        snprintf(cmd, sizeof cmd, "sync %08x", nonce);
+        /* A bare newline ends whatever partial line the agent holds. */
+        if (eb_write_all(r->wfd, "\n", 1, r->o.reply_ms) != EB_OK || send_line(r, cmd) != EB_OK)
+            return EB_ERR_IO;
+        /* During a run the agent answers between inferences, so allow a long one. */
+        int wait = active_run ? r->o.idle_ms : r->o.reply_ms;
+        int64_t deadline = eb_mono_ms() + wait;
+        for (;;) {
+            int64_t left = deadline - eb_mono_ms();
+            if (left <= 0)
+                break;
+            char line[EB_PROTO_MAX_LINE + 1];
+            eb_status st = next_line(r, line, sizeof line, (int)left);
+            if (st == EB_ERR_IO)
+                return st;
+            if (st != EB_OK)
+                break;
+            char *w[MAX_WORDS];
+            int n = eb_proto_split(line, w, MAX_WORDS);
+            if (n == 2 && !strcmp(w[0], EB_REP_SYNC)) {
+                char want[16];
+                snprintf(want, sizeof want, "%08x", nonce);
+                if (!strcmp(w[1], want))
+                    return EB_OK;
+                continue; /* an older sync's answer */
+            }
+            if (active_run)
+                absorb(active_run, active_tag, w, n);
+        }
+    }
+    return EB_ERR_TIMEOUT;
+}
+
+/* ---- handshake ----------------------------------------------------------------- */
+
+static void copy_kv(char *const *w, int n, const char *key, char *dst, size_t cap)
+{
+    const char *v = eb_proto_kv(w, n, key);
+    snprintf(dst, cap, "%s", v ? v : "");
+}
+
+static int kv_int(char *const *w, int n, const char *key)
+{
+    const char *v = eb_proto_kv(w, n, key);
+    uint64_t x;
+    return v && eb_proto_u64(v, 1000000000, &x) ? (int)x : 0;
+}
+
+static eb_status identify(eb_remote *r, char *err, size_t errlen)
+{
+    for (int attempt = 0; attempt < r->o.retries; attempt++) {
+        if (attempt) {
+            r->retries_used++;
+            if (eb_remote_sync(r) == EB_ERR_IO)
+                break;
+        }
+        if (send_line(r, EB_CMD_ID) != EB_OK)
+            break;
+        r->n_kernels = 0;
+        bool got_id = false;
+        for (;;) {
+            char line[EB_PROTO_MAX_LINE + 1];
+            eb_status st = next_line(r, line, sizeof line, r->o.reply_ms);
+            if (st != EB_OK)
+                break;
+            char *w[MAX_WORDS];
+            int n = eb_proto_split(line, w, MAX_WORDS);
+            if (n >= 2 && !strcmp(w[0], EB_REP_ID)) {
+                got_id = true;
+                copy_kv(w, n, "version", r->version, sizeof r->version);
+                copy_kv(w, n, "arch", r->arch, sizeof r->arch);
+                copy_kv(w, n, "cpu", r->cpu, sizeof r->cpu);
+                copy_kv(w, n, "isa", r->isa, sizeof r->isa);
+                copy_kv(w, n, "os", r->os, sizeof r->os);
+                r->cores = kv_int(w, n, "cores");
+                r->clock_mhz = kv_int(w, n, "clock_mhz");
+                const char *m = eb_proto_kv(w, n, "memory_bytes");
+                uint64_t mb = 0;
+                r->memory_bytes = m && eb_proto_u64(m, UINT64_MAX, &mb) ? mb : 0;
+            } else if (n == 3 && !strcmp(w[0], EB_REP_KERNEL) && r->n_kernels < 64) {
+                snprintf(r->kernels[r->n_kernels].op, sizeof r->kernels[0].op, "%s", w[1]);
+                snprintf(r->kernels[r->n_kernels].name, sizeof r->kernels[0].name, "%s", w[2]);
+                r->n_kernels++;
+            } else if (n >= 2 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_ID)) {
+                if (got_id)
+                    return EB_OK;
+                break; /* the id line itself was lost: ask again */
+            }
+        }
+    }
+    snprintf(err, errlen, "the agent answered the handshake but not 'id' after %d attempts",
+             r->o.retries);
+    return EB_ERR_PROTOCOL;
+}
+
+eb_status eb_remote_hello(eb_remote *r, char *err, size_t errlen)
+{
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "%s %d", EB_CMD_HELLO, EB_PROTO_VERSION);
+    eb_status last = EB_ERR_TIMEOUT;
+    for (int attempt = 0; attempt < r->o.retries; attempt++) {
+        if (attempt)
+            r->retries_used++;
+        /* Whatever was on the line before (boot messages, noise) ends at this newline. */
+        if (eb_write_all(r->wfd, "\n", 1, r->o.reply_ms) != EB_OK || send_line(r, cmd) != EB_OK) {
+            snprintf(err, errlen, "cannot write to the line");
+            return EB_ERR_IO;
+        }
+        int64_t deadline = eb_mono_ms() + r->o.reply_ms;
+        for (;;) {
+            int64_t left = deadline - eb_mono_ms();
+            if (left <= 0)
+                break;
+            char line[EB_PROTO_MAX_LINE + 1];
+            eb_status st = next_line(r, line, sizeof line, (int)left);
+            if (st == EB_ERR_IO) {
+                snprintf(err, errlen, "the line closed during the handshake");
+                return st;
+            }
+            if (st != EB_OK)
+                break;
+            char *w[MAX_WORDS];
+            int n = eb_proto_split(line, w, MAX_WORDS);
+            if (n >= 2 && !strcmp(w[0], EB_REP_HELLO) && !strcmp(w[1], EB_AGENT_NAME)) {
+                copy_kv(w, n, "version", r->version, sizeof r->version);
+                r->proto = kv_int(w, n, "proto");
+                if (r->proto != EB_PROTO_VERSION) {
+                    snprintf(err, errlen,
+                             "the agent (%s %s) speaks protocol %d but this edgebench speaks "
+                             "protocol %d; build edgebench-agent from this edgebench version "
+                             "and copy it to the board (targets/agent/README.md)",
+                             w[1], r->version[0] ? r->version : "unknown version", r->proto,
+                             EB_PROTO_VERSION);
+                    return EB_ERR_PROTOCOL;
+                }
+                return identify(r, err, errlen);
+            }
+            if (n >= 2 && !strcmp(w[0], EB_REP_ERR) && !strcmp(w[1], EB_ERRC_VERSION)) {
+                snprintf(err, errlen,
+                         "the agent refused the handshake (it speaks another protocol "
+                         "version than this edgebench's %d); build edgebench-agent from this "
+                         "edgebench version and copy it to the board (targets/agent/README.md)",
+                         EB_PROTO_VERSION);
+                return EB_ERR_PROTOCOL;
+            }
+            /* ready banners, err crc for a corrupted hello, noise: keep waiting */
+        }
+        last = EB_ERR_TIMEOUT;
+    }
+    snprintf(err, errlen, "no edgebench-agent answered");
+    return last;
+}
+
+/* ---- runs ------------------------------------------------------------------------- */
+
+static uint64_t kv_u64(char *const *w, int n, const char *key)
+{
+    const char *v = eb_proto_kv(w, n, key);
+    uint64_t x = 0;
+    return v && eb_proto_u64(v, UINT64_MAX, &x) ? x : 0;
+}
+
+static void absorb(eb_remote_run_result *res, const char *tag, char **w, int n)
+{
+    if (n < 1)
+        return;
+    if (!strcmp(w[0], EB_REP_SAMPLE) && n == 3) {
+        uint64_t i, ns;
+        if (eb_proto_u64(w[1], EB_PROTO_MAX_ITERS, &i) && eb_proto_u64(w[2], UINT64_MAX, &ns) &&
+            i < res->target && !res->received[i]) {
+            res->samples_ns[i] = ns;
+            res->received[i] = 1;
+            res->n_received++;
+        }
+    } else if (!strcmp(w[0], EB_REP_INFO)) {
+        eb_agent_model_info *m = &res->info;
+        memset(m, 0, sizeof *m);
+        copy_kv(w, n, "name", m->name, sizeof m->name);
+        copy_kv(w, n, "arch", m->arch, sizeof m->arch);
+        copy_kv(w, n, "variant", m->variant, sizeof m->variant);
+        m->macs = kv_u64(w, n, "macs");
+        m->params = kv_u64(w, n, "params");
+        m->weights_bytes = kv_u64(w, n, "weights_bytes");
+        m->packed_bytes = kv_u64(w, n, "packed_bytes");
+        m->arena_bytes = kv_u64(w, n, "arena_bytes");
+        m->arena_lower_bound_bytes = kv_u64(w, n, "arena_lower_bound_bytes");
+        m->scratch_bytes = kv_u64(w, n, "scratch_bytes");
+        res->have_info = true;
+    } else if (!strcmp(w[0], EB_REP_KERNEL) && n == 3 && res->have_info) {
+        eb_agent_model_info *m = &res->info;
+        for (int k = 0; k < m->n_kernels; k++)
+            if (!strcmp(m->kernels[k].name, w[2]))
+                return;
+        if (m->n_kernels < EB_AGENT_MAX_KERNELS) {
+            snprintf(m->kernels[m->n_kernels].op, sizeof m->kernels[0].op, "%s", w[1]);
+            snprintf(m->kernels[m->n_kernels].name, sizeof m->kernels[0].name, "%s", w[2]);
+            m->n_kernels++;
+        }
+    } else if (!strcmp(w[0], EB_REP_DONE)) {
+        const char *t = eb_proto_kv(w, n, "tag");
+        if (!t || strcmp(t, tag))
+            return;
+        res->agent_done = true;
+        res->agent_n = kv_u64(w, n, "n");
+        res->peak_rss_bytes = kv_u64(w, n, "peak_rss_bytes");
+        const char *c = eb_proto_kv(w, n, "complete");
+        res->complete = c && !strcmp(c, "1"); /* provisional: samples checked later */
+    }
+}
+
+/* Asks `last` and absorbs its info/done lines. EB_OK on "ok last". */
+static eb_status query_last(eb_remote *r, eb_remote_run_result *res, const char *tag)
+{
+    if (send_line(r, EB_CMD_LAST) != EB_OK)
+        return EB_ERR_IO;
+    for (;;) {
+        char line[EB_PROTO_MAX_LINE + 1];
+        eb_status st = next_line(r, line, sizeof line, r->o.reply_ms);
+        if (st != EB_OK)
+            return st;
+        char *w[MAX_WORDS];
+        int n = eb_proto_split(line, w, MAX_WORDS);
+        if (n >= 2 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_LAST))
+            return EB_OK;
+        if (n >= 2 && !strcmp(w[0], EB_REP_ERR) &&
+            (!strcmp(w[1], EB_ERRC_BUSY) || !strcmp(w[1], EB_ERRC_STATE)))
+            return EB_ERR_PROTOCOL;
+        absorb(res, tag, w, n);
+    }
+}
+
+/* Asks again for samples that were lost on the line. */
+static void fetch_missing(eb_remote *r, eb_remote_run_result *res, const char *tag)
+{
+    uint64_t upto = res->agent_n < res->target ? res->agent_n : res->target;
+    for (int round = 0; round < r->o.retries && res->n_received < upto; round++) {
+        uint64_t i = 0;
+        while (i < upto) {
+            if (res->received[i]) {
+                i++;
+                continue;
+            }
+            uint64_t first = i, count = 0;
+            while (i < upto && !res->received[i] && count < EB_PROTO_MAX_RESEND) {
+                i++;
+                count++;
+            }
+            char cmd[64];
+            snprintf(cmd, sizeof cmd, "%s %llu %llu", EB_CMD_RESEND, (unsigned long long)first,
+                     (unsigned long long)count);
+            r->retries_used++;
+            if (send_line(r, cmd) != EB_OK)
+                return;
+            for (;;) {
+                char line[EB_PROTO_MAX_LINE + 1];
+                eb_status st = next_line(r, line, sizeof line, r->o.reply_ms);
+                if (st == EB_ERR_IO)
+                    return;
+                if (st != EB_OK) {
+                    if (eb_remote_sync(r) == EB_ERR_IO)
+                        return;
+                    break;
+                }
+                char *w[MAX_WORDS];
+                int n = eb_proto_split(line, w, MAX_WORDS);
+                if (n >= 2 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_RESEND))
+                    break;
+                if (n >= 1 && !strcmp(w[0], EB_REP_ERR))
+                    break;
+                absorb(res, tag, w, n);
+            }
+        }
+    }
+    (void)tag;
+}
+
+void eb_remote_run_result_free(eb_remote_run_result *res)
+{
+    free(res->samples_ns);
+    free(res->received);
+    res->samples_ns = NULL;
+    res->received = NULL;
+}
+
+size_t eb_remote_samples_ms(const eb_remote_run_result *res, double *out, size_t cap)
+{
+    size_t k = 0;
+    for (uint64_t i = 0; i < res->target && k < cap; i++)
+        if (res->received[i])
+            out[k++] = (double)res->samples_ns[i] / 1e6;
+    return k;
+}
+
+static void set_reason(eb_remote_run_result *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_reason(eb_remote_run_result *res, const char *fmt, ...)
+{
+    if (res->stop_reason[0])
+        return; /* the first cause is the one worth telling */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->stop_reason, sizeof res->stop_reason, fmt, ap);
+    va_end(ap);
+}
+
+eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64_t iters,
+                        const char *kernels, eb_remote_run_result *res,
+                        eb_remote_progress progress, void *user, char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    if (iters == 0 || iters > EB_PROTO_MAX_ITERS || warmup > EB_PROTO_MAX_WARMUP ||
+        strlen(model) > EB_PROTO_MAX_NAME || strchr(model, ' ')) {
+        snprintf(err, errlen, "a remote run takes 1..%d iterations, 0..%d warm-up runs and a "
+                 "model name without spaces", EB_PROTO_MAX_ITERS, EB_PROTO_MAX_WARMUP);
+        return EB_ERR_ARG;
+    }
+    res->target = iters;
+    res->samples_ns = calloc((size_t)iters, sizeof *res->samples_ns);
+    res->received = calloc((size_t)iters, 1);
+    if (!res->samples_ns || !res->received) {
+        eb_remote_run_result_free(res);
+        snprintf(err, errlen, "out of memory for %llu samples", (unsigned long long)iters);
+        return EB_ERR_NOMEM;
+    }
+    char tag[16];
+    snprintf(tag, sizeof tag, "%08x", ++r->nonce * 2654435761u);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "%s %s %s %llu %llu kernels=%s", EB_CMD_RUN, tag, model,
+             (unsigned long long)warmup, (unsigned long long)iters, kernels ? kernels : "auto");
+    active_run = res;
+    active_tag = tag;
+
+    eb_status ret = EB_OK;
+    bool started = false, finished = false, abort_sent = false;
+    int attempts = 0, silent = 0;
+    uint64_t last_count = 0, warm_done = 0;
+    if (send_line(r, cmd) != EB_OK) {
+        snprintf(err, errlen, "cannot write to the line");
+        ret = EB_ERR_IO;
+        goto out;
+    }
+    while (!finished) {
+        if (interrupted(r) && !abort_sent) {
+            abort_sent = true;
+            set_reason(res, "interrupted after %llu of %llu samples",
+                       (unsigned long long)res->n_received, (unsigned long long)iters);
+            if (!started) {
+                snprintf(err, errlen, "interrupted before the run started");
+                ret = EB_ERR_IO;
+                goto out;
+            }
+            send_line(r, EB_CMD_ABORT);
+        }
+        char line[EB_PROTO_MAX_LINE + 1];
+        int wait = !started || abort_sent ? r->o.reply_ms : r->o.idle_ms;
+        eb_status st = next_line_i(r, line, sizeof line, wait, !abort_sent);
+        if (st == EB_ERR_IO) {
+            if (!started) {
+                snprintf(err, errlen, "the line closed before the run started");
+                ret = EB_ERR_IO;
+                goto out;
+            }
+            set_reason(res, "the line closed (agent killed or cable unplugged) after %llu of "
+                       "%llu samples", (unsigned long long)res->n_received,
+                       (unsigned long long)iters);
+            break;
+        }
+        if (st == EB_ERR_TIMEOUT) {
+            if (interrupted(r) && !abort_sent)
+                continue;
+            if (!started) {
+                if (++attempts >= r->o.retries) {
+                    snprintf(err, errlen, "the agent did not answer 'run' after %d attempts",
+                             attempts);
+                    ret = EB_ERR_TIMEOUT;
+                    goto out;
+                }
+                r->retries_used++;
+                if (eb_remote_sync(r) == EB_ERR_IO || send_line(r, cmd) != EB_OK) {
+                    snprintf(err, errlen, "the line closed before the run started");
+                    ret = EB_ERR_IO;
+                    goto out;
+                }
+                continue;
+            }
+            /* Silence during a run: is the agent still there? */
+            eb_status ss = eb_remote_sync(r);
+            if (ss != EB_OK) {
+                set_reason(res, "the agent stopped answering after %llu of %llu samples",
+                           (unsigned long long)res->n_received, (unsigned long long)iters);
+                break;
+            }
+            /* Alive: perhaps the done line was lost. */
+            if (!res->agent_done) {
+                eb_status ls = query_last(r, res, tag);
+                if (ls == EB_ERR_IO)
+                    break;
+            }
+            if (res->agent_done) {
+                finished = true;
+                break;
+            }
+            if (res->n_received == last_count && ++silent >= r->o.retries) {
+                set_reason(res, "the agent answers but sent no samples for %d x %d ms",
+                           silent, r->o.idle_ms);
+                send_line(r, EB_CMD_ABORT);
+                break;
+            }
+            last_count = res->n_received;
+            continue;
+        }
+        char *w[MAX_WORDS];
+        int n = eb_proto_split(line, w, MAX_WORDS);
+        if (n >= 3 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_RUN) &&
+            !strcmp(w[2], tag)) {
+            started = true;
+            if (n >= 4 && !strcmp(w[3], "already")) { /* it ran; our first ok was lost */
+                query_last(r, res, tag);
+                if (res->agent_done)
+                    finished = true;
+            }
+            continue;
+        }
+        if (n >= 2 && !strcmp(w[0], EB_REP_ERR)) {
+            if (!strcmp(w[1], EB_ERRC_CRC) && (!started || abort_sent)) {
+                if (++attempts >= r->o.retries) {
+                    snprintf(err, errlen, "the line is too noisy: 'run' was corrupted %d times",
+                             attempts);
+                    ret = EB_ERR_PROTOCOL;
+                    goto out;
+                }
+                r->retries_used++;
+                send_line(r, started ? EB_CMD_ABORT : cmd);
+            } else if (!strcmp(w[1], EB_ERRC_BUSY) && !started) {
+                /* An earlier run (another session's) is still going: stop it. */
+                if (++attempts >= r->o.retries) {
+                    snprintf(err, errlen, "the agent stays busy with an earlier run");
+                    ret = EB_ERR_PROTOCOL;
+                    goto out;
+                }
+                send_line(r, EB_CMD_ABORT);
+                eb_remote_sync(r);
+                send_line(r, cmd);
+            } else if (!strcmp(w[1], EB_ERRC_MODEL) || !strcmp(w[1], EB_ERRC_ARGS) ||
+                       !strcmp(w[1], EB_ERRC_NOMEM)) {
+                /* Rebuild the message from the words after the code. */
+                char msg[512] = "";
+                for (int i = 2; i < n; i++) {
+                    size_t l = strlen(msg);
+                    snprintf(msg + l, sizeof msg - l, "%s%s", i > 2 ? " " : "", w[i]);
+                }
+                snprintf(err, errlen, "the agent could not run '%s': %s", model, msg);
+                ret = EB_ERR_ARG;
+                goto out;
+            }
+            continue;
+        }
+        if (n >= 1 && !strcmp(w[0], EB_REP_WARM)) {
+            started = true;
+            if (progress)
+                progress(user, "warmup", ++warm_done, warmup);
+            continue;
+        }
+        uint64_t before = res->n_received;
+        absorb(res, tag, w, n);
+        if (n >= 1 && (!strcmp(w[0], EB_REP_SAMPLE) || !strcmp(w[0], EB_REP_INFO)))
+            started = true;
+        if (res->n_received != before) {
+            silent = 0;
+            if (progress)
+                progress(user, "run", res->n_received, iters);
+        }
+        if (res->agent_done)
+            finished = true;
+    }
+    if (finished) {
+        fetch_missing(r, res, tag);
+        if (!res->have_info)
+            query_last(r, res, tag);
+        uint64_t upto = res->agent_n < iters ? res->agent_n : iters;
+        if (res->n_received < upto)
+            set_reason(res, "%llu samples were lost on the line and could not be fetched again",
+                       (unsigned long long)(upto - res->n_received));
+        else if (!res->complete)
+            set_reason(res, "the agent stopped after %llu of %llu inferences",
+                       (unsigned long long)res->agent_n, (unsigned long long)iters);
+    }
+    res->complete = finished && res->complete && res->n_received == iters;
+    if (!res->complete)
+        set_reason(res, "%llu of %llu samples received", (unsigned long long)res->n_received,
+                   (unsigned long long)iters);
+    else
+        res->stop_reason[0] = '\0';
+out:
+    active_run = NULL;
+    active_tag = NULL;
+    if (ret != EB_OK)
+        eb_remote_run_result_free(res);
+    return ret;
+}
+
+/* ---- uploads ---------------------------------------------------------------------- */
+
+static eb_status await(eb_remote *r, char *line, char **w, int *n)
+{
+    eb_status st = next_line(r, line, EB_PROTO_MAX_LINE + 1, r->o.reply_ms);
+    if (st == EB_OK)
+        *n = eb_proto_split(line, w, MAX_WORDS);
+    return st;
+}
+
+static eb_status upload_once(eb_remote *r, const uint8_t *data, size_t size, uint32_t crc,
+                             const char *name, bool *file_crc_bad, char *err, size_t errlen)
+{
+    char cmd[EB_PROTO_MAX_LINE];
+    char line[EB_PROTO_MAX_LINE + 1];
+    char *w[MAX_WORDS];
+    int n = 0;
+    snprintf(cmd, sizeof cmd, "%s %s %zu %08x", EB_CMD_UPLOAD, name, size, (unsigned)crc);
+    bool opened = false;
+    for (int attempt = 0; attempt < r->o.retries && !opened; attempt++) {
+        if (attempt) {
+            r->retries_used++;
+            if (eb_remote_sync(r) == EB_ERR_IO)
+                break;
+        }
+        if (send_line(r, cmd) != EB_OK)
+            break;
+        for (;;) {
+            eb_status st = await(r, line, w, &n);
+            if (st == EB_ERR_IO) {
+                snprintf(err, errlen, "the line closed during the upload");
+                return st;
+            }
+            if (st != EB_OK)
+                break;
+            if (n >= 3 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_UPLOAD)) {
+                opened = true;
+                break;
+            }
+            if (n >= 2 && !strcmp(w[0], EB_REP_ERR)) {
+                if (!strcmp(w[1], EB_ERRC_CRC))
+                    break; /* our line was corrupted: send it again */
+                snprintf(err, errlen, "the agent refused the upload of %s (%s)", name, w[1]);
+                return EB_ERR_PROTOCOL;
+            }
+        }
+    }
+    if (!opened) {
+        snprintf(err, errlen, "the agent did not accept the upload of %s after %d attempts",
+                 name, r->o.retries);
+        return EB_ERR_TIMEOUT;
+    }
+    size_t off = 0;
+    int tries = 0;
+    while (off < size) {
+        if (tries > r->o.retries) {
+            snprintf(err, errlen, "the upload of %s stalled at byte %zu of %zu: the line is too "
+                     "noisy", name, off, size);
+            return EB_ERR_TIMEOUT;
+        }
+        size_t len = size - off < EB_PROTO_CHUNK_BYTES ? size - off : EB_PROTO_CHUNK_BYTES;
+        int k = snprintf(cmd, sizeof cmd, "%s %zu ", EB_CMD_CHUNK, off);
+        eb_base64_encode(data + off, len, cmd + k, sizeof cmd - (size_t)k);
+        if (tries)
+            r->retries_used++;
+        if (send_line(r, cmd) != EB_OK) {
+            snprintf(err, errlen, "cannot write to the line");
+            return EB_ERR_IO;
+        }
+        bool moved = false;
+        for (;;) {
+            eb_status st = await(r, line, w, &n);
+            if (st == EB_ERR_IO) {
+                snprintf(err, errlen, "the line closed during the upload");
+                return st;
+            }
+            if (st != EB_OK) {
+                tries++;
+                if (eb_remote_sync(r) == EB_ERR_IO) {
+                    snprintf(err, errlen, "the line closed during the upload");
+                    return EB_ERR_IO;
+                }
+                break;
+            }
+            uint64_t at;
+            if (n == 2 && !strcmp(w[0], EB_REP_ACK) && eb_proto_u64(w[1], size, &at)) {
+                if (at == off + len || (at % EB_PROTO_CHUNK_BYTES == 0 && at != off)) {
+                    off = (size_t)at;
+                    moved = true;
+                    break;
+                }
+                continue; /* a stale ack of an earlier send */
+            }
+            if (n == 3 && !strcmp(w[0], EB_REP_ERR) && !strcmp(w[1], EB_ERRC_OFFSET) &&
+                eb_proto_u64(w[2], size, &at) && at % EB_PROTO_CHUNK_BYTES == 0) {
+                off = (size_t)at; /* continue where the agent is */
+                moved = true;
+                break;
+            }
+            if (n >= 2 && !strcmp(w[0], EB_REP_ERR)) {
+                if (!strcmp(w[1], EB_ERRC_IO) || !strcmp(w[1], EB_ERRC_STATE)) {
+                    snprintf(err, errlen, "the agent failed while storing %s (%s)", name, w[1]);
+                    return EB_ERR_IO;
+                }
+                tries++; /* crc or args: the chunk was damaged on the way */
+                break;
+            }
+        }
+        if (moved)
+            tries = 0;
+    }
+    for (int attempt = 0; attempt < r->o.retries; attempt++) {
+        if (attempt)
+            r->retries_used++;
+        if (send_line(r, EB_CMD_COMMIT) != EB_OK)
+            break;
+        for (;;) {
+            eb_status st = await(r, line, w, &n);
+            if (st == EB_ERR_IO) {
+                snprintf(err, errlen, "the line closed during the upload");
+                return st;
+            }
+            if (st != EB_OK) {
+                eb_remote_sync(r);
+                break;
+            }
+            if (n >= 2 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_COMMIT))
+                return EB_OK;
+            if (n >= 3 && !strcmp(w[0], EB_REP_ERR) && !strcmp(w[1], EB_ERRC_CRC) &&
+                !strcmp(w[2], "file")) {
+                *file_crc_bad = true;
+                snprintf(err, errlen, "the uploaded %s arrived damaged (file CRC-32 differs)",
+                         name);
+                return EB_ERR_FORMAT;
+            }
+            if (n >= 2 && !strcmp(w[0], EB_REP_ERR) && !strcmp(w[1], EB_ERRC_STATE) && attempt)
+                return EB_OK; /* the first commit went through; its ok was lost */
+            if (n >= 2 && !strcmp(w[0], EB_REP_ERR))
+                break;
+        }
+    }
+    snprintf(err, errlen, "the agent did not confirm the upload of %s", name);
+    return EB_ERR_TIMEOUT;
+}
+
+eb_status eb_remote_upload(eb_remote *r, const char *path, const char *name, char *err,
+                           size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return EB_ERR_IO;
+    }
+    uint8_t *data = malloc(EB_PROTO_MAX_UPLOAD + 1u);
+    size_t size = data ? fread(data, 1, EB_PROTO_MAX_UPLOAD + 1u, f) : 0;
+    fclose(f);
+    if (!data || size == 0 || size > EB_PROTO_MAX_UPLOAD) {
+        snprintf(err, errlen, "%s is empty, unreadable or larger than %u bytes", path,
+                 EB_PROTO_MAX_UPLOAD);
+        free(data);
+        return EB_ERR_ARG;
+    }
+    uint32_t crc = eb_crc32(0, data, size);
+    eb_status st = EB_ERR_FORMAT;
+    for (int whole = 0; whole < 2; whole++) {
+        bool crc_bad = false;
+        st = upload_once(r, data, size, crc, name, &crc_bad, err, errlen);
+        if (st == EB_OK || !crc_bad)
+            break;
+    }
+    free(data);
+    return st;
+}

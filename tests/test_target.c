@@ -1,0 +1,97 @@
+/* test_target.c - target descriptions: targets/host.json, parse errors, name lookup,
+ * `edgebench list targets`. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "eb_target.h"
+#include "eb_test_cmd.h"
+
+Test(target, host_json_loads_with_auto_fields)
+{
+    eb_target t;
+    char err[512];
+    cr_assert_eq(eb_target_load("host", &t, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_str_eq(t.desc.name, "host");
+    cr_assert_str_eq(t.desc.transport, "local");
+    cr_assert(!t.desc.emulated);
+    cr_assert_eq(t.desc.cores, (int32_t)sysconf(_SC_NPROCESSORS_ONLN));
+    cr_assert(t.desc.memory_bytes > 0);
+    cr_assert(t.desc.arch[0]);
+    cr_assert(t.desc.power_model.active_w >= t.desc.power_model.idle_w);
+    cr_assert_not_null(strstr(t.desc.power_model.source, "estimate"),
+                       "the host's power model says it is an estimate");
+    cr_assert(isnan(t.desc.clock_mhz));
+}
+
+Test(target, load_by_file_path)
+{
+    eb_target t;
+    char err[512];
+    cr_assert_eq(eb_target_load(EB_SOURCE_DIR "/targets/host.json", &t, err, sizeof err), EB_OK,
+                 "%s", err);
+    cr_assert_str_eq(t.desc.name, "host");
+}
+
+Test(target, unknown_name_lists_valid_ones)
+{
+    eb_target t;
+    char err[512];
+    cr_assert_eq(eb_target_load("rpi9", &t, err, sizeof err), EB_ERR_ARG);
+    cr_assert_not_null(strstr(err, "unknown target 'rpi9'; valid names: "), "%s", err);
+    cr_assert_not_null(strstr(err, "host"), "%s", err);
+}
+
+Test(target, parse_errors_name_the_problem)
+{
+    static const struct {
+        const char *json, *needle;
+    } cases[] = {
+        {"[1]", "not a JSON object"},
+        {"{\"name\":\"b\",\"transport\":\"usb\"}", "'transport' must be"},
+        {"{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"auto\"}", "'arch' must be"},
+        {"{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"aarch64\",\"cores\":0}",
+         "'cores' must be"},
+        {"{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"aarch64\",\"cores\":4}",
+         "'power_model' must be"},
+        {"{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"aarch64\",\"cores\":4,"
+         "\"power_model\":{\"idle_w\":3,\"active_w\":2,\"source\":\"x\"}}",
+         "active_w >= idle_w"},
+        {"{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"aarch64\",\"cores\":4,"
+         "\"power_model\":{\"idle_w\":2,\"active_w\":6}}",
+         "must say where the figures come from"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        eb_target t;
+        char err[512];
+        cr_assert_eq(eb_target_parse(cases[i].json, "b.json", &t, err, sizeof err),
+                     EB_ERR_FORMAT, "%s accepted", cases[i].json);
+        cr_assert(!strncmp(err, "b.json: ", 8), "%s", err);
+        cr_assert_not_null(strstr(err, cases[i].needle), "'%s' not in '%s'", cases[i].needle,
+                           err);
+    }
+    eb_target t;
+    char err[512];
+    cr_assert_eq(eb_target_parse("{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"aarch64\","
+                                 "\"cores\":4,\"clock_mhz\":1500,\"memory_bytes\":4294967296,"
+                                 "\"price_usd\":55,\"device\":\"/dev/ttyUSB0\",\"baud\":115200,"
+                                 "\"power_model\":{\"idle_w\":2.7,\"active_w\":6.4,"
+                                 "\"source\":\"meter\"}}",
+                                 "b.json", &t, err, sizeof err),
+                 EB_OK, "%s", err);
+    cr_assert_eq(t.desc.memory_bytes, INT64_C(4294967296));
+    cr_assert_float_eq(t.desc.clock_mhz, 1500, 1e-9);
+    cr_assert_str_eq(t.device, "/dev/ttyUSB0");
+    cr_assert_eq(t.baud, 115200);
+}
+
+Test(target, list_targets_command)
+{
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_list, "list", "targets", NULL);
+    cr_assert_eq(c.rc, 0, "%s", c.err);
+    cr_assert_not_null(strstr(c.out, "\nhost "), "%s", c.out);
+    cr_assert_not_null(strstr(c.out, "local"), "%s", c.out);
+    eb_test_cmd_free(&c);
+}
