@@ -118,39 +118,19 @@ static bool is_model_file(const char *name)
     return strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ebm"));
 }
 
-static void zoo_names_joined(char *buf, size_t len)
+/* Checked before anything is measured, so that a typo in the third model does not cost
+ * the first two runs: eb_model_describe parses the name (or loads the .ebm file) and
+ * builds the graph without calibrating. */
+static bool model_valid(const char *name, eb_kset kset)
 {
-    const char *const *names;
-    size_t n = eb_zoo_names(&names), used = 0;
-    buf[0] = 0;
-    for (size_t i = 0; i < n && used < len; i++)
-        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
-}
-
-/* Cheap check before anything is measured, so that a typo in the third model does not
- * cost the first two runs: files must be readable, zoo names must start with a known
- * architecture (the model library has the last word when it builds them). */
-static bool model_plausible(const char *name)
-{
-    if (is_model_file(name)) {
-        if (access(name, R_OK) != 0) {
-            eb_error("cannot read model file '%s': %s", name, strerror(errno));
-            return false;
-        }
-        return true;
+    eb_model_options mo = {kset, NULL};
+    eb_model_info info;
+    char err[1024] = "";
+    if (eb_model_describe(name, &mo, &info, err, sizeof err) != EB_OK) {
+        eb_error("%s", err[0] ? err : "model cannot be built");
+        return false;
     }
-    const char *const *archs;
-    size_t n = eb_zoo_archs(&archs);
-    for (size_t i = 0; i <= n; i++) {
-        const char *a = i < n ? archs[i] : "mobilenet"; /* alias of mobilenet_v1 */
-        size_t len = strlen(a);
-        if (!strncmp(name, a, len) && (name[len] == 0 || name[len] == '_'))
-            return true;
-    }
-    char names[4096];
-    zoo_names_joined(names, sizeof names);
-    eb_error("unknown model '%s'; valid names: %s", name, names);
-    return false;
+    return true;
 }
 
 static size_t split_models(char *list, char **out, size_t max)
@@ -225,15 +205,21 @@ static void default_out_path(char *buf, size_t len, const char *target, char **m
         if (*s != '-' && *s != ':')
             stamp[j++] = *s;
     stamp[j] = 0;
+    /* a model file is named by its base name without ".ebm" */
+    const char *first = models[0];
+    if (is_model_file(first) && strrchr(first, '/'))
+        first = strrchr(first, '/') + 1;
+    size_t flen = strlen(first);
+    if (flen > 4 && !strcmp(first + flen - 4, ".ebm"))
+        flen -= 4;
     if (n == 1)
-        snprintf(what, sizeof what, "%s", models[0]);
+        snprintf(what, sizeof what, "%.*s", (int)(flen > 80 ? 80 : flen), first);
     else
-        snprintf(what, sizeof what, "%s+%zu_more", models[0], n - 1);
+        snprintf(what, sizeof what, "%.*s+%zu_more", (int)(flen > 80 ? 80 : flen), first, n - 1);
     for (char *c = what; *c; c++)
-        if (*c == '/' || *c == ' ' || *c == ',')
+        if (*c == ' ' || *c == ',')
             *c = '_';
-    const char *base = strrchr(what, '_') && is_model_file(models[0]) ? "file" : what;
-    snprintf(buf, len, "reports/out/%s_%s_%s.json", target, base, stamp);
+    snprintf(buf, len, "reports/out/%s_%s_%s.json", target, what, stamp);
 }
 
 /* ---- console summary ---- */
@@ -299,10 +285,13 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     }
     const eb_report_memory *m = &x->memory;
     fmt_bytes(a, sizeof a, (double)m->planned_total_bytes);
-    fmt_bytes(b, sizeof b, (double)(m->weights_bytes + m->packed_bytes));
-    fmt_bytes(c, sizeof c, (double)m->arena_bytes);
-    fmt_bytes(d, sizeof d, (double)m->scratch_bytes);
-    fprintf(f, "  %-11s planned %s (weights %s, arena %s, scratch %s)\n", "memory", a, b, c, d);
+    fmt_bytes(b, sizeof b, (double)m->weights_bytes);
+    fmt_bytes(c, sizeof c, (double)m->packed_bytes);
+    fmt_bytes(d, sizeof d, (double)m->arena_bytes);
+    fmt_bytes(e, sizeof e, (double)m->scratch_bytes);
+    fprintf(f, "  %-11s planned %s: weights %s, packed %s, arena %s%s, scratch %s%s\n",
+            "memory", a, b, c, d, x->threads > 1 ? " per thread" : "", e,
+            x->threads > 1 ? " per thread" : "");
     fmt_bytes(a, sizeof a, (double)m->peak_rss_bytes);
     fprintf(f, "  %-11s peak RSS %s (%s)\n", "", a, m->rss_method);
     double j = x->energy.joules_per_inference;
@@ -559,7 +548,7 @@ int eb_cmd_run(int argc, char **argv)
         return EB_EXIT_USAGE;
     }
     for (size_t i = 0; i < a.n_models && !remote; i++)
-        if (!model_plausible(a.models[i]))
+        if (!model_valid(a.models[i], a.kset))
             return EB_EXIT_USAGE;
 
     eb_report *rep = calloc(1, sizeof *rep);
@@ -635,6 +624,7 @@ int eb_cmd_run(int argc, char **argv)
         .trace = a.trace ? stderr : NULL,
     };
     eb_remote_session session;
+    memset(&session, 0, sizeof session);
     if (remote) {
         g_stop = 0;
         eb_status st = eb_remote_open(&session, &ro, rep, err, sizeof err);
@@ -658,6 +648,7 @@ int eb_cmd_run(int argc, char **argv)
 
     bool show_progress = !a.quiet && isatty(STDERR_FILENO);
     progress_state ps = {NULL, 0, a.n_models, false};
+    eb_fidelity_cache fidelity = {NULL, ""};
     eb_local_options lo = {
         .measure = a.m,
         .offline = a.offline,
@@ -670,6 +661,7 @@ int eb_cmd_run(int argc, char **argv)
         .progress = show_progress ? progress : NULL,
         .progress_user = &ps,
         .stop = &g_stop,
+        .fidelity = &fidelity,
     };
     int exit_code = EB_EXIT_OK;
     for (size_t i = 0; i < a.n_models && !g_stop; i++) {
@@ -691,6 +683,7 @@ int eb_cmd_run(int argc, char **argv)
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    eb_fidelity_cache_free(&fidelity);
     if (remote)
         eb_remote_close(&session);
 
@@ -724,6 +717,11 @@ int eb_cmd_run(int argc, char **argv)
         if (!a.quiet)
             print_summary(a.json ? stderr : stdout, rep, *out_path ? out_path : NULL,
                           target.path);
+    }
+    if (remote && !g_stop && session.incomplete[0] && exit_code == EB_EXIT_OK) {
+        eb_error("the run on %s did not finish: %s; the report keeps the samples received "
+                 "(\"complete\": false)", target.desc.name, session.incomplete);
+        exit_code = EB_EXIT_USAGE;
     }
     eb_report_free(rep);
     free(rep);

@@ -44,6 +44,10 @@ int eb_list_models(eb_kset kset, bool fidelity, const char *arch)
     char ref_arch[48] = "";
     int rc = EB_EXIT_OK;
     for (size_t i = 0; i < n; i++) {
+        if (arch && (strncmp(names[i], arch, strlen(arch)) ||
+                     (strncmp(names[i] + strlen(arch), "_fp32", 5) &&
+                      strncmp(names[i] + strlen(arch), "_int8", 5))))
+            continue;
         char err[512];
         eb_model_info info;
         eb_model *m = NULL;
@@ -59,10 +63,6 @@ int eb_list_models(eb_kset kset, bool fidelity, const char *arch)
             eb_error("%s", err);
             rc = EB_EXIT_USAGE;
             break;
-        }
-        if (arch && strcmp(info.arch, arch)) {
-            eb_model_free(m);
-            continue;
         }
         printf("%-30s %9.2f %9.2f %9llu %10llu %9llu", info.name, info.macs / 1e6,
                info.macs_nonzero / 1e6, (unsigned long long)info.params,

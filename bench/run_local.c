@@ -12,6 +12,13 @@
 #include "meters.h"
 #include "stats.h"
 
+void eb_fidelity_cache_free(eb_fidelity_cache *c)
+{
+    eb_fidelity_ref_free(c->ref);
+    c->ref = NULL;
+    c->arch[0] = 0;
+}
+
 /* ---- single stream ---- */
 
 typedef struct {
@@ -460,7 +467,21 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
     /* fidelity against the fp32 dense model (which is itself the reference) */
     if (strcmp(info->variant, "fp32") != 0 && !(o->stop && *o->stop)) {
         eb_fidelity f;
-        if (eb_model_fidelity(m, &f) == EB_OK) {
+        eb_status fs = EB_ERR_ARG;
+        eb_fidelity_cache *fc = o->fidelity;
+        if (fc && strcmp(fc->arch, info->arch)) {
+            eb_fidelity_cache_free(fc);
+            char ferr[256];
+            if (eb_fidelity_ref_create(info->arch, &mo, &fc->ref, ferr, sizeof ferr) == EB_OK)
+                snprintf(fc->arch, sizeof fc->arch, "%s", info->arch);
+            else
+                fc->ref = NULL;
+        }
+        if (fc && fc->ref)
+            fs = eb_model_fidelity_vs(m, fc->ref, &f);
+        else
+            fs = eb_model_fidelity(m, &f);
+        if (fs == EB_OK) {
             res->has_fidelity = true;
             res->fidelity.sqnr_db = f.sqnr_db;
             res->fidelity.cosine = f.cosine;

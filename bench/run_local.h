@@ -16,6 +16,14 @@
 extern "C" {
 #endif
 
+/* The fp32 reference outputs of the last architecture, kept between the models of one
+ * run so that several variants of one architecture build the reference once. */
+typedef struct {
+    struct eb_fidelity_ref *ref;
+    char arch[48];
+} eb_fidelity_cache;
+void eb_fidelity_cache_free(eb_fidelity_cache *c);
+
 typedef struct {
     eb_measure_settings measure;
     bool offline;    /* false: single-stream */
@@ -28,6 +36,7 @@ typedef struct {
     eb_progress_fn progress;     /* may be NULL */
     void *progress_user;
     const volatile sig_atomic_t *stop; /* may be NULL */
+    eb_fidelity_cache *fidelity;       /* may be NULL: no reuse */
 } eb_local_options;
 
 /* Builds and measures one model. On a build failure returns its status and err holds

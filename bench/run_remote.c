@@ -109,7 +109,7 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
         snprintf(e->vendor, sizeof e->vendor, "unknown");
         snprintf(e->brand, sizeof e->brand, "%s", t->cpu[0] ? t->cpu : "unknown");
         e->cores = e->threads = t->desc.cores;
-        snprintf(e->kernel_set, sizeof e->kernel_set, "device firmware");
+        snprintf(e->kernel_set, sizeof e->kernel_set, "%s", eb_kset_name(o->kernels));
         snprintf(e->os_kernel, sizeof e->os_kernel, "MLPerf Tiny firmware: %.60s", s->m.profile);
         snprintf(e->hostname, sizeof e->hostname, "%.60s (model %.16s)", s->m.name,
                  s->m.model);
@@ -322,6 +322,7 @@ static eb_status measure_agent(eb_remote_session *s, const char *model, eb_repor
         rep->complete = false;
         eb_report_warn(rep, "%s: incomplete remote run: %s; the %zu samples received are kept",
                        res->name, rr.stop_reason, n);
+        snprintf(s->incomplete, sizeof s->incomplete, "%.300s", rr.stop_reason);
     }
     eb_report_memory *mem = &res->memory;
     mem->weights_bytes = in->weights_bytes;
@@ -334,7 +335,7 @@ static eb_status measure_agent(eb_remote_session *s, const char *model, eb_repor
     mem->peak_rss_bytes = rr.agent_done && rr.peak_rss_bytes ? (int64_t)rr.peak_rss_bytes : -1;
     mem->rusage_maxrss_bytes = -1;
     snprintf(mem->rss_method, sizeof mem->rss_method, "%s",
-             mem->peak_rss_bytes >= 0 ? "VmHWM after clear_refs, on the board (agent process)"
+             mem->peak_rss_bytes >= 0 ? "VmHWM after clear_refs, agent process on the board"
                                       : "not reported (the run ended before the agent's summary)");
     if (n)
         eb_result_set_energy(res, &o->target->desc.power_model, NAN, 0, n, NULL);
@@ -449,6 +450,7 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
         rep->complete = false;
         eb_report_warn(rep, "%s: incomplete: %s; the %zu windows measured are kept", res->name,
                        why, got);
+        snprintf(s->incomplete, sizeof s->incomplete, "%.300s", why);
     }
     if (got == 0) {
         free(ms);

@@ -44,6 +44,7 @@ typedef struct {
     eb_mlperf m;
     char port[256];
     int baud;
+    char incomplete[320]; /* why the last incomplete result stopped ("" when none) */
 } eb_remote_session;
 
 /* Opens the line (or starts the emulated agent), checks who answers, and fills the

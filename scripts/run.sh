@@ -1,5 +1,8 @@
 #!/bin/sh
-# The main job, from a fresh clone: installs dependencies, builds, and runs edgebench.
+# The main job, from a fresh clone: installs dependencies, builds, and measures
+# MobileNetV1 int8 on this machine:
+#   edgebench run --target host --model mobilenet_int8
+# It prints the summary and writes the JSON report under reports/out/.
 # Extra arguments replace the default run, e.g. scripts/run.sh list kernels
 set -eu
 cd "$(dirname "$0")/.."
@@ -8,5 +11,4 @@ scripts/build.sh build
 if [ $# -gt 0 ]; then
     exec build/bench/edgebench "$@"
 fi
-build/bench/edgebench --version
-exec build/bench/edgebench list kernels
+exec build/bench/edgebench run --target host --model mobilenet_int8

@@ -23,4 +23,8 @@ if [ -x scripts/cross-test.sh ]; then
     step "cross builds and emulated tests"
     scripts/cross-test.sh
 fi
+if [ -x scripts/emulate-test.sh ]; then
+    step "emulated boards: the cross-built agents under qemu on a pseudo-terminal"
+    scripts/emulate-test.sh
+fi
 step "all tests passed"

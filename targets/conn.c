@@ -80,6 +80,7 @@ eb_status eb_conn_spawn(eb_conn *c, char *const argv[], char *err, size_t errlen
     }
     if (pid == 0) {
         setsid(); /* its own session: a terminal's Ctrl-C reaches the host, not the agent */
+        setenv("EB_AGENT_QUIET", "1", 1); /* the host reports; the agent's banner is noise */
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0)
             dup2(devnull, 0);

@@ -438,7 +438,7 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
     active_tag = tag;
 
     eb_status ret = EB_OK;
-    bool started = false, finished = false, abort_sent = false;
+    bool started = false, finished = false, abort_sent = false, user_abort = false;
     int attempts = 0, silent = 0;
     uint64_t last_count = 0, warm_done = 0;
     if (send_line(r, cmd) != EB_OK) {
@@ -449,8 +449,7 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
     while (!finished) {
         if (interrupted(r) && !abort_sent) {
             abort_sent = true;
-            set_reason(res, "interrupted after %llu of %llu samples",
-                       (unsigned long long)res->n_received, (unsigned long long)iters);
+            user_abort = true;
             if (!started) {
                 snprintf(err, errlen, "interrupted before the run started");
                 ret = EB_ERR_IO;
@@ -582,6 +581,9 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
     }
     if (finished) {
         fetch_missing(r, res, tag);
+        if (user_abort) /* counted now: the inference in flight may have arrived */
+            set_reason(res, "interrupted after %llu of %llu samples",
+                       (unsigned long long)res->n_received, (unsigned long long)iters);
         if (!res->have_info)
             query_last(r, res, tag);
         uint64_t upto = res->agent_n < iters ? res->agent_n : iters;
@@ -768,7 +770,7 @@ eb_status eb_remote_upload(eb_remote *r, const char *path, const char *name, cha
         free(data);
         return EB_ERR_ARG;
     }
-    uint32_t crc = eb_crc32(0, data, size);
+    uint32_t crc = eb_proto_crc32(0, data, size);
     eb_status st = EB_ERR_FORMAT;
     for (int whole = 0; whole < 2; whole++) {
         bool crc_bad = false;

@@ -32,13 +32,13 @@
 
 static unsigned fx_infer_us = 200;
 
-static void fx_list(void *self, void (*emit)(void *, const char *), void *user)
+static inline void fx_list(void *self, void (*emit)(void *, const char *), void *user)
 {
     (void)self;
     emit(user, "standin_tiny");
 }
 
-static eb_status fx_open(void *self, const char *name, const char *kernels,
+static inline eb_status fx_open(void *self, const char *name, const char *kernels,
                          eb_agent_model_info *info, void **model, char *err, size_t errlen)
 {
     (void)self;
@@ -65,7 +65,7 @@ static eb_status fx_open(void *self, const char *name, const char *kernels,
     return EB_OK;
 }
 
-static void fx_infer(void *m)
+static inline void fx_infer(void *m)
 {
     (void)m;
     struct timespec t0, t;
@@ -76,13 +76,13 @@ static void fx_infer(void *m)
            (long)fx_infer_us * 1000L);
 }
 
-static void fx_close(void *m) { (void)m; }
+static inline void fx_close(void *m) { (void)m; }
 
 static const eb_agent_backend fx_backend = {NULL, fx_list, fx_open, fx_infer, fx_close};
 
 /* ---- the agent in a child process ------------------------------------------------- */
 
-static pid_t fx_spawn_agent(int fd, const char *dir)
+static inline pid_t fx_spawn_agent(int fd, const char *dir)
 {
     pid_t pid = fork();
     if (pid == 0) {
@@ -136,7 +136,7 @@ typedef struct {
     volatile int killed;
 } fx_proxy;
 
-static void fx_write(int fd, const char *p, size_t n)
+static inline void fx_write(int fd, const char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(fd, p, n);
@@ -150,7 +150,7 @@ static void fx_write(int fd, const char *p, size_t n)
 }
 
 /* Handles one complete line (with its '\n') travelling in direction d. */
-static void fx_line(fx_proxy *x, int d, char *line, size_t n)
+static inline void fx_line(fx_proxy *x, int d, char *line, size_t n)
 {
     int out = d ? x->host_fd : x->agent_fd;
     if (x->held[d] || x->killed)
@@ -204,7 +204,7 @@ typedef struct {
     int d; /* 1: agent -> host */
 } fx_dir;
 
-static void *fx_run(void *arg)
+static inline void *fx_run(void *arg)
 {
     fx_dir *fd = arg;
     fx_proxy *x = fd->x;
@@ -245,10 +245,43 @@ typedef struct {
     int host_fd;
     eb_remote r;
     char dir[64];
+    int slave_fd;     /* exec rigs: the pty slave kept open (the host opens it by name) */
+    char slave[128];  /* its path, for --port */
 } fx_rig;
 
-static void fx_rig_start(fx_rig *g, const fx_rule *rules, int n_rules, const char *garbage,
+/* The real agent binary with its stdin/stdout on our end of a socketpair. */
+static inline pid_t fx_spawn_exec(const char *agent, int fd, const char *dir)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        dup2(fd, 0);
+        dup2(fd, 1);
+        execl(agent, agent, "--models-dir", dir, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static inline void fx_rig_start_generic(fx_rig *g, const char *agent_exec, const fx_rule *rules,
+                                 int n_rules, const char *garbage, size_t garbage_len,
+                                 const eb_remote_opts *o);
+
+static inline void fx_rig_start(fx_rig *g, const fx_rule *rules, int n_rules, const char *garbage,
                          size_t garbage_len, const eb_remote_opts *o)
+{
+    fx_rig_start_generic(g, NULL, rules, n_rules, garbage, garbage_len, o);
+}
+
+/* The real agent behind the proxy; the host side is left to the caller (g->slave). */
+static inline void fx_rig_start_exec(fx_rig *g, const char *agent, const fx_rule *rules, int n_rules)
+{
+    fx_rig_start_generic(g, agent, rules, n_rules, NULL, 0, NULL);
+}
+
+static inline void fx_rig_start_generic(fx_rig *g, const char *agent_exec, const fx_rule *rules,
+                                 int n_rules, const char *garbage, size_t garbage_len,
+                                 const eb_remote_opts *o)
 {
     memset(g, 0, sizeof *g);
     snprintf(g->dir, sizeof g->dir, "/tmp/eb_agent_test_XXXXXX");
@@ -264,7 +297,8 @@ static void fx_rig_start(fx_rig *g, const fx_rule *rules, int n_rules, const cha
     tcgetattr(s, &t);
     cfmakeraw(&t);
     tcsetattr(s, TCSANOW, &t);
-    g->x.agent = fx_spawn_agent(sv[1], g->dir);
+    g->x.agent = agent_exec ? fx_spawn_exec(agent_exec, sv[1], g->dir)
+                            : fx_spawn_agent(sv[1], g->dir);
     close(sv[1]);
     g->x.agent_fd = sv[0];
     g->x.host_fd = m;
@@ -278,6 +312,13 @@ static void fx_rig_start(fx_rig *g, const fx_rule *rules, int n_rules, const cha
     dirs[1] = (fx_dir){&g->x, 1};
     pthread_create(&g->x.th[0], NULL, fx_run, &dirs[0]);
     pthread_create(&g->x.th[1], NULL, fx_run, &dirs[1]);
+    g->slave_fd = -1;
+    snprintf(g->slave, sizeof g->slave, "%s", ttyname(s));
+    if (agent_exec) { /* the caller's host opens g->slave; keep it open meanwhile */
+        g->slave_fd = s;
+        g->host_fd = -1;
+        return;
+    }
     /* The host opens the pty's slave by name, as it opens /dev/ttyUSB0. */
     eb_conn c;
     char err[256];
@@ -288,12 +329,15 @@ static void fx_rig_start(fx_rig *g, const fx_rule *rules, int n_rules, const cha
     eb_remote_init(&g->r, g->host_fd, g->host_fd, o);
 }
 
-static void fx_rig_stop(fx_rig *g)
+static inline void fx_rig_stop(fx_rig *g)
 {
     g->x.stop = 1;
     pthread_join(g->x.th[0], NULL);
     pthread_join(g->x.th[1], NULL);
-    close(g->host_fd);
+    if (g->host_fd >= 0)
+        close(g->host_fd);
+    if (g->slave_fd >= 0)
+        close(g->slave_fd);
     if (g->x.host_fd >= 0)
         close(g->x.host_fd);
     close(g->x.agent_fd);

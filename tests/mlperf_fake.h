@@ -27,8 +27,8 @@ typedef struct {
     pthread_t th;
 } mlperf_fake;
 
-static void mf_say(mlperf_fake *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void mf_say(mlperf_fake *f, const char *fmt, ...)
+static inline void mf_say(mlperf_fake *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void mf_say(mlperf_fake *f, const char *fmt, ...)
 {
     char b[256];
     va_list ap;
@@ -41,7 +41,7 @@ static void mf_say(mlperf_fake *f, const char *fmt, ...)
     }
 }
 
-static void mf_command(mlperf_fake *f, char *cmd)
+static inline void mf_command(mlperf_fake *f, char *cmd)
 {
     char *w[8];
     int n = eb_proto_split(cmd, w, 8);
@@ -96,7 +96,7 @@ static void mf_command(mlperf_fake *f, char *cmd)
     mf_say(f, "m-ready");
 }
 
-static void *mf_main(void *arg)
+static inline void *mf_main(void *arg)
 {
     mlperf_fake *f = arg;
     char cmd[256];

@@ -7,11 +7,11 @@
 
 Test(agent_proto, crc_check_values)
 {
-    cr_assert_eq(eb_crc16("123456789", 9), 0x29B1);
-    cr_assert_eq(eb_crc32(0, "123456789", 9), 0xCBF43926u);
+    cr_assert_eq(eb_proto_crc16("123456789", 9), 0x29B1);
+    cr_assert_eq(eb_proto_crc32(0, "123456789", 9), 0xCBF43926u);
     /* incremental CRC-32 equals one pass */
-    uint32_t c = eb_crc32(0, "1234", 4);
-    cr_assert_eq(eb_crc32(c, "56789", 5), 0xCBF43926u);
+    uint32_t c = eb_proto_crc32(0, "1234", 4);
+    cr_assert_eq(eb_proto_crc32(c, "56789", 5), 0xCBF43926u);
 }
 
 Test(agent_proto, seal_then_check_round_trip)

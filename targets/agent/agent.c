@@ -280,7 +280,7 @@ static void cmd_run(eb_agent *a, char **w, int n)
             say(a, "err %s bad model file name '%s'", EB_ERRC_ARGS, name);
             return;
         }
-        snprintf(path, sizeof path, "%s/%s", a->dir, name);
+        snprintf(path, sizeof path, "%.255s/%.95s", a->dir, name);
         name = path;
     }
     uint64_t *buf = realloc(a->samples, (size_t)iters * sizeof *buf);
@@ -377,7 +377,7 @@ static void cmd_upload(eb_agent *a, char **w, int n)
     }
     upload_reset(a);
     snprintf(a->up_name, sizeof a->up_name, "%s", w[1]);
-    snprintf(a->up_tmp, sizeof a->up_tmp, "%s/.%s.part", a->dir, w[1]);
+    snprintf(a->up_tmp, sizeof a->up_tmp, "%.255s/.%.95s.part", a->dir, w[1]);
     a->up_fd = open(a->up_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (a->up_fd < 0) {
         say(a, "err %s cannot write %s: %s", EB_ERRC_IO, a->up_tmp, strerror(errno));
@@ -430,7 +430,7 @@ static void cmd_chunk(eb_agent *a, char **w, int n)
         upload_reset(a);
         return;
     }
-    a->up_crc = eb_crc32(a->up_crc, data, (size_t)len);
+    a->up_crc = eb_proto_crc32(a->up_crc, data, (size_t)len);
     a->up_off += (uint64_t)len;
     a->up_last_len = (size_t)len;
     say(a, "ack %llu", (unsigned long long)a->up_off);
@@ -454,7 +454,7 @@ static void cmd_commit(eb_agent *a)
         return;
     }
     char final[600];
-    snprintf(final, sizeof final, "%s/%s", a->dir, a->up_name);
+    snprintf(final, sizeof final, "%.255s/%.95s", a->dir, a->up_name);
     if (fsync(a->up_fd) != 0 || close(a->up_fd) != 0) {
         a->up_fd = -1;
         unlink(a->up_tmp);

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "edgebench-agent: out of memory\n");
         return 2;
     }
-    if (dev)
+    if (dev && isatty(2) && !getenv("EB_AGENT_QUIET"))
         fprintf(stderr, "edgebench-agent: serving on %s at %ld baud\n", dev, baud);
     eb_status st = eb_agent_serve(a, rfd, wfd);
     eb_agent_free(a);

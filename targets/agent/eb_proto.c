@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-uint16_t eb_crc16(const void *data, size_t len)
+uint16_t eb_proto_crc16(const void *data, size_t len)
 {
     const uint8_t *p = data;
     uint16_t crc = 0xFFFF;
@@ -21,7 +21,7 @@ uint16_t eb_crc16(const void *data, size_t len)
     return crc;
 }
 
-uint32_t eb_crc32(uint32_t crc, const void *data, size_t len)
+uint32_t eb_proto_crc32(uint32_t crc, const void *data, size_t len)
 {
     const uint8_t *p = data;
     crc = ~crc;
@@ -39,7 +39,7 @@ size_t eb_proto_seal(char *buf, size_t len, size_t cap)
 {
     if (len + 8 > cap || len + 6 > EB_PROTO_MAX_LINE)
         return 0;
-    uint16_t c = eb_crc16(buf, len);
+    uint16_t c = eb_proto_crc16(buf, len);
     buf[len++] = ' ';
     buf[len++] = '*';
     buf[len++] = hexd[(c >> 12) & 15];
@@ -78,7 +78,7 @@ int eb_proto_check(char *line)
             return 0;
         v = (v << 4) | (unsigned)h;
     }
-    if (eb_crc16(line, n - 6) != v)
+    if (eb_proto_crc16(line, n - 6) != v)
         return -1;
     line[n - 6] = '\0';
     return 1;

@@ -79,9 +79,9 @@ extern "C" {
 #define EB_ERRC_STATE "state"     /* e.g. chunk without upload, last without a run */
 
 /* CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF): check("123456789") = 0x29B1. */
-uint16_t eb_crc16(const void *data, size_t len);
+uint16_t eb_proto_crc16(const void *data, size_t len);
 /* CRC-32 (IEEE 802.3, reflected, as zlib): check("123456789") = 0xCBF43926. */
-uint32_t eb_crc32(uint32_t crc, const void *data, size_t len);
+uint32_t eb_proto_crc32(uint32_t crc, const void *data, size_t len);
 
 /* Appends " *XXXX" and "\r\n" to the text in buf (length len, capacity cap). Returns the
  * new length, or 0 when it does not fit (or the line would exceed EB_PROTO_MAX_LINE). */
