@@ -247,3 +247,26 @@ Test(variants, synthetic_weights_are_pinned)
     free(buf);
     eb_graph_free(g);
 }
+
+/* An int8 model whose accumulators could overflow int32 (a huge bias, as a crafted .ebm
+ * file could hold) is refused when it is checked, not run into undefined behaviour. */
+Test(variants, int8_bias_out_of_range_is_refused)
+{
+    eb_graph *g;
+    cr_assert_eq(eb_zoo_build_graph("ds_cnn", &g), EB_OK);
+    char err[256] = "";
+    cr_assert_eq(eb_quantize_graph(&g, NULL, true, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_graph_check(g, true, err, sizeof err), EB_OK, "%s", err);
+    eb_gop *op = NULL;
+    for (int32_t i = 0; i < g->nops && !op; i++)
+        if (g->op[i].bq)
+            op = &g->op[i];
+    cr_assert_not_null(op);
+    int32_t saved = op->bq[0];
+    op->bq[0] = INT32_MAX - 5;
+    cr_assert_neq(eb_graph_check(g, true, err, sizeof err), EB_OK);
+    cr_assert(strstr(err, "bias out of range") != NULL, "%s", err);
+    op->bq[0] = saved;
+    cr_assert_eq(eb_graph_check(g, true, err, sizeof err), EB_OK, "%s", err);
+    eb_graph_free(g);
+}

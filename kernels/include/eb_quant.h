@@ -65,6 +65,12 @@ static inline int32_t eb_clamp_i32(int32_t v, int32_t lo, int32_t hi)
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* For the final `out_zp + requantized` step: done in 64 bits it cannot overflow. */
+static inline int32_t eb_clamp_i64(int64_t v, int32_t lo, int32_t hi)
+{
+    return (int32_t)(v < lo ? lo : (v > hi ? hi : v));
+}
+
 static inline float eb_act_f32(float v, eb_act act)
 {
     if (act == EB_ACT_NONE)

@@ -14,7 +14,7 @@ void eb_add_s8_ref(const eb_add_params *p, const int8_t *a, const int8_t *b, int
         int32_t bv = ((int32_t)b[i] - p->b_zp) * scale_up;
         int32_t sum = eb_requantize(av, p->a_mult, p->a_shift) +
                       eb_requantize(bv, p->b_mult, p->b_shift);
-        int32_t v = p->out_zp + eb_requantize(sum, p->out_mult, p->out_shift);
-        y[i] = (int8_t)eb_clamp_i32(v, p->act_min, p->act_max);
+        int64_t v = (int64_t)p->out_zp + eb_requantize(sum, p->out_mult, p->out_shift);
+        y[i] = (int8_t)eb_clamp_i64(v, p->act_min, p->act_max);
     }
 }

@@ -43,8 +43,8 @@ void eb_conv2d_s8_ref(const eb_conv_params *p, const eb_requant *q, const int8_t
                                 acc += ((int32_t)xp[ic] - q->in_zp) * (int32_t)wp[ic];
                         }
                     }
-                    int32_t v = q->out_zp + eb_requantize(acc, q->mult[oc], q->shift[oc]);
-                    out[oc] = (int8_t)eb_clamp_i32(v, q->act_min, q->act_max);
+                    int64_t v = (int64_t)q->out_zp + eb_requantize(acc, q->mult[oc], q->shift[oc]);
+                    out[oc] = (int8_t)eb_clamp_i64(v, q->act_min, q->act_max);
                 }
             }
         }

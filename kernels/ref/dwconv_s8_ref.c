@@ -33,8 +33,8 @@ void eb_dwconv_s8_ref(const eb_conv_params *p, const eb_requant *q, const int8_t
                             acc += (xv - q->in_zp) * (int32_t)w[((size_t)ky * p->k_w + kx) * c_n + c];
                         }
                     }
-                    int32_t v = q->out_zp + eb_requantize(acc, q->mult[c], q->shift[c]);
-                    out[c] = (int8_t)eb_clamp_i32(v, q->act_min, q->act_max);
+                    int64_t v = (int64_t)q->out_zp + eb_requantize(acc, q->mult[c], q->shift[c]);
+                    out[c] = (int8_t)eb_clamp_i64(v, q->act_min, q->act_max);
                 }
             }
         }

@@ -18,8 +18,8 @@ void eb_fc_s8_ref(const eb_fc_params *p, const eb_requant *q, const int8_t *x,
             int32_t acc = bias ? bias[o] : 0;
             for (int32_t i = 0; i < p->in_features; i++)
                 acc += ((int32_t)xr[i] - q->in_zp) * (int32_t)wr[i];
-            int32_t v = q->out_zp + eb_requantize(acc, q->mult[o], q->shift[o]);
-            y[(size_t)b * p->out_features + o] = (int8_t)eb_clamp_i32(v, q->act_min, q->act_max);
+            int64_t v = (int64_t)q->out_zp + eb_requantize(acc, q->mult[o], q->shift[o]);
+            y[(size_t)b * p->out_features + o] = (int8_t)eb_clamp_i64(v, q->act_min, q->act_max);
         }
     }
 }

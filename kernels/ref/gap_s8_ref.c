@@ -15,8 +15,8 @@ void eb_gap_s8_ref(const eb_gap_params *p, const int8_t *x, int8_t *y)
             int32_t sum = 0;
             for (size_t i = 0; i < hw; i++)
                 sum += (int32_t)xb[i * p->c + c] - p->in_zp;
-            int32_t v = p->out_zp + eb_requantize(sum, p->mult, p->shift);
-            y[(size_t)n * p->c + c] = (int8_t)eb_clamp_i32(v, p->act_min, p->act_max);
+            int64_t v = (int64_t)p->out_zp + eb_requantize(sum, p->mult, p->shift);
+            y[(size_t)n * p->c + c] = (int8_t)eb_clamp_i64(v, p->act_min, p->act_max);
         }
     }
 }

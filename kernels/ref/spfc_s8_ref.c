@@ -16,8 +16,8 @@ void eb_spfc_s8_ref(const eb_fc_params *p, const eb_requant *q, const eb_csr *w,
             int32_t acc = bias ? bias[o] : 0;
             for (int32_t k = w->row_ptr[o]; k < w->row_ptr[o + 1]; k++)
                 acc += ((int32_t)xr[w->col_idx[k]] - q->in_zp) * (int32_t)values[k];
-            int32_t v = q->out_zp + eb_requantize(acc, q->mult[o], q->shift[o]);
-            y[(size_t)b * p->out_features + o] = (int8_t)eb_clamp_i32(v, q->act_min, q->act_max);
+            int64_t v = (int64_t)q->out_zp + eb_requantize(acc, q->mult[o], q->shift[o]);
+            y[(size_t)b * p->out_features + o] = (int8_t)eb_clamp_i64(v, q->act_min, q->act_max);
         }
     }
 }
