@@ -16,6 +16,7 @@
 #include "eb_dispatch.h"
 #include "eb_outfile.h"
 #include "eb_plot.h"
+#include "eb_report.h"
 #include "eb_study.h"
 #include "eb_target.h"
 #if defined(EB_MODELS_AVAILABLE)
@@ -196,7 +197,8 @@ static eb_status load_target(const char *name, eb_study_target *st, bool *local,
 
 /* `edgebench run --target T --model a,b --json` in a child; its report into *out. */
 static eb_status measure(const char *target, char **models, size_t nm, bool emulate,
-                         const char *min_time, eb_rdata *out, char *err, size_t errlen)
+                         const char *min_time, const char *dir, eb_rdata *out, char *err,
+                         size_t errlen)
 {
     char list[2048] = "";
     for (size_t i = 0; i < nm; i++) {
@@ -236,7 +238,16 @@ static eb_status measure(const char *target, char **models, size_t nm, bool emul
         free(cr.out);
         return EB_ERR_IO;
     }
-    st = eb_rdata_parse(cr.out, target, out, err, errlen);
+    /* keep what was measured: `study --from DIR/report_<target>.json` rebuilds the table */
+    char path[4096], safe[64];
+    size_t k = 0;
+    for (const char *p = target; *p && k + 1 < sizeof safe; p++)
+        safe[k++] = (*p == '/' || *p == '.') ? '_' : *p;
+    safe[k] = 0;
+    snprintf(path, sizeof path, "%s/report_%s.json", dir, safe);
+    st = eb_rdata_parse(cr.out, path, out, err, errlen);
+    if (st == EB_OK)
+        st = eb_write_file_atomic(path, cr.out, err, errlen);
     free(cr.out);
     return st;
 }
@@ -440,20 +451,26 @@ int eb_cmd_study(int argc, char **argv)
     /* measurements: --from, else run on what can be reached (the host always, to
      * calibrate) */
     if (!nfrom) {
+        if (eb_mkdirs(dir, err, sizeof err) != EB_OK) {
+            eb_error("%s", err);
+            goto done;
+        }
         bool host_in_table = false;
         for (size_t i = 0; i < nt; i++) {
             if (!reachable[i])
                 continue;
             host_in_table |= have_host && !strcmp(targets[i].name, host.name);
             bool emul = emulate && have_host && strcmp(targets[i].name, host.name) != 0;
-            if (measure(tnames[i], mnames, nm, emul, min_time, &reps[nreps], err, sizeof err)) {
+            if (measure(tnames[i], mnames, nm, emul, min_time, dir, &reps[nreps], err,
+                        sizeof err)) {
                 eb_error("%s", err);
                 goto done;
             }
             nreps++;
         }
         if (have_host && !host_in_table) {
-            if (measure(host.name, mnames, nm, false, min_time, &reps[nreps], err, sizeof err)) {
+            if (measure(host.name, mnames, nm, false, min_time, dir, &reps[nreps], err,
+                        sizeof err)) {
                 eb_error("%s", err);
                 goto done;
             }

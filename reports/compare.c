@@ -406,6 +406,13 @@ eb_status eb_compare_reports(const eb_rdata *base, const eb_rdata *cur,
             add_warning(out, "the %s report was measured under emulation", name);
         if (!sides[s]->complete)
             add_warning(out, "the %s report is incomplete (the run was interrupted)", name);
+        /* what the run itself flagged, except what compare says in its own words */
+        for (size_t w = 0; w < sides[s]->n_warnings; w++) {
+            const char *t = sides[s]->warnings[w];
+            if (strstr(t, "sanitizer build") || strstr(t, "latency CV"))
+                continue;
+            add_warning(out, "%s report: %s", name, t);
+        }
     }
     size_t paired = 0;
     for (size_t i = 0; i < base->n_results; i++) {

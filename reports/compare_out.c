@@ -50,6 +50,8 @@ static void fmt_p(const eb_cmp_row *r, char *dst, size_t cap)
 {
     if (!isfinite(r->p))
         snprintf(dst, cap, "-");
+    else if (r->p < 1e-300) /* below what a double's normal approximation resolves */
+        snprintf(dst, cap, "<1e-300");
     else if (r->p < 1e-4)
         snprintf(dst, cap, "%.1e", r->p);
     else

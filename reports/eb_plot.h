@@ -14,10 +14,10 @@
 typedef enum { EB_PLOT_PNG = 0, EB_PLOT_SVG } eb_plot_format;
 
 typedef struct {
-    char script[256]; /* file names inside the output directory */
-    char data[256];
-    char image[256];
-    char what[256];   /* one line: "latency histogram of mobilenet_v1_int8 on host" */
+    char script[340]; /* file names inside the output directory */
+    char data[340];
+    char image[340];
+    char what[400];   /* one line: "latency histogram of mobilenet_v1_int8 on host" */
 } eb_plot_item;
 
 typedef struct {

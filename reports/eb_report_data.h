@@ -40,6 +40,8 @@ typedef struct {
     char created_utc[32], cpu[128], kernel_set[32], build_type[32], git[64];
     char target[64], arch[32], transport[16];
     double target_cores, target_memory_bytes, price_usd, idle_w, active_w;
+    char warnings[16][256]; /* the report's own warnings (the first 16) */
+    size_t n_warnings;
     eb_rresult *results;
     size_t n_results;
 } eb_rdata;

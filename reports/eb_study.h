@@ -93,9 +93,18 @@ typedef struct {
     const eb_rdata *report;
 } eb_study_measured;
 
+/* The calibration of one model on the host. */
+typedef struct {
+    char model[128];
+    double host_roofline_ms, host_measured_ms; /* NAN when unknown */
+    double efficiency;                         /* roofline / measured; NAN when unknown */
+} eb_study_calibration;
+
 typedef struct {
     eb_study_row *rows;
     size_t n_rows;
+    eb_study_calibration *calibration; /* one per model */
+    size_t n_models;
     double efficiency_median; /* NAN when nothing calibrated */
     char host[64];            /* the calibration target ("" when none) */
 } eb_study;

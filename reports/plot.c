@@ -71,6 +71,9 @@ typedef struct {
     eb_plot_list *list;
     char *err;
     size_t errlen;
+    /* the report being plotted: how titles name it and how file names tell it apart
+     * from another report of the same target */
+    char label[160], tag[160];
 } plot_ctx;
 
 static eb_status add_item(plot_ctx *c, const char *base, const char *what, eb_plot_item **out)
@@ -83,7 +86,7 @@ static eb_status add_item(plot_ctx *c, const char *base, const char *what, eb_pl
     c->list->items = items;
     eb_plot_item *it = &items[c->list->n++];
     memset(it, 0, sizeof *it);
-    char safe[240];
+    char safe[320];
     safe_name(safe, sizeof safe, base);
     snprintf(it->script, sizeof it->script, "%s.gp", safe);
     snprintf(it->data, sizeof it->data, "%s.dat", safe);
@@ -128,7 +131,7 @@ static void fmt_ms(double v, char *dst, size_t cap)
 
 /* ---- latency histogram with median / p90 / p99 ---- */
 
-static eb_status plot_histogram(plot_ctx *c, const eb_rdata *rep, const eb_rresult *r)
+static eb_status plot_histogram(plot_ctx *c, const eb_rresult *r)
 {
     if (r->n_samples < 2)
         return EB_OK;
@@ -182,9 +185,9 @@ static eb_status plot_histogram(plot_ctx *c, const eb_rdata *rep, const eb_rresu
     }
     free(s);
 
-    char base[256], what[256];
-    snprintf(base, sizeof base, "latency_%s_%s", rep->target, r->name);
-    snprintf(what, sizeof what, "latency histogram of %s on %s", r->name, rep->target);
+    char base[320], what[400];
+    snprintf(base, sizeof base, "latency_%s_%s", c->tag, r->name);
+    snprintf(what, sizeof what, "latency histogram of %s on %s", r->name, c->label);
     eb_plot_item *it;
     eb_status st = add_item(c, base, what, &it);
     eb_outfile of;
@@ -201,7 +204,7 @@ static eb_status plot_histogram(plot_ctx *c, const eb_rdata *rep, const eb_rresu
     script_header(f, c, it, 1000, 600);
     char title[400];
     snprintf(title, sizeof title, "%s on %s: latency per inference (%zu inferences%s)", r->name,
-             rep->target, n, r->scenario[0] && strcmp(r->scenario, "single-stream") ? ", offline" : "");
+             c->label, n, r->scenario[0] && strcmp(r->scenario, "single-stream") ? ", offline" : "");
     fprintf(f, "set title ");
     gp_str(f, title);
     fprintf(f, "\nset xlabel \"latency per inference (ms)\"\nset ylabel \"inferences per bin\"\n");
@@ -236,13 +239,13 @@ static eb_status plot_histogram(plot_ctx *c, const eb_rdata *rep, const eb_rresu
 
 /* ---- per-layer time breakdown ---- */
 
-static eb_status plot_profile(plot_ctx *c, const eb_rdata *rep, const eb_rresult *r)
+static eb_status plot_profile(plot_ctx *c, const eb_rresult *r)
 {
     if (r->n_profile == 0)
         return EB_OK;
-    char base[256], what[256];
-    snprintf(base, sizeof base, "profile_%s_%s", rep->target, r->name);
-    snprintf(what, sizeof what, "time per layer of %s on %s", r->name, rep->target);
+    char base[320], what[400];
+    snprintf(base, sizeof base, "profile_%s_%s", c->tag, r->name);
+    snprintf(what, sizeof what, "time per layer of %s on %s", r->name, c->label);
     eb_plot_item *it;
     eb_status st = add_item(c, base, what, &it);
     if (st != EB_OK)
@@ -282,11 +285,12 @@ static eb_status plot_profile(plot_ctx *c, const eb_rdata *rep, const eb_rresult
     script_header(f, c, it, width > 3000 ? 3000 : width, 620);
     char title[400];
     snprintf(title, sizeof title, "%s on %s: median time per layer (sum %.3g ms over %zu ops)",
-             r->name, rep->target, total, r->n_profile);
+             r->name, c->label, total, r->n_profile);
     fprintf(f, "set title ");
     gp_str(f, title);
     fprintf(f, "\nset ylabel \"median time per op (ms)\"\nset xlabel \"op, in execution order\"\n"
                "set xtics rotate by 60 right font \",9\"\nset xrange [-1:%zu]\nset yrange [0:*]\n"
+               "set offsets 0, 0, graph 0.08, 0\nset key outside right top\n"
                "set boxwidth 0.75\nset style fill solid 0.8 noborder\n",
             r->n_profile);
     fprintf(f, "plot '%s' using 1:(0):xtic(2) with points ps 0 notitle", it->data);
@@ -311,10 +315,10 @@ static eb_status plot_variants(plot_ctx *c, const eb_rdata *rep, const char *mod
         nv += !strcmp(rep->results[i].model, model);
     if (nv < 2)
         return EB_OK;
-    char base[256], what[256];
-    snprintf(base, sizeof base, "variants_%s_%s", rep->target, model);
+    char base[320], what[400];
+    snprintf(base, sizeof base, "variants_%s_%s", c->tag, model);
     snprintf(what, sizeof what, "variants of %s on %s: latency, size, fidelity", model,
-             rep->target);
+             c->label);
     eb_plot_item *it;
     eb_status st = add_item(c, base, what, &it);
     if (st != EB_OK)
@@ -349,7 +353,7 @@ static eb_status plot_variants(plot_ctx *c, const eb_rdata *rep, const char *mod
     script_header(f, c, it, 1350, 560);
     char title[300];
     snprintf(title, sizeof title, "%s on %s: variants side by side (speed, size, fidelity)",
-             model, rep->target);
+             model, c->label);
     fprintf(f, "set multiplot layout 1,3 title ");
     gp_str(f, title);
     fprintf(f, " font \",13\"\nunset key\nset xtics rotate by 45 right\nset xrange [-0.6:%zu.4]\n"
@@ -376,7 +380,8 @@ static eb_status plot_variants(plot_ctx *c, const eb_rdata *rep, const char *mod
 
 /* ---- targets side by side: grouped bars with CI ---- */
 
-static void series_label(const eb_rdata *reps, size_t n, size_t i, char *dst, size_t cap)
+static void series_label(const eb_rdata *reps, size_t n, size_t i, char *dst, size_t cap,
+                         char *tag, size_t tagcap)
 {
     bool dup_target = false, dup_kset = false;
     for (size_t j = 0; j < n; j++) {
@@ -389,12 +394,24 @@ static void series_label(const eb_rdata *reps, size_t n, size_t i, char *dst, si
     }
     const char *file = strrchr(reps[i].path, '/');
     file = file ? file + 1 : reps[i].path;
-    if (!dup_target)
+    char stem[128];
+    snprintf(stem, sizeof stem, "%.127s", file);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+        *dot = 0;
+    char t[160];
+    if (!dup_target) {
         snprintf(dst, cap, "%s", reps[i].target);
-    else if (!dup_kset && reps[i].kernel_set[0])
+        snprintf(t, sizeof t, "%s", reps[i].target);
+    } else if (!dup_kset && reps[i].kernel_set[0]) {
         snprintf(dst, cap, "%s, kernels %s", reps[i].target, reps[i].kernel_set);
-    else
+        snprintf(t, sizeof t, "%.60s_%.30s", reps[i].target, reps[i].kernel_set);
+    } else {
         snprintf(dst, cap, "%s (%s)", reps[i].target, file);
+        snprintf(t, sizeof t, "%.60s_%.90s", reps[i].target, stem);
+    }
+    if (tag)
+        safe_name(tag, tagcap, t);
 }
 
 static eb_status plot_targets(plot_ctx *c, const eb_rdata *reps, size_t n)
@@ -464,7 +481,7 @@ static eb_status plot_targets(plot_ctx *c, const eb_rdata *reps, size_t n)
     fprintf(f, "plot ");
     for (size_t i = 0; i < n; i++) {
         char label[640];
-        series_label(reps, n, i, label, sizeof label);
+        series_label(reps, n, i, label, sizeof label, NULL, 0);
         fprintf(f, "%s'%s' using %zu:%zu:%zu%s lc rgb \"%s\" title ", i ? ", \\\n     " : "",
                 it->data, 2 + 3 * i, 3 + 3 * i, 4 + 3 * i, i == 0 ? ":xtic(1)" : "",
                 colors[i % EB_COLORS_N]);
@@ -481,15 +498,16 @@ eb_status eb_plot_write(const eb_rdata *reports, size_t n, const char *dir,
     eb_status st = eb_mkdirs(dir, err, errlen);
     if (st != EB_OK)
         return st;
-    plot_ctx c = {dir, fmt, out, err, errlen};
+    plot_ctx c = {.dir = dir, .fmt = fmt, .list = out, .err = err, .errlen = errlen};
     if (errlen)
         err[0] = 0;
     for (size_t i = 0; i < n && st == EB_OK; i++) {
         const eb_rdata *rep = &reports[i];
+        series_label(reports, n, i, c.label, sizeof c.label, c.tag, sizeof c.tag);
         for (size_t j = 0; j < rep->n_results && st == EB_OK; j++) {
-            st = plot_histogram(&c, rep, &rep->results[j]);
+            st = plot_histogram(&c, &rep->results[j]);
             if (st == EB_OK)
-                st = plot_profile(&c, rep, &rep->results[j]);
+                st = plot_profile(&c, &rep->results[j]);
         }
         for (size_t j = 0; j < rep->n_results && st == EB_OK; j++) {
             bool first = true; /* one variants plot per model */

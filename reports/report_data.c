@@ -126,6 +126,8 @@ eb_status eb_rdata_parse(const char *json, const char *path, eb_rdata *out, char
     snprintf(out->target, sizeof out->target, "%s", rep.target.name);
     snprintf(out->arch, sizeof out->arch, "%s", rep.target.arch);
     snprintf(out->transport, sizeof out->transport, "%s", rep.target.transport);
+    for (size_t i = 0; i < rep.n_warnings && out->n_warnings < 16; i++)
+        snprintf(out->warnings[out->n_warnings++], sizeof out->warnings[0], "%s", rep.warnings[i]);
     out->target_cores = rep.target.cores;
     out->target_memory_bytes = i64_or_nan(rep.target.memory_bytes);
     out->price_usd = rep.target.price_usd;

@@ -76,12 +76,15 @@ eb_status eb_study_build(const eb_study_target *targets, size_t nt, const eb_stu
     double *eff = malloc(nm * sizeof *eff), *p90_ratio = malloc(nm * sizeof *p90_ratio);
     double *sorted = malloc(nm * sizeof *sorted);
     out->rows = calloc(nt * nm, sizeof *out->rows);
-    if (!eff || !p90_ratio || !sorted || !out->rows) {
+    out->calibration = calloc(nm, sizeof *out->calibration);
+    if (!eff || !p90_ratio || !sorted || !out->rows || !out->calibration) {
         free(eff);
         free(p90_ratio);
         free(sorted);
         free(out->rows);
+        free(out->calibration);
         out->rows = NULL;
+        out->calibration = NULL;
         snprintf(err, errlen, "out of memory");
         return EB_ERR_NOMEM;
     }
@@ -89,16 +92,22 @@ eb_status eb_study_build(const eb_study_target *targets, size_t nt, const eb_stu
     size_t ne = 0;
     if (host)
         snprintf(out->host, sizeof out->host, "%s", host->name);
+    out->n_models = nm;
     for (size_t m = 0; m < nm; m++) {
         eff[m] = p90_ratio[m] = NAN;
+        eb_study_calibration *cal = &out->calibration[m];
+        snprintf(cal->model, sizeof cal->model, "%s", models[m].name);
+        cal->host_roofline_ms = host ? eb_roofline_ms(models[m].ops, models[m].n_ops, host) : NAN;
+        cal->host_measured_ms = cal->efficiency = NAN;
         const eb_study_measured *h = host ? find_measured(measured, nmeas, host->name,
                                                           models[m].name) : NULL;
         if (!h || h->report->emulated)
             continue;
-        double roof = eb_roofline_ms(models[m].ops, models[m].n_ops, host);
+        double roof = cal->host_roofline_ms;
         double med = h->result->median_ms;
+        cal->host_measured_ms = med;
         if (isfinite(roof) && roof > 0 && med > 0) {
-            eff[m] = roof / med;
+            eff[m] = cal->efficiency = roof / med;
             sorted[ne++] = eff[m];
         }
         if (med > 0 && isfinite(h->result->p90_ms))
@@ -160,6 +169,7 @@ eb_status eb_study_build(const eb_study_target *targets, size_t nt, const eb_stu
 void eb_study_free(eb_study *s)
 {
     free(s->rows);
+    free(s->calibration);
     memset(s, 0, sizeof *s);
 }
 
@@ -209,12 +219,21 @@ static void write_model_section(FILE *f, const eb_study *s, const eb_study_targe
                "- **[s] specification**: from the target file (price, memory).\n"
                "- Cost per million inferences = price spread over %.0f years of back-to-back "
                "single-stream inference + energy at %.2f USD/kWh.\n",
-            isfinite(s->efficiency_median) ? "see below" : "no calibration was possible in this study",
+            isfinite(s->efficiency_median) ? "see the calibration below"
+                                           : "no calibration was possible in this study",
             o->amortize_years, o->kwh_usd);
-    if (isfinite(s->efficiency_median))
-        fprintf(f, "  Median efficiency: %.3f of the host roofline.\n", s->efficiency_median);
     if (isfinite(o->latency_budget_ms))
         fprintf(f, "- Budget: p90 (p50 when no p90) at most %.3g ms.\n", o->latency_budget_ms);
+    if (s->host[0]) {
+        fprintf(f, "\nCalibration on %s (median efficiency %.3g):\n\n| model | roofline on %s ms | "
+                   "measured p50 ms | efficiency |\n|---|---:|---:|---:|\n",
+                s->host, s->efficiency_median, s->host);
+        for (size_t m = 0; m < s->n_models; m++) {
+            const eb_study_calibration *c = &s->calibration[m];
+            fprintf(f, "| %s | %.4g | %.4g | %.3g |\n", c->model, c->host_roofline_ms,
+                    c->host_measured_ms, c->efficiency);
+        }
+    }
     fprintf(f, "\n| target | arch | cores | clock MHz | fp32 GMAC/s per core | int8 GMAC/s per "
                "core | bandwidth GB/s | active W | peaks from |\n|---|---|---:|---:|---:|---:|---:|"
                "---:|---|\n");
@@ -386,11 +405,12 @@ static eb_status write_bars(const eb_study *s, const eb_study_target *targets, s
         fprintf(f, "set terminal pngcairo size %d,600 noenhanced font \"DejaVu Sans,11\"\n", width);
     bool logy = vmax > 30 * vmin;
     fprintf(f, "set output '%s'\nset datafile missing \"NaN\"\nset border 3\nset tics nomirror\n"
-               "set grid ytics lc rgb \"#dddddd\"\nset key top left opaque box lc rgb \"#bbbbbb\"\n"
-               "set title \"%s\"\nset ylabel \"%s%s)\"\nset style data histograms\n"
+               "set grid ytics lc rgb \"#dddddd\"\nset key outside right top\n"
+               "set title \"%s\"\nset ylabel \"%s%s\"\nset format y \"%%g\"\n"
+               "set style data histograms\n"
                "set style histogram clustered gap 2\nset style fill solid 0.75 border -1\n"
                "set xtics rotate by 30 right\nset bmargin 6\nset xrange [-0.6:%zu.6]\n%s\n",
-            it->image, title, ylabel, logy ? ", log scale" : "", nm - 1,
+            it->image, title, ylabel, logy ? " (log scale)" : "", nm - 1,
             logy ? "set logscale y\nset yrange [*:*]" : "set yrange [0:*]");
     if (isfinite(budget))
         fprintf(f, "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead lw 2 dt 2 "
@@ -431,15 +451,15 @@ eb_status eb_study_write(const eb_study *s, const eb_study_target *targets, size
         st = write_csv(s, dir, err, errlen);
     if (st == EB_OK)
         st = write_bars(s, targets, nt, dir, fmt, plots, "study_latency",
-                        "median latency per inference by target", "p50 latency (ms",
+                        "median latency per inference by target", "p50 latency, ms",
                         offsetof(eb_study_row, p50_ms), 1, o->latency_budget_ms, err, errlen);
     if (st == EB_OK)
         st = write_bars(s, targets, nt, dir, fmt, plots, "study_cost",
-                        "cost per million inferences by target", "USD per million inferences (",
+                        "cost per million inferences by target (hardware + energy)", "USD per million inferences",
                         offsetof(eb_study_row, cost_per_m_usd), 1, NAN, err, errlen);
     if (st == EB_OK)
         st = write_bars(s, targets, nt, dir, fmt, plots, "study_energy",
-                        "energy per inference by target", "mJ per inference (",
+                        "energy per inference by target", "mJ per inference",
                         offsetof(eb_study_row, energy_j), 1e3, NAN, err, errlen);
     return st;
 }

@@ -399,3 +399,33 @@ Test(compare, junit_and_markdown_are_well_formed)
     snprintf(junit, sizeof junit, "%s/out", dir);
     cr_assert_neq(stat(junit, &st), 0, "no directory or temp file was created");
 }
+
+Test(compare, passes_on_the_reports_own_warnings)
+{
+    const char *b = write_one("base.json", 10.0, 0.02, 60, 71, NULL, NULL);
+    char *text = fx_slurp(b);
+    char *at = strstr(text, "\"warnings\":");
+    cr_assert_not_null(at);
+    char *open = strchr(at, '[');
+    char patched[1 << 16];
+    cr_assert(strlen(text) + 64 < sizeof patched);
+    snprintf(patched, sizeof patched, "%.*s[\"test build: slowed\", %s", (int)(open - text), text,
+             open + 1);
+    /* "[]" became "[\"...\", ]": drop the trailing comma */
+    char *comma = strstr(patched, "\", ]");
+    cr_assert_not_null(comma);
+    memmove(comma + 1, comma + 3, strlen(comma + 3) + 1);
+    char cur[256];
+    snprintf(cur, sizeof cur, "%s/warned.json", dir);
+    fx_write(cur, patched);
+    free(text);
+    eb_cmp_options o;
+    eb_cmp_options_default(&o);
+    eb_cmp_outcome out;
+    outcome_of(b, cur, &o, &out);
+    bool seen = false;
+    for (size_t i = 0; i < out.n_warnings; i++)
+        seen |= strstr(out.warnings[i], "current report: test build: slowed") != NULL;
+    cr_assert(seen);
+    eb_cmp_outcome_free(&out);
+}

@@ -79,7 +79,7 @@ Test(plot, writes_every_kind_of_plot)
         snprintf(gp, sizeof gp, "%s.gp", want[w]);
         snprintf(dat, sizeof dat, "%s.dat", want[w]);
         cr_assert(exists(out, gp) && exists(out, dat), "%s missing", want[w]);
-        char path[600];
+        char path[1024];
         snprintf(path, sizeof path, "%s/%s", out, gp);
         char *text = fx_slurp(path);
         cr_assert(strstr(text, "noenhanced") != NULL, "%s: underscores must stay literal", gp);
@@ -90,7 +90,7 @@ Test(plot, writes_every_kind_of_plot)
         free(text);
     }
     /* the histogram's bins hold every sample (no far outliers in this set) */
-    char path[600];
+    char path[1024];
     snprintf(path, sizeof path, "%s/latency_host_mobilenet_v1_int8.dat", out);
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f);
@@ -188,4 +188,29 @@ Test(plot, bad_input_exits_two)
     cr_assert_eq(eb_cmd_plot(2, a2), EB_EXIT_USAGE);
     char *a3[] = {"plot", "x.json", "-o", dir, "--format", "gif"};
     cr_assert_eq(eb_cmd_plot(6, a3), EB_EXIT_USAGE);
+}
+
+Test(plot, two_reports_of_one_target_do_not_overwrite_each_other)
+{
+    char host[256], rpi4[256], other[256], out[300];
+    write_reports(host, rpi4, sizeof host);
+    /* a second host report, kernels ref */
+    double s[60];
+    fx_samples(s, 60, 30, 0.03, 0.01, 9);
+    fx_result r = {.target = "host", .model = "mobilenet_v1", .variant = "int8", .samples = s,
+                   .n = 60};
+    char *j = fx_report(&r, 1, "CPU", "ref", 1);
+    snprintf(other, sizeof other, "%s/host_ref.json", dir);
+    fx_write(other, j);
+    free(j);
+    snprintf(out, sizeof out, "%s/two", dir);
+    char *argv[] = {"plot", host, other, "-o", out, "--no-render"};
+    cr_assert_eq(eb_cmd_plot(6, argv), EB_EXIT_OK);
+    cr_assert(exists(out, "latency_host_auto_mobilenet_v1_int8.gp"));
+    cr_assert(exists(out, "latency_host_ref_mobilenet_v1_int8.gp"));
+    char path[400];
+    snprintf(path, sizeof path, "%s/targets.gp", out);
+    char *gp = fx_slurp(path);
+    cr_assert(gp && strstr(gp, "host, kernels ref") && strstr(gp, "host, kernels auto"));
+    free(gp);
 }
