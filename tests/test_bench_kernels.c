@@ -164,9 +164,10 @@ Test(bench_kernels, peak_chains_avx512)
     }
     cr_assert(eb_peak_available(EB_ISA_AVX512, EB_F32) && eb_peak_available(EB_ISA_AVX512, EB_S8));
     cr_assert(strstr(eb_peak_method(EB_ISA_AVX512, EB_S8), "vpdpbusd") != NULL);
-    /* any such core does more than one 16-wide FMA and one 64-MAC vpdpbusd per ns */
-    cr_assert_gt(eb_peak_measure(EB_ISA_AVX512, EB_F32, 0.002), 32e9);
-    cr_assert_gt(eb_peak_measure(EB_ISA_AVX512, EB_S8, 0.002), 128e9);
+    /* loose bounds, like the AVX2 test's: a 2 ms window on a loaded host can lose most
+     * of its time to other processes */
+    cr_assert_gt(eb_peak_measure(EB_ISA_AVX512, EB_F32, 0.002), 2e9);
+    cr_assert_gt(eb_peak_measure(EB_ISA_AVX512, EB_S8, 0.002), 2e9);
 }
 
 Test(bench_kernels, bad_command_lines_exit_2)
