@@ -1,5 +1,4 @@
-/* test_avx512_dwconv.c - depthwise of the avx512 set against ref (int8:
- * eb_dwconv_s8_avx512; fp32 stays the AVX2 kernel and is checked through the set too):
+/* test_avx512_dwconv.c - eb_dwconv_{f32,s8}_avx512 against ref:
  * channel counts 1..64 of the tail list (a masked partial block of 64), 100 and 128,
  * 3x3 stride 1 and 2, other windows (5x3 = 15 taps, not a multiple of 4; 1x1; 9x9 =
  * 81 taps, over the 64-tap limit, so ref), padding on every side, widths not a multiple

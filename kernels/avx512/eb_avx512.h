@@ -1,6 +1,6 @@
 /* eb_avx512.h - the AVX-512 kernels (internal: callers reach them through the dispatch
  * table filled by eb_kernels_fill_avx512, which runs after eb_kernels_fill_avx2 and
- * overwrites conv2d and fully connected (fp32, int8) and int8 depthwise). Plain C, no
+ * overwrites conv2d, depthwise and fully connected, fp32 and int8). Plain C, no
  * intrinsics; only files in this folder are compiled with -mavx512f -mavx512bw
  * -mavx512vl -mavx512vnni (plus -mavx2 -mfma).
  *
@@ -60,6 +60,10 @@ void eb_conv2d_s8_avx512_pack(const eb_conv_params *p, const eb_requant *q, cons
 void eb_conv2d_s8_avx512(const eb_conv_params *p, const eb_requant *q, const int8_t *x,
                          const int8_t *w, const int32_t *bias, const void *packed, int8_t *y,
                          void *scratch);
+
+/* depthwise fp32 (16 channels per zmm) */
+void eb_dwconv_f32_avx512(const eb_conv_params *p, const float *x, const float *w,
+                          const float *bias, const void *packed, float *y, void *scratch);
 
 /* depthwise int8 (VNNI, 4 taps per instruction); windows over 64 taps run ref */
 size_t eb_dwconv_s8_avx512_pack_size(const eb_conv_params *p);

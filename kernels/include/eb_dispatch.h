@@ -137,7 +137,7 @@ void eb_kernels_fill_ref(eb_kernel_set *ks);
 void eb_kernels_fill_avx2(eb_kernel_set *ks);
 #endif
 #if defined(EB_HAVE_AVX512)
-void eb_kernels_fill_avx512(eb_kernel_set *ks); /* conv2d, fc, s8 dwconv; after avx2 */
+void eb_kernels_fill_avx512(eb_kernel_set *ks); /* conv2d, dwconv, fc; after avx2 */
 #endif
 #if defined(EB_HAVE_NEON)
 void eb_kernels_fill_neon(eb_kernel_set *ks, bool has_dotprod);

@@ -1,0 +1,103 @@
+/* dwconv_f32_avx512.c - fp32 depthwise convolution on AVX-512F, vectorized over
+ * channels (16 per zmm; the last < 16 masked). The structure of dwconv_f32_avx2.c at
+ * twice the width: for one output row and 16 channels, each output pixel is a chain of
+ * FMAs over its window taps (ref's order, bias first) and consecutive pixels are
+ * independent chains; 3x3 windows keep their 9 weight vectors in registers for the
+ * pixels whose window lies inside the image, everything else takes the per-tap loop
+ * over valid taps. */
+#include <assert.h>
+
+#include "avx512_util.h"
+#include "eb_avx512.h"
+
+/* One output pixel, channels [c, c + 16) under mask m: valid taps only. */
+EB_INLINE __m512 pixel_general(const eb_conv_params *p, const float *xn, const float *w,
+                               __m512 b, int32_t iy0, int32_t ky0, int32_t ky1, int32_t ox,
+                               int32_t c, __mmask16 m)
+{
+    const int32_t cn = p->in_c;
+    const int32_t ix0 = ox * p->stride_w - p->pad_left;
+    const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
+    const int32_t kx1 = p->in_w - ix0 < p->k_w ? p->in_w - ix0 : p->k_w;
+    __m512 acc = b;
+    for (int32_t ky = ky0; ky < ky1; ky++) {
+        const float *xr = xn + ((size_t)(iy0 + ky) * p->in_w + (size_t)(ix0 + kx0)) * cn + c;
+        const float *wr = w + ((size_t)ky * p->k_w + (size_t)kx0) * cn + c;
+        for (int32_t j = 0; j < kx1 - kx0; j++)
+            acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, xr + (size_t)j * cn),
+                                  _mm512_maskz_loadu_ps(m, wr + (size_t)j * cn), acc);
+    }
+    return acc;
+}
+
+void eb_dwconv_f32_avx512(const eb_conv_params *p_in, const float *x, const float *w,
+                          const float *bias, const void *packed, float *y, void *scratch)
+{
+    assert(p_in);
+    const eb_conv_params pv = *p_in, *p = &pv; /* local: stores to y may alias *p_in */
+    (void)packed;
+    (void)scratch;
+    assert(x && w && y && p->in_c == p->out_c);
+    const int32_t cn = p->in_c, sw = p->stride_w;
+    /* min(hi, max(lo, v)) keeps a NaN v as NaN, like eb_act_f32 */
+    const __m512 lo = _mm512_set1_ps(p->act == EB_ACT_NONE ? -__builtin_inff() : 0.0f);
+    const __m512 hi = _mm512_set1_ps(p->act == EB_ACT_RELU6 ? 6.0f : __builtin_inff());
+    /* output columns whose window is inside the image: [ox_lo, ox_hi) */
+    int32_t ox_lo = (p->pad_left + sw - 1) / sw;
+    int32_t ox_hi = p->in_w + p->pad_left - p->k_w >= 0
+                        ? (p->in_w + p->pad_left - p->k_w) / sw + 1
+                        : 0;
+    ox_hi = ox_hi > p->out_w ? p->out_w : ox_hi;
+    ox_lo = ox_lo > ox_hi ? ox_hi : ox_lo;
+    const int is3x3 = p->k_h == 3 && p->k_w == 3;
+    for (int32_t n = 0; n < p->batch; n++) {
+        const float *xn = x + (size_t)n * p->in_h * p->in_w * cn;
+        for (int32_t oy = 0; oy < p->out_h; oy++) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            const int32_t ky0 = iy0 < 0 ? -iy0 : 0;
+            const int32_t ky1 = p->in_h - iy0 < p->k_h ? p->in_h - iy0 : p->k_h;
+            const int row_inside = ky0 == 0 && ky1 == p->k_h;
+            float *yrow = y + (((size_t)n * p->out_h + oy) * p->out_w) * cn;
+            for (int32_t c = 0; c < cn; c += 16) {
+                const __mmask16 m = eb_avx512_mask16(cn - c);
+                const __m512 b = bias ? _mm512_maskz_loadu_ps(m, bias + c) : _mm512_setzero_ps();
+                int32_t ox = 0;
+                if (is3x3 && row_inside) {
+                    for (; ox < ox_lo; ox++)
+                        _mm512_mask_storeu_ps(yrow + (size_t)ox * cn + c, m,
+                                              _mm512_min_ps(hi, _mm512_max_ps(lo, pixel_general(p, xn, w, b, iy0, ky0, ky1, ox, c, m))));
+                    const size_t rs = (size_t)p->in_w * cn; /* input row stride */
+                    const size_t c1 = (size_t)cn, c2 = 2 * (size_t)cn;
+                    const __m512 w0 = _mm512_maskz_loadu_ps(m, w + c),
+                                 w1 = _mm512_maskz_loadu_ps(m, w + c1 + c),
+                                 w2 = _mm512_maskz_loadu_ps(m, w + c2 + c);
+                    const __m512 w3 = _mm512_maskz_loadu_ps(m, w + 3 * c1 + c),
+                                 w4 = _mm512_maskz_loadu_ps(m, w + 4 * c1 + c),
+                                 w5 = _mm512_maskz_loadu_ps(m, w + 5 * c1 + c);
+                    const __m512 w6 = _mm512_maskz_loadu_ps(m, w + 6 * c1 + c),
+                                 w7 = _mm512_maskz_loadu_ps(m, w + 7 * c1 + c),
+                                 w8 = _mm512_maskz_loadu_ps(m, w + 8 * c1 + c);
+                    for (; ox < ox_hi; ox++) {
+                        const float *r0 =
+                            xn + ((size_t)iy0 * p->in_w + (size_t)(ox * sw - p->pad_left)) * cn + c;
+                        const float *r1 = r0 + rs, *r2 = r1 + rs;
+                        __m512 acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0), w0, b);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + c1), w1, acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + c2), w2, acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1), w3, acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1 + c1), w4, acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1 + c2), w5, acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2), w6, acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + c1), w7, acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + c2), w8, acc);
+                        _mm512_mask_storeu_ps(yrow + (size_t)ox * cn + c, m,
+                                              _mm512_min_ps(hi, _mm512_max_ps(lo, acc)));
+                    }
+                }
+                for (; ox < p->out_w; ox++)
+                    _mm512_mask_storeu_ps(yrow + (size_t)ox * cn + c, m,
+                                          _mm512_min_ps(hi, _mm512_max_ps(lo, pixel_general(p, xn, w, b, iy0, ky0, ky1, ox, c, m))));
+            }
+        }
+    }
+}
