@@ -460,11 +460,17 @@ int eb_cmd_study(int argc, char **argv)
             if (!reachable[i])
                 continue;
             host_in_table |= have_host && !strcmp(targets[i].name, host.name);
-            bool emul = emulate && have_host && strcmp(targets[i].name, host.name) != 0;
+            bool is_host = have_host && !strcmp(targets[i].name, host.name);
+            bool emul = emulate && !is_host;
             if (measure(tnames[i], mnames, nm, emul, min_time, dir, &reps[nreps], err,
                         sizeof err)) {
-                eb_error("%s", err);
-                goto done;
+                if (is_host) {
+                    eb_error("%s", err);
+                    goto done;
+                }
+                /* a board that does not answer is predicted like one that is absent */
+                eb_warn("%s; %s is predicted instead", err, targets[i].name);
+                continue;
             }
             nreps++;
         }
