@@ -34,7 +34,7 @@ static void ab_usage(FILE *f)
             "  --model M               model variant, both sides (e.g. mobilenet_v1_int8)\n"
             "  --baseline-model M      A's variant (two variants of one binary)\n"
             "  --candidate-model M     B's variant\n"
-            "  --kernels K             kernel set for both sides (auto|ref|avx2|neon)\n"
+            "  --kernels K             kernel set for both sides (auto|ref|avx2|avx512|neon)\n"
             "  --baseline-kernels K    A's kernel set (two kernel sets of one binary)\n"
             "  --candidate-kernels K   B's kernel set\n"
             "  --target T              target (default host)\n"

@@ -42,7 +42,8 @@ static void bench_usage(FILE *f)
             "                  fc_sparse (1x1 conv shapes with 75%% of weights pruned, CSR)\n"
             "                  or all; default: all but fc_sparse\n"
             "  --dtype LIST    f32, int8 or both (default both; fp32 and s8 also accepted)\n"
-            "  --kernels SET   auto, ref, avx2 or neon (default auto: the best this CPU has)\n"
+            "  --kernels SET   auto, ref, avx2, avx512 or neon (default auto: the best this CPU\n"
+            "                  has; avx512 = AVX-512 conv2d/fc over the avx2 set)\n"
             "  --model NAME    only layers of this model (mobilenet_v1, mobilenet_v2)\n"
             "  --shapes FILE   another shapes file (format in bench/shapes_mobilenet.txt)\n"
             "  --min-time S    seconds of timed calls per kernel and shape, spread over the\n"
@@ -435,7 +436,7 @@ static int bench_kernels(int argc, char **argv)
                 eb_error("--dtype expects f32, int8 or both, got '%s'", v);
                 return EB_EXIT_USAGE;
             } else if (!strcmp(a, "--kernels") && eb_kset_parse(v, &kset) != EB_OK) {
-                eb_error("--kernels expects one of auto, ref, avx2, neon, got '%s'", v);
+                eb_error("--kernels expects one of auto, ref, avx2, avx512, neon, got '%s'", v);
                 return EB_EXIT_USAGE;
             } else if (!strcmp(a, "--model")) {
                 model = v;
@@ -459,7 +460,9 @@ static int bench_kernels(int argc, char **argv)
     eb_kernel_set ks, ref_ks;
     if (eb_kernels_select(kset, &ks) != EB_OK) {
         eb_error("kernel set '%s' cannot run here: this CPU or build lacks %s",
-                 eb_kset_name(kset), kset == EB_KSET_AVX2 ? "AVX2+FMA" : "NEON");
+                 eb_kset_name(kset), kset == EB_KSET_AVX2     ? "AVX2+FMA"
+                                     : kset == EB_KSET_AVX512 ? "AVX512 F+BW+VL+VNNI"
+                                                              : "NEON");
         return EB_EXIT_USAGE;
     }
     eb_kernels_select(EB_KSET_REF, &ref_ks);

@@ -8,7 +8,7 @@
 static void export_usage(FILE *f)
 {
     fprintf(f, "usage: edgebench export --model NAME -o FILE.ebm [--calib DIR] "
-               "[--kernels auto|ref|avx2|neon]\n\n"
+               "[--kernels auto|ref|avx2|avx512|neon]\n\n"
                "Builds a model (a zoo variant such as mobilenet_v1_int8_p75, or another .ebm\n"
                "file) and writes it as a .ebm model file, atomically. '--model FILE.ebm'\n"
                "runs it anywhere a model name is accepted.\n\n"
@@ -47,7 +47,7 @@ int eb_cmd_export(int argc, char **argv)
         else if (!strcmp(a, "--calib"))
             calib = v;
         else if (eb_kset_parse(v, &kset) != EB_OK) {
-            eb_error("--kernels expects one of auto, ref, avx2, neon");
+            eb_error("--kernels expects one of auto, ref, avx2, avx512, neon");
             return EB_EXIT_USAGE;
         }
     }

@@ -7,7 +7,7 @@
 
 static void list_usage(FILE *f)
 {
-    fprintf(f, "usage: edgebench list kernels [--kernels auto|ref|avx2|neon]\n"
+    fprintf(f, "usage: edgebench list kernels [--kernels auto|ref|avx2|avx512|neon]\n"
                "       edgebench list models [--fidelity] [--arch ARCH] [--kernels SET]\n"
                "       edgebench list targets\n\n"
                "kernels  every kernel compiled into this binary: op, datatype, ISA, whether\n"
@@ -29,6 +29,9 @@ static void fill_isa_only(eb_isa isa, eb_kernel_set *ks)
 #if defined(EB_HAVE_AVX2)
     case EB_ISA_AVX2: eb_kernels_fill_avx2(ks); break;
 #endif
+#if defined(EB_HAVE_AVX512)
+    case EB_ISA_AVX512: eb_kernels_fill_avx512(ks); break;
+#endif
 #if defined(EB_HAVE_NEON)
     case EB_ISA_NEON: eb_kernels_fill_neon(ks, false); break;
     case EB_ISA_NEON_DOT: eb_kernels_fill_neon(ks, true); break;
@@ -43,17 +46,18 @@ static int list_kernels(eb_kset want)
     eb_status st = eb_kernels_select(want, &chosen);
     if (st != EB_OK) {
         eb_error("kernel set '%s' cannot run here: %s", eb_kset_name(want),
-                 want == EB_KSET_AVX2 ? "this CPU or build has no AVX2+FMA"
-                                      : "this CPU or build has no NEON");
+                 want == EB_KSET_AVX2     ? "this CPU or build has no AVX2+FMA"
+                 : want == EB_KSET_AVX512 ? "this CPU or build has no AVX512 F+BW+VL+VNNI"
+                                          : "this CPU or build has no NEON");
         return EB_EXIT_USAGE;
     }
     eb_kernel_info sel[64];
     size_t nsel = eb_kernel_set_describe(&chosen, sel, 64);
 
     const eb_cpu_features *f = eb_cpu_detect();
-    printf("cpu features: avx2+fma %s, avx512f %s, neon %s, dotprod %s\n",
-           f->avx2_fma ? "yes" : "no", f->avx512f ? "yes" : "no", f->neon ? "yes" : "no",
-           f->dotprod ? "yes" : "no");
+    printf("cpu features: avx2+fma %s, avx512f %s, avx512 f+bw+vl+vnni %s, neon %s, dotprod %s\n",
+           f->avx2_fma ? "yes" : "no", f->avx512f ? "yes" : "no", f->avx512_vnni ? "yes" : "no",
+           f->neon ? "yes" : "no", f->dotprod ? "yes" : "no");
     printf("kernel set: %s\n\n", eb_kset_name(want));
     printf("%-10s %-5s %-9s %-8s %-7s %s\n", "op", "dtype", "isa", "runnable", "chosen",
            "kernel");
@@ -90,7 +94,7 @@ int eb_cmd_list(int argc, char **argv)
             return EB_EXIT_OK;
         } else if (!strcmp(argv[i], "--kernels")) {
             if (i + 1 >= argc || eb_kset_parse(argv[i + 1], &want) != EB_OK) {
-                eb_error("--kernels expects one of auto, ref, avx2, neon");
+                eb_error("--kernels expects one of auto, ref, avx2, avx512, neon");
                 return EB_EXIT_USAGE;
             }
             i++;

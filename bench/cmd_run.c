@@ -33,7 +33,7 @@ static void run_usage(FILE *f)
         "  --scenario S         single-stream (default: one inference at a time) or offline\n"
         "  --threads N          offline: worker threads, each with its own context\n"
         "                       (default: the target's cores)\n"
-        "  --kernels K          auto (default), ref, avx2 or neon\n"
+        "  --kernels K          auto (default), ref, avx2, avx512 or neon\n"
         "  --warmup N           at least N warm-up inferences (default 5) ...\n"
         "  --warmup-time S      ... and at least S seconds of warm-up (default 0.5)\n"
         "  --min-iterations N   timed inferences per repetition, at least (default 20)\n"
@@ -411,7 +411,7 @@ static int parse_args(int argc, char **argv, run_args *a)
             if (!(v = need_value(argc, argv, &i)))
                 return EB_EXIT_USAGE;
             if (eb_kset_parse(v, &a->kset) != EB_OK) {
-                eb_error("--kernels expects one of auto, ref, avx2, neon, got '%s'", v);
+                eb_error("--kernels expects one of auto, ref, avx2, avx512, neon, got '%s'", v);
                 return EB_EXIT_USAGE;
             }
         } else if (!strcmp(o, "--warmup")) {

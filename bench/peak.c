@@ -15,6 +15,10 @@ typedef double (*chain_fn)(uint64_t iters);
 
 static chain_fn chain_for(eb_isa isa, eb_dtype dt)
 {
+#if defined(EB_HAVE_AVX512)
+    if (isa == EB_ISA_AVX512 && eb_isa_runnable(EB_ISA_AVX512))
+        return dt == EB_F32 ? eb_peak_f32_avx512 : eb_peak_s8_avx512;
+#endif
 #if defined(EB_HAVE_AVX2)
     if (isa == EB_ISA_AVX2 && eb_isa_runnable(EB_ISA_AVX2))
         return dt == EB_F32 ? eb_peak_f32_avx2 : eb_peak_s8_avx2;
@@ -35,6 +39,9 @@ const char *eb_peak_method(eb_isa isa, eb_dtype dt)
     if (isa == EB_ISA_AVX2)
         return dt == EB_F32 ? "12 chains of vfmadd231ps ymm (16 flop each)"
                             : "6 chains of vpmaddubsw+vpmaddwd+vpaddd ymm (64 op each)";
+    if (isa == EB_ISA_AVX512)
+        return dt == EB_F32 ? "12 chains of vfmadd231ps zmm (32 flop each)"
+                            : "12 chains of vpdpbusd zmm (128 op each)";
     return "none";
 }
 

@@ -51,8 +51,13 @@ static void detect_x86(eb_cpu_features *f)
         return;
     __cpuid_count(7, 0, a, b, c, d);
     int avx2 = (b >> 5) & 1, avx512f = (b >> 16) & 1;
+    /* the avx512 set: leaf 7 EBX bit 16 AVX512F, bit 30 AVX512BW, bit 31 AVX512VL; ECX
+     * bit 11 AVX512_VNNI; plus XCR0 bits 5-7 (ZMM state) and the AVX2+FMA it falls
+     * back to */
+    int avx512bw = (b >> 30) & 1, avx512vl = (b >> 31) & 1, vnni = (c >> 11) & 1;
     f->avx2_fma = ymm_ok && avx2 && fma;
     f->avx512f = zmm_ok && avx512f;
+    f->avx512_vnni = f->avx512f && f->avx2_fma && avx512bw && avx512vl && vnni;
 }
 #endif
 
@@ -100,6 +105,9 @@ bool eb_isa_compiled(eb_isa isa)
 #if defined(EB_HAVE_NEON)
     case EB_ISA_NEON: return true;
 #endif
+#if defined(EB_HAVE_AVX512)
+    case EB_ISA_AVX512: return true;
+#endif
 #if defined(EB_HAVE_NEON) && defined(EB_HAVE_NEON_DOT)
     case EB_ISA_NEON_DOT: return true;
 #endif
@@ -117,6 +125,7 @@ bool eb_isa_runnable(eb_isa isa)
     case EB_ISA_AVX2: return f->avx2_fma;
     case EB_ISA_NEON: return f->neon;
     case EB_ISA_NEON_DOT: return f->neon && f->dotprod;
+    case EB_ISA_AVX512: return f->avx512_vnni;
     default: return false;
     }
 }
@@ -128,11 +137,12 @@ const char *eb_isa_name(eb_isa isa)
     case EB_ISA_AVX2: return "avx2";
     case EB_ISA_NEON: return "neon";
     case EB_ISA_NEON_DOT: return "neon-dot";
+    case EB_ISA_AVX512: return "avx512";
     default: return "?";
     }
 }
 
-static const char *const kset_names[] = {"auto", "ref", "avx2", "neon"};
+static const char *const kset_names[] = {"auto", "ref", "avx2", "neon", "avx512"};
 
 eb_status eb_kset_parse(const char *s, eb_kset *out)
 {
@@ -165,14 +175,23 @@ eb_status eb_kernels_select(eb_kset want, eb_kernel_set *ks)
         if (!eb_isa_runnable(EB_ISA_NEON))
             return EB_ERR_UNSUPPORTED;
         break;
+    case EB_KSET_AVX512:
+        if (!eb_isa_runnable(EB_ISA_AVX512))
+            return EB_ERR_UNSUPPORTED;
+        break;
     case EB_KSET_AUTO:
         break;
     default:
         return EB_ERR_ARG;
     }
 #if defined(EB_HAVE_AVX2)
-    if ((want == EB_KSET_AUTO || want == EB_KSET_AVX2) && eb_isa_runnable(EB_ISA_AVX2))
+    if ((want == EB_KSET_AUTO || want == EB_KSET_AVX2 || want == EB_KSET_AVX512) &&
+        eb_isa_runnable(EB_ISA_AVX2))
         eb_kernels_fill_avx2(ks);
+#endif
+#if defined(EB_HAVE_AVX512)
+    if ((want == EB_KSET_AUTO || want == EB_KSET_AVX512) && eb_isa_runnable(EB_ISA_AVX512))
+        eb_kernels_fill_avx512(ks);
 #endif
 #if defined(EB_HAVE_NEON)
     if ((want == EB_KSET_AUTO || want == EB_KSET_NEON) && eb_isa_runnable(EB_ISA_NEON))

@@ -156,6 +156,20 @@ Test(bench_kernels, peak_chains)
     cr_assert_gt(eb_peak_measure(EB_ISA_AVX2, EB_S8, 0.002), 1e9);
 }
 
+Test(bench_kernels, peak_chains_avx512)
+{
+    if (!eb_isa_runnable(EB_ISA_AVX512)) {
+        cr_assert_not(eb_peak_available(EB_ISA_AVX512, EB_S8), "no chain without the ISA");
+        cr_skip_test("no AVX512 F+BW+VL+VNNI: the avx512 peak chains are not run");
+    }
+    cr_assert(eb_peak_available(EB_ISA_AVX512, EB_F32) && eb_peak_available(EB_ISA_AVX512, EB_S8));
+    cr_assert(strstr(eb_peak_method(EB_ISA_AVX512, EB_S8), "vpdpbusd") != NULL);
+    /* loose bounds, like the AVX2 test's: a 2 ms window on a loaded host can lose most
+     * of its time to other processes */
+    cr_assert_gt(eb_peak_measure(EB_ISA_AVX512, EB_F32, 0.002), 2e9);
+    cr_assert_gt(eb_peak_measure(EB_ISA_AVX512, EB_S8, 0.002), 2e9);
+}
+
 Test(bench_kernels, bad_command_lines_exit_2)
 {
     const char *a1[] = {"bench", "kernels", "--op", "conv3d"};
@@ -194,7 +208,7 @@ Test(bench_kernels, end_to_end_json)
                           "0.001", "--rounds", "2", "--json", json};
     cr_assert_eq(run(12, argv), EB_EXIT_OK);
     cr_assert_eq(access(json, R_OK), 0, "JSON written");
-    const bool avx2 = eb_isa_runnable(EB_ISA_AVX2);
+    const bool avx2 = eb_isa_runnable(EB_ISA_AVX2), avx512 = eb_isa_runnable(EB_ISA_AVX512);
 #if defined(EB_HAVE_CJSON)
     FILE *f = fopen(json, "r");
     char buf[1 << 16];
@@ -214,7 +228,9 @@ Test(bench_kernels, end_to_end_json)
         cr_assert_gt(cJSON_GetObjectItem(r, "best_s")->valuedouble, 0.0);
         if (!avx2)
             continue;
-        cr_assert(strstr(kernel, "_avx2") != NULL, "%s", kernel);
+        /* auto: AVX2, or the avx512 set (its ops over AVX2) on a CPU that has it */
+        cr_assert(strstr(kernel, "_avx2") != NULL ||
+                      (avx512 && strstr(kernel, "_avx512") != NULL), "%s", kernel);
         cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(r, "speedup_vs_ref")), "%s", kernel);
         const cJSON *pct = cJSON_GetObjectItem(r, "pct_of_peak");
         if (!strcmp(op, "conv2d") || !strcmp(op, "dwconv") || !strcmp(op, "fc")) {
@@ -226,10 +242,13 @@ Test(bench_kernels, end_to_end_json)
     }
     if (avx2) {
         cr_assert_eq(convs, 8);
-        cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "peaks")), 2);
+        /* f32 and int8 of each ISA in use (avx512 leaves fc_sparse and fp32 dwconv to
+         * AVX2) */
+        cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "peaks")), avx512 ? 4 : 2);
     }
     cJSON_Delete(doc);
 #else
     (void)avx2;
+    (void)avx512;
 #endif
 }

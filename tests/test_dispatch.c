@@ -34,12 +34,14 @@ Test(dispatch, forced_missing_isa_is_refused)
     cr_assert_eq(eb_kernels_select(EB_KSET_NEON, &ks), want);
     want = eb_isa_runnable(EB_ISA_AVX2) ? EB_OK : EB_ERR_UNSUPPORTED;
     cr_assert_eq(eb_kernels_select(EB_KSET_AVX2, &ks), want);
+    want = eb_isa_runnable(EB_ISA_AVX512) ? EB_OK : EB_ERR_UNSUPPORTED;
+    cr_assert_eq(eb_kernels_select(EB_KSET_AVX512, &ks), want);
 }
 
 Test(dispatch, kset_names_round_trip)
 {
-    const char *names[] = {"auto", "ref", "avx2", "neon"};
-    for (int i = 0; i < 4; i++) {
+    const char *names[] = {"auto", "ref", "avx2", "neon", "avx512"};
+    for (int i = 0; i < 5; i++) {
         eb_kset k;
         cr_assert_eq(eb_kset_parse(names[i], &k), EB_OK);
         cr_assert_str_eq(eb_kset_name(k), names[i]);

@@ -24,6 +24,7 @@ typedef enum {
     EB_ISA_AVX2 = 1,     /* AVX2 + FMA */
     EB_ISA_NEON = 2,     /* aarch64 ARMv8.0 Advanced SIMD, or ARMv7-A NEON */
     EB_ISA_NEON_DOT = 3, /* aarch64 with the dot-product extension (SDOT) */
+    EB_ISA_AVX512 = 4,   /* AVX-512 F+BW+VL+VNNI (and AVX2+FMA), ZMM state enabled */
     EB_ISA_COUNT
 } eb_isa;
 
@@ -33,6 +34,7 @@ typedef enum {
     EB_KSET_REF,
     EB_KSET_AVX2,
     EB_KSET_NEON,
+    EB_KSET_AVX512, /* the avx512 entries over the avx2 set (ops it lacks stay avx2) */
 } eb_kset;
 
 typedef struct {
@@ -134,6 +136,9 @@ void eb_kernels_fill_ref(eb_kernel_set *ks);
 #if defined(EB_HAVE_AVX2)
 void eb_kernels_fill_avx2(eb_kernel_set *ks);
 #endif
+#if defined(EB_HAVE_AVX512)
+void eb_kernels_fill_avx512(eb_kernel_set *ks); /* conv2d, fc, s8 dwconv; after avx2 */
+#endif
 #if defined(EB_HAVE_NEON)
 void eb_kernels_fill_neon(eb_kernel_set *ks, bool has_dotprod);
 #endif
@@ -142,6 +147,7 @@ void eb_kernels_fill_neon(eb_kernel_set *ks, bool has_dotprod);
 typedef struct {
     bool avx2_fma; /* AVX2 and FMA, with OS support for YMM state */
     bool avx512f;
+    bool avx512_vnni; /* AVX512 F+BW+VL+VNNI with ZMM state: the avx512 kernel set */
     bool neon;     /* Advanced SIMD */
     bool dotprod;  /* ARMv8.2 SDOT/UDOT */
 } eb_cpu_features;
@@ -149,8 +155,9 @@ typedef struct {
 const eb_cpu_features *eb_cpu_detect(void);
 bool eb_isa_compiled(eb_isa isa);     /* this binary has code for it */
 bool eb_isa_runnable(eb_isa isa);     /* ... and this CPU can run it */
-const char *eb_isa_name(eb_isa isa);  /* "ref", "avx2", "neon", "neon-dot" */
-eb_status eb_kset_parse(const char *s, eb_kset *out); /* "auto", "ref", "avx2", "neon" */
+const char *eb_isa_name(eb_isa isa);  /* "ref", "avx2", "neon", "neon-dot", "avx512" */
+/* "auto", "ref", "avx2", "neon", "avx512" */
+eb_status eb_kset_parse(const char *s, eb_kset *out);
 const char *eb_kset_name(eb_kset k);
 
 /* Fills *ks for the requested set. EB_ERR_UNSUPPORTED when a forced ISA is not compiled

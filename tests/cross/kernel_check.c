@@ -1,5 +1,5 @@
 /* kernel_check.c - compares every optimized kernel compiled into this binary (NEON,
- * NEON SDOT, AVX2) with ref, in plain C so it runs under qemu-user, where Criterion
+ * NEON SDOT, AVX2, AVX-512) with ref, in plain C so it runs under qemu-user, where Criterion
  * cannot (its runner re-executes itself, which needs binfmt registration).
  *
  * int8 must match ref bit for bit. fp32 passes when |got - ref| <= 2^-16 * mag, where
@@ -932,6 +932,9 @@ static void fill_isa(eb_isa isa, eb_kernel_set *ks)
 #if defined(EB_HAVE_AVX2)
     case EB_ISA_AVX2: eb_kernels_fill_avx2(ks); break;
 #endif
+#if defined(EB_HAVE_AVX512)
+    case EB_ISA_AVX512: eb_kernels_fill_avx512(ks); break;
+#endif
 #if defined(EB_HAVE_NEON)
     case EB_ISA_NEON: eb_kernels_fill_neon(ks, false); break;
     case EB_ISA_NEON_DOT: eb_kernels_fill_neon(ks, true); break;
@@ -1056,8 +1059,9 @@ int main(int argc, char **argv)
         }
     }
     const eb_cpu_features *f = eb_cpu_detect();
-    printf("kernel_check: cpu features avx2+fma %s, neon %s, dotprod %s\n",
-           f->avx2_fma ? "yes" : "no", f->neon ? "yes" : "no", f->dotprod ? "yes" : "no");
+    printf("kernel_check: cpu features avx2+fma %s, avx512 f+bw+vl+vnni %s, neon %s, dotprod %s\n",
+           f->avx2_fma ? "yes" : "no", f->avx512_vnni ? "yes" : "no", f->neon ? "yes" : "no",
+           f->dotprod ? "yes" : "no");
 
     if (expect_dot >= 0) {
 #if defined(EB_HAVE_NEON)
@@ -1071,7 +1075,7 @@ int main(int argc, char **argv)
         check_neon_requant();
 #endif
     int tested = 0;
-    const eb_isa isas[] = {EB_ISA_AVX2, EB_ISA_NEON, EB_ISA_NEON_DOT};
+    const eb_isa isas[] = {EB_ISA_AVX2, EB_ISA_AVX512, EB_ISA_NEON, EB_ISA_NEON_DOT};
     for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
         if (!eb_isa_compiled(isas[i]))
             continue;
