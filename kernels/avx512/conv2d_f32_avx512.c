@@ -40,20 +40,32 @@ void eb_conv2d_f32_avx512_pack(const eb_conv_params *p, const float *w, void *pa
     eb_gemm_f32_avx512_pack(p->k_h * p->k_w * p->in_c, p->out_c, w, (float *)packed);
 }
 
-static void im2col_row(const eb_conv_params *p, const float *x, int32_t m, float *dst)
+/* Row (n, oy, ox) of the im2col matrix: the k_h x k_w x in_c window of that output
+ * pixel. A window row whose taps are all inside the image is one contiguous run of
+ * k_w * in_c floats in NHWC. */
+static void im2col_row(const eb_conv_params *p, const float *x, int32_t n, int32_t oy,
+                       int32_t ox, float *dst)
 {
-    const int32_t ox = m % p->out_w, oy = (m / p->out_w) % p->out_h;
-    const int32_t n = m / (p->out_w * p->out_h);
     const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
-    const size_t run = (size_t)p->in_c * sizeof(float);
-    for (int32_t ky = 0; ky < p->k_h; ky++) {
+    const int32_t c = p->in_c, run = p->k_w * c;
+    const int row_inside = ix0 >= 0 && ix0 + p->k_w <= p->in_w;
+    for (int32_t ky = 0; ky < p->k_h; ky++, dst += run) {
         const int32_t iy = iy0 + ky;
-        for (int32_t kx = 0; kx < p->k_w; kx++, dst += p->in_c) {
+        if (iy < 0 || iy >= p->in_h) {
+            memset(dst, 0, (size_t)run * sizeof(float));
+            continue;
+        }
+        const float *row = x + (((size_t)n * p->in_h + iy) * p->in_w) * c;
+        if (row_inside) {
+            memcpy(dst, row + (size_t)ix0 * c, (size_t)run * sizeof(float));
+            continue;
+        }
+        for (int32_t kx = 0; kx < p->k_w; kx++) {
             const int32_t ix = ix0 + kx;
-            if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w)
-                memset(dst, 0, run);
+            if (ix < 0 || ix >= p->in_w)
+                memset(dst + kx * c, 0, (size_t)c * sizeof(float));
             else
-                memcpy(dst, x + (((size_t)n * p->in_h + iy) * p->in_w + ix) * p->in_c, run);
+                memcpy(dst + kx * c, row + (size_t)ix * c, (size_t)c * sizeof(float));
         }
     }
 }
@@ -81,10 +93,19 @@ void eb_conv2d_f32_avx512(const eb_conv_params *p, const float *x, const float *
     assert(scratch);
     float *a = (float *)scratch;
     const int32_t mc = im2col_rows(k);
+    int32_t n = 0, oy = 0, ox = 0; /* output pixel of row m0 + r, stepped */
     for (int32_t m0 = 0; m0 < m; m0 += mc) {
         const int32_t rows = m - m0 < mc ? m - m0 : mc;
-        for (int32_t r = 0; r < rows; r++)
-            im2col_row(&pc, x, m0 + r, a + (size_t)r * k);
+        for (int32_t r = 0; r < rows; r++) {
+            im2col_row(&pc, x, n, oy, ox, a + (size_t)r * k);
+            if (++ox == pc.out_w) {
+                ox = 0;
+                if (++oy == pc.out_h) {
+                    oy = 0;
+                    n++;
+                }
+            }
+        }
         eb_gemm_f32_avx512(rows, pc.out_c, k, a, (size_t)k, (const float *)packed, bias,
                            pc.act, y + (size_t)m0 * pc.out_c, (size_t)pc.out_c);
     }
