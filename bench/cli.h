@@ -49,6 +49,7 @@ int eb_list_targets(void); /* `edgebench list targets` */
 int eb_cmd_compare(int argc, char **argv);
 int eb_cmd_plot(int argc, char **argv);
 int eb_cmd_ab(int argc, char **argv);
+int eb_cmd_abworker(int argc, char **argv);
 int eb_cmd_study(int argc, char **argv);
 int eb_cmd_bench(int argc, char **argv); /* bench kernels (cmd_bench_kernels.c) */
 

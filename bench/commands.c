@@ -18,6 +18,8 @@ static const eb_command cmd_compare = {"compare", "regression gate between two r
 static const eb_command cmd_plot = {"plot", "gnuplot charts from reports", eb_cmd_plot};
 static const eb_command cmd_study = {"study", "hardware-selection table: measured and predicted",
                                      eb_cmd_study};
+static const eb_command cmd_abworker = {"ab-worker", "(internal) the measuring child of ab",
+                                        eb_cmd_abworker};
 static const eb_command cmd_ab = {"ab", "interleaved A/B gate of two builds, kernel sets or variants",
                                   eb_cmd_ab};
 
@@ -31,6 +33,7 @@ const eb_command *const eb_commands[] = {
     &cmd_list,
     &cmd_compare,
     &cmd_ab,
+    &cmd_abworker,
     &cmd_plot,
     &cmd_study,
     &cmd_bench,

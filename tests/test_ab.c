@@ -4,9 +4,11 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "eb_ab.h"
+#include "eb_dispatch.h"
 #include "eb_fixture_reports.h"
 
 /* round medians on a machine that is 30 % slower in every other pair of rounds */
@@ -86,6 +88,8 @@ static void write_fake(const char *dir, const char *name, double scale)
     cr_assert_not_null(f);
     fprintf(f,
             "#!/bin/sh\n"
+            "[ \"$1\" = ab-worker ] && { echo \"edgebench: unknown command 'ab-worker'\" >&2; "
+            "exit 2; }\n"
             "state='%s/state'\n"
             "n=$(cat \"$state\" 2>/dev/null || echo 0)\n"
             "echo $((n + 1)) > \"$state\"\n"
@@ -132,4 +136,28 @@ Test(ab, command_with_fake_binaries, .init = setup, .fini = teardown)
     cr_assert_eq(eb_cmd_ab(6, missing), EB_EXIT_USAGE);
     char *nomodel[] = {"ab", "--rounds", "10"};
     cr_assert_eq(eb_cmd_ab(3, nomodel), EB_EXIT_USAGE);
+}
+
+/* The real edgebench of this build tree, with its persistent workers: a 60x difference
+ * between kernel sets is a regression one way and an improvement the other. */
+Test(ab, worker_route_with_the_real_binary)
+{
+    char bin[512];
+    snprintf(bin, sizeof bin, "%s/bench/edgebench", EB_BINARY_DIR);
+    if (access(bin, X_OK) != 0)
+        cr_skip_test("%s is not built", bin);
+    if (!eb_isa_runnable(EB_ISA_AVX2) && !eb_isa_runnable(EB_ISA_NEON))
+        cr_skip_test("no optimized kernels on this CPU: auto is ref");
+    char *worse[] = {"ab", "--baseline", bin, "--candidate", bin, "--model", "ds_cnn_int8",
+                     "--baseline-kernels", "auto", "--candidate-kernels", "ref", "--rounds",
+                     "8", "--round-time", "0.05", "--warmup-time", "0.05", "--route", "worker",
+                     "--quiet"};
+    cr_assert_eq(eb_cmd_ab(20, worse), EB_EXIT_GATE);
+    char *better[] = {"ab", "--baseline", bin, "--candidate", bin, "--model", "ds_cnn_int8",
+                      "--baseline-kernels", "ref", "--candidate-kernels", "auto", "--rounds",
+                      "8", "--round-time", "0.05", "--warmup-time", "0.05", "--quiet"};
+    cr_assert_eq(eb_cmd_ab(18, better), EB_EXIT_OK);
+    char *bad[] = {"ab", "--baseline", bin, "--candidate", bin, "--model", "nosuch_model",
+                   "--rounds", "8", "--quiet"};
+    cr_assert_eq(eb_cmd_ab(10, bad), EB_EXIT_USAGE, "the worker's build error is an input error");
 }
