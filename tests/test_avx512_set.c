@@ -1,7 +1,7 @@
 /* test_avx512_set.c - the avx512 kernel set: conv2d, depthwise and fc (fp32, int8)
  * come from kernels/avx512, every other op falls back to AVX2; auto picks it only when the CPU
  * has it; the feature bits it needs imply AVX-512F and AVX2+FMA. */
-#include "avx512_test_util.h"
+#include "opt_test_util.h"
 
 Test(avx512_set, conv_dwconv_fc_avx512_rest_avx2)
 {
