@@ -1,7 +1,9 @@
 /* report_write.c - eb_report structs to JSON (schema_version 1), written atomically. */
 #include "eb_report.h"
 
+#if defined(EB_HAVE_CJSON)
 #include <cjson/cJSON.h>
+#endif
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -82,6 +84,7 @@ void eb_report_warn(eb_report *r, const char *fmt, ...)
 
 /* ---- JSON helpers: every add checks nothing; cJSON_Print fails later if one did ---- */
 
+#if defined(EB_HAVE_CJSON)
 static void add_num(cJSON *o, const char *k, double v)
 {
     if (isfinite(v))
@@ -384,6 +387,14 @@ char *eb_report_to_string(const eb_report *r)
     return out;
 }
 
+#else /* no cJSON (cross builds): the structs work, the JSON text does not exist */
+char *eb_report_to_string(const eb_report *r)
+{
+    (void)r;
+    return NULL;
+}
+#endif
+
 eb_status eb_write_file_atomic(const char *path, const char *text, char *err, size_t errlen)
 {
     char tmp[4096];
@@ -431,8 +442,13 @@ eb_status eb_report_write_file(const eb_report *r, const char *path, char *err, 
 {
     char *text = eb_report_to_string(r);
     if (!text) {
+#if defined(EB_HAVE_CJSON)
         snprintf(err, errlen, "out of memory while formatting the report");
         return EB_ERR_NOMEM;
+#else
+        snprintf(err, errlen, "this build has no cJSON: it cannot write JSON reports");
+        return EB_ERR_UNSUPPORTED;
+#endif
     }
     eb_status st = eb_write_file_atomic(path, text, err, errlen);
     free(text);

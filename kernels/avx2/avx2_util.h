@@ -85,11 +85,15 @@ EB_INLINE __m256i eb_avx2_requant(__m256i acc, const eb_avx2_rq *r, int with_lef
     return _mm256_sub_epi32(_mm256_srav_epi32(h, r->right), _mm256_cmpgt_epi32(rem, thr));
 }
 
-/* out_zp + requant, clamped to [lo, hi] */
+/* out_zp + requant, clamped to [lo, hi]. The requantized value is first bounded to
+ * [-512, 512]: with |zp| <= 128 and [lo, hi] inside int8 the result is the same as ref's
+ * 64-bit add, and a saturated value cannot wrap when zp is added. */
 EB_INLINE __m256i eb_avx2_requant_clamp(__m256i acc, const eb_avx2_rq *r, int with_left,
                                         __m256i zp, __m256i lo, __m256i hi)
 {
-    __m256i v = _mm256_add_epi32(eb_avx2_requant(acc, r, with_left), zp);
+    __m256i v = eb_avx2_requant(acc, r, with_left);
+    v = _mm256_min_epi32(_mm256_max_epi32(v, _mm256_set1_epi32(-512)), _mm256_set1_epi32(512));
+    v = _mm256_add_epi32(v, zp);
     return _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
 }
 

@@ -24,8 +24,8 @@ static int32_t hsum_epi32(__m256i v)
 
 static int8_t finish(const eb_requant *q, int32_t o, int32_t acc)
 {
-    int32_t v = q->out_zp + eb_requantize(acc, q->mult[o], q->shift[o]);
-    return (int8_t)eb_clamp_i32(v, q->act_min, q->act_max);
+    int64_t v = (int64_t)q->out_zp + eb_requantize(acc, q->mult[o], q->shift[o]);
+    return (int8_t)eb_clamp_i64(v, q->act_min, q->act_max);
 }
 
 static void rows_tiled(const eb_fc_params *p, const eb_requant *q, const eb_csr *w,

@@ -58,8 +58,8 @@ void eb_dwconv_s8_neon(const eb_conv_params *p, const eb_requant *q, const int8_
                             a += ((int32_t)x[base + ((int64_t)ky * p->in_w + kx) * cn + c] -
                                   q->in_zp) *
                                  (int32_t)w[((size_t)ky * p->k_w + kx) * cn + c];
-                    int32_t v = q->out_zp + eb_requantize(a, q->mult[c], q->shift[c]);
-                    out[c] = (int8_t)eb_clamp_i32(v, q->act_min, q->act_max);
+                    int64_t v = (int64_t)q->out_zp + eb_requantize(a, q->mult[c], q->shift[c]);
+                    out[c] = (int8_t)eb_clamp_i64(v, q->act_min, q->act_max);
                 }
             }
         }

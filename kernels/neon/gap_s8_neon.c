@@ -41,8 +41,8 @@ void eb_gap_s8_neon(const eb_gap_params *p, const int8_t *x, int8_t *y)
             int32_t s = 0;
             for (size_t i = 0; i < hw; i++)
                 s += (int32_t)xb[i * cn + c] - p->in_zp;
-            int32_t v = p->out_zp + eb_requantize(s, p->mult, p->shift);
-            yb[c] = (int8_t)eb_clamp_i32(v, p->act_min, p->act_max);
+            int64_t v = (int64_t)p->out_zp + eb_requantize(s, p->mult, p->shift);
+            yb[c] = (int8_t)eb_clamp_i64(v, p->act_min, p->act_max);
         }
     }
 }

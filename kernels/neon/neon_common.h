@@ -135,12 +135,13 @@ static inline void eb_vrequant_shifts(int32x4_t shift, int32x4_t *lshift, int32x
     *rneg = vminq_s32(shift, vdupq_n_s32(0));
 }
 
-/* out_zp + requantized value, clamped to [lo, hi] (already within int8), narrowed. */
+/* out_zp + requantized value, clamped to [lo, hi] (already within int8), narrowed. The
+ * add saturates, so a saturated requantized value clamps as in ref (64-bit add). */
 static inline int8x8_t eb_vnarrow_clamp_s8(int32x4_t a, int32x4_t b, int32x4_t out_zp,
                                            int32x4_t lo, int32x4_t hi)
 {
-    a = vminq_s32(vmaxq_s32(vaddq_s32(a, out_zp), lo), hi);
-    b = vminq_s32(vmaxq_s32(vaddq_s32(b, out_zp), lo), hi);
+    a = vminq_s32(vmaxq_s32(vqaddq_s32(a, out_zp), lo), hi);
+    b = vminq_s32(vmaxq_s32(vqaddq_s32(b, out_zp), lo), hi);
     return vqmovn_s16(vcombine_s16(vqmovn_s32(a), vqmovn_s32(b)));
 }
 

@@ -39,8 +39,8 @@ void eb_spfc_s8_neon(const eb_fc_params *p, const eb_requant *q, const eb_csr *w
             int32_t acc = (bias ? bias[o] : 0) + eb_vaddv_s32(vaddq_s32(a0, a1));
             for (; k < end; k++)
                 acc += ((int32_t)xr[w->col_idx[k]] - q->in_zp) * (int32_t)values[k];
-            int32_t v = q->out_zp + eb_requantize(acc, q->mult[o], q->shift[o]);
-            yr[o] = (int8_t)eb_clamp_i32(v, q->act_min, q->act_max);
+            int64_t v = (int64_t)q->out_zp + eb_requantize(acc, q->mult[o], q->shift[o]);
+            yr[o] = (int8_t)eb_clamp_i64(v, q->act_min, q->act_max);
         }
     }
 }
