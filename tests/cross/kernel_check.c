@@ -252,6 +252,14 @@ static void make_quant(quant *qu, int32_t channels, int32_t depth, int variant)
             exit(2);
         }
     }
+    /* the largest multiplier with the largest left shift: the requantized value
+     * saturates at +-(2^31 - 1), and adding out_zp must clamp as ref's 64-bit add does,
+     * never wrap */
+    if (variant % 4 == 3)
+        for (int32_t c = 10; c < channels; c += 11) {
+            qu->mult[c] = INT32_MAX;
+            qu->shift[c] = 31;
+        }
     q->mult = qu->mult;
     q->shift = qu->shift;
     if (eb_requant_validate(q, channels) != EB_OK) {
