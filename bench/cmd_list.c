@@ -20,26 +20,6 @@ static void list_usage(FILE *f)
                "targets  the target descriptions --target accepts (targets/*.json)\n");
 }
 
-/* Fills a table with only one ISA's entries (names of others left NULL). */
-static void fill_isa_only(eb_isa isa, eb_kernel_set *ks)
-{
-    memset(ks, 0, sizeof *ks);
-    switch (isa) {
-    case EB_ISA_REF: eb_kernels_fill_ref(ks); break;
-#if defined(EB_HAVE_AVX2)
-    case EB_ISA_AVX2: eb_kernels_fill_avx2(ks); break;
-#endif
-#if defined(EB_HAVE_AVX512)
-    case EB_ISA_AVX512: eb_kernels_fill_avx512(ks); break;
-#endif
-#if defined(EB_HAVE_NEON)
-    case EB_ISA_NEON: eb_kernels_fill_neon(ks, false); break;
-    case EB_ISA_NEON_DOT: eb_kernels_fill_neon(ks, true); break;
-#endif
-    default: break;
-    }
-}
-
 static int list_kernels(eb_kset want)
 {
     eb_kernel_set chosen;
@@ -65,7 +45,7 @@ static int list_kernels(eb_kset want)
         if (!eb_isa_compiled((eb_isa)isa))
             continue;
         eb_kernel_set ks;
-        fill_isa_only((eb_isa)isa, &ks);
+        eb_kernels_fill_isa((eb_isa)isa, &ks);
         eb_kernel_info info[64];
         size_t n = eb_kernel_set_describe(&ks, info, 64);
         for (size_t i = 0; i < n; i++) {

@@ -160,6 +160,25 @@ const char *eb_kset_name(eb_kset k)
     return (unsigned)k < sizeof kset_names / sizeof kset_names[0] ? kset_names[k] : "?";
 }
 
+void eb_kernels_fill_isa(eb_isa isa, eb_kernel_set *ks)
+{
+    memset(ks, 0, sizeof *ks);
+    eb_kernels_fill_ref(ks);
+    switch (isa) {
+#if defined(EB_HAVE_AVX2)
+    case EB_ISA_AVX2: eb_kernels_fill_avx2(ks); break;
+#endif
+#if defined(EB_HAVE_AVX512)
+    case EB_ISA_AVX512: eb_kernels_fill_avx512(ks); break;
+#endif
+#if defined(EB_HAVE_NEON)
+    case EB_ISA_NEON: eb_kernels_fill_neon(ks, false); break;
+    case EB_ISA_NEON_DOT: eb_kernels_fill_neon(ks, true); break;
+#endif
+    default: break;
+    }
+}
+
 eb_status eb_kernels_select(eb_kset want, eb_kernel_set *ks)
 {
     memset(ks, 0, sizeof *ks);

@@ -57,3 +57,28 @@ Test(dispatch, status_strings)
     cr_assert_str_eq(eb_status_str(EB_ERR_TIMEOUT), "timed out");
     cr_assert_str_eq(eb_status_str((eb_status)-99), "unknown error");
 }
+
+/* fill_isa: ref underneath, the ISA's own entries on top, whatever the CPU has. */
+Test(dispatch, fill_isa_overlays_one_isa_on_ref)
+{
+    for (int isa = 0; isa < EB_ISA_COUNT; isa++) {
+        eb_kernel_set ks;
+        eb_kernels_fill_isa((eb_isa)isa, &ks);
+        eb_kernel_info info[64];
+        size_t n = eb_kernel_set_describe(&ks, info, 64);
+        cr_assert_eq(n, 18, "%s: every entry filled", eb_isa_name((eb_isa)isa));
+        size_t own = 0;
+        for (size_t i = 0; i < n; i++) {
+            cr_assert(info[i].isa == (eb_isa)isa || info[i].isa == EB_ISA_REF, "%s in %s",
+                      info[i].name, eb_isa_name((eb_isa)isa));
+            own += info[i].isa == (eb_isa)isa;
+        }
+        if (isa == EB_ISA_REF)
+            cr_assert_eq(own, 18);
+        else if (eb_isa_compiled((eb_isa)isa))
+            cr_assert_gt(own, 0, "%s is compiled in but filled nothing",
+                         eb_isa_name((eb_isa)isa));
+        else
+            cr_assert_eq(own, 0);
+    }
+}

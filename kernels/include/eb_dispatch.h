@@ -160,6 +160,11 @@ const char *eb_isa_name(eb_isa isa);  /* "ref", "avx2", "neon", "neon-dot", "avx
 eb_status eb_kset_parse(const char *s, eb_kset *out);
 const char *eb_kset_name(eb_kset k);
 
+/* Fills *ks with ref, then overwrites the entries `isa` implements (no CPU check: for
+ * listing and testing one ISA's kernels; an ISA not compiled in leaves ref). Entries keep
+ * their own isa tag, so callers can pick out that ISA's kernels. */
+void eb_kernels_fill_isa(eb_isa isa, eb_kernel_set *ks);
+
 /* Fills *ks for the requested set. EB_ERR_UNSUPPORTED when a forced ISA is not compiled
  * in or the CPU lacks it. The result is a plain value: callers keep their own copy. */
 eb_status eb_kernels_select(eb_kset want, eb_kernel_set *ks);

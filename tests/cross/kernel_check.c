@@ -932,31 +932,12 @@ static void check_neon_requant(void)
 
 /* ---- sets and dispatch -------------------------------------------------------------------- */
 
-static void fill_isa(eb_isa isa, eb_kernel_set *ks)
-{
-    memset(ks, 0, sizeof *ks);
-    eb_kernels_fill_ref(ks);
-    switch (isa) {
-#if defined(EB_HAVE_AVX2)
-    case EB_ISA_AVX2: eb_kernels_fill_avx2(ks); break;
-#endif
-#if defined(EB_HAVE_AVX512)
-    case EB_ISA_AVX512: eb_kernels_fill_avx512(ks); break;
-#endif
-#if defined(EB_HAVE_NEON)
-    case EB_ISA_NEON: eb_kernels_fill_neon(ks, false); break;
-    case EB_ISA_NEON_DOT: eb_kernels_fill_neon(ks, true); break;
-#endif
-    default: break;
-    }
-}
-
 #define ONLY(entry) (ks.entry.isa == isa ? &ks.entry : NULL)
 
 static int check_isa(eb_isa isa)
 {
     eb_kernel_set ks;
-    fill_isa(isa, &ks);
+    eb_kernels_fill_isa(isa, &ks);
     eb_kernel_info info[64];
     size_t n = eb_kernel_set_describe(&ks, info, 64), mine = 0;
     for (size_t i = 0; i < n; i++)
@@ -991,7 +972,7 @@ static void on_sigill(int sig)
 static bool sdot_faults(void)
 {
     eb_kernel_set ks;
-    fill_isa(EB_ISA_NEON_DOT, &ks);
+    eb_kernels_fill_isa(EB_ISA_NEON_DOT, &ks);
     const eb_fc_params p = {1, 32, 8, EB_ACT_NONE};
     static int8_t x[32], w[256], y[8];
     static int32_t mult[8], shift[8];
