@@ -8,6 +8,7 @@
 
 #include "avx2_util.h"
 #include "eb_avx2.h"
+#include "eb_window.h"
 
 /* One output pixel, channels [c, c + nc): valid taps only (ref's order). */
 EB_INLINE __m256 pixel_general(const eb_conv_params *p, const float *xn, const float *w,
@@ -16,8 +17,8 @@ EB_INLINE __m256 pixel_general(const eb_conv_params *p, const float *xn, const f
 {
     const int32_t cn = p->in_c;
     const int32_t ix0 = ox * p->stride_w - p->pad_left;
-    const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
-    const int32_t kx1 = p->in_w - ix0 < p->k_w ? p->in_w - ix0 : p->k_w;
+    int32_t kx0, kx1;
+    eb_window_taps(ix0, p->in_w, p->k_w, &kx0, &kx1);
     __m256 acc = b;
     for (int32_t ky = ky0; ky < ky1; ky++) {
         const float *xr = xn + ((size_t)(iy0 + ky) * p->in_w + (size_t)(ix0 + kx0)) * cn + c;
@@ -48,19 +49,15 @@ void eb_dwconv_f32_avx2(const eb_conv_params *p_in, const float *x, const float 
     __m256 lo, hi;
     eb_avx2_act_bounds(p->act, &lo, &hi);
     /* output columns whose window is inside the image: [ox_lo, ox_hi) */
-    int32_t ox_lo = (p->pad_left + sw - 1) / sw;
-    int32_t ox_hi = p->in_w + p->pad_left - p->k_w >= 0
-                        ? (p->in_w + p->pad_left - p->k_w) / sw + 1
-                        : 0;
-    ox_hi = ox_hi > p->out_w ? p->out_w : ox_hi;
-    ox_lo = ox_lo > ox_hi ? ox_hi : ox_lo;
+    int32_t ox_lo, ox_hi;
+    eb_window_interior(p->in_w, p->pad_left, p->k_w, sw, p->out_w, &ox_lo, &ox_hi);
     const int is3x3 = p->k_h == 3 && p->k_w == 3;
     for (int32_t n = 0; n < p->batch; n++) {
         const float *xn = x + (size_t)n * p->in_h * p->in_w * cn;
         for (int32_t oy = 0; oy < p->out_h; oy++) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int32_t ky0 = iy0 < 0 ? -iy0 : 0;
-            const int32_t ky1 = p->in_h - iy0 < p->k_h ? p->in_h - iy0 : p->k_h;
+            int32_t ky0, ky1;
+            eb_window_taps(iy0, p->in_h, p->k_h, &ky0, &ky1);
             const int row_inside = ky0 == 0 && ky1 == p->k_h;
             float *yrow = y + (((size_t)n * p->out_h + oy) * p->out_w) * cn;
             for (int32_t c = 0; c < cn; c += 8) {

@@ -7,6 +7,7 @@
 
 #include "neon_common.h"
 #include "neon_kernels.h"
+#include "eb_window.h"
 
 /* round_half_away(sum / count) for |sum| <= 128 * count. */
 static inline int32x4_t div_round(int32x4_t sum, int32x4_t vcount, int32x4_t half,
@@ -31,12 +32,12 @@ void eb_avgpool_s8_neon(const eb_pool_params *p, const int8_t *x, int8_t *y)
     for (int32_t n = 0; n < p->batch; n++) {
         for (int32_t oy = 0; oy < p->out_h; oy++) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int32_t ky0 = iy0 < 0 ? -iy0 : 0;
-            const int32_t ky1 = p->in_h - iy0 < p->k_h ? p->in_h - iy0 : p->k_h;
+            int32_t ky0, ky1;
+            eb_window_taps(iy0, p->in_h, p->k_h, &ky0, &ky1);
             for (int32_t ox = 0; ox < p->out_w; ox++) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
-                const int32_t kx1 = p->in_w - ix0 < p->k_w ? p->in_w - ix0 : p->k_w;
+                int32_t kx0, kx1;
+                eb_window_taps(ix0, p->in_w, p->k_w, &kx0, &kx1);
                 const int32_t count = (ky1 - ky0) * (kx1 - kx0);
                 assert(count > 0);
                 const int64_t base = (((int64_t)n * p->in_h + iy0) * p->in_w + ix0) * cn;
