@@ -290,6 +290,15 @@ static void *alloc64(size_t bytes)
     return p;
 }
 
+/* The kernel's packed-weight and scratch buffers (a size of 0: none); false when out
+ * of memory. */
+static bool kernel_buffers(eb_kcase *c, size_t pack_bytes, size_t scratch_bytes)
+{
+    if (pack_bytes && !(c->packed = alloc64(pack_bytes)))
+        return false;
+    return !scratch_bytes || (c->scratch = alloc64(scratch_bytes)) != NULL;
+}
+
 static uint32_t lcg(uint32_t *s)
 {
     *s = *s * 1664525u + 1013904223u;
@@ -374,13 +383,11 @@ static eb_status setup_conv(eb_kcase *c, const eb_kshape *s, uint32_t *rs)
         c->y = alloc64(ny * sizeof(float));
         if (!c->x || !c->w || !c->bias || !c->y)
             return EB_ERR_NOMEM;
-        if (k->pack_size && k->pack_size(p)) {
-            if (!(c->packed = alloc64(k->pack_size(p))))
-                return EB_ERR_NOMEM;
-            k->pack(p, (const float *)c->w, c->packed);
-        }
-        if (k->scratch_size && k->scratch_size(p) && !(c->scratch = alloc64(k->scratch_size(p))))
+        if (!kernel_buffers(c, k->pack_size ? k->pack_size(p) : 0,
+                            k->scratch_size ? k->scratch_size(p) : 0))
             return EB_ERR_NOMEM;
+        if (c->packed)
+            k->pack(p, (const float *)c->w, c->packed);
     } else {
         const eb_conv_s8_kernel *k = dw ? &c->ks.dwconv_s8 : &c->ks.conv2d_s8;
         c->kernel = k->name;
@@ -391,13 +398,11 @@ static eb_status setup_conv(eb_kcase *c, const eb_kshape *s, uint32_t *rs)
         c->y = alloc64(ny);
         if (!c->x || !c->w || !c->bias || !c->y || !make_requant(c, p->out_c, rs))
             return EB_ERR_NOMEM;
-        if (k->pack_size && k->pack_size(p)) {
-            if (!(c->packed = alloc64(k->pack_size(p))))
-                return EB_ERR_NOMEM;
-            k->pack(p, &c->q, (const int8_t *)c->w, (const int32_t *)c->bias, c->packed);
-        }
-        if (k->scratch_size && k->scratch_size(p) && !(c->scratch = alloc64(k->scratch_size(p))))
+        if (!kernel_buffers(c, k->pack_size ? k->pack_size(p) : 0,
+                            k->scratch_size ? k->scratch_size(p) : 0))
             return EB_ERR_NOMEM;
+        if (c->packed)
+            k->pack(p, &c->q, (const int8_t *)c->w, (const int32_t *)c->bias, c->packed);
     }
     return EB_OK;
 }
@@ -421,13 +426,11 @@ static eb_status setup_fc(eb_kcase *c, const eb_kshape *s, uint32_t *rs)
         c->y = alloc64((size_t)p->out_features * sizeof(float));
         if (!c->x || !c->w || !c->bias || !c->y)
             return EB_ERR_NOMEM;
-        if (k->pack_size && k->pack_size(p)) {
-            if (!(c->packed = alloc64(k->pack_size(p))))
-                return EB_ERR_NOMEM;
-            k->pack(p, (const float *)c->w, c->packed);
-        }
-        if (k->scratch_size && k->scratch_size(p) && !(c->scratch = alloc64(k->scratch_size(p))))
+        if (!kernel_buffers(c, k->pack_size ? k->pack_size(p) : 0,
+                            k->scratch_size ? k->scratch_size(p) : 0))
             return EB_ERR_NOMEM;
+        if (c->packed)
+            k->pack(p, (const float *)c->w, c->packed);
     } else {
         const eb_fc_s8_kernel *k = &c->ks.fc_s8;
         c->kernel = k->name;
@@ -438,13 +441,11 @@ static eb_status setup_fc(eb_kcase *c, const eb_kshape *s, uint32_t *rs)
         c->y = alloc64((size_t)p->out_features);
         if (!c->x || !c->w || !c->bias || !c->y || !make_requant(c, p->out_features, rs))
             return EB_ERR_NOMEM;
-        if (k->pack_size && k->pack_size(p)) {
-            if (!(c->packed = alloc64(k->pack_size(p))))
-                return EB_ERR_NOMEM;
-            k->pack(p, &c->q, (const int8_t *)c->w, (const int32_t *)c->bias, c->packed);
-        }
-        if (k->scratch_size && k->scratch_size(p) && !(c->scratch = alloc64(k->scratch_size(p))))
+        if (!kernel_buffers(c, k->pack_size ? k->pack_size(p) : 0,
+                            k->scratch_size ? k->scratch_size(p) : 0))
             return EB_ERR_NOMEM;
+        if (c->packed)
+            k->pack(p, &c->q, (const int8_t *)c->w, (const int32_t *)c->bias, c->packed);
     }
     return EB_OK;
 }
