@@ -14,12 +14,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ab_proto.h"
 #include "child.h"
 #include "cli.h"
 #include "eb_ab.h"
 #include "eb_bootstrap.h"
 #include "eb_compare.h"
 #include "eb_report_data.h"
+#include "engine.h"
 
 static void ab_usage(FILE *f)
 {
@@ -55,9 +57,13 @@ typedef struct {
     /* the persistent worker (`BIN ab-worker`), when the binary has one */
     pid_t pid;
     FILE *to, *from;
-    char *line;
-    size_t cap;
+    char *buf;           /* what the worker sent and ab has not consumed yet */
+    size_t cap, len, used;
+    char *line;          /* the last line read (inside buf), or "" */
 } ab_side;
+
+/* The longest line a worker may send: a samples line of EB_AB_MAX_SAMPLES values. */
+#define AB_MAX_LINE ((size_t)64 + (size_t)EB_AB_MAX_SAMPLES * 32)
 
 /* Waits until fd is readable, at most timeout_s. */
 static bool readable(int fd, double timeout_s)
@@ -87,23 +93,58 @@ static void worker_stop(ab_side *s)
             waitpid(s->pid, &st, 0);
         }
     }
-    free(s->line);
+    free(s->buf);
     s->to = s->from = NULL;
-    s->line = NULL;
+    s->buf = s->line = NULL;
+    s->cap = s->len = s->used = 0;
     s->pid = 0;
 }
 
-/* Reads one line from the worker within timeout_s; false on EOF or timeout. */
+/* Reads one line from the worker within timeout_s: false on end of input, a timeout, or a
+ * line longer than AB_MAX_LINE (a worker is any binary: it may send anything, or stop
+ * in the middle of a line). */
 static bool worker_line(ab_side *s, double timeout_s)
 {
-    if (!readable(fileno(s->from), timeout_s))
-        return false;
-    ssize_t n = getline(&s->line, &s->cap, s->from);
-    if (n <= 0)
-        return false;
-    if (s->line[n - 1] == '\n')
-        s->line[n - 1] = 0;
-    return true;
+    static char empty[1];
+    s->line = empty;
+    if (s->used) {
+        memmove(s->buf, s->buf + s->used, s->len - s->used);
+        s->len -= s->used;
+        s->used = 0;
+    }
+    int64_t deadline = eb_now_ns() + (int64_t)(timeout_s * 1e9);
+    for (;;) {
+        char *nl = s->buf ? memchr(s->buf, '\n', s->len) : NULL;
+        if (nl) {
+            *nl = 0;
+            if (nl > s->buf && nl[-1] == '\r')
+                nl[-1] = 0;
+            s->line = s->buf;
+            s->used = (size_t)(nl - s->buf) + 1;
+            return true;
+        }
+        if (s->len >= AB_MAX_LINE)
+            return false;
+        if (s->cap - s->len < 4096) {
+            size_t cap = s->cap ? s->cap * 2 : 65536;
+            if (cap > AB_MAX_LINE + 1)
+                cap = AB_MAX_LINE + 1;
+            char *b = realloc(s->buf, cap);
+            if (!b)
+                return false;
+            s->buf = b;
+            s->cap = cap;
+        }
+        double left = (double)(deadline - eb_now_ns()) / 1e9;
+        if (left <= 0 || !readable(fileno(s->from), left))
+            return false;
+        ssize_t r = read(fileno(s->from), s->buf + s->len, s->cap - s->len - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        s->len += (size_t)r;
+    }
 }
 
 /* Starts `BIN ab-worker` and waits for "ready". EB_ERR_UNSUPPORTED: the binary has no
@@ -177,28 +218,18 @@ static eb_status worker_measure(ab_side *s, double secs, double *median, char *e
     fflush(s->to);
     if (!worker_line(s, secs * 20 + 120) || strncmp(s->line, "samples ", 8)) {
         snprintf(err, errlen, "the worker of '%s' %s", s->bin,
-                 s->line && !strncmp(s->line, "error ", 6) ? s->line + 6
+                 !strncmp(s->line, "error ", 6) ? s->line + 6
                                                           : "stopped answering");
         return EB_ERR_IO;
     }
-    char *p = s->line + 8, *end;
-    size_t n = strtoul(p, &end, 10);
-    double *x = malloc((n ? n : 1) * sizeof *x);
-    if (!x) {
-        snprintf(err, errlen, "out of memory");
-        return EB_ERR_NOMEM;
-    }
-    size_t k = 0;
-    for (p = end; k < n; k++) {
-        x[k] = strtod(p, &end);
-        if (end == p)
-            break;
-        p = end;
-    }
-    if (k == 0 || k != n) {
-        free(x);
-        snprintf(err, errlen, "the worker of '%s' sent a malformed samples line", s->bin);
-        return EB_ERR_PROTOCOL;
+    double *x;
+    size_t n;
+    char why[200];
+    eb_status st = eb_ab_parse_samples(s->line, &x, &n, why, sizeof why);
+    if (st != EB_OK) {
+        snprintf(err, errlen, "the worker of '%s' sent a malformed samples line: %s", s->bin,
+                 why);
+        return st;
     }
     *median = eb_quantile_inplace(x, n, 0.5);
     free(x);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ab_proto.h"
 #include "cli.h"
 #include "eb_dispatch.h"
 #include "engine.h"
@@ -91,7 +92,7 @@ int eb_cmd_abworker(int argc, char **argv)
         double secs;
         if (!strncmp(line, "quit", 4))
             break;
-        if (sscanf(line, "measure %lf", &secs) != 1 || !(secs > 0 && secs < 3600)) {
+        if (!eb_ab_parse_measure(line, &secs)) {
             printf("error expected 'measure <seconds>' or 'quit'\n");
             goto done;
         }

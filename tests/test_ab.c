@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ab_proto.h"
 #include "cli.h"
 #include "eb_ab.h"
 #include "eb_dispatch.h"
@@ -160,4 +161,75 @@ Test(ab, worker_route_with_the_real_binary)
     char *bad[] = {"ab", "--baseline", bin, "--candidate", bin, "--model", "nosuch_model",
                    "--rounds", "8", "--quiet"};
     cr_assert_eq(eb_cmd_ab(10, bad), EB_EXIT_USAGE, "the worker's build error is an input error");
+}
+
+/* A worker that announces more samples than it could ever send: before the bound,
+ * (n ? n : 1) * 8 wrapped to 8 bytes and the values after the first overflowed the heap. */
+static void write_lying_worker(const char *path, const char *samples_line)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f,
+            "#!/bin/sh\n"
+            "[ \"$1\" = ab-worker ] || exit 2\n"
+            "echo 'ready m_int8'\n"
+            "while read -r cmd rest; do\n"
+            "  [ \"$cmd\" = quit ] && exit 0\n"
+            "  echo '%s'\n"
+            "done\n",
+            samples_line);
+    fclose(f);
+    chmod(path, 0755);
+}
+
+Test(ab, worker_announcing_a_huge_sample_count_is_refused, .init = setup, .fini = teardown)
+{
+    static const char *const lies[] = {
+        "samples 2305843009213693953 .7 .7 .7 .7 .7 .7 .7 .7 .7 .7 .7 .7 .7 .7 .7 .7",
+        "samples 18446744073709551615 1 2 3",
+        "samples 99999999999999999999999 1",
+        "samples 3 1 2",         /* fewer values than announced */
+        "samples 2 1 2 3",       /* more values than announced */
+        "samples 2 1 nan",       /* not a time */
+        "samples 2 1 -4",        /* negative */
+        "samples -1 1",
+    };
+    char w[256];
+    snprintf(w, sizeof w, "%s/liar", dir);
+    for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
+        write_lying_worker(w, lies[i]);
+        char *argv[] = {"ab", "--baseline", w, "--candidate", w, "--model", "m_int8",
+                        "--rounds", "8", "--route", "worker", "--quiet"};
+        cr_assert_eq(eb_cmd_ab(12, argv), EB_EXIT_USAGE, "%s", lies[i]);
+    }
+}
+
+Test(ab_proto, samples_line)
+{
+    double *x = NULL;
+    size_t n = 0;
+    char err[256];
+    cr_assert_eq(eb_ab_parse_samples("samples 3 1.5 2 0.25", &x, &n, err, sizeof err), EB_OK,
+                 "%s", err);
+    cr_assert_eq(n, 3);
+    cr_assert_float_eq(x[0], 1.5, 0);
+    cr_assert_float_eq(x[2], 0.25, 0);
+    free(x);
+    const char *bad[] = {"samples", "samples 0", "samples 1", "samples 1 1 junk",
+                         "samples 1 inf", "samples 1 1e999", "samples x 1", "sample 1 1",
+                         "samples 4611686018427387905 1 1", "samples 1  1", "samples 01 1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        x = (double *)1;
+        cr_assert_eq(eb_ab_parse_samples(bad[i], &x, &n, err, sizeof err), EB_ERR_PROTOCOL,
+                     "%s", bad[i]);
+        cr_assert_null(x, "%s", bad[i]);
+        cr_assert(err[0]);
+    }
+    double secs;
+    cr_assert(eb_ab_parse_measure("measure 0.5", &secs));
+    cr_assert_float_eq(secs, 0.5, 0);
+    cr_assert(!eb_ab_parse_measure("measure 0", &secs));
+    cr_assert(!eb_ab_parse_measure("measure nan", &secs));
+    cr_assert(!eb_ab_parse_measure("measure 1 junk", &secs));
+    cr_assert(!eb_ab_parse_measure("measure 99999", &secs));
 }
