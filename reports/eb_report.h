@@ -177,6 +177,14 @@ const char *eb_report_schema_text(void);
 /* Parses JSON text and validates it against the schema. On success *out is the cJSON
  * tree (free with cJSON_Delete). err: one sentence with the JSON path of the problem. */
 eb_status eb_report_parse(const char *text, struct cJSON **out, char *err, size_t errlen);
+/* Same on len bytes that need not end with a NUL. Strict: a NUL byte, anything after the
+ * document, a key twice in one object, a number beyond double range or a string that
+ * is not UTF-8 is refused (other JSON readers would read such a file differently). */
+eb_status eb_report_parse_bytes(const char *text, size_t len, struct cJSON **out, char *err,
+                                size_t errlen);
+/* Validates a tree against the built-in schema; false with the JSON path of the first
+ * problem in err. */
+bool eb_report_validate(const struct cJSON *doc, char *err, size_t errlen);
 /* Same, from a file. */
 eb_status eb_report_load(const char *path, struct cJSON **out, char *err, size_t errlen);
 /* A validated tree into structs (eb_report_free releases it). */

@@ -16,43 +16,168 @@ extern const size_t eb_report_schema_json_len;
 
 const char *eb_report_schema_text(void) { return (const char *)eb_report_schema_json; }
 
-eb_status eb_report_parse(const char *text, cJSON **out, char *err, size_t errlen)
+/* ---- strict JSON: what another reader would read differently is refused ---- */
+
+/* Length of the UTF-8 sequence at p (at most n bytes), 0 when it is not well formed
+ * (overlong forms, surrogates and code points above U+10FFFF included). */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t len = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+    if (!len || len > n || p[0] > 0xF4)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if (len == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0)))
+        return 0;
+    if (len == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90)))
+        return 0;
+    return len;
+}
+
+static bool utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(p + i, n - i);
+        if (!k)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Walks the tree: every number finite, every string and key UTF-8, no object with a
+ * key twice (cJSON keeps both and finds the first, most other readers keep the last:
+ * "complete" could mean two things to two tools). path is the JSON path so far. */
+static bool strict_tree(const cJSON *v, char *path, size_t cap, char *err, size_t errlen)
+{
+    if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
+        snprintf(err, errlen, "%s: a number outside the range of a double", *path ? path : "/");
+        return false;
+    }
+    if (cJSON_IsString(v) && !utf8_ok(v->valuestring)) {
+        snprintf(err, errlen, "%s: a string that is not UTF-8", *path ? path : "/");
+        return false;
+    }
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+        return true;
+    size_t n = (size_t)cJSON_GetArraySize(v);
+    if (cJSON_IsObject(v) && n > 1) {
+        const char **names = malloc(n * sizeof *names);
+        if (!names) {
+            snprintf(err, errlen, "out of memory while reading the report");
+            return false;
+        }
+        size_t k = 0;
+        const cJSON *c;
+        cJSON_ArrayForEach(c, v) names[k++] = c->string ? c->string : "";
+        qsort(names, k, sizeof *names, cmp_name);
+        for (size_t i = 1; i < k; i++) {
+            if (!strcmp(names[i - 1], names[i])) {
+                snprintf(err, errlen, "%s: the object has the key '%.80s' twice",
+                         *path ? path : "/", utf8_ok(names[i]) ? names[i] : "?");
+                free(names);
+                return false;
+            }
+        }
+        free(names);
+    }
+    size_t i = 0, old = strlen(path);
+    const cJSON *c;
+    cJSON_ArrayForEach(c, v)
+    {
+        if (cJSON_IsObject(v)) {
+            if (!utf8_ok(c->string)) {
+                snprintf(err, errlen, "%s: a key that is not UTF-8", *path ? path : "/");
+                return false;
+            }
+            snprintf(path + old, cap - old, "/%.60s", c->string);
+        } else {
+            snprintf(path + old, cap - old, "/%zu", i);
+        }
+        i++;
+        if (!strict_tree(c, path, cap, err, errlen))
+            return false;
+        path[old] = 0;
+    }
+    return true;
+}
+
+eb_status eb_report_parse_bytes(const char *text, size_t len, cJSON **out, char *err,
+                                size_t errlen)
 {
     *out = NULL;
-    cJSON *schema = cJSON_Parse(eb_report_schema_text());
-    if (!schema) {
-        snprintf(err, errlen, "the built-in report schema does not parse");
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        snprintf(err, errlen, "not a JSON text: a NUL byte at byte %zu", (size_t)(nul - text));
         return EB_ERR_FORMAT;
     }
-    cJSON *doc = cJSON_Parse(text);
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!doc) {
-        const char *at = cJSON_GetErrorPtr();
-        size_t off = at && at >= text ? (size_t)(at - text) : 0;
+        const char *at = end ? end : cJSON_GetErrorPtr();
+        size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
         snprintf(err, errlen, "not valid JSON (near byte %zu)", off);
-        cJSON_Delete(schema);
+        return EB_ERR_FORMAT;
+    }
+    size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
+    while (off < len && strchr(" \t\r\n", text[off]))
+        off++;
+    if (off < len) {
+        snprintf(err, errlen, "something follows the report at byte %zu (trailing garbage "
+                 "or a second document)", off);
+        cJSON_Delete(doc);
+        return EB_ERR_FORMAT;
+    }
+    char path[512] = "";
+    if (!strict_tree(doc, path, sizeof path, err, errlen)) {
+        cJSON_Delete(doc);
         return EB_ERR_FORMAT;
     }
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
     if (cJSON_IsNumber(ver) && ver->valuedouble != EB_REPORT_SCHEMA_VERSION) {
         snprintf(err, errlen, "report has schema_version %g; this edgebench reads version %d",
                  ver->valuedouble, EB_REPORT_SCHEMA_VERSION);
-        cJSON_Delete(schema);
         cJSON_Delete(doc);
         return EB_ERR_FORMAT;
     }
     char verr[512];
-    if (!eb_json_schema_validate(schema, doc, 0, verr, sizeof verr)) {
+    if (!eb_report_validate(doc, verr, sizeof verr)) {
         snprintf(err, errlen, "report does not match the schema: %s", verr);
-        cJSON_Delete(schema);
         cJSON_Delete(doc);
         return EB_ERR_FORMAT;
     }
-    cJSON_Delete(schema);
     *out = doc;
     return EB_OK;
 }
 
-static char *slurp(const char *path, char *err, size_t errlen)
+bool eb_report_validate(const cJSON *doc, char *err, size_t errlen)
+{
+    cJSON *schema = cJSON_Parse(eb_report_schema_text());
+    if (!schema) {
+        snprintf(err, errlen, "the built-in report schema does not parse");
+        return false;
+    }
+    bool ok = eb_json_schema_validate(schema, doc, 0, err, errlen);
+    cJSON_Delete(schema);
+    return ok;
+}
+
+eb_status eb_report_parse(const char *text, cJSON **out, char *err, size_t errlen)
+{
+    return eb_report_parse_bytes(text, strlen(text), out, err, errlen);
+}
+
+static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -88,17 +213,19 @@ static char *slurp(const char *path, char *err, size_t errlen)
         return NULL;
     }
     b[n] = 0;
+    *len = n;
     return b;
 }
 
 eb_status eb_report_load(const char *path, cJSON **out, char *err, size_t errlen)
 {
     *out = NULL;
-    char *text = slurp(path, err, errlen);
+    size_t len = 0;
+    char *text = slurp(path, &len, err, errlen);
     if (!text)
         return EB_ERR_IO;
     char e[640];
-    eb_status st = eb_report_parse(text, out, e, sizeof e);
+    eb_status st = eb_report_parse_bytes(text, len, out, e, sizeof e);
     free(text);
     if (st != EB_OK)
         snprintf(err, errlen, "%s: %s", path, e);
@@ -118,10 +245,31 @@ static double num(const cJSON *o, const char *k)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* Integer fields. The schema bounds every one of them far inside these ranges; the
+ * checks keep the conversions defined for any tree (a double outside the target type's
+ * range converted to it is undefined behaviour). */
 static int64_t i64(const cJSON *o, const char *k)
 {
-    const cJSON *v = get(o, k);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
+    double d = num(o, k);
+    return d >= 0 && d < 9223372036854775808.0 ? (int64_t)d : -1;
+}
+
+static uint64_t u64(const cJSON *o, const char *k)
+{
+    double d = num(o, k);
+    return d >= 0 && d < 18446744073709551616.0 ? (uint64_t)d : 0;
+}
+
+static int32_t i32(const cJSON *o, const char *k, int32_t dflt)
+{
+    double d = num(o, k);
+    return d >= -2147483648.0 && d <= 2147483647.0 ? (int32_t)d : dflt;
+}
+
+static double item(const cJSON *a, int i)
+{
+    const cJSON *v = cJSON_GetArrayItem(a, i);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
 static void str(char *dst, size_t n, const cJSON *o, const char *k)
@@ -163,21 +311,21 @@ static bool result_from_json(const cJSON *o, eb_report_result *r)
     str(r->variant, sizeof r->variant, o, "variant");
     str(r->name, sizeof r->name, o, "name");
     str(r->scenario, sizeof r->scenario, o, "scenario");
-    r->threads = (int32_t)num(o, "threads");
+    r->threads = i32(o, "threads", 1);
     r->complete = boolean(o, "complete");
     const cJSON *k;
     cJSON_ArrayForEach(k, get(o, "kernels"))
     {
-        if (r->n_kernels == EB_REPORT_MAX_KERNELS || !cJSON_IsString(k))
+        if (r->n_kernels == EB_REPORT_MAX_KERNELS || !cJSON_IsString(k) || !k->string)
             break;
         snprintf(r->kernels[r->n_kernels].op, sizeof r->kernels[0].op, "%s", k->string);
         snprintf(r->kernels[r->n_kernels].name, sizeof r->kernels[0].name, "%s", k->valuestring);
         r->n_kernels++;
     }
-    r->macs = (uint64_t)num(o, "macs");
-    r->params = (uint64_t)num(o, "params");
+    r->macs = u64(o, "macs");
+    r->params = u64(o, "params");
     const cJSON *l = get(o, "latency_ms");
-    r->latency.n = (size_t)num(l, "n");
+    r->latency.n = (size_t)u64(l, "n");
     r->latency.min = num(l, "min");
     r->latency.max = num(l, "max");
     r->latency.mean = num(l, "mean");
@@ -188,8 +336,8 @@ static bool result_from_json(const cJSON *o, eb_report_result *r)
     r->latency.p95 = num(l, "p95");
     r->latency.p99 = num(l, "p99");
     const cJSON *ci = get(l, "ci95_median");
-    r->latency.ci95_lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
-    r->latency.ci95_hi = cJSON_GetArrayItem(ci, 1)->valuedouble;
+    r->latency.ci95_lo = item(ci, 0);
+    r->latency.ci95_hi = item(ci, 1);
     r->latency.ci95_coverage = num(l, "ci95_coverage");
     size_t nt = 0;
     double *tp = NULL;
@@ -209,12 +357,12 @@ static bool result_from_json(const cJSON *o, eb_report_result *r)
     r->throughput_ips = num(o, "throughput_ips");
 
     const cJSON *m = get(o, "memory");
-    r->memory.weights_bytes = (uint64_t)num(m, "weights_bytes");
-    r->memory.packed_bytes = (uint64_t)num(m, "packed_bytes");
-    r->memory.arena_bytes = (uint64_t)num(m, "arena_bytes");
-    r->memory.scratch_bytes = (uint64_t)num(m, "scratch_bytes");
-    r->memory.arena_lower_bound_bytes = (uint64_t)num(m, "arena_lower_bound_bytes");
-    r->memory.planned_total_bytes = (uint64_t)num(m, "planned_total_bytes");
+    r->memory.weights_bytes = u64(m, "weights_bytes");
+    r->memory.packed_bytes = u64(m, "packed_bytes");
+    r->memory.arena_bytes = u64(m, "arena_bytes");
+    r->memory.scratch_bytes = u64(m, "scratch_bytes");
+    r->memory.arena_lower_bound_bytes = u64(m, "arena_lower_bound_bytes");
+    r->memory.planned_total_bytes = u64(m, "planned_total_bytes");
     r->memory.peak_rss_bytes = i64(m, "peak_rss_bytes");
     r->memory.rusage_maxrss_bytes = i64(m, "rusage_maxrss_bytes");
     str(r->memory.rss_method, sizeof r->memory.rss_method, m, "rss_method");
@@ -242,7 +390,7 @@ static bool result_from_json(const cJSON *o, eb_report_result *r)
         r->fidelity.cosine = num(f, "cosine");
         r->fidelity.top1_agreement = num(f, "top1_agreement");
         r->fidelity.max_abs_err = num(f, "max_abs_err");
-        r->fidelity.inputs = (int32_t)num(f, "inputs");
+        r->fidelity.inputs = i32(f, "inputs", 0);
     }
 
     const cJSON *p = get(o, "profile");
@@ -258,7 +406,7 @@ static bool result_from_json(const cJSON *o, eb_report_result *r)
             str(d->op, sizeof d->op, op, "op");
             str(d->type, sizeof d->type, op, "type");
             str(d->kernel, sizeof d->kernel, op, "kernel");
-            d->macs = (uint64_t)num(op, "macs");
+            d->macs = u64(op, "macs");
             d->median_ms = num(op, "median_ms");
             d->gmacs = num(op, "gmacs");
             d->share = num(op, "share");
@@ -290,15 +438,15 @@ eb_status eb_report_from_json(const cJSON *o, eb_report *r, char *err, size_t er
     r->edgebench.sanitized = boolean(eb, "sanitized");
 
     const cJSON *s = get(o, "settings");
-    r->settings.warmup = (int32_t)num(s, "warmup");
+    r->settings.warmup = i32(s, "warmup", 0);
     r->settings.warmup_min_time_s = num(s, "warmup_min_time_s");
-    r->settings.min_iterations = (int32_t)num(s, "min_iterations");
+    r->settings.min_iterations = i32(s, "min_iterations", 0);
     r->settings.min_time_s = num(s, "min_time_s");
-    r->settings.max_iterations = get(s, "max_iterations") ? (int32_t)num(s, "max_iterations") : 0;
-    r->settings.repetitions = (int32_t)num(s, "repetitions");
+    r->settings.max_iterations = i32(s, "max_iterations", 0);
+    r->settings.repetitions = i32(s, "repetitions", 0);
     str(r->settings.kernels, sizeof r->settings.kernels, s, "kernels");
     str(r->settings.scenario, sizeof r->settings.scenario, s, "scenario");
-    r->settings.threads = (int32_t)num(s, "threads");
+    r->settings.threads = i32(s, "threads", 1);
     r->settings.profile = boolean(s, "profile");
     r->settings.counters = boolean(s, "counters");
 
@@ -307,7 +455,7 @@ eb_status eb_report_from_json(const cJSON *o, eb_report *r, char *err, size_t er
     str(r->target.arch, sizeof r->target.arch, t, "arch");
     str(r->target.transport, sizeof r->target.transport, t, "transport");
     r->target.emulated = boolean(t, "emulated");
-    r->target.cores = (int32_t)num(t, "cores");
+    r->target.cores = i32(t, "cores", 1);
     r->target.clock_mhz = num(t, "clock_mhz");
     r->target.memory_bytes = i64(t, "memory_bytes");
     r->target.price_usd = num(t, "price_usd");
@@ -323,16 +471,16 @@ eb_status eb_report_from_json(const cJSON *o, eb_report *r, char *err, size_t er
     str(e->vendor, sizeof e->vendor, cpu, "vendor");
     str(e->brand, sizeof e->brand, cpu, "brand");
     str(e->codename, sizeof e->codename, cpu, "codename");
-    e->cores = (int32_t)i64(cpu, "cores");
-    e->threads = (int32_t)i64(cpu, "threads");
+    e->cores = i32(cpu, "cores", -1);
+    e->threads = i32(cpu, "threads", -1);
     const cJSON *ca = get(cpu, "caches");
-    e->l1d_kb = (int32_t)i64(ca, "l1d_kb");
-    e->l2_kb = (int32_t)i64(ca, "l2_kb");
-    e->l3_kb = (int32_t)i64(ca, "l3_kb");
+    e->l1d_kb = i32(ca, "l1d_kb", -1);
+    e->l2_kb = i32(ca, "l2_kb", -1);
+    e->l3_kb = i32(ca, "l3_kb", -1);
     const cJSON *isa;
     cJSON_ArrayForEach(isa, get(en, "isa_features"))
     {
-        if (e->n_isa_features < EB_REPORT_MAX_ISA)
+        if (e->n_isa_features < EB_REPORT_MAX_ISA && cJSON_IsString(isa))
             snprintf(e->isa_features[e->n_isa_features++], sizeof e->isa_features[0], "%s",
                      isa->valuestring);
     }
@@ -348,7 +496,7 @@ eb_status eb_report_from_json(const cJSON *o, eb_report *r, char *err, size_t er
     const cJSON *w;
     cJSON_ArrayForEach(w, get(o, "warnings"))
     {
-        if (r->n_warnings < EB_REPORT_MAX_WARNINGS)
+        if (r->n_warnings < EB_REPORT_MAX_WARNINGS && cJSON_IsString(w))
             snprintf(r->warnings[r->n_warnings++], sizeof r->warnings[0], "%s", w->valuestring);
     }
 
