@@ -39,9 +39,14 @@ typedef struct {
  * name it lists the valid names. */
 eb_status eb_target_load(const char *name_or_file, eb_target *out, char *err, size_t errlen);
 
-/* Parses a target description from JSON text (path is used in messages only). */
+/* Parses a target description from JSON text (path is used in messages only). The JSON
+ * is read strictly (reports/json_strict.h) and every number is bounded before it is
+ * stored: a target file can only describe what a valid report can carry. */
 eb_status eb_target_parse(const char *text, const char *path, eb_target *out, char *err,
                           size_t errlen);
+/* Same on len bytes (need not end with a NUL). */
+eb_status eb_target_parse_bytes(const char *text, size_t len, const char *path, eb_target *out,
+                                char *err, size_t errlen);
 
 /* Writes the valid target names (sorted, ", "-separated) into buf; returns the count. */
 size_t eb_target_names(char *buf, size_t buflen);

@@ -1,5 +1,6 @@
 /* target.c - loading target descriptions (the JSON files in targets/). */
 #include "eb_target.h"
+#include "json_strict.h"
 
 #if defined(EB_HAVE_CJSON)
 #include <cjson/cJSON.h>
@@ -77,6 +78,20 @@ static bool is_auto(const cJSON *v)
     return cJSON_IsString(v) && !strcmp(v->valuestring, "auto");
 }
 
+/* A number within [lo, hi] (and whole when asked): what a field may hold before it is
+ * stored or converted. The bounds are those of the report schema (reports/schema.json),
+ * so whatever a target file says can be written into a valid report. */
+static bool num_in(const cJSON *v, double lo, double hi, bool whole)
+{
+    return cJSON_IsNumber(v) && v->valuedouble >= lo && v->valuedouble <= hi &&
+           (!whole || v->valuedouble == floor(v->valuedouble));
+}
+
+#define EB_TARGET_MAX_BYTES 1125899906842624.0 /* 2^50: the schema's bytes bound */
+#define EB_TARGET_MAX_WATTS 1e6
+#define EB_TARGET_MAX_MHZ 1e6
+#define EB_TARGET_MAX_PRICE 1e9
+
 #define BAD(...)                                                                           \
     do {                                                                                   \
         int _n = snprintf(err, errlen, "%s: ", path);                                      \
@@ -88,14 +103,23 @@ static bool is_auto(const cJSON *v)
 eb_status eb_target_parse(const char *text, const char *path, eb_target *out, char *err,
                           size_t errlen)
 {
+    return eb_target_parse_bytes(text, strlen(text), path, out, err, errlen);
+}
+
+eb_status eb_target_parse_bytes(const char *text, size_t len, const char *path, eb_target *out,
+                                char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
     eb_report_target *t = &out->desc;
     t->clock_mhz = NAN;
     t->memory_bytes = -1;
     t->price_usd = NAN;
     snprintf(out->path, sizeof out->path, "%s", path);
-    cJSON *o = cJSON_Parse(text);
-    if (!o || !cJSON_IsObject(o))
+    cJSON *o = NULL;
+    char why[400];
+    if (eb_json_parse_strict(text, len, &o, why, sizeof why) != EB_OK)
+        BAD("%s", why);
+    if (!cJSON_IsObject(o))
         BAD("not a JSON object");
 
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "name");
@@ -131,34 +155,34 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
     if (local && is_auto(v)) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         t->cores = n > 0 ? (int32_t)n : 1;
-    } else if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 4096 &&
-               v->valuedouble == floor(v->valuedouble)) {
+    } else if (num_in(v, 1, 4096, true)) {
         t->cores = (int32_t)v->valuedouble;
     } else {
         BAD("'cores' must be a whole number from 1 (\"auto\" only for local targets)");
     }
 
     v = cJSON_GetObjectItemCaseSensitive(o, "clock_mhz");
-    if (cJSON_IsNumber(v) && v->valuedouble > 0)
+    if (num_in(v, 0, EB_TARGET_MAX_MHZ, false) && v->valuedouble > 0)
         t->clock_mhz = v->valuedouble;
     else if (v && !cJSON_IsNull(v))
-        BAD("'clock_mhz' must be a positive number or null");
+        BAD("'clock_mhz' must be a positive number of MHz up to %.0f, or null",
+            EB_TARGET_MAX_MHZ);
 
     v = cJSON_GetObjectItemCaseSensitive(o, "memory_bytes");
     if (local && is_auto(v)) {
         long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
         t->memory_bytes = pages > 0 && psz > 0 ? (int64_t)pages * psz : -1;
-    } else if (cJSON_IsNumber(v) && v->valuedouble >= 0) {
+    } else if (num_in(v, 0, EB_TARGET_MAX_BYTES, true)) {
         t->memory_bytes = (int64_t)v->valuedouble;
     } else if (v && !cJSON_IsNull(v)) {
-        BAD("'memory_bytes' must be a number of bytes or null");
+        BAD("'memory_bytes' must be a whole number of bytes up to 2^50, or null");
     }
 
     v = cJSON_GetObjectItemCaseSensitive(o, "price_usd");
-    if (cJSON_IsNumber(v) && v->valuedouble >= 0)
+    if (num_in(v, 0, EB_TARGET_MAX_PRICE, false))
         t->price_usd = v->valuedouble;
     else if (v && !cJSON_IsNull(v))
-        BAD("'price_usd' must be a number or null");
+        BAD("'price_usd' must be a number from 0 to %.0f, or null", EB_TARGET_MAX_PRICE);
 
     const cJSON *pm = cJSON_GetObjectItemCaseSensitive(o, "power_model");
     if (!cJSON_IsObject(pm))
@@ -166,8 +190,11 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
     const cJSON *idle = cJSON_GetObjectItemCaseSensitive(pm, "idle_w");
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(pm, "active_w");
     const cJSON *src = cJSON_GetObjectItemCaseSensitive(pm, "source");
-    if (!cJSON_IsNumber(idle) || idle->valuedouble < 0 || !cJSON_IsNumber(act) ||
-        act->valuedouble < idle->valuedouble)
+    if (!num_in(idle, 0, EB_TARGET_MAX_WATTS, false) ||
+        !num_in(act, 0, EB_TARGET_MAX_WATTS, false))
+        BAD("power_model needs idle_w and active_w in watts, from 0 to %.0f",
+            EB_TARGET_MAX_WATTS);
+    if (act->valuedouble < idle->valuedouble)
         BAD("power_model needs idle_w >= 0 and active_w >= idle_w, in watts");
     if (!cJSON_IsString(src) || !*src->valuestring)
         BAD("power_model.source must say where the figures come from");
@@ -179,12 +206,12 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
     if (cJSON_IsString(v))
         snprintf(out->device, sizeof out->device, "%s", v->valuestring);
     v = cJSON_GetObjectItemCaseSensitive(o, "baud");
-    if (cJSON_IsNumber(v))
+    if (v && !num_in(v, 300, 4e6, true))
+        BAD("'baud' must be a line speed such as 115200");
+    if (v)
         out->baud = (int32_t)v->valuedouble;
     if (!strcmp(t->transport, "serial") && !out->baud)
         out->baud = 115200;
-    if (v && (!cJSON_IsNumber(v) || v->valuedouble < 300 || v->valuedouble > 4e6))
-        BAD("'baud' must be a line speed such as 115200");
 
     snprintf(out->protocol, sizeof out->protocol, "edgebench");
     v = cJSON_GetObjectItemCaseSensitive(o, "protocol");
@@ -238,6 +265,12 @@ fail:
 eb_status eb_target_parse(const char *text, const char *path, eb_target *out, char *err,
                           size_t errlen)
 {
+    return eb_target_parse_bytes(text, strlen(text), path, out, err, errlen);
+}
+
+eb_status eb_target_parse_bytes(const char *text, size_t len, const char *path, eb_target *out,
+                                char *err, size_t errlen)
+{
     (void)text;
     memset(out, 0, sizeof *out);
     snprintf(err, errlen, "%s: reading target files needs cJSON, which this build lacks", path);
@@ -245,16 +278,21 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
 }
 #endif
 
-static char *read_text(const char *path)
+#define EB_TARGET_FILE_MAX 65536
+
+/* The whole file (at most EB_TARGET_FILE_MAX bytes; *len = EB_TARGET_FILE_MAX + 1 when
+ * it is longer), or NULL when it cannot be read. */
+static char *read_text(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    char *b = malloc(65537);
-    size_t n = b ? fread(b, 1, 65536, f) : 0;
+    char *b = malloc(EB_TARGET_FILE_MAX + 2);
+    size_t n = b ? fread(b, 1, EB_TARGET_FILE_MAX + 1, f) : 0;
     fclose(f);
     if (b)
         b[n] = 0;
+    *len = n;
     return b;
 }
 
@@ -283,12 +321,19 @@ eb_status eb_target_load(const char *name, eb_target *out, char *err, size_t err
             return EB_ERR_ARG;
         }
     }
-    char *text = read_text(path);
+    size_t tlen = 0;
+    char *text = read_text(path, &tlen);
     if (!text) {
         snprintf(err, errlen, "cannot read target file '%s': %s", path, strerror(errno));
         return EB_ERR_IO;
     }
-    eb_status st = eb_target_parse(text, path, out, err, errlen);
+    if (tlen > EB_TARGET_FILE_MAX) {
+        free(text);
+        snprintf(err, errlen, "target file '%s' is larger than %d bytes", path,
+                 EB_TARGET_FILE_MAX);
+        return EB_ERR_FORMAT;
+    }
+    eb_status st = eb_target_parse_bytes(text, tlen, path, out, err, errlen);
     free(text);
     return st;
 }

@@ -164,7 +164,7 @@ Test(report_read, trailing_garbage_and_concatenated_documents_are_refused)
     cr_assert_eq(parse(b, err, sizeof err), EB_OK, "trailing whitespace is fine: %s", err);
     snprintf(b, 2 * n + 16, "%sx", t);
     cr_assert_eq(parse(b, err, sizeof err), EB_ERR_FORMAT, "trailing garbage accepted");
-    cr_assert_not_null(strstr(err, "follows the report"), "%s", err);
+    cr_assert_not_null(strstr(err, "follows the document"), "%s", err);
     snprintf(b, 2 * n + 16, "%s%s", t, t);
     cr_assert_eq(parse(b, err, sizeof err), EB_ERR_FORMAT, "two documents accepted");
     free(b);

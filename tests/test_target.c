@@ -95,3 +95,83 @@ Test(target, list_targets_command)
     cr_assert_not_null(strstr(c.out, "local"), "%s", c.out);
     eb_test_cmd_free(&c);
 }
+
+/* A board description with one power/size field replaced: {FIELD} in the template. */
+static void parse_with(const char *field, const char *value, eb_status want, const char *needle)
+{
+    char json[1024];
+    const char *pm_idle = !strcmp(field, "idle_w") ? value : "2";
+    const char *pm_act = !strcmp(field, "active_w") ? value : "6";
+    snprintf(json, sizeof json,
+             "{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"aarch64\",\"cores\":%s,"
+             "\"clock_mhz\":%s,\"memory_bytes\":%s,\"price_usd\":%s,\"baud\":%s,"
+             "\"power_model\":{\"idle_w\":%s,\"active_w\":%s,\"source\":\"x\"}}",
+             !strcmp(field, "cores") ? value : "4", !strcmp(field, "clock_mhz") ? value : "1500",
+             !strcmp(field, "memory_bytes") ? value : "4294967296",
+             !strcmp(field, "price_usd") ? value : "55", !strcmp(field, "baud") ? value : "115200",
+             pm_idle, pm_act);
+    eb_target t;
+    char err[512] = "";
+    eb_status st = eb_target_parse(json, "b.json", &t, err, sizeof err);
+    cr_assert_eq(st, want, "%s = %s: %s", field, value, err);
+    if (needle)
+        cr_assert_not_null(strstr(err, needle), "%s = %s: '%s' not in '%s'", field, value,
+                           needle, err);
+}
+
+/* Found by fuzzing target.c: inf (1e999 parses to it) and huge values were converted to
+ * integers (baud, memory_bytes: undefined behaviour) or accepted as watts and prices. */
+Test(target, infinite_and_huge_numbers_are_refused)
+{
+    static const char *const huge[] = {"1e999", "-1e999", "1e300", "5.11e308", "9.3e18"};
+    static const char *const fields[] = {"clock_mhz", "memory_bytes", "price_usd", "idle_w",
+                                         "active_w", "baud", "cores"};
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+        for (size_t v = 0; v < sizeof huge / sizeof huge[0]; v++)
+            parse_with(fields[f], huge[v], EB_ERR_FORMAT, fields[f]);
+    parse_with("memory_bytes", "4294967296.5", EB_ERR_FORMAT, "memory_bytes");
+    parse_with("baud", "115200.5", EB_ERR_FORMAT, "baud");
+    parse_with("memory_bytes", "1125899906842624", EB_OK, NULL); /* 1 PiB: the limit */
+    parse_with("active_w", "1000000", EB_OK, NULL);
+    parse_with("clock_mhz", "1000000", EB_OK, NULL);
+}
+
+Test(target, duplicate_keys_and_trailing_garbage_are_refused)
+{
+    eb_target t;
+    char err[512];
+    const char *base = "{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"aarch64\",\"cores\":4,"
+                       "\"power_model\":{\"idle_w\":2,\"active_w\":6,\"source\":\"x\"}}";
+    cr_assert_eq(eb_target_parse(base, "b.json", &t, err, sizeof err), EB_OK, "%s", err);
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s{}", base);
+    cr_assert_eq(eb_target_parse(buf, "b.json", &t, err, sizeof err), EB_ERR_FORMAT);
+    cr_assert_not_null(strstr(err, "follows"), "%s", err);
+    snprintf(buf, sizeof buf, "{\"cores\":64,%s", base + 1);
+    cr_assert_eq(eb_target_parse(buf, "b.json", &t, err, sizeof err), EB_ERR_FORMAT);
+    cr_assert_not_null(strstr(err, "'cores' twice"), "%s", err);
+}
+
+/* active_w 5.11e308 parsed to a finite double, was accepted, and the energy estimate
+ * (active_w x latency) overflowed to infinity: the report written failed the schema. */
+Test(target, run_refuses_a_power_model_beyond_range)
+{
+    char dir[64], tf[128], out[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(tf, sizeof tf, "%s/hot.json", dir);
+    snprintf(out, sizeof out, "%s/r.json", dir);
+    FILE *f = fopen(tf, "w");
+    fprintf(f, "{\"name\":\"hot\",\"transport\":\"local\",\"arch\":\"auto\",\"cores\":\"auto\","
+               "\"power_model\":{\"idle_w\":3,\"active_w\":5.11e308,\"source\":\"x\"}}\n");
+    fclose(f);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--target", tf, "--model",
+                                   "fc_autoencoder_int8", "--min-iterations", "2",
+                                   "--repetitions", "1", "--warmup", "1", "--warmup-time", "0",
+                                   "--min-time", "0", "--quiet", "--out", out, NULL);
+    cr_assert_eq(c.rc, EB_EXIT_USAGE, "rc %d: %s", c.rc, c.err);
+    cr_assert_not_null(strstr(c.err, "active_w"), "%s", c.err);
+    cr_assert_neq(access(out, F_OK), 0, "no report is written");
+    eb_test_cmd_free(&c);
+    unlink(tf);
+    rmdir(dir);
+}
