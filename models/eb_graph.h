@@ -31,6 +31,7 @@ extern "C" {
 #define EB_GRAPH_MAX_DIM 65536
 #define EB_GRAPH_MAX_ELEMS (INT32_C(1) << 26) /* elements of one tensor */
 #define EB_GRAPH_MAX_WEIGHTS (INT64_C(1) << 28) /* elements of one weight array */
+#define EB_GRAPH_MAX_WORK (UINT64_C(1) << 36) /* operations of one inference, see eb_gop_work */
 #define EB_ARENA_ALIGN 64
 
 /* Values are part of the .ebm format: never renumber. */
@@ -110,6 +111,13 @@ bool eb_gop_has_weights(const eb_gop *op);
 
 /* Dense multiply-adds of one op (conv, dwconv, fc; 0 for the others). */
 uint64_t eb_gop_macs(const eb_graph *g, const eb_gop *op);
+/* Operations one inference of the op costs the ref kernels: multiply-adds for conv,
+ * dwconv and fc (dense), output elements x window taps for pools (the ref kernels visit
+ * every tap, padding included), elements for the others. A graph whose sum exceeds
+ * EB_GRAPH_MAX_WORK (6.9e10, over 100 MobileNetV1s) is refused: a few hundred bytes of
+ * .ebm could otherwise describe a run that never finishes. */
+uint64_t eb_gop_work(const eb_graph *g, const eb_gop *op);
+
 /* Dense parameter count (weights + biases). */
 uint64_t eb_gop_params(const eb_graph *g, const eb_gop *op);
 

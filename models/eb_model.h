@@ -24,6 +24,11 @@ extern "C" {
 typedef struct eb_model eb_model;
 typedef struct eb_context eb_context;
 
+/* Largest activation arena (and kernel scratch) of one context. A model beyond it, or
+ * whose planned memory exceeds the machine's physical memory, is refused when it is
+ * built: a small .ebm file could otherwise ask for terabytes. */
+#define EB_MODEL_MAX_ARENA (UINT64_C(2) << 30)
+
 typedef struct {
     eb_kset kernels;       /* which kernel set runs the ops (default AUTO) */
     const char *calib_dir; /* int8 calibration inputs (raw tensors), NULL: generated */

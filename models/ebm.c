@@ -525,7 +525,9 @@ eb_status eb_ebm_parse(const uint8_t *b, size_t len, eb_graph **out, char *err, 
                 st = EB_ERR_FORMAT;
                 goto fail;
             }
-            if (bytes) {
+            /* a sparse op whose every weight was pruned (nnz 0) still has its arrays,
+             * empty: without them the graph check would refuse what was saved */
+            if (bytes || (op->sparse && (k == 0 || k == 4))) {
                 st = read_array(op, g->dtype, k, b + woff + off, bytes);
                 if (st != EB_OK)
                     goto fail;

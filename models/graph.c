@@ -178,6 +178,21 @@ uint64_t eb_gop_macs(const eb_graph *g, const eb_gop *op)
     }
 }
 
+uint64_t eb_gop_work(const eb_graph *g, const eb_gop *op)
+{
+    const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
+    switch (op->type) {
+    case EB_OP_CONV2D:
+    case EB_OP_DWCONV:
+    case EB_OP_FC: return eb_gop_macs(g, op);
+    case EB_OP_AVGPOOL:
+    case EB_OP_MAXPOOL:
+        return (uint64_t)eb_gtensor_elems(out) * (uint64_t)op->k_h * (uint64_t)op->k_w;
+    case EB_OP_GAP: return (uint64_t)eb_gtensor_elems(in);
+    default: return (uint64_t)eb_gtensor_elems(out);
+    }
+}
+
 uint64_t eb_gop_params(const eb_graph *g, const eb_gop *op)
 {
     if (!eb_gop_has_weights(op))
@@ -425,5 +440,17 @@ eb_status eb_graph_check(const eb_graph *g, bool weights, char *err, size_t errl
         if (!produced[i])
             st = fail(err, errlen, "tensor %d is never produced", i);
     free(produced);
+    /* shapes are consistent now, so every op's work is bounded (< 2^58): the sum
+     * saturates instead of wrapping */
+    uint64_t work = 0;
+    for (int32_t i = 0; i < g->nops && st == EB_OK; i++) {
+        uint64_t w = eb_gop_work(g, &g->op[i]);
+        work = w > UINT64_MAX - work ? UINT64_MAX : work + w;
+    }
+    if (st == EB_OK && work > EB_GRAPH_MAX_WORK)
+        st = fail(err, errlen,
+                  "the model needs %.3g operations per inference (multiply-adds and pooling "
+                  "window steps), over the limit of %.3g: a run would not finish",
+                  (double)work, (double)EB_GRAPH_MAX_WORK);
     return st;
 }

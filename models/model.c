@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eb_model_internal.h"
 #include "eb_quant.h"
@@ -457,6 +458,13 @@ eb_status eb_model_from_graph(eb_graph *g, eb_kset kset, eb_model **out, char *e
     }
     eb_model_info *info = &m->info;
     eb_plan_arena(g, &info->arena_bytes, &info->arena_lower_bound);
+    if (info->arena_bytes > EB_MODEL_MAX_ARENA) {
+        st = EB_ERR_UNSUPPORTED;
+        errf(err, errlen, "model '%s' plans a %.1f GiB activation arena per context; "
+             "edgebench runs models of at most %.0f GiB", g->name,
+             (double)info->arena_bytes / (1 << 30), (double)EB_MODEL_MAX_ARENA / (1 << 30));
+        goto fail;
+    }
     size_t scratch = 0;
     uint64_t packed = 0;
     for (int32_t i = 0; i < g->nops; i++) {
@@ -490,6 +498,17 @@ eb_status eb_model_from_graph(eb_graph *g, eb_kset kset, eb_model **out, char *e
     }
     info->packed_bytes = packed;
     info->scratch_bytes = (scratch + EB_ARENA_ALIGN - 1) / EB_ARENA_ALIGN * EB_ARENA_ALIGN;
+    uint64_t planned = info->weights_bytes + packed + info->arena_bytes + info->scratch_bytes;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t phys = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+    if (info->scratch_bytes > EB_MODEL_MAX_ARENA || (phys && planned > phys)) {
+        st = EB_ERR_UNSUPPORTED;
+        errf(err, errlen, "model '%s' needs %.1f GiB (weights, packed weights, arena and "
+             "scratch) where %s", g->name, (double)planned / (1 << 30),
+             phys && planned > phys ? "this machine has less physical memory"
+                                    : "its kernels' scratch alone exceeds the 2 GiB limit");
+        goto fail;
+    }
     info->num_ops = g->nops;
     info->num_tensors = g->nt;
     const eb_gtensor *ti = &g->t[g->input], *to = &g->t[g->output];

@@ -249,3 +249,148 @@ Test(ebm, export_command)
     char *missing[] = {"export", "--model", "ds_cnn_fp32", NULL};
     cr_expect_eq(eb_cmd_export(3, missing), EB_EXIT_USAGE);
 }
+
+/* ---- found by fuzzing the loader (fuzz/fuzz_ebm.c) ---- */
+
+/* Serializes g and parses it back; the graph is freed. */
+static eb_status through_file(eb_graph *g, eb_graph **back, char *err, size_t errlen)
+{
+    uint8_t *buf;
+    size_t len;
+    cr_assert_eq(eb_ebm_serialize(g, &buf, &len), EB_OK);
+    eb_graph_free(g);
+    err[0] = 0;
+    eb_status st = eb_ebm_parse(buf, len, back, err, errlen);
+    free(buf);
+    return st;
+}
+
+static eb_gop op_of(eb_op_type type, int32_t in0, int32_t in1, int32_t out)
+{
+    eb_gop op;
+    memset(&op, 0, sizeof op);
+    op.type = type;
+    op.in0 = in0;
+    op.in1 = in1;
+    op.out = out;
+    op.k_h = op.k_w = op.stride_h = op.stride_w = 1;
+    snprintf(op.name, sizeof op.name, "op");
+    return op;
+}
+
+/* A file of a few kilobytes whose tensors are all live at once: 24 x 256 MiB of arena.
+ * Before, the model was accepted and creating its context asked for 6 GiB (the process
+ * was killed for memory); it must be refused with a sentence instead. */
+Test(ebm, small_file_with_an_enormous_arena_is_refused)
+{
+    eb_graph *g = eb_graph_new(EB_F32);
+    snprintf(g->name, sizeof g->name, "ladder");
+    snprintf(g->arch, sizeof g->arch, "ladder");
+    snprintf(g->variant, sizeof g->variant, "fp32");
+    const int n = 12;
+    int32_t t[2 * 12 + 1];
+    for (int i = 0; i < 2 * n + 1; i++)
+        t[i] = eb_graph_add_tensor(g, 8192, 8192, 1); /* 2^26 floats: 256 MiB each */
+    g->input = t[0];
+    g->output = t[2 * n];
+    /* up: t1..tn, each kept alive by the way down */
+    for (int i = 1; i <= n; i++) {
+        eb_gop op = op_of(EB_OP_ADD, t[i - 1], t[i - 1], t[i]);
+        cr_assert(eb_graph_add_op(g, &op) >= 0);
+    }
+    for (int i = 1; i <= n; i++) {
+        eb_gop op = op_of(EB_OP_ADD, t[n + i - 1], t[n - i], t[n + i]);
+        cr_assert(eb_graph_add_op(g, &op) >= 0);
+    }
+    eb_graph *back = NULL;
+    char err[512];
+    cr_assert_eq(through_file(g, &back, err, sizeof err), EB_OK, "%s", err);
+    eb_model *m = NULL;
+    eb_status st = eb_model_from_graph(back, EB_KSET_REF, &m, err, sizeof err);
+    cr_assert_neq(st, EB_OK, "a 3 GiB+ arena was accepted");
+    cr_assert_null(m);
+    cr_assert_not_null(strstr(err, "arena"), "%s", err);
+    cr_assert_not_null(strstr(err, "GiB"), "%s", err);
+}
+
+/* A max pool over a 1x1x65536 input with a 2^23-tap window (padding on both sides, so
+ * the geometry is valid): 2^39 window steps per inference with the ref kernel, a run
+ * that never finishes, from a file of a few hundred bytes. */
+Test(ebm, pooling_geometry_that_never_finishes_is_refused)
+{
+    eb_graph *g = eb_graph_new(EB_F32);
+    snprintf(g->name, sizeof g->name, "widepool");
+    snprintf(g->arch, sizeof g->arch, "widepool");
+    snprintf(g->variant, sizeof g->variant, "fp32");
+    g->input = eb_graph_add_tensor(g, 1, 1, 65536);
+    g->output = eb_graph_add_tensor(g, 1, 1, 65536);
+    eb_gop op = op_of(EB_OP_MAXPOOL, g->input, -1, g->output);
+    op.k_h = 1 << 23;
+    op.stride_h = 1 << 23;
+    op.pad_top = op.pad_bottom = (1 << 23) - 1;
+    cr_assert(eb_graph_add_op(g, &op) >= 0);
+    char err[512] = "";
+    cr_assert_eq(eb_graph_check(g, true, err, sizeof err), EB_ERR_FORMAT,
+                 "a pool of 2^39 window steps passes the graph check");
+    cr_assert_not_null(strstr(err, "operations per inference"), "%s", err);
+    eb_graph *back = NULL;
+    cr_assert_eq(through_file(g, &back, err, sizeof err), EB_ERR_FORMAT);
+    cr_assert_null(back);
+    cr_assert_not_null(strstr(err, "operations per inference"), "%s", err);
+}
+
+/* A sparse fully-connected op whose every weight was pruned: nnz 0. It saved, but the
+ * loader did not read the empty arrays back and refused the file it had written. */
+Test(ebm, sparse_op_with_no_nonzeros_round_trips)
+{
+    eb_dtype dts[2] = {EB_F32, EB_S8};
+    for (int d = 0; d < 2; d++) {
+        eb_graph *g = eb_graph_new(dts[d]);
+        snprintf(g->name, sizeof g->name, "empty_sparse");
+        snprintf(g->arch, sizeof g->arch, "empty");
+        snprintf(g->variant, sizeof g->variant, d ? "int8_p99" : "fp32_p99");
+        g->input = eb_graph_add_tensor(g, 1, 1, 16);
+        g->output = eb_graph_add_tensor(g, 1, 1, 4);
+        eb_gop op = op_of(EB_OP_FC, g->input, -1, g->output);
+        op.sparse = true;
+        op.nnz = 0;
+        op.row_ptr = calloc(5, sizeof(int32_t));
+        op.col_idx = malloc(1);
+        if (dts[d] == EB_F32) {
+            op.w = malloc(1);
+            op.b = calloc(4, sizeof(float));
+            op.b[1] = 0.5f;
+        } else {
+            op.wq = malloc(1);
+            op.bq = calloc(4, sizeof(int32_t));
+            op.bq[1] = 100;
+            op.wscale = malloc(4 * sizeof(double));
+            for (int c = 0; c < 4; c++)
+                op.wscale[c] = 0.01;
+        }
+        cr_assert(eb_graph_add_op(g, &op) >= 0);
+        char err[512] = "";
+        cr_assert_eq(eb_graph_check(g, true, err, sizeof err), EB_OK, "%s", err);
+        uint8_t *a;
+        size_t la;
+        cr_assert_eq(eb_ebm_serialize(g, &a, &la), EB_OK);
+        eb_graph *back = NULL;
+        cr_assert_eq(through_file(g, &back, err, sizeof err), EB_OK,
+                     "a saved nnz-0 op does not load: %s", err);
+        uint8_t *b;
+        size_t lb;
+        cr_assert_eq(eb_ebm_serialize(back, &b, &lb), EB_OK);
+        cr_assert(la == lb && !memcmp(a, b, la), "re-export differs");
+        eb_model *m;
+        cr_assert_eq(eb_model_from_graph(back, EB_KSET_AUTO, &m, err, sizeof err), EB_OK, "%s",
+                     err);
+        eb_context *c;
+        cr_assert_eq(eb_context_create(m, &c), EB_OK);
+        eb_context_fill_input(c, 0);
+        eb_context_run(c);
+        eb_context_free(c);
+        eb_model_free(m);
+        free(a);
+        free(b);
+    }
+}
