@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -761,14 +762,25 @@ eb_status eb_remote_upload(eb_remote *r, const char *path, const char *name, cha
         snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
         return EB_ERR_IO;
     }
-    uint8_t *data = malloc(EB_PROTO_MAX_UPLOAD + 1u);
-    size_t size = data ? fread(data, 1, EB_PROTO_MAX_UPLOAD + 1u, f) : 0;
-    fclose(f);
-    if (!data || size == 0 || size > EB_PROTO_MAX_UPLOAD) {
-        snprintf(err, errlen, "%s is empty, unreadable or larger than %u bytes", path,
+    /* the file's own size, bounded, not the protocol's limit: 256 MiB per upload made
+     * every upload slow and impossible where that much address space is missing */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+        (uint64_t)sb.st_size > EB_PROTO_MAX_UPLOAD) {
+        fclose(f);
+        snprintf(err, errlen, "%s is empty, not a regular file or larger than %u bytes", path,
                  EB_PROTO_MAX_UPLOAD);
-        free(data);
         return EB_ERR_ARG;
+    }
+    size_t want = (size_t)sb.st_size;
+    uint8_t *data = malloc(want);
+    size_t size = data ? fread(data, 1, want, f) : 0;
+    fclose(f);
+    if (!data || size != want) {
+        eb_status st = data ? EB_ERR_IO : EB_ERR_NOMEM;
+        snprintf(err, errlen, "cannot read %s: %s", path, data ? "short read" : "out of memory");
+        free(data);
+        return st;
     }
     uint32_t crc = eb_proto_crc32(0, data, size);
     eb_status st = EB_ERR_FORMAT;

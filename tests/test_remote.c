@@ -345,3 +345,51 @@ void progress(void *user, const char *phase, uint64_t done, uint64_t total)
     if (!strcmp(phase, "run") && done >= 40)
         eb_remote_interrupt = 1;
 }
+
+/* Every upload allocated EB_PROTO_MAX_UPLOAD (256 MiB) whatever the file's size, so the
+ * host side ran at ~100 uploads per second under the fuzzer and could not upload at all
+ * where 256 MiB of address space is not there. Under a 64 MiB address-space margin a
+ * 2 KiB upload must still get as far as talking to the agent (here: none answers). */
+#include <sys/resource.h>
+
+Test(remote, upload_allocates_the_file_size_not_the_limit, .timeout = 30)
+{
+#if defined(EB_SANITIZED)
+    cr_skip_test("address-space limits do not work under ASan (shadow memory)");
+#else
+    char src[128];
+    snprintf(src, sizeof src, "/tmp/eb_upload_small_%d.ebm", (int)getpid());
+    FILE *f = fopen(src, "wb");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 2048; i++)
+        fputc(i * 7, f);
+    fclose(f);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    int devnull = open("/dev/null", O_WRONLY);
+    eb_remote_opts o = {.reply_ms = 50, .idle_ms = 50, .retries = 1};
+    eb_remote r;
+    eb_remote_init(&r, p[0], devnull, &o);
+    /* the address space in use now, plus 64 MiB */
+    FILE *st = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned long vm_kb = 0;
+    while (st && fgets(line, sizeof line, st))
+        if (sscanf(line, "VmSize: %lu kB", &vm_kb) == 1)
+            break;
+    if (st)
+        fclose(st);
+    cr_assert_gt(vm_kb, 0);
+    struct rlimit lim = {(rlim_t)vm_kb * 1024 + (64u << 20), RLIM_INFINITY};
+    cr_assert_eq(setrlimit(RLIMIT_AS, &lim), 0);
+    char err[512] = "";
+    eb_status s = eb_remote_upload(&r, src, "small.ebm", err, sizeof err);
+    cr_assert_neq(s, EB_OK);
+    cr_assert_null(strstr(err, "larger than"), "the 2 KiB file was refused: %s", err);
+    cr_assert_not_null(strstr(err, "did not accept the upload"), "%s", err);
+    close(p[0]);
+    close(p[1]);
+    close(devnull);
+    unlink(src);
+#endif
+}
