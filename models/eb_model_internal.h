@@ -99,6 +99,11 @@ eb_status eb_prune_channels(eb_graph **g, int32_t pct);
 eb_status eb_quantize_graph(eb_graph **g, const char *calib_dir, bool calibrate, char *err,
                             size_t errlen);
 
+/* One input tensor from a file's bytes: exactly elems little-endian float32 values, all
+ * finite (the --calib file format). name is used in the sentence written to err. */
+eb_status eb_tensor_file_parse(const uint8_t *bytes, size_t len, size_t elems, float *out,
+                               const char *name, char *err, size_t errlen);
+
 /* Number of generated calibration inputs for a graph. */
 int32_t eb_calib_inputs(const eb_graph *g);
 

@@ -67,20 +67,56 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Reads the sorted regular files of dir (names not starting with '.'); each must hold
- * exactly `elems` little-endian float32 values. Returns the count read into *data. */
-static eb_status read_calib_dir(const char *dir, size_t elems, float **data, int32_t *count,
-                                char *err, size_t errlen)
+eb_status eb_tensor_file_parse(const uint8_t *bytes, size_t len, size_t elems, float *out,
+                               const char *name, char *err, size_t errlen)
 {
-    *data = NULL;
-    *count = 0;
+    if (len != elems * 4) {
+        snprintf(err, errlen,
+                 "tensor file '%s' has %zu bytes; the input tensor is %zu float32 values "
+                 "(%zu bytes)", name, len, elems, elems * 4);
+        return EB_ERR_ARG;
+    }
+    for (size_t j = 0; j < elems; j++) {
+        const uint8_t *b = bytes + 4 * j;
+        uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+                     (uint32_t)b[3] << 24;
+        float v;
+        memcpy(&v, &u, 4);
+        if (!isfinite(v)) {
+            snprintf(err, errlen, "tensor file '%s' holds a non-finite value (element %zu)",
+                     name, j);
+            return EB_ERR_ARG;
+        }
+        out[j] = v;
+    }
+    return EB_OK;
+}
+
+/* The calibration inputs of a directory: its regular files (names not starting with
+ * '.'), sorted, each one input tensor (eb_tensor_file_parse). */
+typedef struct {
+    char *names[EB_CALIB_MAX_FILES];
+    int32_t n;
+    float *data; /* n x elems */
+} calib_files;
+
+static void calib_files_free(calib_files *c)
+{
+    for (int32_t i = 0; i < c->n; i++)
+        free(c->names[i]);
+    free(c->data);
+    memset(c, 0, sizeof *c);
+}
+
+static eb_status read_calib_dir(const char *dir, size_t elems, calib_files *c, char *err,
+                                size_t errlen)
+{
+    memset(c, 0, sizeof *c);
     DIR *d = opendir(dir);
     if (!d) {
         snprintf(err, errlen, "cannot open calibration directory '%s'", dir);
         return EB_ERR_IO;
     }
-    char *names[EB_CALIB_MAX_FILES];
-    int32_t n = 0;
     eb_status st = EB_OK;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
@@ -91,7 +127,7 @@ static eb_status read_calib_dir(const char *dir, size_t elems, float **data, int
         struct stat sb;
         if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
             continue;
-        if (n == EB_CALIB_MAX_FILES) {
+        if (c->n == EB_CALIB_MAX_FILES) {
             snprintf(err, errlen, "calibration directory '%s' has more than %d files", dir,
                      EB_CALIB_MAX_FILES);
             st = EB_ERR_ARG;
@@ -105,56 +141,79 @@ static eb_status read_calib_dir(const char *dir, size_t elems, float **data, int
             st = EB_ERR_ARG;
             break;
         }
-        names[n] = strdup(path);
-        if (!names[n]) {
+        c->names[c->n] = strdup(path);
+        if (!c->names[c->n]) {
             st = EB_ERR_NOMEM;
             break;
         }
-        n++;
+        c->n++;
     }
     closedir(d);
-    if (st == EB_OK && n == 0) {
+    if (st == EB_OK && c->n == 0) {
         snprintf(err, errlen, "calibration directory '%s' has no input files", dir);
         st = EB_ERR_ARG;
     }
-    float *buf = NULL;
+    uint8_t *raw = NULL;
     if (st == EB_OK) {
-        qsort(names, (size_t)n, sizeof names[0], cmp_str);
-        buf = malloc((size_t)n * elems * sizeof(float));
-        if (!buf)
+        qsort(c->names, (size_t)c->n, sizeof c->names[0], cmp_str);
+        c->data = malloc((size_t)c->n * elems * sizeof(float));
+        raw = malloc(elems * 4 + 1);
+        if (!c->data || !raw)
             st = EB_ERR_NOMEM;
     }
-    for (int32_t i = 0; i < n && st == EB_OK; i++) {
-        FILE *f = fopen(names[i], "rb");
-        uint8_t *raw = (uint8_t *)(buf + (size_t)i * elems);
-        if (!f || fread(raw, 4, elems, f) != elems) {
-            snprintf(err, errlen, "cannot read calibration file '%s'", names[i]);
+    for (int32_t i = 0; i < c->n && st == EB_OK; i++) {
+        FILE *f = fopen(c->names[i], "rb");
+        /* read one byte more than expected: a file that grew since stat is caught */
+        size_t got = f ? fread(raw, 1, elems * 4 + 1, f) : 0;
+        if (!f || ferror(f)) {
+            snprintf(err, errlen, "cannot read calibration file '%s'", c->names[i]);
             st = EB_ERR_IO;
         }
         if (f)
             fclose(f);
-        for (size_t j = 0; st == EB_OK && j < elems; j++) {
-            const uint8_t *b = raw + 4 * j;
-            uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-                         (uint32_t)b[3] << 24;
-            float v;
-            memcpy(&v, &u, 4);
-            if (!isfinite(v)) {
-                snprintf(err, errlen, "calibration file '%s' holds a non-finite value",
-                         names[i]);
-                st = EB_ERR_ARG;
-            }
-            buf[(size_t)i * elems + j] = v;
-        }
+        if (st == EB_OK)
+            st = eb_tensor_file_parse(raw, got, elems, c->data + (size_t)i * elems,
+                                      c->names[i], err, errlen);
     }
-    for (int32_t i = 0; i < n; i++)
-        free(names[i]);
-    if (st != EB_OK) {
-        free(buf);
-        return st;
+    free(raw);
+    if (st != EB_OK)
+        calib_files_free(c);
+    return st;
+}
+
+/* int8 can represent a tensor whose range [min(lo, 0), max(hi, 0)] gives a scale within
+ * the graph's limit (eb_graph_check: at most 1e6); beyond it, or non-finite (fp32
+ * activations overflowed), no quantization exists. */
+#define EB_CALIB_MAX_SPAN (255.0 * 1e6)
+
+static bool range_ok(double lo, double hi)
+{
+    return isfinite(lo) && isfinite(hi) && fmax(hi, 0) - fmin(lo, 0) <= EB_CALIB_MAX_SPAN;
+}
+
+/* After calibration input k: the first tensor whose range became unrepresentable, with
+ * the input that did it named (a sentence in err), or EB_OK. */
+static eb_status check_ranges(const eb_graph *g, const double *lo, const double *hi,
+                              const char *input, const float *x, size_t elems, char *err,
+                              size_t errlen)
+{
+    for (int32_t t = 0; t < g->nt; t++) {
+        if (range_ok(lo[t], hi[t]))
+            continue;
+        double big = 0;
+        for (size_t i = 0; i < elems; i++)
+            big = fmax(big, fabs((double)x[i]));
+        const char *what = "the model's input";
+        for (int32_t i = 0; i < g->nops; i++)
+            if (g->op[i].out == t)
+                what = g->op[i].name;
+        snprintf(err, errlen,
+                 "calibration input '%s' (values up to %.3g in magnitude) drives tensor %d "
+                 "(%s) to [%.3g, %.3g], beyond what int8 can represent (a scale over 1e6); "
+                 "calibration inputs must be real inputs of the model (raw float32, NHWC)",
+                 input, big, (int)t, what, lo[t], hi[t]);
+        return EB_ERR_ARG;
     }
-    *data = buf;
-    *count = n;
     return EB_OK;
 }
 
@@ -167,19 +226,20 @@ static eb_status calibrate(const eb_graph *g, const char *calib_dir, double *lo,
     }
     const eb_gtensor *tin = &g->t[g->input];
     size_t elems = (size_t)eb_gtensor_elems(tin);
-    float *files = NULL;
+    calib_files files = {0};
     int32_t n = eb_calib_inputs(g);
     eb_status st;
     if (calib_dir) {
-        st = read_calib_dir(calib_dir, elems, &files, &n, err, errlen);
+        st = read_calib_dir(calib_dir, elems, &files, err, errlen);
         if (st != EB_OK)
             return st;
+        n = files.n;
     }
     eb_graph *copy = eb_graph_clone(g);
     eb_model *m = NULL;
     eb_context *c = NULL;
     if (!copy) {
-        free(files);
+        calib_files_free(&files);
         snprintf(err, errlen, "out of memory calibrating '%s'", g->name);
         return EB_ERR_NOMEM;
     }
@@ -188,20 +248,23 @@ static eb_status calibrate(const eb_graph *g, const char *calib_dir, double *lo,
         st = eb_context_create(m, &c);
     if (st == EB_OK) {
         calib_state s = {m, c, lo, hi};
-        for (int32_t k = 0; k < n; k++) {
-            if (files)
-                memcpy(eb_context_input(c), files + (size_t)k * elems, elems * sizeof(float));
+        for (int32_t k = 0; k < n && st == EB_OK; k++) {
+            if (files.data)
+                memcpy(eb_context_input(c), files.data + (size_t)k * elems,
+                       elems * sizeof(float));
             else
                 eb_context_fill_input(c, 0x10000u + (uint32_t)k); /* not a fidelity input */
             track(&s, g->input);
             eb_context_run_hooked(c, calib_hook, &s);
+            st = check_ranges(g, lo, hi, files.data ? files.names[k] : "(generated)",
+                              (const float *)eb_context_input(c), elems, err, errlen);
         }
     } else if (err && !err[0]) {
         snprintf(err, errlen, "cannot calibrate '%s': %s", g->name, eb_status_str(st));
     }
     eb_context_free(c);
     eb_model_free(m);
-    free(files);
+    calib_files_free(&files);
     return st;
 }
 

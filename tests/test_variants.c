@@ -270,3 +270,42 @@ Test(variants, int8_bias_out_of_range_is_refused)
     cr_assert_eq(eb_graph_check(g, true, err, sizeof err), EB_OK, "%s", err);
     eb_graph_free(g);
 }
+
+/* Calibration values of 3e38 are finite floats, but the ranges they give (and the
+ * activations they overflow to infinity) make int8 scales no graph accepts: the build
+ * failed with "tensor 0 has bad quantization parameters", naming neither the file nor
+ * what is wrong with it. */
+Test(variants, calibration_values_beyond_int8_range_name_the_input)
+{
+    char dir[] = "/tmp/eb_calib_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    float in[640];
+    char ok[256], huge[256];
+    for (int i = 0; i < 640; i++)
+        in[i] = (float)(i % 7) * 0.1f;
+    snprintf(ok, sizeof ok, "%s/a_fine.f32", dir);
+    FILE *fp = fopen(ok, "wb");
+    fwrite(in, sizeof(float), 640, fp);
+    fclose(fp);
+    for (int i = 0; i < 640; i++)
+        in[i] = i % 2 ? 3e38f : -3e38f;
+    snprintf(huge, sizeof huge, "%s/b_huge.f32", dir);
+    fp = fopen(huge, "wb");
+    fwrite(in, sizeof(float), 640, fp);
+    fclose(fp);
+    eb_model *m = NULL;
+    char err[512] = "";
+    eb_model_options o = {EB_KSET_REF, dir};
+    cr_assert_neq(eb_model_build("fc_autoencoder_int8", &o, &m, err, sizeof err), EB_OK);
+    cr_assert_null(m);
+    cr_assert_not_null(strstr(err, "b_huge.f32"), "the error names the input: %s", err);
+    cr_assert_null(strstr(err, "a_fine.f32"), "%s", err);
+    cr_assert_not_null(strstr(err, "3e+38"), "and the value: %s", err);
+    unlink(huge);
+    /* without it, the rest calibrates */
+    cr_assert_eq(eb_model_build("fc_autoencoder_int8", &o, &m, err, sizeof err), EB_OK, "%s",
+                 err);
+    eb_model_free(m);
+    unlink(ok);
+    rmdir(dir);
+}
