@@ -53,16 +53,34 @@ static void safe_name(char *dst, size_t cap, const char *src)
     dst[i] = 0;
 }
 
-/* gnuplot string literal: double quotes, with " and \ escaped */
+/* Report strings are untrusted (a report may come from anyone's CI run) and gnuplot is a
+ * shell away: a newline would start a command of its own (`system "..."`), and gnuplot
+ * runs backquoted commands even inside double-quoted strings. So every string from a
+ * report reaches a script only through these two: as a single-quoted literal (no
+ * escapes, no backquote or macro substitution; a quote is doubled) or inside a comment,
+ * and in both every control character becomes a space. */
 static void gp_str(FILE *f, const char *s)
 {
-    fputc('"', f);
+    fputc('\'', f);
     for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        fputc(*s == '\n' ? ' ' : *s, f);
+        unsigned char c = (unsigned char)*s;
+        if (c == '\'')
+            fputc('\'', f);
+        fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
     }
-    fputc('"', f);
+    fputc('\'', f);
+}
+
+/* A copy for comments: one line, no control characters (and no backquote, although
+ * gnuplot does not substitute in comments). */
+static void gp_comment(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    for (; *src && i + 1 < cap; src++) {
+        unsigned char c = (unsigned char)*src;
+        dst[i++] = c < 0x20 || c == 0x7f ? ' ' : c == '`' ? '\'' : (char)c;
+    }
+    dst[i] = 0;
 }
 
 typedef struct {
@@ -105,7 +123,9 @@ static eb_status open_in(plot_ctx *c, const char *name, eb_outfile *of)
 
 static void script_header(FILE *f, const plot_ctx *c, const eb_plot_item *it, int w, int h)
 {
-    fprintf(f, "# edgebench plot: %s\n# render from this directory: gnuplot %s\n", it->what,
+    char what[sizeof it->what];
+    gp_comment(what, sizeof what, it->what);
+    fprintf(f, "# edgebench plot: %s\n# render from this directory: gnuplot %s\n", what,
             it->script);
     if (c->fmt == EB_PLOT_SVG)
         fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font \"DejaVu Sans,13\" "
@@ -192,7 +212,9 @@ static eb_status plot_histogram(plot_ctx *c, const eb_rresult *r)
     eb_status st = add_item(c, base, what, &it);
     eb_outfile of;
     if (st == EB_OK && (st = open_in(c, it->data, &of)) == EB_OK) {
-        fprintf(of.f, "# %s: bin centre (ms), inferences in the bin\n", what);
+        char line[sizeof what];
+        gp_comment(line, sizeof line, what);
+        fprintf(of.f, "# %s: bin centre (ms), inferences in the bin\n", line);
         for (int b = 0; b < nbins; b++)
             fprintf(of.f, "%.9g %zu\n", lo + (b + 0.5) * bw, count[b]);
         st = eb_outfile_commit(&of, c->err, c->errlen);
@@ -266,7 +288,9 @@ static eb_status plot_profile(plot_ctx *c, const eb_rresult *r)
     eb_outfile of;
     if ((st = open_in(c, it->data, &of)) != EB_OK)
         return st;
-    fprintf(of.f, "# %s: index, op, type, median ms, share of the total, GMAC/s\n", what);
+    char line[sizeof what];
+    gp_comment(line, sizeof line, what);
+    fprintf(of.f, "# %s: index, op, type, median ms, share of the total, GMAC/s\n", line);
     for (size_t i = 0; i < r->n_profile; i++) {
         const eb_rop *op = &r->profile[i];
         char name[64], type[32];
@@ -326,8 +350,10 @@ static eb_status plot_variants(plot_ctx *c, const eb_rdata *rep, const char *mod
     eb_outfile of;
     if ((st = open_in(c, it->data, &of)) != EB_OK)
         return st;
+    char line[sizeof what];
+    gp_comment(line, sizeof line, what);
     fprintf(of.f, "# %s\n# index, variant, p50 ms, ci95 low, ci95 high, model MiB, SQNR dB "
-                  "(NaN: the fp32 reference), top-1 agreement\n", what);
+                  "(NaN: the fp32 reference), top-1 agreement\n", line);
     size_t k = 0;
     double max_sqnr = 0;
     for (size_t i = 0; i < rep->n_results; i++) {

@@ -214,3 +214,82 @@ Test(plot, two_reports_of_one_target_do_not_overwrite_each_other)
     cr_assert(gp && strstr(gp, "host, kernels ref") && strstr(gp, "host, kernels auto"));
     free(gp);
 }
+
+/* Every line of a script edgebench writes: a comment, a command edgebench itself issues,
+ * or a continuation of its plot command. Nothing from a report may start a line. */
+static void assert_script_lines_are_ours(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    char line[8192];
+    static const char *const starts[] = {"# ", "set ", "unset ", "plot ", "     "};
+    while (fgets(line, sizeof line, f)) {
+        bool ok = false;
+        for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+            ok = ok || !strncmp(line, starts[i], strlen(starts[i]));
+        cr_assert(ok, "%s: a line edgebench did not write: %s", path, line);
+        /* gnuplot substitutes backquotes everywhere but in single-quoted strings */
+        bool quoted = false;
+        for (const char *c = line; *c; c++) {
+            if (*c == '\'')
+                quoted = !quoted;
+            cr_assert(quoted || *c != '`', "%s: a backquote gnuplot would run: %s", path, line);
+        }
+    }
+    fclose(f);
+}
+
+/* Found by hand: a result name carrying a newline and `system "..."` ran that shell
+ * command when the report was plotted (the name reached the script's header comment),
+ * and a backquoted command ran from inside any double-quoted title. A report from an
+ * untrusted source (a pull request's CI artifact) executed code on the plotting machine. */
+Test(plot, report_strings_cannot_run_commands)
+{
+    char marker[200], marker2[200], marker3[200];
+    snprintf(marker, sizeof marker, "%s/pwned_newline", dir);
+    snprintf(marker2, sizeof marker2, "%s/pwned_backquote", dir);
+    snprintf(marker3, sizeof marker3, "%s/pwned_target", dir);
+    char model[512], variant[512], target[400];
+    snprintf(model, sizeof model, "m\nsystem \"touch %s\"\nx", marker);
+    snprintf(variant, sizeof variant, "int8`touch %s`'\"\\\r!", marker2);
+    snprintf(target, sizeof target, "t`touch %s`", marker3);
+    double s[2][40];
+    fx_samples(s[0], 40, 10, 0.03, 0.01, 1);
+    fx_samples(s[1], 40, 12, 0.03, 0.01, 2);
+    fx_result r[2] = {{.target = target, .model = model, .variant = variant, .samples = s[0],
+                       .n = 40, .profile_json = profile},
+                      {.target = target, .model = model, .variant = "fp32", .samples = s[1],
+                       .n = 40}};
+    char path[1024], path2[300], out[300];
+    snprintf(path, sizeof path, "%s/evil.json", dir);
+    snprintf(path2, sizeof path2, "%s/evil2.json", dir);
+    snprintf(out, sizeof out, "%s/evilplots", dir);
+    char *j = fx_report(r, 2, "CPU`touch /nonexistent`", "auto", 1);
+    cr_assert_not_null(j);
+    fx_write(path, j);
+    fx_write(path2, j);
+    free(j);
+    char *argv[] = {"plot", path, path2, "-o", out, "--no-render"};
+    cr_assert_eq(eb_cmd_plot(6, argv), EB_EXIT_OK);
+    eb_rdata reps[2];
+    char err[512];
+    cr_assert_eq(eb_rdata_load(path, &reps[0], err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_rdata_load(path2, &reps[1], err, sizeof err), EB_OK, "%s", err);
+    eb_plot_list list;
+    cr_assert_eq(eb_plot_write(reps, 2, out, EB_PLOT_SVG, &list, err, sizeof err), EB_OK, "%s",
+                 err);
+    cr_assert_geq(list.n, 5);
+    for (size_t i = 0; i < list.n; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, list.items[i].script);
+        assert_script_lines_are_ours(path);
+    }
+    if (gnuplot_available())
+        cr_assert_eq(eb_plot_render(out, &list, err, sizeof err), EB_OK, "%s", err);
+    struct stat st;
+    cr_assert_neq(stat(marker, &st), 0, "the newline in a name ran a command");
+    cr_assert_neq(stat(marker2, &st), 0, "a backquote in a name ran a command");
+    cr_assert_neq(stat(marker3, &st), 0, "a backquote in a target name ran a command");
+    eb_plot_list_free(&list);
+    eb_rdata_free(&reps[0]);
+    eb_rdata_free(&reps[1]);
+}
