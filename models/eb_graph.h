@@ -32,6 +32,10 @@ extern "C" {
 #define EB_GRAPH_MAX_ELEMS (INT32_C(1) << 26) /* elements of one tensor */
 #define EB_GRAPH_MAX_WEIGHTS (INT64_C(1) << 28) /* elements of one weight array */
 #define EB_GRAPH_MAX_WORK (UINT64_C(1) << 36) /* operations of one inference, see eb_gop_work */
+/* int8 kernels accumulate in int32: |bias| + row * 255 * 127 < 2^31 for every output,
+ * so both are bounded (2^30 + 32768 * 255 * 127 < 2^31). */
+#define EB_GRAPH_MAX_S8_ROW 32768
+#define EB_GRAPH_MAX_S8_BIAS (INT32_C(1) << 30)
 #define EB_ARENA_ALIGN 64
 
 /* Values are part of the .ebm format: never renumber. */

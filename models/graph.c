@@ -345,9 +345,6 @@ static eb_status check_op_shape(const eb_graph *g, int32_t i, char *err, size_t 
     return EB_OK;
 }
 
-/* 2^30 + 32768 * 255 * 127 < 2^31 */
-#define EB_S8_MAX_ROW 32768
-#define EB_S8_MAX_BIAS (1 << 30)
 
 static bool finite_pos(double v) { return isfinite(v) && v > 0.0; }
 
@@ -373,13 +370,13 @@ static eb_status check_weights(const eb_graph *g, int32_t i, char *err, size_t e
     if (!f32) {
         /* int8 kernels accumulate in int32: |bias| + row * 255 * 127 must stay below
          * 2^31 for every output, so bound both (real models are far inside). */
-        if (row > EB_S8_MAX_ROW)
+        if (row > EB_GRAPH_MAX_S8_ROW)
             return fail(err, errlen, "op %d (%s) sums %lld int8 products per output (limit %d)",
-                        i, op->name, (long long)row, EB_S8_MAX_ROW);
+                        i, op->name, (long long)row, EB_GRAPH_MAX_S8_ROW);
         for (int32_t c = 0; c < oc; c++) {
             if (!finite_pos(op->wscale[c]) || op->wscale[c] > 1e6)
                 return fail(err, errlen, "op %d (%s) has a bad weight scale", i, op->name);
-            if (op->bq[c] > EB_S8_MAX_BIAS || op->bq[c] < -EB_S8_MAX_BIAS)
+            if (op->bq[c] > EB_GRAPH_MAX_S8_BIAS || op->bq[c] < -EB_GRAPH_MAX_S8_BIAS)
                 return fail(err, errlen, "op %d (%s) has an int8 bias out of range", i,
                             op->name);
         }

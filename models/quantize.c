@@ -284,7 +284,7 @@ static void choose_qparams(double lo, double hi, double *scale, int32_t *zp)
 
 /* Quantizes one weighted op's arrays in place of the fp32 ones. */
 static eb_status quantize_weights(const eb_graph *g, const eb_graph *q, const eb_gop *src,
-                                  eb_gop *dst)
+                                  eb_gop *dst, const char *calib_dir, char *err, size_t errlen)
 {
     int32_t oc = eb_gop_out_channels(g, src);
     int64_t row = eb_gop_row_len(g, src);
@@ -331,8 +331,19 @@ static eb_status quantize_weights(const eb_graph *g, const eb_graph *q, const eb
             dst->wq[i] = (int8_t)(v < -127 ? -127 : (v > 127 ? 127 : v));
         }
         double bv = round_away(src->b[c] / (in_scale * ws));
-        dst->bq[c] = (int32_t)(bv < -2147483647.0 ? -2147483647.0
-                                                  : (bv > 2147483647.0 ? 2147483647.0 : bv));
+        if (!(fabs(bv) <= EB_GRAPH_MAX_S8_BIAS)) {
+            /* the bias scale is in_scale * ws: an input range that is too narrow for
+             * the model makes its biases overflow int8 accumulation */
+            const eb_gtensor *in = &q->t[src->in0];
+            snprintf(err, errlen,
+                     "int8 quantization of op '%s' fails: its bias %.3g over the calibrated "
+                     "input range of scale %.3g exceeds int32 accumulation; the calibration "
+                     "inputs (%s) span too little: give real inputs of the model",
+                     src->name, (double)src->b[c], in->scale,
+                     calib_dir ? calib_dir : "generated");
+            return EB_ERR_ARG;
+        }
+        dst->bq[c] = (int32_t)bv;
     }
     return EB_OK;
 }
@@ -396,7 +407,7 @@ eb_status eb_quantize_graph(eb_graph **gp, const char *calib_dir, bool do_calib,
             q->t[s->out].zp = -128;
         }
         if (eb_gop_has_weights(s)) {
-            st = quantize_weights(g, q, s, &d);
+            st = quantize_weights(g, q, s, &d, calib_dir, err, errlen);
             if (st != EB_OK) {
                 eb_gop_free_weights(&d);
                 goto done;

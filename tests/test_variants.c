@@ -309,3 +309,31 @@ Test(variants, calibration_values_beyond_int8_range_name_the_input)
     unlink(ok);
     rmdir(dir);
 }
+
+/* Found by fuzz/fuzz_calib.c: calibration inputs that span almost nothing (1e-12) give an
+ * input scale so small that the biases no longer fit int8 accumulation; quantization
+ * "succeeded" and the model then failed to build with "op 0 (...) has an int8 bias out
+ * of range", a sentence about neither calibration nor its inputs. */
+Test(variants, calibration_range_too_narrow_for_the_biases_says_so)
+{
+    char dir[] = "/tmp/eb_calib_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    float in[640];
+    for (int i = 0; i < 640; i++)
+        in[i] = 1e-12f;
+    char path[256];
+    snprintf(path, sizeof path, "%s/flat.f32", dir);
+    FILE *fp = fopen(path, "wb");
+    fwrite(in, sizeof(float), 640, fp);
+    fclose(fp);
+    eb_model *m = NULL;
+    char err[512] = "";
+    eb_model_options o = {EB_KSET_REF, dir};
+    cr_assert_neq(eb_model_build("fc_autoencoder_int8", &o, &m, err, sizeof err), EB_OK);
+    cr_assert_null(m);
+    cr_assert_not_null(strstr(err, "calibration"), "%s", err);
+    cr_assert_not_null(strstr(err, dir), "names the calibration inputs: %s", err);
+    cr_assert_not_null(strstr(err, "bias"), "%s", err);
+    unlink(path);
+    rmdir(dir);
+}
