@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config git
-libcpuid-dev libpfm4-dev libpapi-dev libcjson-dev libcriterion-dev gnuplot-nox
+libcpuid-dev libpfm4-dev libpapi-dev libcjson-dev libcriterion-dev gnuplot-nox clang
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user"
 

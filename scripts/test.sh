@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, from a fresh clone: installs dependencies, builds Release and
-# ASan+UBSan trees, runs every test in both, then cross-builds for aarch64 and armhf and
-# runs the kernel tests under qemu-user. Exit status 0 only when everything passed.
+# ASan+UBSan trees, runs every test in both, builds the fuzz targets with libFuzzer and
+# runs each for a few seconds, then cross-builds for aarch64 and armhf and runs the
+# kernel tests under qemu-user. Exit status 0 only when everything passed.
 set -eu
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
@@ -18,6 +19,9 @@ scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEB_SANITIZE=ON
 step "sanitizer tests"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j 2)
+
+step "fuzz targets: clang libFuzzer build, a few seconds of each"
+scripts/fuzz.sh smoke
 
 if [ -x scripts/cross-test.sh ]; then
     step "cross builds and emulated tests"
