@@ -1,12 +1,14 @@
 /* cmd_run.c - `edgebench run`: measure models on a target and write one JSON report. */
 #if defined(EB_MODELS_AVAILABLE) /* needs the model library */
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,7 +46,9 @@ static void run_usage(FILE *f)
         "  --no-counters        do not try hardware counters\n"
         "  --profile            per-layer profile: median time per op, GMAC/s, share\n"
         "  --calib DIR          int8 calibration inputs (raw tensors); default: generated\n"
-        "  --out FILE           report path (default reports/out/<target>_<model>_<time>.json)\n"
+        "  --out FILE           report path (default reports/out/<target>_<model>_<time>.json);\n"
+        "                       an existing FILE is an error unless --force\n"
+        "  --force              replace an existing --out FILE\n"
         "  --json               print the report to stdout (no file unless --out is given);\n"
         "                       the summary then goes to stderr\n"
         "  --quiet              no progress line and no summary\n\n"
@@ -133,23 +137,31 @@ static bool model_valid(const char *name, eb_kset kset)
     return true;
 }
 
+/* Splits "a,b,c" in place. An empty entry (a trailing, leading or doubled comma) is an
+ * error, returned as SIZE_MAX: a list made by a script with a missing name must not
+ * quietly run the others. */
 static size_t split_models(char *list, char **out, size_t max)
 {
     size_t n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    char *t = list;
+    for (;;) {
+        char *comma = strchr(t, ',');
+        if (comma)
+            *comma = 0;
         while (*t == ' ')
             t++;
         size_t len = strlen(t);
         while (len && t[len - 1] == ' ')
             t[--len] = 0;
         if (!*t)
-            continue;
+            return SIZE_MAX;
         if (n == max)
             return max + 1;
         out[n++] = t;
+        if (!comma)
+            return n;
+        t = comma + 1;
     }
-    return n;
 }
 
 static bool mkdirs(const char *dir)
@@ -262,6 +274,11 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     for (size_t i = 0; i < x->n_kernels; i++)
         fprintf(f, "%s %s", i ? "," : "", x->kernels[i].name);
     fputc('\n', f);
+    if (x->latency.n == 0) {
+        fprintf(f, "  %-11s none: no inference was timed (interrupted before the first)\n",
+                "latency");
+        return;
+    }
     fmt_ms(a, sizeof a, x->latency.median);
     fmt_ms(b, sizeof b, x->latency.p90);
     fmt_ms(c, sizeof c, x->latency.p99);
@@ -352,7 +369,7 @@ typedef struct {
     char *models[MAX_MODELS];
     size_t n_models;
     char model_buf[4096];
-    bool offline, json, quiet, counters, profile;
+    bool offline, json, quiet, counters, profile, force;
     long threads; /* 0: default */
     eb_kset kset;
     /* remote targets */
@@ -381,8 +398,9 @@ static int parse_args(int argc, char **argv, run_args *a)
                 return EB_EXIT_USAGE;
             snprintf(a->model_buf, sizeof a->model_buf, "%s", v);
             a->n_models = split_models(a->model_buf, a->models, MAX_MODELS);
-            if (a->n_models == 0) {
-                eb_error("--model expects one or more model names separated by commas");
+            if (a->n_models == 0 || a->n_models == SIZE_MAX) {
+                eb_error("--model '%s' has an empty model name; it expects one or more model "
+                         "names separated by single commas", v);
                 return EB_EXIT_USAGE;
             }
             if (a->n_models > MAX_MODELS) {
@@ -459,6 +477,8 @@ static int parse_args(int argc, char **argv, run_args *a)
                 eb_error("--out needs a file name");
                 return EB_EXIT_USAGE;
             }
+        } else if (!strcmp(o, "--force")) {
+            a->force = true;
         } else if (!strcmp(o, "--json")) {
             a->json = true;
         } else if (!strcmp(o, "--quiet") || !strcmp(o, "-q")) {
@@ -507,6 +527,121 @@ static int parse_args(int argc, char **argv, run_args *a)
         return EB_EXIT_USAGE;
     }
     return EB_EXIT_OK;
+}
+
+/* ---- the measuring thread ---- */
+
+/* After a stop signal, how long the measuring thread may take to notice it (the engine
+ * checks after every inference) before the report is written without it. */
+#define STOP_GRACE_MS 500
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;      /* the thread went through the models (or failed on one) */
+    bool abandoned; /* the main thread stopped waiting: rep is no longer the thread's */
+    int exit_code;  /* EB_EXIT_OK, or EB_EXIT_USAGE with err */
+    char err[1024];
+    /* what the thread uses, owned here */
+    run_args a;
+    eb_target target;
+    bool remote;
+    eb_remote_options ro;
+    eb_remote_session session;
+    eb_local_options lo;
+    progress_state ps;
+    eb_fidelity_cache fidelity;
+    eb_live live;
+    eb_report scratch;     /* the thread's own warnings, moved into rep under mu */
+    eb_report_result res;  /* the model being measured */
+    eb_report *rep;        /* the report: touched only under mu, never once abandoned */
+} run_job;
+
+static void job_free(run_job *j)
+{
+    eb_live_free(&j->live);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j);
+}
+
+/* Measures every model; each finished result (and the warnings found on the way) is
+ * moved into the report under the lock. */
+static void *measure_main(void *arg)
+{
+    run_job *j = arg;
+    int code = EB_EXIT_OK;
+    for (size_t i = 0; i < j->a.n_models && !g_stop; i++) {
+        j->ps.model = j->a.models[i];
+        j->ps.index = i;
+        char err[1024] = "";
+        j->scratch.n_warnings = 0;
+        j->scratch.complete = true;
+        eb_status st = j->remote ? eb_remote_measure(&j->session, j->a.models[i], &j->res,
+                                                     &j->scratch, err, sizeof err)
+                                 : eb_run_local(j->a.models[i], &j->lo, &j->res, &j->scratch,
+                                                err, sizeof err);
+        progress_clear(&j->ps);
+        pthread_mutex_lock(&j->mu);
+        bool gone = j->abandoned;
+        if (!gone) {
+            eb_report *rep = j->rep;
+            for (size_t w = 0; w < j->scratch.n_warnings; w++)
+                eb_report_warn(rep, "%s", j->scratch.warnings[w]);
+            if (!j->scratch.complete)
+                rep->complete = false;
+            if (st != EB_OK) {
+                snprintf(j->err, sizeof j->err, "%s", err[0] ? err : eb_status_str(st));
+                code = EB_EXIT_USAGE;
+            } else {
+                rep->results[rep->n_results] = j->res;
+                eb_result_warnings(rep, &rep->results[rep->n_results]);
+                rep->n_results++;
+                eb_live_reset(&j->live, NULL); /* the result is in the report now */
+            }
+        }
+        pthread_mutex_unlock(&j->mu);
+        if (gone || st != EB_OK) {
+            eb_report_result_free(&j->res);
+            break;
+        }
+        memset(&j->res, 0, sizeof j->res);
+    }
+    pthread_mutex_lock(&j->mu);
+    j->exit_code = code;
+    j->done = true;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+/* Waits for the measuring thread. After a stop signal it gets STOP_GRACE_MS to finish;
+ * true when it did not (it is abandoned: it must not touch the report any more). */
+static bool wait_for_job(run_job *j)
+{
+    int64_t stop_at = 0;
+    pthread_mutex_lock(&j->mu);
+    while (!j->done) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+        if (j->done)
+            break;
+        if (g_stop && !stop_at)
+            stop_at = eb_now_ns();
+        if (stop_at && eb_now_ns() - stop_at > (int64_t)STOP_GRACE_MS * 1000000) {
+            j->abandoned = true;
+            break;
+        }
+    }
+    bool gone = j->abandoned;
+    pthread_mutex_unlock(&j->mu);
+    return gone;
 }
 
 int eb_cmd_run(int argc, char **argv)
@@ -576,6 +711,13 @@ int eb_cmd_run(int argc, char **argv)
             free(rep);
             return EB_EXIT_USAGE;
         }
+        struct stat st;
+        if (a.out && !a.force && stat(out_path, &st) == 0) {
+            eb_error("--out '%s' already exists; remove it, give another name, or add --force "
+                     "to replace it", out_path);
+            free(rep);
+            return EB_EXIT_USAGE;
+        }
     }
 
     /* report header */
@@ -609,8 +751,28 @@ int eb_cmd_run(int argc, char **argv)
 
     eb_env_snapshot before, after;
     eb_env_snapshot_take(&before);
-    eb_remote_options ro = {
-        .target = &target,
+    /* Everything the measuring thread uses lives in the job, on the heap: if a kernel
+     * does not return after Ctrl-C, this thread writes the partial report and returns
+     * while that thread is still inside it (the job is then never freed). */
+    run_job *job = calloc(1, sizeof *job);
+    if (!job) {
+        eb_error("out of memory");
+        free(rep->results);
+        free(rep);
+        return EB_EXIT_USAGE;
+    }
+    job->a = a;
+    for (size_t i = 0; i < a.n_models; i++) /* the names point into the copy's buffer */
+        job->a.models[i] = job->a.model_buf + (a.models[i] - a.model_buf);
+    job->target = target;
+    job->remote = remote;
+    job->rep = rep;
+    pthread_mutex_init(&job->mu, NULL);
+    pthread_cond_init(&job->cv, NULL);
+    eb_live_init(&job->live);
+    eb_report_init(&job->scratch);
+    job->ro = (eb_remote_options){
+        .target = &job->target,
         .port = a.port,
         .baud = (int)a.baud,
         .emulate = a.emulate,
@@ -623,13 +785,12 @@ int eb_cmd_run(int argc, char **argv)
         .stop = &g_stop,
         .trace = a.trace ? stderr : NULL,
     };
-    eb_remote_session session;
-    memset(&session, 0, sizeof session);
     if (remote) {
         g_stop = 0;
-        eb_status st = eb_remote_open(&session, &ro, rep, err, sizeof err);
+        eb_status st = eb_remote_open(&job->session, &job->ro, rep, err, sizeof err);
         if (st != EB_OK) {
             eb_error("%s", err);
+            job_free(job);
             free(rep->results);
             free(rep);
             return EB_EXIT_USAGE;
@@ -638,18 +799,21 @@ int eb_cmd_run(int argc, char **argv)
         eb_env_capture(&rep->environment, a.kset, &before);
     }
 
+    /* From here on a report exists: Ctrl-C and SIGTERM stop the run and write it. The
+     * first signal sets g_stop (the engine checks it after every inference); a second
+     * one takes the default action. */
     g_stop = 0;
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
     bool show_progress = !a.quiet && isatty(STDERR_FILENO);
-    progress_state ps = {NULL, 0, a.n_models, false};
-    eb_fidelity_cache fidelity = {NULL, ""};
-    eb_local_options lo = {
+    job->ps = (progress_state){NULL, 0, a.n_models, false};
+    job->lo = (eb_local_options){
         .measure = a.m,
         .offline = a.offline,
         .threads = threads,
@@ -657,38 +821,54 @@ int eb_cmd_run(int argc, char **argv)
         .calib_dir = a.calib,
         .counters = a.counters,
         .profile = a.profile,
-        .power = &target.desc.power_model,
+        .power = &job->target.desc.power_model,
         .progress = show_progress ? progress : NULL,
-        .progress_user = &ps,
+        .progress_user = &job->ps,
         .stop = &g_stop,
-        .fidelity = &fidelity,
+        .fidelity = &job->fidelity,
+        .live = &job->live,
     };
     int exit_code = EB_EXIT_OK;
-    for (size_t i = 0; i < a.n_models && !g_stop; i++) {
-        ps.model = a.models[i];
-        ps.index = i;
-        err[0] = 0;
-        eb_report_result *res = &rep->results[rep->n_results];
-        eb_status st = remote ? eb_remote_measure(&session, a.models[i], res, rep, err, sizeof err)
-                              : eb_run_local(a.models[i], &lo, res, rep, err, sizeof err);
-        progress_clear(&ps);
-        if (st != EB_OK) {
-            eb_report_result_free(res);
-            eb_error("%s", err[0] ? err : eb_status_str(st));
-            exit_code = EB_EXIT_USAGE;
-            break;
-        }
-        rep->n_results++;
-        eb_result_warnings(rep, res);
+    pthread_t th;
+    bool abandoned = false;
+    if (pthread_create(&th, NULL, measure_main, job) != 0) {
+        measure_main(job); /* no thread: measure here, without the stop guarantee */
+    } else {
+        abandoned = wait_for_job(job);
+        if (!abandoned)
+            pthread_join(th, NULL);
+        else
+            pthread_detach(th);
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    eb_fidelity_cache_free(&fidelity);
-    if (remote)
-        eb_remote_close(&session);
+    if (abandoned) {
+        /* the thread is still inside a kernel (or building a model) half a second after
+         * the signal: report what there is, without waiting for it */
+        eb_report_result *res = &rep->results[rep->n_results];
+        pthread_mutex_lock(&job->live.mu);
+        const char *phase = job->live.phase ? job->live.phase : "running";
+        const char *model = job->live.model ? job->live.model : "a model";
+        pthread_mutex_unlock(&job->live.mu);
+        if (!remote && eb_live_result(&job->live, &job->target.desc.power_model, res)) {
+            rep->n_results++;
+            eb_result_warnings(rep, res);
+        }
+        eb_report_warn(rep, "interrupted while %s '%s': it had not stopped %.1f s after the "
+                       "signal, so edgebench stopped without waiting for it", phase, model,
+                       STOP_GRACE_MS / 1000.0);
+        rep->complete = false;
+    } else {
+        exit_code = job->exit_code;
+        if (job->exit_code != EB_EXIT_OK)
+            eb_error("%s", job->err);
+        eb_fidelity_cache_free(&job->fidelity);
+        if (remote)
+            eb_remote_close(&job->session);
+    }
 
     if (exit_code == EB_EXIT_OK) {
-        if (g_stop) {
+        if (g_stop || abandoned) {
             rep->complete = false;
             exit_code = 130;
         }
@@ -697,20 +877,32 @@ int eb_cmd_run(int argc, char **argv)
             eb_env_finish(&rep->environment, &after);
             eb_env_warnings(rep, &before, &after);
         }
-        if (*out_path && eb_report_write_file(rep, out_path, err, sizeof err) != EB_OK) {
-            eb_error("%s", err);
-            exit_code = EB_EXIT_USAGE;
+        if (*out_path) {
+            char written[1100] = "";
+            eb_status st = a.force
+                               ? eb_report_write_file(rep, out_path, err, sizeof err)
+                               : eb_report_write_new(rep, out_path, written, sizeof written,
+                                                     err, sizeof err);
+            if (st != EB_OK) {
+                eb_error("%s", err);
+                exit_code = EB_EXIT_USAGE;
+            } else if (*written && strcmp(written, out_path)) {
+                /* another run wrote this path while this one measured */
+                eb_warn("'%s' was written by another run while this one measured; this "
+                        "report is '%s'", out_path, written);
+                snprintf(out_path, sizeof out_path, "%s", written);
+            }
         }
     }
     if (exit_code != EB_EXIT_USAGE) {
         if (a.json) {
-            char *text = eb_report_to_string(rep);
-            if (text) {
+            char *text = NULL;
+            if (eb_report_render(rep, &text, err, sizeof err) == EB_OK) {
                 fputs(text, stdout);
                 fflush(stdout);
                 free(text);
             } else {
-                eb_error("out of memory while formatting the report");
+                eb_error("%s", err);
                 exit_code = EB_EXIT_USAGE;
             }
         }
@@ -718,11 +910,14 @@ int eb_cmd_run(int argc, char **argv)
             print_summary(a.json ? stderr : stdout, rep, *out_path ? out_path : NULL,
                           target.path);
     }
-    if (remote && !g_stop && session.incomplete[0] && exit_code == EB_EXIT_OK) {
+    if (remote && !abandoned && !g_stop && job->session.incomplete[0] &&
+        exit_code == EB_EXIT_OK) {
         eb_error("the run on %s did not finish: %s; the report keeps the samples received "
-                 "(\"complete\": false)", target.desc.name, session.incomplete);
+                 "(\"complete\": false)", target.desc.name, job->session.incomplete);
         exit_code = EB_EXIT_USAGE;
     }
+    if (!abandoned)
+        job_free(job);
     eb_report_free(rep);
     free(rep);
     return exit_code;

@@ -137,6 +137,8 @@ eb_status eb_measure_run(const eb_measure_settings *set, eb_infer_fn fn, void *u
             now = eb_now_ns();
             if (!eb_samples_push(out, now - a))
                 goto nomem;
+            if (h && h->sample)
+                h->sample(h->user, now - a);
             iters++;
             if (eb_measure_rep_done(set, iters, t0, now) || stopped(h))
                 break;
@@ -168,8 +170,20 @@ eb_status eb_result_set_samples(eb_report_result *res, const double *x, size_t n
     res->repetition_throughput_ips = malloc((n_reps ? n_reps : 1) * sizeof(double));
     if (!res->samples_ms || !res->repetition_medians_ms || !res->repetition_throughput_ips)
         goto nomem;
-    memcpy(res->samples_ms, x, n * sizeof *x);
+    if (n)
+        memcpy(res->samples_ms, x, n * sizeof *x);
     res->n_samples = n;
+    if (n == 0) {
+        /* no inference was timed (interrupted during warm-up, a line that died): no
+         * latency, no throughput - unknown, never 0 ms */
+        memset(&res->latency, 0, sizeof res->latency);
+        eb_stats *l = &res->latency;
+        l->min = l->max = l->mean = l->median = l->stddev = l->cv = NAN;
+        l->p90 = l->p95 = l->p99 = l->ci95_lo = l->ci95_hi = l->ci95_coverage = NAN;
+        res->n_repetitions = 0;
+        res->throughput_ips = NAN;
+        return EB_OK;
+    }
     res->n_repetitions = n_reps;
     if (eb_stats_compute(x, n, &res->latency) != 0)
         goto nomem;
@@ -220,6 +234,15 @@ void eb_result_set_energy(eb_report_result *res, const eb_power_model *pm, doubl
                           double measured_s, size_t inferences, const char *source)
 {
     eb_report_energy *e = &res->energy;
+    if (res->n_samples == 0) {
+        snprintf(e->method, sizeof e->method, "estimated");
+        e->joules_per_inference = NAN;
+        e->average_power_w = pm->active_w;
+        snprintf(e->detail, sizeof e->detail,
+                 "no inference was timed: no energy per inference (power model source: %s)",
+                 pm->source);
+        return;
+    }
     if (isfinite(measured_j) && measured_j >= 0 && inferences > 0 && measured_s > 0) {
         snprintf(e->method, sizeof e->method, "measured");
         e->joules_per_inference = measured_j / (double)inferences;

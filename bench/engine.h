@@ -52,6 +52,8 @@ typedef struct {
     eb_progress_fn progress;
     void *user;
     const volatile sig_atomic_t *stop; /* set (e.g. by SIGINT): finish now, keep samples */
+    /* after each timed inference (outside the timed region): its time; may be NULL */
+    void (*sample)(void *user, int64_t ns);
 } eb_measure_hooks;
 
 typedef struct {

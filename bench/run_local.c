@@ -19,6 +19,77 @@ void eb_fidelity_cache_free(eb_fidelity_cache *c)
     c->arch[0] = 0;
 }
 
+/* ---- what a run has so far (eb_live) ---- */
+
+void eb_live_init(eb_live *l)
+{
+    memset(l, 0, sizeof *l);
+    pthread_mutex_init(&l->mu, NULL);
+}
+
+void eb_live_reset(eb_live *l, const char *model)
+{
+    pthread_mutex_lock(&l->mu);
+    l->phase = "building";
+    l->model = model;
+    l->have_model = false;
+    l->n = 0;
+    pthread_mutex_unlock(&l->mu);
+}
+
+void eb_live_free(eb_live *l)
+{
+    free(l->ns);
+    pthread_mutex_destroy(&l->mu);
+}
+
+static void live_phase(eb_live *l, const char *phase)
+{
+    if (!l)
+        return;
+    pthread_mutex_lock(&l->mu);
+    l->phase = phase;
+    pthread_mutex_unlock(&l->mu);
+}
+
+bool eb_live_result(eb_live *l, const eb_power_model *pm, eb_report_result *res)
+{
+    pthread_mutex_lock(&l->mu);
+    bool have = l->have_model;
+    if (have) {
+        *res = l->ident;
+        double *ms = malloc((l->n ? l->n : 1) * sizeof *ms);
+        for (size_t i = 0; ms && i < l->n; i++)
+            ms[i] = (double)l->ns[i] / 1e6;
+        eb_rep_info ri = {l->n, 0};
+        if (!ms || eb_result_set_samples(res, ms, l->n, &ri, l->n ? 1 : 0) != EB_OK)
+            eb_result_set_samples(res, NULL, 0, NULL, 0);
+        free(ms);
+        eb_result_set_energy(res, pm, NAN, 0, res->n_samples, NULL);
+        res->complete = false;
+        snprintf(res->counters.reason, sizeof res->counters.reason,
+                 "not read: the run was interrupted");
+    }
+    pthread_mutex_unlock(&l->mu);
+    return have;
+}
+
+static void live_sample(eb_live *l, int64_t ns)
+{
+    pthread_mutex_lock(&l->mu);
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        int64_t *p = realloc(l->ns, cap * sizeof *p);
+        if (p) {
+            l->ns = p;
+            l->cap = cap;
+        }
+    }
+    if (l->n < l->cap)
+        l->ns[l->n++] = ns;
+    pthread_mutex_unlock(&l->mu);
+}
+
 /* ---- single stream ---- */
 
 typedef struct {
@@ -33,6 +104,13 @@ typedef struct {
 } ss_state;
 
 static void ss_infer(void *user) { eb_context_run(((ss_state *)user)->ctx); }
+
+static void ss_sample(void *user, int64_t ns)
+{
+    const eb_local_options *o = ((ss_state *)user)->o;
+    if (o->live)
+        live_sample(o->live, ns);
+}
 
 static void ss_progress(void *user, const char *phase, int32_t rep, int32_t reps, size_t iters,
                         double last_ms)
@@ -381,6 +459,8 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
     eb_counters *counters = NULL;
     eb_energy_meter *energy = NULL;
     eb_samples samples = {0};
+    if (o->live)
+        eb_live_reset(o->live, name);
     eb_status st = eb_model_build(name, &mo, &m, err, errlen);
     if (st != EB_OK)
         return st;
@@ -391,6 +471,21 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
     res->macs = info->macs;
     res->params = info->params;
     fill_kernels(m, res);
+    if (o->live) {
+        pthread_mutex_lock(&o->live->mu);
+        eb_report_result *id = &o->live->ident;
+        *id = *res; /* no arrays yet: a shallow copy owns nothing */
+        id->memory.weights_bytes = info->weights_bytes;
+        id->memory.packed_bytes = info->packed_bytes;
+        id->memory.arena_bytes = info->arena_bytes;
+        id->memory.scratch_bytes = info->scratch_bytes;
+        id->memory.arena_lower_bound_bytes = info->arena_lower_bound;
+        id->memory.planned_total_bytes = info->weights_bytes + info->packed_bytes +
+                                         (uint64_t)nt * (info->arena_bytes + info->scratch_bytes);
+        o->live->have_model = true;
+        o->live->phase = "measuring";
+        pthread_mutex_unlock(&o->live->mu);
+    }
 
     ctx = calloc((size_t)nt, sizeof *ctx);
     if (!ctx) {
@@ -422,7 +517,7 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
         res->complete = !(o->stop && *o->stop);
     } else {
         ss_state ss = {ctx[0], o, counters, energy, 0, 0, 0, 0};
-        eb_measure_hooks h = {ss_rep_begin, ss_rep_end, ss_progress, &ss, o->stop};
+        eb_measure_hooks h = {ss_rep_begin, ss_rep_end, ss_progress, &ss, o->stop, ss_sample};
         st = eb_measure_run(&o->measure, ss_infer, &ss, &h, &samples);
         if (st != EB_OK)
             goto fail;
@@ -438,6 +533,7 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
     }
 
     if (o->profile && !(o->stop && *o->stop)) {
+        live_phase(o->live, "profiling");
         st = run_profile(m, ctx[0], o, res);
         if (st != EB_OK)
             goto fail;
@@ -466,6 +562,7 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
 
     /* fidelity against the fp32 dense model (which is itself the reference) */
     if (strcmp(info->variant, "fp32") != 0 && !(o->stop && *o->stop)) {
+        live_phase(o->live, "computing the fidelity of");
         eb_fidelity f;
         eb_status fs = EB_ERR_ARG;
         eb_fidelity_cache *fc = o->fidelity;

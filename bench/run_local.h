@@ -5,6 +5,7 @@
 #ifndef EB_RUN_LOCAL_H
 #define EB_RUN_LOCAL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -24,6 +25,26 @@ typedef struct {
 } eb_fidelity_cache;
 void eb_fidelity_cache_free(eb_fidelity_cache *c);
 
+/* What a run in progress has so far, for a report written while it cannot finish (a
+ * Ctrl-C during a kernel that does not return): filled by eb_run_local under mu, read by
+ * another thread under mu. */
+typedef struct {
+    pthread_mutex_t mu;
+    const char *phase;        /* "building", "measuring", ... (static strings) */
+    const char *model;        /* the model name being run */
+    bool have_model;          /* ident is filled: the model was built */
+    eb_report_result ident;   /* identity, kernels and planned memory (no arrays) */
+    int64_t *ns;              /* single-stream samples so far */
+    size_t n, cap;
+} eb_live;
+
+void eb_live_init(eb_live *l);
+void eb_live_reset(eb_live *l, const char *model); /* a new model begins */
+void eb_live_free(eb_live *l);
+/* A result from what l holds (under its lock): the identity and the samples so far,
+ * complete false. false when no model was built yet. */
+bool eb_live_result(eb_live *l, const eb_power_model *pm, eb_report_result *res);
+
 typedef struct {
     eb_measure_settings measure;
     bool offline;    /* false: single-stream */
@@ -37,6 +58,7 @@ typedef struct {
     void *progress_user;
     const volatile sig_atomic_t *stop; /* may be NULL */
     eb_fidelity_cache *fidelity;       /* may be NULL: no reuse */
+    eb_live *live;                     /* may be NULL */
 } eb_local_options;
 
 /* Builds and measures one model. On a build failure returns its status and err holds

@@ -162,12 +162,28 @@ void eb_report_warn(eb_report *r, const char *fmt, ...) __attribute__((format(pr
 /* JSON text of the report (malloc'd, caller frees); NULL when out of memory. */
 char *eb_report_to_string(const eb_report *r);
 
-/* Writes the report to path atomically: a temporary file in the same folder, then
- * rename. On failure nothing is left at path or beside it; err gets one sentence. */
+/* The report's JSON text (malloc'd) after checking it with the report reader (strict
+ * JSON and reports/schema.json): a report that does not validate is a bug in edgebench
+ * and is refused with EB_ERR_FORMAT and the JSON path of the problem in err. Every
+ * report the program writes (file or stdout) goes through this. */
+eb_status eb_report_render(const eb_report *r, char **text, char *err, size_t errlen);
+
+/* Writes the (validated) report to path atomically: a temporary file in the same folder,
+ * then rename, replacing what is there. On failure nothing is left at path or beside
+ * it; err gets one sentence. */
 eb_status eb_report_write_file(const eb_report *r, const char *path, char *err, size_t errlen);
+
+/* Same, but never replaces a file: when path exists (another run wrote it meanwhile) the
+ * report goes to path with .1, .2, ... before its extension; the name used is copied to
+ * written. */
+eb_status eb_report_write_new(const eb_report *r, const char *path, char *written,
+                              size_t wcap, char *err, size_t errlen);
 
 /* Writes text to path atomically (temporary file in the same folder + rename). */
 eb_status eb_write_file_atomic(const char *path, const char *text, char *err, size_t errlen);
+/* Same without replacing an existing file (see eb_report_write_new). */
+eb_status eb_write_file_new(const char *path, const char *text, char *written, size_t wcap,
+                            char *err, size_t errlen);
 
 /* ---- reading (report_read.c) ---- */
 

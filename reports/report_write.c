@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -17,6 +18,11 @@
 void eb_report_result_init(eb_report_result *res)
 {
     memset(res, 0, sizeof *res);
+    /* unknown until samples are set: written as nulls, never as 0 ms */
+    eb_stats *l = &res->latency;
+    l->min = l->max = l->mean = l->median = l->stddev = l->cv = NAN;
+    l->p90 = l->p95 = l->p99 = l->ci95_lo = l->ci95_hi = l->ci95_coverage = NAN;
+    res->throughput_ips = NAN;
     res->threads = 1;
     res->complete = true;
     res->memory.peak_rss_bytes = -1;
@@ -395,10 +401,11 @@ char *eb_report_to_string(const eb_report *r)
 }
 #endif
 
-eb_status eb_write_file_atomic(const char *path, const char *text, char *err, size_t errlen)
+/* Writes text to a new temporary file beside path (tmp receives its name). */
+static eb_status write_temp(const char *path, const char *text, char *tmp, size_t tmpcap,
+                            char *err, size_t errlen)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
+    if (snprintf(tmp, tmpcap, "%s.tmp.XXXXXX", path) >= (int)tmpcap) {
         snprintf(err, errlen, "output path '%s' is too long", path);
         return EB_ERR_ARG;
     }
@@ -423,11 +430,8 @@ eb_status eb_write_file_atomic(const char *path, const char *text, char *err, si
         fd = -1;
         goto fail;
     }
-    fd = -1;
     /* mkstemp makes 0600; a report is an ordinary file */
     (void)chmod(tmp, 0644);
-    if (rename(tmp, path) != 0)
-        goto fail;
     return EB_OK;
 fail:;
     int e = errno;
@@ -438,8 +442,79 @@ fail:;
     return EB_ERR_IO;
 }
 
-eb_status eb_report_write_file(const eb_report *r, const char *path, char *err, size_t errlen)
+eb_status eb_write_file_atomic(const char *path, const char *text, char *err, size_t errlen)
 {
+    char tmp[4096];
+    eb_status st = write_temp(path, text, tmp, sizeof tmp, err, errlen);
+    if (st != EB_OK)
+        return st;
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(e));
+        return EB_ERR_IO;
+    }
+    return EB_OK;
+}
+
+/* Moves tmp to path only if path does not exist (a hard link fails with EEXIST; where
+ * the file system has none, rename with RENAME_NOREPLACE). 1 done, 0 path exists,
+ * -1 other error (errno). */
+static int move_new(const char *tmp, const char *path)
+{
+    if (link(tmp, path) == 0) {
+        unlink(tmp);
+        return 1;
+    }
+    if (errno == EEXIST)
+        return 0;
+#if defined(RENAME_NOREPLACE)
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+        return 1;
+    if (errno == EEXIST)
+        return 0;
+#endif
+    return -1;
+}
+
+eb_status eb_write_file_new(const char *path, const char *text, char *written, size_t wcap,
+                            char *err, size_t errlen)
+{
+    char tmp[4096];
+    eb_status st = write_temp(path, text, tmp, sizeof tmp, err, errlen);
+    if (st != EB_OK)
+        return st;
+    /* path, then path with .1, .2 ... before its extension */
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    size_t stem = dot && (!slash || dot > slash) && dot != (slash ? slash + 1 : path)
+                      ? (size_t)(dot - path) : strlen(path);
+    for (int k = 0; k < 100; k++) {
+        char cand[4096];
+        if (k == 0)
+            snprintf(cand, sizeof cand, "%s", path);
+        else if (snprintf(cand, sizeof cand, "%.*s.%d%s", (int)stem, path, k, path + stem) >=
+                 (int)sizeof cand)
+            break;
+        int r = move_new(tmp, cand);
+        if (r == 1) {
+            snprintf(written, wcap, "%s", cand);
+            return EB_OK;
+        }
+        if (r < 0) {
+            int e = errno;
+            unlink(tmp);
+            snprintf(err, errlen, "cannot write '%s': %s", cand, strerror(e));
+            return EB_ERR_IO;
+        }
+    }
+    unlink(tmp);
+    snprintf(err, errlen, "cannot write '%s': it and 99 numbered alternatives exist", path);
+    return EB_ERR_IO;
+}
+
+eb_status eb_report_render(const eb_report *r, char **out, char *err, size_t errlen)
+{
+    *out = NULL;
     char *text = eb_report_to_string(r);
     if (!text) {
 #if defined(EB_HAVE_CJSON)
@@ -450,7 +525,42 @@ eb_status eb_report_write_file(const eb_report *r, const char *path, char *err, 
         return EB_ERR_UNSUPPORTED;
 #endif
     }
-    eb_status st = eb_write_file_atomic(path, text, err, errlen);
+#if defined(EB_HAVE_CJSON)
+    /* what edgebench writes, edgebench must read: a report its own reader refuses is a
+     * bug here, and is never handed to compare or plot */
+    cJSON *tree = NULL;
+    char why[768];
+    if (eb_report_parse(text, &tree, why, sizeof why) != EB_OK) {
+        snprintf(err, errlen, "edgebench made a report that its own reader refuses (%s); "
+                 "this is a bug in edgebench, please report it; no report was written", why);
+        free(text);
+        return EB_ERR_FORMAT;
+    }
+    cJSON_Delete(tree);
+#endif
+    *out = text;
+    return EB_OK;
+}
+
+eb_status eb_report_write_file(const eb_report *r, const char *path, char *err, size_t errlen)
+{
+    char *text;
+    eb_status st = eb_report_render(r, &text, err, errlen);
+    if (st != EB_OK)
+        return st;
+    st = eb_write_file_atomic(path, text, err, errlen);
+    free(text);
+    return st;
+}
+
+eb_status eb_report_write_new(const eb_report *r, const char *path, char *written,
+                              size_t wcap, char *err, size_t errlen)
+{
+    char *text;
+    eb_status st = eb_report_render(r, &text, err, errlen);
+    if (st != EB_OK)
+        return st;
+    st = eb_write_file_new(path, text, written, wcap, err, errlen);
     free(text);
     return st;
 }

@@ -35,8 +35,9 @@ rc=0
 case $mode in
 compare)
     [ -f "$ref" ] || { echo "ci-gate: baseline report '$ref' not found" >&2; exit 2; }
+    # --force: current.json is this gate's own scratch file, replaced on every run
     # shellcheck disable=SC2086 # EXTRA is a list of options
-    "$eb" run --target host --model "$model" $extra --out "$out/current.json" --quiet || exit 2
+    "$eb" run --target host --model "$model" $extra --out "$out/current.json" --force --quiet || exit 2
     "$eb" compare "$ref" "$out/current.json" --threshold "$threshold" \
         --junit "$out/gate.xml" --markdown "$out/gate.md" || rc=$?
     ;;

@@ -33,8 +33,10 @@ build() {
 
 targets() {
     for f in "$dir"/fuzz/fuzz_*; do
-        [ -x "$f" ] && [ -f "$f" ] && basename "$f"
+        case $f in *.*) continue ;; esac
+        if [ -x "$f" ] && [ -f "$f" ]; then basename "$f"; fi
     done
+    return 0
 }
 
 case $cmd in

@@ -29,7 +29,7 @@ Test(engine, count_driven_repetitions)
     eb_measure_settings s = {.warmup = 4, .warmup_min_time_s = 0, .min_iterations = 7,
                              .min_time_s = 0, .max_iterations = 1000, .repetitions = 3};
     counter c = {0};
-    eb_measure_hooks h = {rep_begin, rep_end, NULL, &c, NULL};
+    eb_measure_hooks h = {rep_begin, rep_end, NULL, &c, NULL, NULL};
     eb_samples out;
     cr_assert_eq(eb_measure_run(&s, infer, &c, &h, &out), EB_OK);
     cr_assert_eq(out.warmup_runs, 4);
@@ -64,7 +64,7 @@ Test(engine, stop_flag_keeps_samples)
     eb_measure_settings s;
     eb_measure_defaults(&s);
     counter c = {0};
-    eb_measure_hooks h = {NULL, NULL, NULL, NULL, &stop};
+    eb_measure_hooks h = {NULL, NULL, NULL, NULL, &stop, NULL};
     eb_samples out;
     cr_assert_eq(eb_measure_run(&s, infer, &c, &h, &out), EB_OK);
     cr_assert(out.interrupted);

@@ -300,4 +300,40 @@ Test(remote_run, mlperf_tiny_device_gives_a_per_window_report, .timeout = 120)
     close(m);
 }
 
+
+/* Found by fuzzing the host side: the line dies right after calibration (the agent is
+ * gone when the measured run starts). `run` exited 2 saying it kept the samples, but the
+ * report it wrote failed edgebench's own schema (energy/method "", from
+ * run_remote.c), so compare refused it. */
+Test(remote_run, line_dying_after_calibration_leaves_a_valid_partial_report, .timeout = 300)
+{
+    fx_rig g;
+    fx_rule kill_it[] = {{1, "start n=", 2, FX_KILL, 0, 0}}; /* the measured run's start */
+    fx_rig_start_exec(&g, AGENT_BIN, kill_it, 1);
+    char dir[64], tfile[128], out[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(tfile, sizeof tfile, "%s/testboard.json", dir);
+    snprintf(out, sizeof out, "%s/remote.json", dir);
+    write_target(tfile, g.slave, "edgebench");
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--target", tfile, "--model", MODEL,
+                                   "--warmup", "0", "--warmup-time", "0", "--min-time", "0",
+                                   "--min-iterations", "50", "--repetitions", "1",
+                                   "--timeout", "1", "--out", out, "--quiet", NULL);
+    cr_assert_eq(c.rc, 2, "an unfinished remote run is an error: %s", c.err);
+    cr_assert(strstr(c.err, "did not finish"), "%s", c.err);
+    eb_test_cmd_free(&c);
+    cJSON *rep = load_report(out); /* validates against the schema */
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(rep, "complete")));
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rep, "results"), 0);
+    cr_assert_not_null(r);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "samples_ms")), 0);
+    const cJSON *en = cJSON_GetObjectItemCaseSensitive(r, "energy");
+    cr_assert_str_eq(str(en, "method"), "estimated");
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(en, "joules_per_inference")));
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(r, "latency_ms"), "median")));
+    cJSON_Delete(rep);
+    fx_rig_stop(&g);
+}
+
 #endif

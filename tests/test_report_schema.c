@@ -278,3 +278,50 @@ Test(json_schema, keywords)
     cJSON_Delete(s);
     cJSON_Delete(d);
 }
+
+/* Two reports edgebench itself wrote failed its own schema (an empty energy method, an
+ * infinite energy): compare and plot then refused them. A report that does not match
+ * the schema is a bug in edgebench and is never renamed into place. */
+Test(report_schema, an_invalid_report_is_never_written)
+{
+    eb_report r;
+    eb_report_init(&r);
+    snprintf(r.created_utc, sizeof r.created_utc, "2026-01-02T03:04:05Z");
+    snprintf(r.edgebench.version, sizeof r.edgebench.version, "0.1.0");
+    snprintf(r.settings.kernels, sizeof r.settings.kernels, "auto");
+    snprintf(r.settings.scenario, sizeof r.settings.scenario, "single-stream");
+    r.settings.min_iterations = r.settings.repetitions = r.settings.max_iterations = 1;
+    snprintf(r.target.name, sizeof r.target.name, "host");
+    snprintf(r.target.arch, sizeof r.target.arch, "x86_64");
+    snprintf(r.target.transport, sizeof r.target.transport, "local");
+    snprintf(r.target.power_model.source, sizeof r.target.power_model.source, "x");
+    snprintf(r.environment.kernel_set, sizeof r.environment.kernel_set, "auto");
+    r.results = calloc(1, sizeof *r.results);
+    r.n_results = 1;
+    eb_report_result *x = &r.results[0];
+    eb_report_result_init(x);
+    snprintf(x->model, sizeof x->model, "m");
+    snprintf(x->name, sizeof x->name, "m_fp32");
+    snprintf(x->scenario, sizeof x->scenario, "single-stream");
+    snprintf(x->energy.detail, sizeof x->energy.detail, "x");
+    /* energy.method left "" */
+    char dir[64], path[128], err[512] = "";
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    cr_assert_neq(eb_report_write_file(&r, path, err, sizeof err), EB_OK,
+                  "an invalid report was written");
+    cr_assert_not_null(strstr(err, "/results/0/energy/method"), "%s", err);
+    cr_assert_neq(access(path, F_OK), 0, "nothing at the path");
+    char *text = NULL;
+    cr_assert_neq(eb_report_render(&r, &text, err, sizeof err), EB_OK, "--json too");
+    cr_assert_null(text);
+    /* valid once the method is set; and nothing else was left in the folder */
+    snprintf(x->energy.method, sizeof x->energy.method, "estimated");
+    cr_assert_eq(eb_report_write_file(&r, path, err, sizeof err), EB_OK, "%s", err);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 1", dir);
+    cr_assert_eq(system(cmd), 0, "a temporary or kept file was left behind");
+    eb_report_free(&r);
+    unlink(path);
+    rmdir(dir);
+}

@@ -8,16 +8,30 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "eb_model_internal.h"
 #include "eb_report.h"
 #include "eb_test_cmd.h"
 #include "stats.h"
 
 #define TINY "fc_autoencoder_int8"
 #define FAST "--warmup", "1", "--warmup-time", "0", "--min-time", "0", "--quiet"
+
+static void fx_rmdir_test(const char *dir)
+{
+    char cmd[200];
+    if (!strncmp(dir, "/tmp/eb_test_", 13)) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", dir);
+    }
+}
 
 static bool exists(const char *p)
 {
@@ -271,6 +285,7 @@ Test(run, interrupt_writes_an_incomplete_report)
     rmdir(dir);
 }
 
+
 /* ---- bad input: one sentence, exit 2, nothing written ---- */
 
 static void expect_usage_error(eb_cmd_capture *c, const char *needle)
@@ -377,4 +392,259 @@ Test(run_errors, unreadable_model_file)
     unlink(model);
     rmdir(dir);
 }
+/* ---- found by fuzzing and by hand (issue 18) ---- */
+
+/* `--model 'ds_cnn_int8,'` ran ds_cnn_int8 and said nothing about the empty name: a list
+ * built by a script with a trailing comma (or two commas) usually means a name is
+ * missing. */
+Test(run_errors, an_empty_name_in_the_model_list_is_refused)
+{
+    static const char *const lists[] = {TINY ",", "," TINY, TINY ",," TINY, TINY ", ,x", ","};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        char dir[64], path[128];
+        eb_test_tmpdir(dir, sizeof dir);
+        snprintf(path, sizeof path, "%s/r.json", dir);
+        eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", lists[i],
+                                       "--min-iterations", "2", "--repetitions", "1", FAST,
+                                       "--out", path, NULL);
+        expect_usage_error(&c, "empty model name");
+        cr_assert(!exists(path), "%s: nothing written", lists[i]);
+        eb_test_cmd_free(&c);
+        rmdir(dir);
+    }
+}
+
+/* Two runs with the same --out: the second replaced the first without a word. */
+Test(run_errors, a_second_run_does_not_silently_replace_a_report)
+{
+    char dir[64], path[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--min-iterations", "2",
+                                   "--repetitions", "1", FAST, "--out", path, NULL);
+    cr_assert_eq(c.rc, 0, "%s", c.err);
+    eb_test_cmd_free(&c);
+    char *first = NULL;
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    size_t cap = 0;
+    cr_assert(getdelim(&first, &cap, 0, f) > 0);
+    fclose(f);
+    c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--min-iterations", "3",
+                    "--repetitions", "1", FAST, "--out", path, NULL);
+    expect_usage_error(&c, "already exists");
+    cr_assert_not_null(strstr(c.err, "--force"), "%s", c.err);
+    eb_test_cmd_free(&c);
+    /* the first report is intact */
+    eb_report r;
+    read_report(path, &r);
+    cr_assert_eq(r.results[0].n_samples, 2, "the first run's report was replaced");
+    eb_report_free(&r);
+    /* --force says it is meant */
+    c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--min-iterations", "3",
+                    "--repetitions", "1", FAST, "--out", path, "--force", NULL);
+    cr_assert_eq(c.rc, 0, "%s", c.err);
+    eb_test_cmd_free(&c);
+    read_report(path, &r);
+    cr_assert_eq(r.results[0].n_samples, 3);
+    eb_report_free(&r);
+    free(first);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void *interrupt_in_warmup(void *arg)
+{
+    (void)arg;
+    usleep(300000);
+    kill(getpid(), SIGINT);
+    return NULL;
+}
+
+/* An interrupt before the first timed inference wrote latencies of 0 ms (and 0 J, 0
+ * inferences/s): a report claiming an infinitely fast model, which compare then
+ * treated as data. No sample means no latency: nulls. */
+Test(run, interrupt_before_the_first_sample_writes_no_latencies)
+{
+    char dir[64], path[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    pthread_t t;
+    pthread_create(&t, NULL, interrupt_in_warmup, NULL);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--warmup", "1",
+                                   "--warmup-time", "3600", "--min-time", "0", "--quiet",
+                                   "--out", path, NULL);
+    pthread_join(t, NULL);
+    cr_assert_eq(c.rc, 130, "rc %d: %s", c.rc, c.err);
+    eb_test_cmd_free(&c);
+    eb_report r;
+    read_report(path, &r); /* validates against the schema */
+    cr_assert(!r.complete);
+    cr_assert_eq(r.n_results, 1);
+    const eb_report_result *x = &r.results[0];
+    cr_assert(!x->complete);
+    cr_assert_eq(x->n_samples, 0);
+    cr_assert_eq(x->latency.n, 0);
+    cr_assert(isnan(x->latency.median) && isnan(x->latency.min) && isnan(x->latency.p99),
+              "median %g: a latency without a sample", x->latency.median);
+    cr_assert(isnan(x->throughput_ips), "throughput %g", x->throughput_ips);
+    cr_assert(isnan(x->energy.joules_per_inference), "energy %g",
+              x->energy.joules_per_inference);
+    eb_report_free(&r);
+    unlink(path);
+    rmdir(dir);
+}
+
+
+/* ---- Ctrl-C and SIGTERM stop the program wherever it is (the edgebench binary) ---- */
+
+/* the binary under test; EB_TEST_EDGEBENCH points the test at another build (e.g. an
+ * older one, to see the test fail there) */
+static const char *edgebench_bin(void)
+{
+    const char *e = getenv("EB_TEST_EDGEBENCH");
+    return e && *e ? e : EB_BINARY_DIR "/bench/edgebench";
+}
+#define EDGEBENCH ((char *)edgebench_bin())
+
+static int threads_of(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Starts edgebench with argv, waits until its measuring thread exists (the signal
+ * handlers are installed before it is created), lets it work `work_ms`, sends sig, and
+ * waits for the exit. The deadline is far beyond the promised second and far below what
+ * the interrupted work takes (tens of seconds of CPU at least): it tells "stopped" from
+ * "carried on", it does not time anything. Returns the wait status; -1 if it had to be
+ * killed. */
+static int signal_and_wait(char *const argv[], int work_ms, int sig)
+{
+    if (access(EDGEBENCH, X_OK) != 0)
+        cr_skip_test("%s is not built", EDGEBENCH);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        execv(EDGEBENCH, argv);
+        _exit(127);
+    }
+    int status = 0;
+    for (int i = 0; i < 1200 && threads_of(pid) < 2; i++) { /* up to 60 s of setup */
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            cr_assert_fail("edgebench ended before measuring (status %d)", status);
+        usleep(50000);
+    }
+    usleep((useconds_t)work_ms * 1000);
+    kill(pid, sig);
+    for (int i = 0; i < 300; i++) { /* 15 s */
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return status;
+        usleep(50000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+static bool warned(const eb_report *r, const char *needle)
+{
+    for (size_t i = 0; i < r->n_warnings; i++)
+        if (strstr(r->warnings[i], needle))
+            return true;
+    return false;
+}
+
+/* SIGTERM while an int8 model calibrates (64 MobileNetV1 inputs with the ref kernels: tens
+ * of seconds of CPU): the signal only set a flag the measuring loop reads, so edgebench
+ * carried on building. It stops now, with a report that says why it is empty. */
+Test(run_signals, sigterm_while_a_model_is_built_stops_it, .timeout = 240)
+{
+    char dir[64], calib[128], out[160];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(calib, sizeof calib, "%s/calib", dir);
+    snprintf(out, sizeof out, "%s/r.json", dir);
+    mkdir(calib, 0755);
+    static float in[224 * 224 * 3];
+    for (int f = 0; f < 64; f++) {
+        eb_gen_input((uint32_t)f, 224, 224, 3, in);
+        char p[200];
+        snprintf(p, sizeof p, "%s/in%02d.f32", calib, f);
+        FILE *fp = fopen(p, "wb");
+        cr_assert_not_null(fp);
+        fwrite(in, sizeof(float), sizeof in / sizeof in[0], fp);
+        fclose(fp);
+    }
+    char *argv[] = {EDGEBENCH, "run", "--model", "mobilenet_v1_int8", "--calib", calib,
+                    "--out", out, "--quiet", NULL};
+    int status = signal_and_wait(argv, 500, SIGTERM);
+    cr_assert_neq(status, -1, "still building 15 s after SIGTERM");
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %d", status);
+    eb_report r;
+    read_report(out, &r);
+    cr_assert(!r.complete);
+    cr_assert_eq(r.n_results, 0, "nothing was measured");
+    cr_assert(warned(&r, "interrupted while building 'mobilenet_v1_int8'"));
+    eb_report_free(&r);
+    fx_rmdir_test(dir);
+}
+
+/* A max pool whose window visits 2^35 taps with the ref kernel: one inference takes half
+ * a minute or more, the stand-in for a hung kernel. Ctrl-C stops the program anyway,
+ * with a report holding the model and no latencies. */
+Test(run_signals, ctrl_c_during_a_kernel_that_does_not_return, .timeout = 240)
+{
+    char dir[64], model[128], out[160];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(model, sizeof model, "%s/slowpool.ebm", dir);
+    snprintf(out, sizeof out, "%s/r.json", dir);
+    eb_graph *g = eb_graph_new(EB_F32);
+    snprintf(g->name, sizeof g->name, "slowpool");
+    snprintf(g->arch, sizeof g->arch, "slowpool");
+    snprintf(g->variant, sizeof g->variant, "fp32");
+    g->input = eb_graph_add_tensor(g, 1, 1, 4096);
+    g->output = eb_graph_add_tensor(g, 1, 1, 4096);
+    eb_gop op;
+    memset(&op, 0, sizeof op);
+    op.type = EB_OP_MAXPOOL;
+    op.in0 = g->input;
+    op.in1 = -1;
+    op.out = g->output;
+    op.k_w = op.stride_w = 1;
+    op.k_h = op.stride_h = 1 << 23;
+    op.pad_top = op.pad_bottom = (1 << 23) - 1;
+    snprintf(op.name, sizeof op.name, "pool");
+    cr_assert(eb_graph_add_op(g, &op) >= 0);
+    char err[256];
+    cr_assert_eq(eb_ebm_save(g, model, err, sizeof err), EB_OK, "%s", err);
+    eb_graph_free(g);
+    char *argv[] = {EDGEBENCH, "run", "--model", model, "--kernels", "ref", "--warmup", "1",
+                    "--warmup-time", "0", "--out", out, "--quiet", NULL};
+    int status = signal_and_wait(argv, 1000, SIGINT);
+    cr_assert_neq(status, -1, "still in the kernel 15 s after Ctrl-C");
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %d", status);
+    eb_report r;
+    read_report(out, &r);
+    cr_assert(!r.complete);
+    cr_assert_eq(r.n_results, 1, "the model in progress is in the report");
+    cr_assert_str_eq(r.results[0].name, "slowpool");
+    cr_assert(!r.results[0].complete);
+    cr_assert_eq(r.results[0].n_samples, 0);
+    cr_assert(isnan(r.results[0].latency.median));
+    cr_assert(warned(&r, "interrupted while measuring"));
+    eb_report_free(&r);
+    fx_rmdir_test(dir);
+}
+
 #endif
