@@ -160,6 +160,72 @@ static void add_isa(eb_report_env *e, const char *name)
         snprintf(e->isa_features[e->n_isa_features++], sizeof e->isa_features[0], "%s", name);
 }
 
+/* The CPUs whose codename libcpuid 0.6.2's database holds, one row per vendor, family
+ * (CPUID display family) and range of models, read from its codename table. For any
+ * other CPU its codename is the closest partial match: this machine, an Emerald Rapids
+ * Xeon (family 6, model 0xCF), is called "Xeon (Wolfdale)" or "Xeon (Conroe/2M)", 2007
+ * parts; Zen 5 gets a Zen 3 name. Newer libcpuid versions know more, so the list only
+ * errs towards "unknown". */
+static const struct {
+    const char *vendor;
+    int family, model_lo, model_hi;
+} cpuid_known[] = {
+    {"GenuineIntel", 6, 0x0F, 0x0F}, /* Core 2: Merom, Conroe */
+    {"GenuineIntel", 6, 0x16, 0x17}, /* Merom-L, Penryn, Wolfdale */
+    {"GenuineIntel", 6, 0x1A, 0x1A}, /* Nehalem: Bloomfield, Gainestown */
+    {"GenuineIntel", 6, 0x1C, 0x1C}, /* Atom: Silverthorne, Diamondville */
+    {"GenuineIntel", 6, 0x1D, 0x1F}, /* Dunnington, Lynnfield */
+    {"GenuineIntel", 6, 0x25, 0x26}, /* Westmere: Clarkdale; Atom: Pineview */
+    {"GenuineIntel", 6, 0x2A, 0x2A}, /* Sandy Bridge */
+    {"GenuineIntel", 6, 0x2C, 0x2F}, /* Gulftown, Sandy Bridge-E, Nehalem/Westmere-EX */
+    {"GenuineIntel", 6, 0x36, 0x36}, /* Atom: Cedarview */
+    {"GenuineIntel", 6, 0x3A, 0x3A}, /* Ivy Bridge */
+    {"GenuineIntel", 6, 0x3C, 0x3F}, /* Haswell, Broadwell, Ivy Bridge-E, Haswell-E */
+    {"GenuineIntel", 6, 0x45, 0x47}, /* Haswell-U, -H, Broadwell-H */
+    {"GenuineIntel", 6, 0x4E, 0x4F}, /* Skylake-U, Broadwell-E */
+    {"GenuineIntel", 6, 0x55, 0x56}, /* Skylake-SP/X, Broadwell-DE */
+    {"GenuineIntel", 6, 0x5E, 0x5E}, /* Skylake-S */
+    {"GenuineIntel", 6, 0x66, 0x66}, /* Cannon Lake */
+    {"GenuineIntel", 6, 0x6C, 0x6C}, /* Ice Lake Xeon-D */
+    {"GenuineIntel", 6, 0x7A, 0x7A}, /* Gemini Lake */
+    {"GenuineIntel", 6, 0x7D, 0x7E}, /* Ice Lake */
+    {"GenuineIntel", 6, 0x8A, 0x8A}, /* Lakefield */
+    {"GenuineIntel", 6, 0x8E, 0x8E}, /* Kaby, Coffee, Whiskey, Comet Lake-U */
+    {"GenuineIntel", 6, 0x96, 0x97}, /* Elkhart Lake, Alder Lake-S */
+    {"GenuineIntel", 6, 0x9A, 0x9A}, /* Alder Lake-P */
+    {"GenuineIntel", 6, 0x9C, 0x9C}, /* Jasper Lake */
+    {"GenuineIntel", 6, 0x9E, 0x9E}, /* Kaby, Coffee Lake */
+    {"GenuineIntel", 6, 0xA5, 0xA7}, /* Comet Lake, Rocket Lake */
+    {"GenuineIntel", 6, 0xB7, 0xB7}, /* Raptor Lake-S */
+    {"GenuineIntel", 15, 0x00, 0xFF}, /* NetBurst: Pentium 4, Xeon Foster..Dempsey */
+    {"AuthenticAMD", 15, 0x00, 0xFF}, /* K8 */
+    {"AuthenticAMD", 16, 0x00, 0xFF}, /* K10 */
+    {"AuthenticAMD", 18, 0x00, 0xFF},
+    {"AuthenticAMD", 20, 0x00, 0xFF},
+    {"AuthenticAMD", 21, 0x00, 0xFF}, /* Bulldozer .. Excavator */
+    {"AuthenticAMD", 22, 0x00, 0xFF},
+    {"AuthenticAMD", 23, 0x00, 0xFF}, /* Zen, Zen+, Zen 2 */
+    {"AuthenticAMD", 25, 0x00, 0x01}, /* Zen 3: Milan */
+    {"AuthenticAMD", 25, 0x08, 0x08}, /* Threadripper (Chagall) */
+    {"AuthenticAMD", 25, 0x21, 0x21}, /* Vermeer */
+    {"AuthenticAMD", 25, 0x44, 0x44}, /* Rembrandt */
+    {"AuthenticAMD", 25, 0x50, 0x50}, /* Cezanne, Lucienne */
+    {"AuthenticAMD", 25, 0x61, 0x61}, /* Zen 4: Raphael */
+};
+
+void eb_cpu_codename(const char *vendor, int family, int model, const char *guess, char *out,
+                     size_t n)
+{
+    bool known = false;
+    for (size_t i = 0; i < sizeof cpuid_known / sizeof cpuid_known[0] && !known; i++)
+        known = !strcmp(vendor, cpuid_known[i].vendor) && family == cpuid_known[i].family &&
+                model >= cpuid_known[i].model_lo && model <= cpuid_known[i].model_hi;
+    if (known && guess && *guess)
+        snprintf(out, n, "%s", guess);
+    else
+        snprintf(out, n, "unknown (%.20s family %d model %d)", vendor, family, model);
+}
+
 void eb_env_capture(eb_report_env *e, eb_kset kernels, const eb_env_snapshot *before)
 {
 #if defined(EB_HAVE_CPUID)
@@ -169,7 +235,8 @@ void eb_env_capture(eb_report_env *e, eb_kset kernels, const eb_env_snapshot *be
         e->cpu_known = true;
         snprintf(e->vendor, sizeof e->vendor, "%s", id.vendor_str);
         snprintf(e->brand, sizeof e->brand, "%s", id.brand_str);
-        snprintf(e->codename, sizeof e->codename, "%s", id.cpu_codename);
+        eb_cpu_codename(id.vendor_str, id.ext_family, id.ext_model, id.cpu_codename,
+                        e->codename, sizeof e->codename);
         e->cores = id.num_cores;
         e->threads = id.num_logical_cpus;
         e->l1d_kb = id.l1_data_cache;

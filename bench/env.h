@@ -4,6 +4,7 @@
 #define EB_ENV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "eb_dispatch.h"
@@ -33,6 +34,11 @@ typedef struct {
 } eb_env_snapshot;
 
 void eb_env_snapshot_take(eb_env_snapshot *s);
+
+/* The codename to report for a CPU: libcpuid's guess where its database knows the
+ * (vendor, display family, display model), else "unknown (<vendor> family F model M)". */
+void eb_cpu_codename(const char *vendor, int family, int model, const char *guess, char *out,
+                     size_t n);
 
 /* Fills the static parts of env (CPU, ISA, OS, governor) and the "before" readings. */
 void eb_env_capture(eb_report_env *env, eb_kset kernels, const eb_env_snapshot *before);
