@@ -30,6 +30,9 @@
 #define TFL_SCHEMA_VERSION 3u
 #define TFL_MAX_SUBGRAPHS (1 << 12)
 #define ARENA_CHUNK 65536u
+/* What the reader may allocate for a file of n bytes: real models need a few times their
+ * size (a tensor table of ~16 bytes becomes a ~120-byte struct). */
+#define BUDGET(n) ((uint64_t)(n) * 16u + (1u << 20))
 
 /* ---- allocation: one arena per model, freed at once ----------------------------- */
 
@@ -95,7 +98,7 @@ static void *ar_alloc(rd *r, uint64_t bytes)
         whyf(r, EB_ERR_NOMEM,
              "its metadata would take more than %llu bytes for a %llu-byte file (vectors "
              "shared or repeated beyond any real model)",
-             (unsigned long long)(r->n * 8u + (1u << 20)), (unsigned long long)r->n);
+             (unsigned long long)BUDGET(r->n), (unsigned long long)r->n);
         return NULL;
     }
     a->budget -= bytes;
@@ -306,7 +309,7 @@ static bool fb_ref(rd *r, const fb_tab *t, int id, uint64_t *target)
 
 static bool fb_subtable(rd *r, const fb_tab *t, int id, fb_tab *sub, bool *present)
 {
-    uint64_t target;
+    uint64_t target = 0;
     *present = false;
     if (!fb_ref(r, t, id, &target))
         return false;
@@ -341,7 +344,7 @@ static bool fb_vector_at(rd *r, uint64_t target, uint32_t elem, uint32_t max, co
 static bool fb_vector(rd *r, const fb_tab *t, int id, uint32_t elem, uint32_t max,
                       const char *what, fb_vec *v, bool *present)
 {
-    uint64_t target;
+    uint64_t target = 0;
     v->len = 0;
     v->start = 0;
     if (present)
@@ -358,7 +361,7 @@ static bool fb_vector(rd *r, const fb_tab *t, int id, uint32_t elem, uint32_t ma
 /* Element i of a vector of tables. */
 static bool fb_vec_table(rd *r, const fb_vec *v, uint32_t i, fb_tab *t)
 {
-    uint64_t target;
+    uint64_t target = 0;
     return fb_follow(r, v->start + 4u * (uint64_t)i, &target) && fb_table(r, target, t);
 }
 
@@ -1019,7 +1022,7 @@ static eb_status parse_common(const void *data, size_t size, uint8_t *owned,
         return EB_ERR_NOMEM;
     }
     a->owned_file = owned;
-    a->budget = (uint64_t)size * 8u + (1u << 20);
+    a->budget = BUDGET(size);
     parser p = {.r = {.b = data, .n = size, .ar = a}, .err = err, .errlen = errlen};
     m = ar_alloc(&p.r, sizeof *m);
     if (!m) {
