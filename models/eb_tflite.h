@@ -43,7 +43,7 @@ extern "C" {
 #define EB_TFLITE_MAX_OPERATORS (1 << 18)
 #define EB_TFLITE_MAX_OPCODES (1 << 12)
 #define EB_TFLITE_MAX_BUFFERS ((1 << 18) + 1)
-#define EB_TFLITE_MAX_OP_TENSORS (1 << 12) /* inputs or outputs of one operator */
+#define EB_TFLITE_MAX_OP_TENSORS (1 << 12)        /* inputs or outputs of one operator */
 #define EB_TFLITE_MAX_ELEMENTS (INT64_C(1) << 31) /* elements of one tensor */
 
 /* TensorType of the schema (values as stored in the file). */
@@ -104,26 +104,26 @@ enum {
 /* BuiltinOptions union member types decoded by the reader (values as stored). */
 typedef enum {
     EB_TFLITE_OPT_NONE = 0,
-    EB_TFLITE_OPT_CONV2D = 1,          /* Conv2DOptions */
+    EB_TFLITE_OPT_CONV2D = 1,           /* Conv2DOptions */
     EB_TFLITE_OPT_DEPTHWISE_CONV2D = 2, /* DepthwiseConv2DOptions */
-    EB_TFLITE_OPT_POOL2D = 5,          /* Pool2DOptions */
-    EB_TFLITE_OPT_FULLY_CONNECTED = 8, /* FullyConnectedOptions */
-    EB_TFLITE_OPT_SOFTMAX = 9,         /* SoftmaxOptions */
-    EB_TFLITE_OPT_CONCATENATION = 10,  /* ConcatenationOptions */
-    EB_TFLITE_OPT_ADD = 11,            /* AddOptions */
-    EB_TFLITE_OPT_RESHAPE = 17,        /* ReshapeOptions */
-    EB_TFLITE_OPT_MUL = 21,            /* MulOptions */
-    EB_TFLITE_OPT_PAD = 22,            /* PadOptions (no fields) */
-    EB_TFLITE_OPT_REDUCER = 27,        /* ReducerOptions (MEAN, SUM, REDUCE_MAX, ...) */
-    EB_TFLITE_OPT_SUB = 28,            /* SubOptions */
-    EB_TFLITE_OPT_DIV = 29,            /* DivOptions */
-    EB_TFLITE_OPT_SQUEEZE = 30,        /* SqueezeOptions */
-    EB_TFLITE_OPT_STRIDED_SLICE = 32,  /* StridedSliceOptions */
-    EB_TFLITE_OPT_DEQUANTIZE = 38,     /* DequantizeOptions (no fields) */
-    EB_TFLITE_OPT_PADV2 = 43,          /* PadV2Options (no fields) */
-    EB_TFLITE_OPT_LEAKY_RELU = 75,     /* LeakyReluOptions */
-    EB_TFLITE_OPT_QUANTIZE = 89,       /* QuantizeOptions (no fields) */
-    EB_TFLITE_OPT_HARD_SWISH = 91,     /* HardSwishOptions (no fields) */
+    EB_TFLITE_OPT_POOL2D = 5,           /* Pool2DOptions */
+    EB_TFLITE_OPT_FULLY_CONNECTED = 8,  /* FullyConnectedOptions */
+    EB_TFLITE_OPT_SOFTMAX = 9,          /* SoftmaxOptions */
+    EB_TFLITE_OPT_CONCATENATION = 10,   /* ConcatenationOptions */
+    EB_TFLITE_OPT_ADD = 11,             /* AddOptions */
+    EB_TFLITE_OPT_RESHAPE = 17,         /* ReshapeOptions */
+    EB_TFLITE_OPT_MUL = 21,             /* MulOptions */
+    EB_TFLITE_OPT_PAD = 22,             /* PadOptions (no fields) */
+    EB_TFLITE_OPT_REDUCER = 27,         /* ReducerOptions (MEAN, SUM, REDUCE_MAX, ...) */
+    EB_TFLITE_OPT_SUB = 28,             /* SubOptions */
+    EB_TFLITE_OPT_DIV = 29,             /* DivOptions */
+    EB_TFLITE_OPT_SQUEEZE = 30,         /* SqueezeOptions */
+    EB_TFLITE_OPT_STRIDED_SLICE = 32,   /* StridedSliceOptions */
+    EB_TFLITE_OPT_DEQUANTIZE = 38,      /* DequantizeOptions (no fields) */
+    EB_TFLITE_OPT_PADV2 = 43,           /* PadV2Options (no fields) */
+    EB_TFLITE_OPT_LEAKY_RELU = 75,      /* LeakyReluOptions */
+    EB_TFLITE_OPT_QUANTIZE = 89,        /* QuantizeOptions (no fields) */
+    EB_TFLITE_OPT_HARD_SWISH = 91,      /* HardSwishOptions (no fields) */
 } eb_tflite_options_type;
 
 typedef enum { EB_TFLITE_PAD_SAME = 0, EB_TFLITE_PAD_VALID = 1 } eb_tflite_padding;
@@ -143,13 +143,13 @@ typedef enum {
  * the valid member; for the others it is the file's union type and no member is
  * valid. */
 typedef struct {
-    uint8_t type;      /* eb_tflite_options_type, or the raw union type */
-    bool present;      /* the file had an options table */
-    bool decoded;      /* the member of `type` below is valid (the reader decodes this op) */
+    uint8_t type; /* eb_tflite_options_type, or the raw union type */
+    bool present; /* the file had an options table */
+    bool decoded; /* the member of `type` below is valid (the reader decodes this op) */
     union {
         struct { /* CONV_2D (Conv2DOptions), DEPTHWISE_CONV_2D (DepthwiseConv2DOptions) */
-            uint8_t padding;    /* eb_tflite_padding */
-            uint8_t act;        /* eb_tflite_act */
+            uint8_t padding; /* eb_tflite_padding */
+            uint8_t act;     /* eb_tflite_act */
             int32_t stride_w, stride_h;
             int32_t dilation_w, dilation_h; /* default 1 */
             int32_t depth_multiplier;       /* depthwise only (0 in new files) */
@@ -170,20 +170,32 @@ typedef struct {
             uint8_t act;
             bool pot_scale_int16; /* ADD, SUB: default true */
         } arith;
-        struct { float beta; } softmax;                     /* SOFTMAX */
-        struct { int32_t axis; uint8_t act; } concat;      /* CONCATENATION */
-        struct { /* RESHAPE (new_shape may also be input 1) */
+        struct {
+            float beta;
+        } softmax; /* SOFTMAX */
+        struct {
+            int32_t axis;
+            uint8_t act;
+        } concat; /* CONCATENATION */
+        struct {  /* RESHAPE (new_shape may also be input 1) */
             bool has_new_shape;
             int32_t rank;
             int32_t new_shape[EB_TFLITE_MAX_RANK];
         } reshape;
-        struct { int32_t n; int32_t dims[EB_TFLITE_MAX_RANK]; } squeeze; /* SQUEEZE */
-        struct { bool keep_dims; } reducer;                 /* MEAN, SUM, REDUCE_* */
-        struct { /* STRIDED_SLICE */
+        struct {
+            int32_t n;
+            int32_t dims[EB_TFLITE_MAX_RANK];
+        } squeeze; /* SQUEEZE */
+        struct {
+            bool keep_dims;
+        } reducer; /* MEAN, SUM, REDUCE_* */
+        struct {   /* STRIDED_SLICE */
             int32_t begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask;
             bool offset;
         } strided_slice;
-        struct { float alpha; } leaky_relu;                 /* LEAKY_RELU */
+        struct {
+            float alpha;
+        } leaky_relu; /* LEAKY_RELU */
     } u;
 } eb_tflite_options;
 
@@ -204,11 +216,11 @@ typedef struct {
     eb_tflite_dtype type; /* as stored (any value 0..127 is kept; see dtype_size) */
     int32_t rank;
     int32_t shape[EB_TFLITE_MAX_RANK];
-    uint32_t buffer;      /* index into eb_tflite_model.buffers (checked) */
-    const uint8_t *data;  /* the buffer's bytes, NULL when it has none (activations) */
+    uint32_t buffer;     /* index into eb_tflite_model.buffers (checked) */
+    const uint8_t *data; /* the buffer's bytes, NULL when it has none (activations) */
     uint64_t data_size;
     bool is_variable;
-    bool is_sparse;       /* has SparsityParameters: data holds only the nonzeros */
+    bool is_sparse; /* has SparsityParameters: data holds only the nonzeros */
     bool has_shape_signature;
     eb_tflite_quant quant;
 } eb_tflite_tensor;
@@ -217,32 +229,32 @@ typedef struct {
     uint32_t opcode_index; /* into operator_codes (checked) */
     int32_t builtin;       /* the resolved builtin code of that opcode */
     int32_t n_inputs, n_outputs;
-    int32_t *inputs;       /* tensor indices, -1 = optional input left out */
-    int32_t *outputs;      /* tensor indices (never -1) */
+    int32_t *inputs;  /* tensor indices, -1 = optional input left out */
+    int32_t *outputs; /* tensor indices (never -1) */
     eb_tflite_options options;
     bool has_custom_options;
     bool has_builtin_options_2; /* a BuiltinOptions2 table (StableHLO ops): not decoded */
 } eb_tflite_operator;
 
 typedef struct {
-    int32_t builtin;          /* resolved: max(deprecated_builtin_code, builtin_code), as
-                               * TFLite does; old files only have the deprecated byte */
+    int32_t builtin; /* resolved: max(deprecated_builtin_code, builtin_code), as
+                      * TFLite does; old files only have the deprecated byte */
     int8_t deprecated_builtin_code;
-    int32_t builtin_code;     /* as stored (0 in files older than the int32 field) */
-    const char *custom_code;  /* CUSTOM ops: the name, in the file; else NULL */
-    int32_t version;          /* operator version (default 1) */
+    int32_t builtin_code;    /* as stored (0 in files older than the int32 field) */
+    const char *custom_code; /* CUSTOM ops: the name, in the file; else NULL */
+    int32_t version;         /* operator version (default 1) */
 } eb_tflite_opcode;
 
 typedef struct {
     const uint8_t *data; /* in the file; NULL when empty */
     uint64_t size;
-    bool external;       /* stored with the offset/size form (outside the flatbuffer) */
+    bool external; /* stored with the offset/size form (outside the flatbuffer) */
 } eb_tflite_buffer;
 
 typedef struct {
-    uint32_t version; /* schema version: 3 */
-    const char *description; /* in the file; "" when absent */
-    int32_t n_subgraphs;     /* all of them; only subgraph 0 is read */
+    uint32_t version;          /* schema version: 3 */
+    const char *description;   /* in the file; "" when absent */
+    int32_t n_subgraphs;       /* all of them; only subgraph 0 is read */
     const char *subgraph_name; /* subgraph 0, "" when absent */
 
     int32_t n_opcodes;
@@ -258,7 +270,7 @@ typedef struct {
 
     const uint8_t *file; /* the bytes parsed */
     size_t file_size;
-    void *priv_;         /* the reader's allocations */
+    void *priv_; /* the reader's allocations */
 } eb_tflite_model;
 
 /* Parses `size` bytes of a .tflite file and checks it (eb_tflite_check). `data` must

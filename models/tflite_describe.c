@@ -66,7 +66,10 @@ static void print_shape(FILE *f, const eb_tflite_tensor *t)
     fputc(']', f);
 }
 
-static bool is_const(const eb_tflite_tensor *t) { return t->data != NULL; }
+static bool is_const(const eb_tflite_tensor *t)
+{
+    return t->data != NULL;
+}
 
 static bool is_weighted(int32_t builtin)
 {
@@ -84,15 +87,16 @@ static bool is_float(int32_t type)
     return type == EB_TFLITE_FLOAT32 || type == EB_TFLITE_FLOAT16;
 }
 
-static const eb_tflite_tensor *op_tensor(const eb_tflite_model *m, const int32_t *idx, int32_t n,
-                                         int32_t k)
+static const eb_tflite_tensor *op_tensor(const eb_tflite_model *m, const int32_t *idx,
+                                         int32_t n, int32_t k)
 {
     return k < n && idx[k] >= 0 ? &m->tensors[idx[k]] : NULL;
 }
 
 /* The dtype an op computes in: that of its first non-constant input (else its first
  * input), "->out" when the output differs, "(int8 weights)" for hybrid ops. */
-static void op_kind(const eb_tflite_model *m, const eb_tflite_operator *o, char *buf, size_t len)
+static void op_kind(const eb_tflite_model *m, const eb_tflite_operator *o, char *buf,
+                    size_t len)
 {
     const eb_tflite_tensor *in = NULL, *out = op_tensor(m, o->outputs, o->n_outputs, 0);
     const eb_tflite_tensor *w = NULL;
@@ -131,7 +135,10 @@ static int op_act(const eb_tflite_operator *o)
     }
 }
 
-static const char *pad_name(int p) { return p == 0 ? "SAME" : p == 1 ? "VALID" : "?"; }
+static const char *pad_name(int p)
+{
+    return p == 0 ? "SAME" : p == 1 ? "VALID" : "?";
+}
 
 static void print_options(FILE *f, const eb_tflite_operator *o)
 {
@@ -178,7 +185,9 @@ static void print_options(FILE *f, const eb_tflite_operator *o)
         fputc(']', f);
         break;
     case EB_TFLITE_OPT_REDUCER: fprintf(f, "  keep_dims %d", x->u.reducer.keep_dims); break;
-    case EB_TFLITE_OPT_LEAKY_RELU: fprintf(f, "  alpha %g", (double)x->u.leaky_relu.alpha); break;
+    case EB_TFLITE_OPT_LEAKY_RELU:
+        fprintf(f, "  alpha %g", (double)x->u.leaky_relu.alpha);
+        break;
     case EB_TFLITE_OPT_STRIDED_SLICE:
         fprintf(f, "  masks begin %d end %d ellipsis %d new_axis %d shrink %d",
                 x->u.strided_slice.begin_mask, x->u.strided_slice.end_mask,
@@ -208,7 +217,8 @@ static void print_quant(FILE *f, const eb_tflite_tensor *t)
 {
     const eb_tflite_quant *q = &t->quant;
     if (q->n == 1)
-        fprintf(f, " scale %.9g zero point %lld", (double)q->scale[0], (long long)q->zero_point[0]);
+        fprintf(f, " scale %.9g zero point %lld", (double)q->scale[0],
+                (long long)q->zero_point[0]);
     else if (q->n > 1)
         fprintf(f, " per-channel x%d (dim %d, scale %.4g..)", q->n, q->quantized_dimension,
                 (double)q->scale[0]);
@@ -262,8 +272,9 @@ void eb_tflite_describe(const eb_tflite_model *m, FILE *f)
         fputs(", description ", f);
         print_name(f, m->description);
     }
-    fprintf(f, "\nsubgraph 0: %d operators, %d tensors (%d constant), %d buffers, %d operator "
-               "codes\n",
+    fprintf(f,
+            "\nsubgraph 0: %d operators, %d tensors (%d constant), %d buffers, %d operator "
+            "codes\n",
             m->n_operators, m->n_tensors, n_const, m->n_buffers, m->n_opcodes);
     print_io(f, m, "input", m->n_inputs, m->inputs);
     print_io(f, m, "output", m->n_outputs, m->outputs);

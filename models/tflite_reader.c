@@ -806,7 +806,8 @@ static eb_status parse_operator(parser *p, int32_t oi, const fb_tab *t, eb_tflit
                        &o->n_inputs) ||
         !fb_ints_alloc(r, t, OP_OUTPUTS, EB_TFLITE_MAX_OP_TENSORS, "outputs", &o->outputs,
                        &o->n_outputs) ||
-        !fb_ref(r, t, OP_CUSTOM_OPTIONS, &custom) || !fb_u8(r, t, OP_OPTIONS2_TYPE, 0, &opt2_type) ||
+        !fb_ref(r, t, OP_CUSTOM_OPTIONS, &custom) ||
+        !fb_u8(r, t, OP_OPTIONS2_TYPE, 0, &opt2_type) ||
         !fb_ref(r, t, OP_OPTIONS2, &opt2))
         return failed(p, "operator %d", oi);
     if (o->opcode_index >= (uint32_t)m->n_opcodes) {
@@ -885,7 +886,8 @@ static eb_status parse_opcodes(parser *p, const fb_tab *root)
     for (uint32_t i = 0; i < v.len; i++) {
         fb_tab t;
         eb_tflite_opcode *c = &m->opcodes[i];
-        if (!fb_vec_table(r, &v, i, &t) || !fb_i8(r, &t, OPCODE_DEPRECATED, 0, &c->deprecated_builtin_code) ||
+        if (!fb_vec_table(r, &v, i, &t) ||
+            !fb_i8(r, &t, OPCODE_DEPRECATED, 0, &c->deprecated_builtin_code) ||
             !fb_string(r, &t, OPCODE_CUSTOM, NULL, &c->custom_code) ||
             !fb_i32(r, &t, OPCODE_VERSION, 1, &c->version) ||
             !fb_i32(r, &t, OPCODE_BUILTIN, 0, &c->builtin_code))

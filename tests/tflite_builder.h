@@ -42,8 +42,8 @@ struct tb_node {
     tb_node **items;
     int nitems, capitems;
     /* after tb_finish: positions in the output */
-    size_t pos;                     /* table start, or a vector's/string's length field */
-    size_t vtable;                  /* table: its vtable */
+    size_t pos;                      /* table start, or a vector's/string's length field */
+    size_t vtable;                   /* table: its vtable */
     size_t field_pos[TB_MAX_FIELDS]; /* table: each field (by index in f[]) */
     int placed;
 };
@@ -77,7 +77,10 @@ static inline tb_node *tb_new(tb_builder *b, int kind)
     return n;
 }
 
-static inline tb_node *tb_table(tb_builder *b) { return tb_new(b, TB_TABLE); }
+static inline tb_node *tb_table(tb_builder *b)
+{
+    return tb_new(b, TB_TABLE);
+}
 
 static inline void tb_scalar(tb_node *t, int id, int size, uint64_t bits)
 {
@@ -89,9 +92,18 @@ static inline void tb_scalar(tb_node *t, int id, int size, uint64_t bits)
     t->f[t->nfields].ref = NULL;
     t->nfields++;
 }
-static inline void tb_u8(tb_node *t, int id, uint8_t v) { tb_scalar(t, id, 1, v); }
-static inline void tb_i32(tb_node *t, int id, int32_t v) { tb_scalar(t, id, 4, (uint32_t)v); }
-static inline void tb_u64(tb_node *t, int id, uint64_t v) { tb_scalar(t, id, 8, v); }
+static inline void tb_u8(tb_node *t, int id, uint8_t v)
+{
+    tb_scalar(t, id, 1, v);
+}
+static inline void tb_i32(tb_node *t, int id, int32_t v)
+{
+    tb_scalar(t, id, 4, (uint32_t)v);
+}
+static inline void tb_u64(tb_node *t, int id, uint64_t v)
+{
+    tb_scalar(t, id, 8, v);
+}
 static inline void tb_f32(tb_node *t, int id, float v)
 {
     uint32_t u;
@@ -126,7 +138,10 @@ static inline tb_node *tb_string(tb_builder *b, const char *s)
     n->kind = TB_STRING;
     return n;
 }
-static inline tb_node *tb_vec_tables(tb_builder *b) { return tb_new(b, TB_VEC_TABLES); }
+static inline tb_node *tb_vec_tables(tb_builder *b)
+{
+    return tb_new(b, TB_VEC_TABLES);
+}
 static inline int tb_push(tb_node *v, tb_node *item)
 {
     if (v->nitems == v->capitems) {
@@ -168,7 +183,10 @@ static inline void tb_put(tb_builder *b, const void *p, size_t n)
     memcpy(b->buf + b->len, p, n);
     b->len += n;
 }
-static inline void tb_put32_at(tb_builder *b, size_t at, uint32_t v) { memcpy(b->buf + at, &v, 4); }
+static inline void tb_put32_at(tb_builder *b, size_t at, uint32_t v)
+{
+    memcpy(b->buf + at, &v, 4);
+}
 
 static inline void tb_place(tb_builder *b, tb_node *n);
 
@@ -243,7 +261,8 @@ static inline void tb_place(tb_builder *b, tb_node *n)
 }
 
 /* Lays out the tree under `root`; returns a malloc'd copy of the bytes. */
-static inline uint8_t *tb_finish(tb_builder *b, tb_node *root, const char ident[4], size_t *size)
+static inline uint8_t *tb_finish(tb_builder *b, tb_node *root, const char ident[4],
+                                 size_t *size)
 {
     b->len = 0;
     tb_reserve(b, 8);
@@ -348,8 +367,8 @@ static inline int tbm_buffer(tbm *m, const void *data, uint32_t len)
     return tb_push(m->buffers, t);
 }
 
-static inline int tbm_tensor(tbm *m, const char *name, int8_t type, int rank, const int32_t *shape,
-                      int buffer)
+static inline int tbm_tensor(tbm *m, const char *name, int8_t type, int rank,
+                             const int32_t *shape, int buffer)
 {
     tb_node *t = tb_table(&m->b);
     tb_ref(t, 0, tb_vec_i32(&m->b, shape, (uint32_t)rank));
@@ -364,13 +383,14 @@ static inline int tbm_tensor(tbm *m, const char *name, int8_t type, int rank, co
 }
 
 /* A constant tensor with its own buffer of `bytes`. */
-static inline int tbm_const(tbm *m, const char *name, int8_t type, int rank, const int32_t *shape,
-                     const void *data, uint32_t bytes)
+static inline int tbm_const(tbm *m, const char *name, int8_t type, int rank,
+                            const int32_t *shape, const void *data, uint32_t bytes)
 {
     return tbm_tensor(m, name, type, rank, shape, tbm_buffer(m, data, bytes));
 }
 
-static inline void tbm_quant(tbm *m, int tensor, int n, const float *scale, const int64_t *zp, int qdim)
+static inline void tbm_quant(tbm *m, int tensor, int n, const float *scale, const int64_t *zp,
+                             int qdim)
 {
     tb_node *q = tb_table(&m->b);
     tb_ref(q, 2, tb_vec(&m->b, scale, (uint32_t)n, 4));
@@ -382,8 +402,8 @@ static inline void tbm_quant(tbm *m, int tensor, int n, const float *scale, cons
 }
 
 /* An operator; `options` may be NULL (no table) with opt_type 0 or not. */
-static inline int tbm_op(tbm *m, int opcode, int nin, const int32_t *in, int nout, const int32_t *out,
-                  uint8_t opt_type, tb_node *options)
+static inline int tbm_op(tbm *m, int opcode, int nin, const int32_t *in, int nout,
+                         const int32_t *out, uint8_t opt_type, tb_node *options)
 {
     tb_node *o = tb_table(&m->b);
     tb_i32(o, 0, opcode);
@@ -410,6 +430,9 @@ static inline uint8_t *tbm_finish(tbm *m, size_t *size)
     return tb_finish(&m->b, m->model, "TFL3", size);
 }
 
-static inline void tbm_free(tbm *m) { tb_free(&m->b); }
+static inline void tbm_free(tbm *m)
+{
+    tb_free(&m->b);
+}
 
 #endif
