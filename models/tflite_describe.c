@@ -241,24 +241,23 @@ static void print_io(FILE *f, const eb_tflite_model *m, const char *what, int32_
 /* Role of each tensor for the quantization summary. */
 enum { ROLE_ACT, ROLE_WEIGHT, ROLE_BIAS, ROLE_CONST };
 
-static int tensor_role(const eb_tflite_model *m, int32_t ti)
+/* Roles of all tensors in one pass over the operators (a constant used as weights or bias
+ * by any weighted op takes that role; the first use wins). */
+static void tensor_roles(const eb_tflite_model *m, uint8_t *role)
 {
-    const eb_tflite_tensor *t = &m->tensors[ti];
-    if (!is_const(t))
-        return ROLE_ACT;
+    for (int32_t i = 0; i < m->n_tensors; i++)
+        role[i] = is_const(&m->tensors[i]) ? ROLE_CONST : ROLE_ACT;
     for (int32_t i = 0; i < m->n_operators; i++) {
         const eb_tflite_operator *o = &m->operators[i];
         if (!is_weighted(o->builtin))
             continue;
-        /* TRANSPOSE_CONV's weights are input 1 too (input 0 is the output shape). */
-        if (o->n_inputs > 1 && o->inputs[1] == ti)
-            return ROLE_WEIGHT;
-        if (o->n_inputs > 2 && o->inputs[2] == ti && o->builtin != 67)
-            return ROLE_BIAS;
-        if (o->n_inputs > 3 && o->inputs[3] == ti && o->builtin == 67)
-            return ROLE_BIAS;
+        /* TRANSPOSE_CONV: input 0 is the output shape, 1 the weights, 3 the bias. */
+        int32_t w = 1, b = o->builtin == 67 ? 3 : 2;
+        if (o->n_inputs > w && o->inputs[w] >= 0 && role[o->inputs[w]] == ROLE_CONST)
+            role[o->inputs[w]] = ROLE_WEIGHT;
+        if (o->n_inputs > b && o->inputs[b] >= 0 && role[o->inputs[b]] == ROLE_CONST)
+            role[o->inputs[b]] = ROLE_BIAS;
     }
-    return ROLE_CONST;
 }
 
 void eb_tflite_describe(const eb_tflite_model *m, FILE *f)
@@ -281,22 +280,36 @@ void eb_tflite_describe(const eb_tflite_model *m, FILE *f)
 
     /* Op census: one line per operator code in use, in first-use order. */
     fputs("ops:\n", f);
-    bool *done = calloc(m->n_opcodes > 0 ? (size_t)m->n_opcodes : 1, sizeof *done);
-    if (!done) {
+    /* Operators bucketed by operator code (counting sort), codes in first-use order, so the
+     * census is linear in the model's size. */
+    size_t nc = m->n_opcodes > 0 ? (size_t)m->n_opcodes : 1;
+    size_t no = m->n_operators > 0 ? (size_t)m->n_operators : 1;
+    int32_t *start = calloc(nc + 1, sizeof *start), *order = calloc(no, sizeof *order);
+    int32_t *first = calloc(nc, sizeof *first), *codes = calloc(nc, sizeof *codes);
+    uint8_t *role = calloc(m->n_tensors > 0 ? (size_t)m->n_tensors : 1, 1);
+    if (!start || !order || !first || !codes || !role) {
         fputs("  (out of memory)\n", f);
+        free(start), free(order), free(first), free(codes), free(role);
         return;
     }
-    tally hybrid = {0};
+    int32_t n_used = 0;
     for (int32_t i = 0; i < m->n_operators; i++) {
         uint32_t ci = m->operators[i].opcode_index;
-        if (done[ci])
-            continue;
-        int32_t builtin = m->operators[i].builtin, count = 0;
+        if (start[ci + 1]++ == 0)
+            codes[n_used++] = (int32_t)ci;
+    }
+    for (size_t c = 0; c < nc; c++)
+        start[c + 1] += start[c];
+    for (size_t c = 0; c < nc; c++)
+        first[c] = start[c];
+    for (int32_t i = 0; i < m->n_operators; i++)
+        order[first[m->operators[i].opcode_index]++] = i;
+    tally hybrid = {0};
+    for (int32_t u = 0; u < n_used; u++) {
+        int32_t ci = codes[u];
         tally kinds = {0}, acts = {0};
-        for (int32_t j = i; j < m->n_operators; j++) {
-            const eb_tflite_operator *o = &m->operators[j];
-            if (o->opcode_index != ci)
-                continue;
+        for (int32_t j = start[ci]; j < start[ci + 1]; j++) {
+            const eb_tflite_operator *o = &m->operators[order[j]];
             char k[64];
             op_kind(m, o, k, sizeof k);
             tally_add(&kinds, k);
@@ -305,11 +318,10 @@ void eb_tflite_describe(const eb_tflite_model *m, FILE *f)
             int act = op_act(o);
             if (act >= 0)
                 tally_add(&acts, eb_tflite_act_name(act));
-            count++;
         }
-        done[ci] = true;
         const eb_tflite_opcode *oc = &m->opcodes[ci];
-        fprintf(f, "  %-20s x%-4d v%d  ", eb_tflite_builtin_name(builtin), count, oc->version);
+        fprintf(f, "  %-20s x%-4d v%d  ", eb_tflite_builtin_name(oc->builtin),
+                start[ci + 1] - start[ci], oc->version);
         if (oc->custom_code) {
             fputs("custom ", f);
             print_name(f, oc->custom_code);
@@ -324,7 +336,7 @@ void eb_tflite_describe(const eb_tflite_model *m, FILE *f)
     }
     bool any = false;
     for (int32_t c = 0; c < m->n_opcodes; c++) {
-        if (done[c])
+        if (start[c + 1] > start[c])
             continue;
         fprintf(f, "%s%s", any ? ", " : "operator codes no operator uses: ",
                 eb_tflite_builtin_name(m->opcodes[c].builtin));
@@ -332,8 +344,8 @@ void eb_tflite_describe(const eb_tflite_model *m, FILE *f)
     }
     if (any)
         fputc('\n', f);
-    free(done);
 
+    tensor_roles(m, role);
     tally ranks[2] = {{0}, {0}};
     tally quant[4] = {{0}, {0}, {0}, {0}};
     for (int32_t i = 0; i < m->n_tensors; i++) {
@@ -342,7 +354,7 @@ void eb_tflite_describe(const eb_tflite_model *m, FILE *f)
         snprintf(k, sizeof k, "%d-D", t->rank);
         tally_add(&ranks[is_const(t)], k);
         quant_kind(t, k, sizeof k);
-        tally_add(&quant[tensor_role(m, i)], k);
+        tally_add(&quant[role[i]], k);
     }
     fputs("ranks: activations ", f);
     tally_print(&ranks[0], f);
@@ -401,4 +413,5 @@ void eb_tflite_describe(const eb_tflite_model *m, FILE *f)
         print_name(f, t->name);
         fputc('\n', f);
     }
+    free(start), free(order), free(first), free(codes), free(role);
 }
