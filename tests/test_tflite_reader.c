@@ -331,7 +331,9 @@ Test(tflite_ops, fully_connected_options_and_hybrid_weights)
 Test(tflite_ops, pools)
 {
     int32_t codes[] = {EB_TFLITE_OP_AVERAGE_POOL_2D, EB_TFLITE_OP_MAX_POOL_2D};
-    for (int k = 0; k < 2; k++) {
+    for (int kt = 0; kt < 6; kt++) {
+        int k = kt % 2;
+        int8_t type = (int8_t[]){EB_TFLITE_FLOAT32, EB_TFLITE_INT8, EB_TFLITE_UINT8}[kt / 2];
         tbm mb;
         tbm_init(&mb);
         tb_node *o = tb_table(&mb.b);
@@ -344,10 +346,11 @@ Test(tflite_ops, pools)
         static const int32_t os[] = {1, 1, 2, 3};
         uint8_t *b;
         eb_tflite_model *m =
-            one_op(&mb, codes[k], EB_TFLITE_INT8, EB_TFLITE_OPT_POOL2D, o, 4, os, 0, NULL, NULL,
-                   &b);
+            one_op(&mb, codes[k], type, EB_TFLITE_OPT_POOL2D, o, 4, os, 0, NULL, NULL, &b);
         const eb_tflite_options *p = &m->operators[0].options;
         cr_expect_eq(m->operators[0].builtin, codes[k]);
+        cr_expect_eq(m->tensors[0].type, type);
+        cr_expect_eq(m->tensors[1].type, type);
         cr_expect_eq(p->type, EB_TFLITE_OPT_POOL2D);
         cr_expect(p->u.pool.stride_w == 2 && p->u.pool.stride_h == 3);
         cr_expect(p->u.pool.filter_w == 2 && p->u.pool.filter_h == 3);
@@ -368,13 +371,23 @@ Test(tflite_ops, add_sub_mul_div)
                  {EB_TFLITE_OP_SUB, EB_TFLITE_OPT_SUB, true},
                  {EB_TFLITE_OP_MUL, EB_TFLITE_OPT_MUL, false},
                  {EB_TFLITE_OP_DIV, EB_TFLITE_OPT_DIV, false}};
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    const int8_t types[] = {EB_TFLITE_FLOAT32, EB_TFLITE_INT8, EB_TFLITE_UINT8};
+    for (size_t kt = 0; kt < 3 * sizeof cases / sizeof cases[0]; kt++) {
+        size_t k = kt % (sizeof cases / sizeof cases[0]);
+        int8_t type = types[kt / (sizeof cases / sizeof cases[0])];
         tbm mb;
         tbm_init(&mb);
         int code = tbm_opcode(&mb, cases[k].code, 2);
-        int a = tbm_tensor(&mb, "a", EB_TFLITE_FLOAT32, 4, S4, 0);
-        int c = tbm_tensor(&mb, "b", EB_TFLITE_FLOAT32, 4, S4, 0);
-        int y = tbm_tensor(&mb, "y", EB_TFLITE_FLOAT32, 4, S4, 0);
+        int a = tbm_tensor(&mb, "a", type, 4, S4, 0);
+        int c = tbm_tensor(&mb, "b", type, 4, S4, 0);
+        int y = tbm_tensor(&mb, "y", type, 4, S4, 0);
+        if (type != EB_TFLITE_FLOAT32) {
+            float sa = 0.5f, sb = 0.25f, sy = 1.0f;
+            int64_t za = type == EB_TFLITE_UINT8 ? 128 : -1, zb = 3, zy = 0;
+            tbm_quant(&mb, a, 1, &sa, &za, 0);
+            tbm_quant(&mb, c, 1, &sb, &zb, 0);
+            tbm_quant(&mb, y, 1, &sy, &zy, 0);
+        }
         tb_node *o = tb_table(&mb.b);
         tb_u8(o, 0, EB_TFLITE_ACT_RELU);
         if (cases[k].write_pot)
@@ -393,6 +406,10 @@ Test(tflite_ops, add_sub_mul_div)
         if (cases[k].code == EB_TFLITE_OP_SUB)
             cr_expect(!p->u.arith.pot_scale_int16);
         cr_expect_eq(m->n_inputs, 2);
+        cr_expect_eq(m->tensors[1].type, type);
+        if (type != EB_TFLITE_FLOAT32)
+            cr_expect(m->tensors[0].quant.n == 1 && m->tensors[1].quant.scale[0] == 0.25f &&
+                      m->tensors[0].quant.zero_point[0] == (type == EB_TFLITE_UINT8 ? 128 : -1));
         eb_tflite_free(m);
         free(b);
         tbm_free(&mb);
