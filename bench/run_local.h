@@ -48,7 +48,8 @@ bool eb_live_result(eb_live *l, const eb_power_model *pm, eb_report_result *res)
 typedef struct {
     eb_measure_settings measure;
     bool offline;    /* false: single-stream */
-    int32_t threads; /* offline: worker threads, each with its own context */
+    int32_t threads; /* per inference: each context splits its ops over a pool this big */
+    int32_t streams; /* offline: inferences at once, one worker and context each */
     eb_kset kernels;
     const char *calib_dir; /* int8 calibration inputs; NULL: generated */
     bool counters;

@@ -24,6 +24,7 @@ void eb_report_result_init(eb_report_result *res)
     l->p90 = l->p95 = l->p99 = l->ci95_lo = l->ci95_hi = l->ci95_coverage = NAN;
     res->throughput_ips = NAN;
     res->threads = 1;
+    res->streams = 1;
     res->complete = true;
     res->memory.peak_rss_bytes = -1;
     res->memory.rusage_maxrss_bytes = -1;
@@ -50,6 +51,7 @@ void eb_report_init(eb_report *r)
     for (int i = 0; i < 3; i++)
         e->load_before[i] = e->load_after[i] = NAN;
     r->settings.threads = 1;
+    r->settings.streams = 1;
 }
 
 void eb_report_result_free(eb_report_result *res)
@@ -205,6 +207,7 @@ static cJSON *result_json(const eb_report_result *r)
     cJSON_AddStringToObject(o, "name", r->name);
     cJSON_AddStringToObject(o, "scenario", r->scenario);
     cJSON_AddNumberToObject(o, "threads", r->threads);
+    cJSON_AddNumberToObject(o, "streams", r->streams > 0 ? r->streams : 1);
     cJSON_AddBoolToObject(o, "complete", r->complete);
     cJSON *k = cJSON_AddObjectToObject(o, "kernels");
     for (size_t i = 0; i < r->n_kernels; i++)
@@ -313,6 +316,7 @@ static cJSON *report_json(const eb_report *r)
     cJSON_AddStringToObject(so, "kernels", s->kernels);
     cJSON_AddStringToObject(so, "scenario", s->scenario);
     cJSON_AddNumberToObject(so, "threads", s->threads);
+    cJSON_AddNumberToObject(so, "streams", s->streams > 0 ? s->streams : 1);
     cJSON_AddBoolToObject(so, "profile", s->profile);
     cJSON_AddBoolToObject(so, "counters", s->counters);
 

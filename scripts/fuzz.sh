@@ -53,9 +53,11 @@ smoke)
         rm -rf "$work" && mkdir -p "$work"
         regress=""
         [ -d "fuzz/regressions/$name" ] && regress="fuzz/regressions/$name"
-        # shellcheck disable=SC2086 # regress is empty or one folder
+        dict=""
+        [ -f "fuzz/$name.dict" ] && dict="-dict=fuzz/$name.dict"
+        # shellcheck disable=SC2086 # regress and dict are empty or one word
         if "$dir/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 \
-            -print_final_stats=1 "$work" "$dir/fuzz/seeds/$name" $regress \
+            -print_final_stats=1 $dict "$work" "$dir/fuzz/seeds/$name" $regress \
             >"$dir/fuzz/$t.smoke.log" 2>&1; then
             printf '%-16s ok   %s executions, %s\n' "$t" \
                 "$(grep -Eo 'number_of_executed_units: *[0-9]+' "$dir/fuzz/$t.smoke.log" |
@@ -85,10 +87,12 @@ campaign)
         set +e
         regress=""
         [ -d "fuzz/regressions/$name" ] && regress="fuzz/regressions/$name"
-        # shellcheck disable=SC2086
+        dict=""
+        [ -f "fuzz/$name.dict" ] && dict="-dict=fuzz/$name.dict"
+        # shellcheck disable=SC2086 # regress and dict are empty or one word
         "$dir/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 \
-            -print_final_stats=1 -artifact_prefix="$art" "$corpus" "$dir/fuzz/seeds/$name" \
-            $regress >"$log" 2>&1
+            -print_final_stats=1 -artifact_prefix="$art" $dict "$corpus" \
+            "$dir/fuzz/seeds/$name" $regress >"$log" 2>&1
         status=$?
         set -e
         execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo 0)

@@ -41,7 +41,7 @@ Test(env, captured_codename_is_not_a_core2_guess)
     eb_env_capture(&e, EB_KSET_AUTO, &s);
     if (!e.cpu_known)
         cr_skip_test("no libcpuid identity on this build or machine");
-    if (!eb_cpu_detect()->avx2_fma)
+    if (!eb_cpu_has(EB_F(AVX2)))
         cr_skip_test("no AVX2: a Core 2 codename could be right");
     static const char *const core2[] = {"Conroe", "Wolfdale", "Merom", "Penryn", "Kentsfield",
                                         "Yorkfield", "Harpertown", "Woodcrest", "Clovertown",
