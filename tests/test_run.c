@@ -686,4 +686,34 @@ Test(run_signals, ctrl_c_during_a_kernel_that_does_not_return, .timeout = 240)
     fx_rmdir_test(dir);
 }
 
+
+/* Every report is validated before it is written, and that found one right away: a run
+ * with --kernels avx512 made a report whose settings.kernels the schema's enum (auto,
+ * ref, avx2, neon) refused. Every kernel set this machine runs writes a valid report. */
+Test(run, every_runnable_kernel_set_writes_a_valid_report)
+{
+    int ran = 0;
+    for (int k = 0; k < EB_KSET_COUNT; k++) {
+        eb_kernel_set ks;
+        if (eb_kernels_select((eb_kset)k, &ks) != EB_OK)
+            continue;
+        char dir[64], path[128];
+        eb_test_tmpdir(dir, sizeof dir);
+        snprintf(path, sizeof path, "%s/r.json", dir);
+        eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--kernels",
+                                       eb_kset_name((eb_kset)k), "--min-iterations", "2",
+                                       "--repetitions", "1", FAST, "--out", path, NULL);
+        cr_assert_eq(c.rc, 0, "--kernels %s: %s", eb_kset_name((eb_kset)k), c.err);
+        eb_report r;
+        read_report(path, &r);
+        cr_assert_str_eq(r.settings.kernels, eb_kset_name((eb_kset)k));
+        eb_report_free(&r);
+        eb_test_cmd_free(&c);
+        unlink(path);
+        rmdir(dir);
+        ran++;
+    }
+    cr_assert_geq(ran, 2, "at least auto and ref run everywhere");
+}
+
 #endif
