@@ -64,9 +64,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    snprintf(dir, sizeof dir, "/tmp/eb_fuzz_agent_XXXXXX");
-    if (!mkdtemp(dir))
-        abort();
+    fz_tmpdir(dir, sizeof dir, "agent");
     devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     return 0;
 }

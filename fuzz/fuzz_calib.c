@@ -9,6 +9,7 @@
 
 #include "eb_model.h"
 #include "eb_model_internal.h"
+#include "fuzz_util.h"
 
 static char dir[64], file[128];
 
@@ -16,9 +17,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    snprintf(dir, sizeof dir, "/tmp/eb_fuzz_calib_XXXXXX");
-    if (!mkdtemp(dir))
-        abort();
+    fz_tmpdir(dir, sizeof dir, "calib");
     snprintf(file, sizeof file, "%s/input.f32", dir);
     return 0;
 }

@@ -21,7 +21,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    snprintf(upload_path, sizeof upload_path, "/tmp/eb_fuzz_remote_%d.ebm", (int)getpid());
+    char d[64];
+    fz_tmpdir(d, sizeof d, "remote");
+    snprintf(upload_path, sizeof upload_path, "%s/up.ebm", d);
     FILE *f = fopen(upload_path, "wb");
     if (!f)
         abort();

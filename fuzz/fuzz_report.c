@@ -15,6 +15,7 @@
 #include "eb_plot.h"
 #include "eb_report.h"
 #include "eb_report_data.h"
+#include "fuzz_util.h"
 
 static char plot_dir[64];
 
@@ -22,9 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    snprintf(plot_dir, sizeof plot_dir, "/tmp/eb_fuzz_plot_XXXXXX");
-    if (!mkdtemp(plot_dir))
-        plot_dir[0] = 0;
+    fz_tmpdir(plot_dir, sizeof plot_dir, "plot");
     return 0;
 }
 

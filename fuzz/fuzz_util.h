@@ -9,6 +9,7 @@
 #define EB_FUZZ_UTIL_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -35,6 +36,17 @@ static inline int fz_fd(const void *data, size_t size)
     }
     lseek(fd, 0, SEEK_SET);
     return fd;
+}
+
+/* A fresh scratch folder for what a target writes (uploads, calibration files, plots):
+ * in /dev/shm when there is one (a fuzzer writes thousands of files a second; a disk's
+ * fsync would set the pace), else /tmp. tag names it. Aborts when none can be made. */
+static inline void fz_tmpdir(char *dir, size_t cap, const char *tag)
+{
+    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    snprintf(dir, cap, "%s/eb_fuzz_%s_XXXXXX", base, tag);
+    if (!mkdtemp(dir))
+        abort();
 }
 
 /* Rewrites the input's lines ('!' lines sealed); *out is malloc'd, its length returned. */
