@@ -16,6 +16,7 @@
 
 static char upload_path[96];
 static int devnull = -1;
+static int debug; /* EB_FUZZ_DEBUG=1: say how far each input got (to check the seeds) */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -31,6 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fputc((i * 131) & 0xff, f);
     fclose(f);
     devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    debug = getenv("EB_FUZZ_DEBUG") != NULL;
     return 0;
 }
 
@@ -88,6 +90,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         eb_remote_run_result res;
         err[0] = 0;
         st = eb_remote_run(&r, "tiny_int8", 2, 6, "auto", &res, NULL, NULL, err, sizeof err);
+        if (debug)
+            fprintf(stderr, "fuzz_remote: hello ok, run %s (%s), %llu samples%s%s\n",
+                    eb_status_str(st), err, st == EB_OK ? (unsigned long long)res.n_received : 0,
+                    st == EB_OK && res.complete ? ", complete" : "",
+                    st == EB_OK ? res.stop_reason : "");
         if (st == EB_OK) {
             double ms[6];
             size_t n = eb_remote_samples_ms(&res, ms, 6);
@@ -98,8 +105,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else if (!err[0]) {
             __builtin_trap();
         }
-    } else if (!err[0]) {
-        __builtin_trap();
+    } else {
+        if (debug)
+            fprintf(stderr, "fuzz_remote: hello %s (%s)\n", eb_status_str(st), err);
+        if (!err[0])
+            __builtin_trap();
     }
     close(fd);
     return 0;
