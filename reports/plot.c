@@ -106,6 +106,22 @@ static eb_status add_item(plot_ctx *c, const char *base, const char *what, eb_pl
     memset(it, 0, sizeof *it);
     char safe[320];
     safe_name(safe, sizeof safe, base);
+    /* names that differ only in characters a file name cannot hold ("m#int8", "m_int8"),
+     * or one model twice in a run, would share files: the later plot gets _2, _3, ... */
+    for (int k = 2;; k++) {
+        bool taken = false;
+        for (size_t i = 0; i + 1 < c->list->n && !taken; i++) {
+            char stem[sizeof items[i].script];
+            snprintf(stem, sizeof stem, "%s", items[i].script);
+            stem[strlen(stem) - 3] = 0; /* ".gp" */
+            taken = !strcmp(stem, safe);
+        }
+        if (!taken)
+            break;
+        char again[320];
+        safe_name(again, sizeof again, base);
+        snprintf(safe, sizeof safe, "%.300s_%d", again, k);
+    }
     snprintf(it->script, sizeof it->script, "%s.gp", safe);
     snprintf(it->data, sizeof it->data, "%s.dat", safe);
     snprintf(it->image, sizeof it->image, "%s.%s", safe, c->fmt == EB_PLOT_SVG ? "svg" : "png");

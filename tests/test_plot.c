@@ -293,3 +293,48 @@ Test(plot, report_strings_cannot_run_commands)
     eb_rdata_free(&reps[0]);
     eb_rdata_free(&reps[1]);
 }
+
+/* Found by fuzz/fuzz_report.c: result names that differ only in characters file names
+ * cannot hold ("m#int8" and "m_int8"), or the same model twice in one run, gave their
+ * plots the same file names, and the second overwrote the first without a word. */
+Test(plot, results_whose_names_map_to_one_file_name_keep_their_plots)
+{
+    double s[3][40];
+    for (int i = 0; i < 3; i++)
+        fx_samples(s[i], 40, 10 + i, 0.03, 0.01, (uint64_t)i + 1);
+    fx_result r[3] = {{.target = "host", .model = "m", .variant = "int8", .samples = s[0], .n = 40},
+                      {.target = "host", .model = "m#", .variant = "int8", .samples = s[1],
+                       .n = 40},
+                      {.target = "host", .model = "m", .variant = "int8", .samples = s[2],
+                       .n = 40}};
+    /* names: "m_int8", "m#_int8" -> m__int8 ... make the second collide exactly */
+    char path[300], out[300];
+    snprintf(path, sizeof path, "%s/collide.json", dir);
+    snprintf(out, sizeof out, "%s/collide", dir);
+    char *j = fx_report(r, 3, "CPU", "auto", 1);
+    /* rename result 1 to "m#int8": safe_name makes it m_int8 like the others */
+    char *at = strstr(j, "\"m#_int8\"");
+    cr_assert_not_null(at);
+    memmove(at + 3, at + 4, strlen(at + 4) + 1); /* drop the '_' */
+    fx_write(path, j);
+    free(j);
+    eb_rdata rep;
+    char err[512];
+    cr_assert_eq(eb_rdata_load(path, &rep, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_str_eq(rep.results[1].name, "m#int8");
+    eb_plot_list list;
+    cr_assert_eq(eb_plot_write(&rep, 1, out, EB_PLOT_SVG, &list, err, sizeof err), EB_OK, "%s",
+                 err);
+    cr_assert_geq(list.n, 3, "three histograms (and the variants of m)");
+    for (size_t a = 0; a < list.n; a++)
+        for (size_t b = a + 1; b < list.n; b++) {
+            cr_assert_str_neq(list.items[a].script, list.items[b].script);
+            cr_assert_str_neq(list.items[a].data, list.items[b].data);
+            cr_assert_str_neq(list.items[a].image, list.items[b].image);
+        }
+    for (size_t i = 0; i < list.n; i++)
+        cr_assert(exists(out, list.items[i].script) && exists(out, list.items[i].data),
+                  "%s", list.items[i].script);
+    eb_plot_list_free(&list);
+    eb_rdata_free(&rep);
+}
