@@ -1,5 +1,4 @@
 /* cmd_run.c - `edgebench run`: measure models on a target and write one JSON report. */
-#if defined(EB_MODELS_AVAILABLE) /* needs the model library */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -727,4 +726,3 @@ int eb_cmd_run(int argc, char **argv)
     free(rep);
     return exit_code;
 }
-#endif

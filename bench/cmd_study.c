@@ -20,9 +20,7 @@
 #include "eb_report.h"
 #include "eb_study.h"
 #include "eb_target.h"
-#if defined(EB_MODELS_AVAILABLE)
 #include "eb_model.h"
-#endif
 
 #define MAX_ITEMS 32
 
@@ -273,7 +271,6 @@ static eb_status measure(const char *target, char **models, size_t nm, bool emul
     return st;
 }
 
-#if defined(EB_MODELS_AVAILABLE)
 /* The model's ops for the roofline and its planned memory, from the model library. */
 static eb_status model_ops(const char *name, eb_study_model *m, char *err, size_t errlen)
 {
@@ -304,7 +301,6 @@ static eb_status model_ops(const char *name, eb_study_model *m, char *err, size_
     eb_model_free(mod);
     return EB_OK;
 }
-#endif
 
 int eb_cmd_study(int argc, char **argv)
 {
@@ -462,12 +458,10 @@ int eb_cmd_study(int argc, char **argv)
     for (size_t m = 0; m < nm; m++) {
         snprintf(models[m].name, sizeof models[m].name, "%s", mnames[m]);
         models[m].planned_total_bytes = NAN;
-#if defined(EB_MODELS_AVAILABLE)
         if (model_ops(mnames[m], &models[m], err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }
-#endif
     }
     /* measurements: --from, else run on what can be reached (the host always, to
      * calibrate) */

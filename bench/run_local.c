@@ -1,5 +1,4 @@
 /* run_local.c - one model measured in this process: single-stream or offline. */
-#if defined(EB_MODELS_AVAILABLE) /* needs the model library */
 #include "run_local.h"
 
 #include <math.h>
@@ -10,7 +9,7 @@
 
 #include "eb_model.h"
 #include "meters.h"
-#include "stats.h"
+#include "eb_stats.h"
 
 void eb_fidelity_cache_free(eb_fidelity_cache *c)
 {
@@ -506,4 +505,3 @@ fail:
     eb_model_free(m);
     return st;
 }
-#endif

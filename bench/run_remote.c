@@ -8,9 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#if defined(EB_MODELS_AVAILABLE)
 #include "eb_model.h"
-#endif
 
 #define AGENT_HINT "start it on the board with 'edgebench-agent /dev/ttyGS0' (or the board's " \
                    "serial device; see targets/agent/README.md)"
@@ -182,7 +180,6 @@ static void progress_clear(const eb_remote_options *o)
  * computed from the model's weights, identical on every machine). */
 static void host_fidelity(const char *model, eb_report_result *res)
 {
-#if defined(EB_MODELS_AVAILABLE)
     if (!strcmp(res->variant, "fp32"))
         return;
     eb_model_options mo = {EB_KSET_AUTO, NULL};
@@ -200,10 +197,6 @@ static void host_fidelity(const char *model, eb_report_result *res)
         res->fidelity.inputs = f.inputs;
     }
     eb_model_free(m);
-#else
-    (void)model;
-    (void)res;
-#endif
 }
 
 static eb_status measure_agent(eb_remote_session *s, const char *model, eb_report_result *res,
@@ -373,7 +366,6 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
     /* The input: our zoo model's deterministic test input 0 when we know the model. */
     uint8_t *input = NULL;
     size_t in_bytes = 0;
-#if defined(EB_MODELS_AVAILABLE)
     if (zoo) {
         eb_model_options mo = {EB_KSET_AUTO, NULL};
         eb_model *mdl = NULL;
@@ -397,7 +389,6 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
         if (mdl)
             eb_model_free(mdl);
     }
-#endif
     eb_status st = EB_OK;
     if (input) {
         st = eb_mlperf_load(&s->m, input, in_bytes, err, errlen);

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "eb_status.h"
-#include "stats.h"
+#include "eb_stats.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "eb_bootstrap.h"
 #include "eb_outfile.h"
 #include "eb_plot.h"
+#include "eb_stats.h"
 
 #define EB_COLORS_N 8
 static const char *const colors[EB_COLORS_N] = {"#3465a4", "#f57900", "#4e9a06", "#cc0000",
@@ -117,12 +117,6 @@ static void script_header(FILE *f, const plot_ctx *c, const eb_plot_item *it, in
                "set key top right opaque box lc rgb \"#bbbbbb\"\n", it->image);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* "12.21 ms", "0.356 ms", "123.4 ms" */
 static void fmt_ms(double v, char *dst, size_t cap)
 {
@@ -140,12 +134,12 @@ static eb_status plot_histogram(plot_ctx *c, const eb_rresult *r)
     if (!s)
         return EB_ERR_NOMEM;
     memcpy(s, r->samples_ms, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_double);
+    eb_sort_doubles(s, n);
     double q[5];
     const double qs[5] = {0.25, 0.5, 0.75, 0.9, 0.99};
     for (int i = 0; i < 5; i++)
         q[i] = eb_quantile_inplace(s, n, qs[i]); /* s stays a permutation; sort again */
-    qsort(s, n, sizeof *s, cmp_double);
+    eb_sort_doubles(s, n);
     double lo = s[0], hi = s[n - 1];
     /* far outliers would squeeze the body into a bar or two: cut the axis at a robust
      * distance from the body and say how many samples lie beyond */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "eb_outfile.h"
+#include "eb_stats.h"
 #include "eb_study.h"
 
 void eb_study_options_default(eb_study_options *o)
@@ -29,12 +30,6 @@ const char *eb_src_name(eb_src s)
 static eb_cell cell(double v, eb_src s)
 {
     return isfinite(v) ? (eb_cell){v, s} : (eb_cell){NAN, EB_SRC_NONE};
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 static const eb_study_measured *find_measured(const eb_study_measured *m, size_t n,
@@ -114,7 +109,7 @@ eb_status eb_study_build(const eb_study_target *targets, size_t nt, const eb_stu
             p90_ratio[m] = h->result->p90_ms / med;
     }
     if (ne) {
-        qsort(sorted, ne, sizeof *sorted, cmp_double);
+        eb_sort_doubles(sorted, ne);
         out->efficiency_median = ne % 2 ? sorted[ne / 2]
                                         : (sorted[ne / 2 - 1] + sorted[ne / 2]) / 2;
     }
