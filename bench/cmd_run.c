@@ -16,6 +16,7 @@
 #include "run_remote.h"
 #include "engine.h"
 #include "env.h"
+#include "run.h"
 #include "run_local.h"
 
 #define MAX_MODELS 32
@@ -599,7 +600,7 @@ int eb_cmd_run(int argc, char **argv)
     s->threads = threads;
     s->profile = a.profile;
     s->counters = a.counters;
-    rep->target = target.desc;
+    eb_run_report_target(&rep->target, &target.desc);
 
     rep->results = calloc(a.n_models, sizeof *rep->results);
     if (!rep->results) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "run.h"
 #include "eb_model.h"
 
 #define AGENT_HINT "start it on the board with 'edgebench-agent /dev/ttyGS0' (or the board's " \
@@ -52,7 +53,7 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
     const eb_target *t = o->target;
     const char *proto = o->protocol ? o->protocol : t->protocol[0] ? t->protocol : "edgebench";
     s->mlperf = !strcmp(proto, "mlperf-tiny");
-    rep->target = t->desc;
+    eb_run_report_target(&rep->target, &t->desc);
     eb_status st;
     if (o->emulate) {
         if (s->mlperf) {

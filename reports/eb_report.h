@@ -27,10 +27,12 @@ extern "C" {
 
 struct cJSON; /* from <cjson/cJSON.h> */
 
+/* The report's copy of the target description (targets/eb_target.h's eb_target_desc,
+ * which bench/ copies in; reports/ does not depend on targets/). */
 typedef struct {
     double idle_w, active_w;
     char source[512]; /* where the figures come from */
-} eb_power_model;
+} eb_report_power_model;
 
 typedef struct {
     char name[64];      /* "host", "rpi4" */
@@ -41,7 +43,7 @@ typedef struct {
     double clock_mhz;       /* NaN: unknown */
     int64_t memory_bytes;   /* < 0: unknown */
     double price_usd;       /* NaN: unknown */
-    eb_power_model power_model;
+    eb_report_power_model power_model;
 } eb_report_target;
 
 typedef struct {

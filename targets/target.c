@@ -89,7 +89,7 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
                           size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    eb_report_target *t = &out->desc;
+    eb_target_desc *t = &out->desc;
     t->clock_mhz = NAN;
     t->memory_bytes = -1;
     t->price_usd = NAN;
