@@ -216,7 +216,7 @@ static eb_status load_target(const char *name, eb_study_target *st, bool *local,
 
 /* `edgebench run --target T --model a,b --json` in a child; its report into *out. */
 static eb_status measure(const char *target, char **models, size_t nm, bool emulate,
-                         const char *min_time, const char *dir, eb_rdata *out, char *err,
+                         const char *min_time, const char *dir, eb_report *out, char *err,
                          size_t errlen)
 {
     char list[2048] = "";
@@ -264,9 +264,9 @@ static eb_status measure(const char *target, char **models, size_t nm, bool emul
         safe[k++] = (*p == '/' || *p == '.') ? '_' : *p;
     safe[k] = 0;
     snprintf(path, sizeof path, "%s/report_%s.json", dir, safe);
-    st = eb_rdata_parse(cr.out, path, out, err, errlen);
-    if (st == EB_OK)
-        st = eb_write_file_atomic(path, cr.out, err, errlen);
+    st = eb_report_read_text(cr.out, path, out, err, errlen);
+    if (st == EB_OK && (st = eb_write_file_atomic(path, cr.out, err, errlen)) != EB_OK)
+        eb_report_free(out);
     free(cr.out);
     return st;
 }
@@ -389,7 +389,7 @@ int eb_cmd_study(int argc, char **argv)
     size_t nt = 0, nm = 0;
     char *tcopy = targets_arg ? strdup(targets_arg) : NULL;
     char *mcopy = models_arg ? strdup(models_arg) : NULL;
-    eb_rdata reps[MAX_ITEMS + 1];
+    eb_report *reps = calloc(MAX_ITEMS + 1, sizeof *reps); /* large: not on the stack */
     size_t nreps = 0;
     eb_study_target targets[MAX_ITEMS], host;
     bool have_host = false;
@@ -400,8 +400,12 @@ int eb_cmd_study(int argc, char **argv)
     eb_study study = {0};
     eb_plot_list plots = {0};
 
+    if (!reps) {
+        eb_error("out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < nfrom; i++) {
-        if (eb_rdata_load(from[i], &reps[nreps], err, sizeof err) != EB_OK) {
+        if (eb_report_read(from[i], &reps[nreps], err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }
@@ -414,9 +418,9 @@ int eb_cmd_study(int argc, char **argv)
         for (size_t r = 0; r < nreps; r++) {
             bool seen = false;
             for (size_t k = 0; k < nt; k++)
-                seen |= !strcmp(tnames[k], reps[r].target);
+                seen |= !strcmp(tnames[k], reps[r].target.name);
             if (!seen && nt < MAX_ITEMS)
-                tnames[nt++] = reps[r].target;
+                tnames[nt++] = reps[r].target.name;
         }
     if (mcopy)
         nm = split_list(mcopy, mnames, MAX_ITEMS);
@@ -530,7 +534,8 @@ done:
     for (size_t m = 0; m < nm; m++)
         free(models[m].ops);
     for (size_t r = 0; r < nreps; r++)
-        eb_rdata_free(&reps[r]);
+        eb_report_free(&reps[r]);
+    free(reps);
     free(tcopy);
     free(mcopy);
     return rc;

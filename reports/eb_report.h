@@ -137,6 +137,7 @@ typedef struct {
 } eb_report_settings;
 
 typedef struct {
+    char path[512]; /* the file it was read from ("" when made in memory; not in the JSON) */
     bool complete;
     char created_utc[32]; /* "2026-11-22T03:04:05Z" */
     struct {
@@ -184,8 +185,14 @@ eb_status eb_report_load(const char *path, struct cJSON **out, char *err, size_t
 /* A validated tree into structs (eb_report_free releases it). */
 eb_status eb_report_from_json(const struct cJSON *tree, eb_report *out, char *err,
                               size_t errlen);
-/* Load + validate + convert in one step. */
+/* Load + validate + convert in one step; out->path is set. On failure out is empty (no
+ * need to free) and err is one sentence naming the file: unreadable, too large, not
+ * JSON, another schema_version, or the JSON path of the first field the schema rejects. */
 eb_status eb_report_read(const char *path, eb_report *out, char *err, size_t errlen);
+/* Same from JSON text in memory (a child's --json output); `path` names it in messages
+ * and in out->path. */
+eb_status eb_report_read_text(const char *json, const char *path, eb_report *out, char *err,
+                              size_t errlen);
 
 #ifdef __cplusplus
 }
