@@ -234,6 +234,7 @@ static const char *type_name(const eb_gop *op)
     case EB_OP_GAP: return "gap";
     case EB_OP_ADD: return "add";
     case EB_OP_SOFTMAX: return "softmax";
+    case EB_OP_MUL: return "mul";
     }
     return "?";
 }
@@ -391,6 +392,23 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
         p->act = op->act;
         st = eb_add_validate(p);
         x->kop = s8 ? EB_KOP_add_s8 : EB_KOP_add_f32;
+        break;
+    }
+    case EB_OP_MUL: {
+        eb_mul_params *p = &x->p.mul;
+        const eb_gtensor *b = &g->t[op->in1];
+        memset(p, 0, sizeof *p);
+        if (s8) {
+            st = eb_mul_s8_prepare(p, in->scale, in->zp, b->scale, b->zp, out->scale, out->zp,
+                                   op->act);
+            if (st != EB_OK)
+                return st;
+        }
+        p->size = (int32_t)eb_gtensor_elems(out);
+        p->b_size = (int32_t)eb_gtensor_elems(b);
+        p->act = op->act;
+        st = eb_mul_validate(p);
+        x->kop = s8 ? EB_KOP_mul_s8 : EB_KOP_mul_f32;
         break;
     }
     case EB_OP_SOFTMAX: {

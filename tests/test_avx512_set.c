@@ -8,7 +8,7 @@ Test(avx512_set, conv_dwconv_fc_avx512_rest_avx2)
     t_need_avx512();
     eb_kernel_info info[64];
     size_t n = eb_kernel_set_describe(&t_fast, info, 64);
-    cr_assert_eq(n, 18);
+    cr_assert_eq(n, EB_KOP_COUNT);
     int fast = 0;
     for (size_t i = 0; i < n; i++) {
         const bool gemm = !strcmp(info[i].op, "conv2d") || !strcmp(info[i].op, "fc") ||

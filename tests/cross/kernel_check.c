@@ -845,6 +845,63 @@ static void check_add(const eb_add_f32_kernel *kf, const eb_add_s8_kernel *ks)
     }
 }
 
+/* mul: b as large as a, one value (b_size 1), or one per channel (b_size c, NHWC). */
+static void check_mul(const eb_mul_f32_kernel *kf, const eb_mul_s8_kernel *ks)
+{
+    static const int32_t rows[] = {1, 3, 7};
+    for (size_t i = 0; i < NSIZES; i++) {
+        for (int form = 0; form < 3; form++) {
+            const int32_t bs = sizes[i], r = rows[(i + (size_t)form) % 3];
+            const int32_t size = form == 0 ? bs : bs * r;
+            const int32_t b_size = form == 1 ? 1 : bs;
+            const size_t n = (size_t)size, nb = (size_t)b_size;
+            char desc[128], why[200] = "";
+            if (kf) {
+                eb_mul_params p = {size, b_size, acts[i % 3], 0, 0, 0, 0, 0, 0, 0};
+                float *a = galloc(n * 4), *b = galloc(nb * 4), *got = galloc(n * 4);
+                float *ref = malloc(n * 4), *mag = malloc(n * 4);
+                fill_f32(a, n, -8.0f, 8.0f);
+                fill_f32(b, nb, -8.0f, 8.0f);
+                eb_mul_f32_ref(&p, a, b, ref);
+                for (size_t j = 0; j < n; j++)
+                    mag[j] = fabsf(a[j] * b[j % nb]);
+                nan_fill(got, n);
+                kf->run(&p, a, b, got);
+                bool ok = cmp_f32(ref, got, mag, n, F32_TOL, 0.0, why, sizeof why);
+                snprintf(desc, sizeof desc, "n %d b %d act %s", size, b_size, act_names[p.act]);
+                report(kf->name, desc, ok, why);
+                free(ref), free(mag);
+                gfree_all();
+            }
+            if (ks) {
+                eb_mul_params p;
+                /* small output scales saturate: products reach 255 * 256 */
+                const double sa = rng_f32(0.01f, 0.1f), sb = rng_f32(0.01f, 0.1f);
+                const double so = form == 2 ? rng_f32(0.0001f, 0.001f) : rng_f32(0.005f, 0.5f);
+                if (eb_mul_s8_prepare(&p, sa, rng_int(-128, 127), sb, rng_int(-128, 127), so,
+                                      rng_int(-128, 127), acts[i % 3]) != EB_OK) {
+                    fprintf(stderr, "kernel_check: eb_mul_s8_prepare failed\n");
+                    exit(2);
+                }
+                p.size = size;
+                p.b_size = b_size;
+                int8_t *a = galloc(n), *b = galloc(nb), *got = galloc(n), *ref = malloc(n);
+                fill_s8(a, n, -128, 127);
+                fill_s8(b, nb, -128, 127);
+                eb_mul_s8_ref(&p, a, b, ref);
+                not_fill(got, ref, n);
+                ks->run(&p, a, b, got);
+                bool ok = cmp_s8(ref, got, n, why, sizeof why);
+                snprintf(desc, sizeof desc, "n %d b %d scales %.3f %.3f -> %.4f act %s", size,
+                         b_size, sa, sb, so, act_names[p.act]);
+                report(ks->name, desc, ok, why);
+                free(ref);
+                gfree_all();
+            }
+        }
+    }
+}
+
 static void check_softmax(const eb_softmax_f32_kernel *kf, const eb_softmax_s8_kernel *ks)
 {
     static const float betas[] = {1.0f, 0.37f, 2.5f};
@@ -975,6 +1032,8 @@ static void check_add_f32(const eb_add_f32_kernel *k) { check_add(k, NULL); }
 static void check_add_s8(const eb_add_s8_kernel *k) { check_add(NULL, k); }
 static void check_softmax_f32(const eb_softmax_f32_kernel *k) { check_softmax(k, NULL); }
 static void check_softmax_s8(const eb_softmax_s8_kernel *k) { check_softmax(NULL, k); }
+static void check_mul_f32(const eb_mul_f32_kernel *k) { check_mul(k, NULL); }
+static void check_mul_s8(const eb_mul_s8_kernel *k) { check_mul(NULL, k); }
 
 /* Every kernel of one ISA (walking the op list), each where this CPU has its needs. */
 static int check_isa(eb_isa isa)
