@@ -2,9 +2,6 @@
  * table (reports/eb_study.h). Reachable targets are measured with child `edgebench run`
  * processes; the rest are predicted by the host-calibrated roofline from the model's ops
  * (the model library) and the target file's peaks and bandwidth. */
-#if defined(EB_HAVE_CJSON)
-#include <cjson/cJSON.h>
-#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,27 +54,12 @@ static size_t split_list(char *s, char **items, size_t max)
     return n;
 }
 
-#if defined(EB_HAVE_CJSON)
-static double num_field(const cJSON *o, const char *k)
+/* The study's peaks from what the target file gives (eb_target's study figures): per
+ * core from MACs per cycle at the clock, else the chip's peaks divided by its cores. */
+static void study_peaks(const eb_target *t, eb_study_target *st)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-/* The study's own fields of a target file (peaks, bandwidth), beside what eb_target
- * carries; see reports/README.md "study" for their names. */
-static void study_fields(const char *path, eb_study_target *st)
-{
-    char err[256], *text = NULL;
-    if (eb_read_file(path, 1 << 20, &text, NULL, err, sizeof err) != EB_OK)
-        return;
-    cJSON *o = cJSON_Parse(text);
-    free(text);
-    if (!o)
-        return;
-    st->bandwidth_gbs = num_field(o, "memory_bandwidth_gbs");
-    const cJSON *mpc = cJSON_GetObjectItemCaseSensitive(o, "macs_per_cycle_per_core");
-    double f32 = num_field(mpc, "fp32"), i8 = num_field(mpc, "int8");
+    st->bandwidth_gbs = t->memory_bandwidth_gbs;
+    double f32 = t->macs_per_cycle_fp32, i8 = t->macs_per_cycle_int8;
     double ghz = st->clock_mhz / 1000;
     if (isfinite(f32) && ghz > 0) {
         st->core_gmacs_fp32 = f32 * ghz;
@@ -86,20 +68,12 @@ static void study_fields(const char *path, eb_study_target *st)
                  "target file: %g fp32 / %g int8 MAC per cycle per core at %.0f MHz", f32, i8,
                  st->clock_mhz);
     } else if (st->cores > 0) {
-        st->core_gmacs_fp32 = num_field(o, "peak_gmacs_fp32") / st->cores;
-        st->core_gmacs_int8 = num_field(o, "peak_gmacs_int8") / st->cores;
+        st->core_gmacs_fp32 = t->peak_gmacs_fp32 / st->cores;
+        st->core_gmacs_int8 = t->peak_gmacs_int8 / st->cores;
         snprintf(st->peak_source, sizeof st->peak_source,
                  "target file: peak_gmacs_fp32/int8 divided by %d cores", st->cores);
     }
-    cJSON_Delete(o);
 }
-#else
-static void study_fields(const char *path, eb_study_target *st)
-{
-    (void)path; /* no cJSON in cross builds: the study's extra target fields stay unset */
-    (void)st;
-}
-#endif
 
 static double cpuinfo_mhz(void)
 {
@@ -207,7 +181,7 @@ static eb_status load_target(const char *name, eb_study_target *st, bool *local,
     st->idle_w = t.desc.power_model.idle_w;
     st->active_w = t.desc.power_model.active_w;
     st->bandwidth_gbs = st->core_gmacs_fp32 = st->core_gmacs_int8 = NAN;
-    study_fields(t.path, st);
+    study_peaks(&t, st);
     *local = !strcmp(t.desc.transport, "local");
     snprintf(dev, devlen, "%s", t.device);
     if (*local)

@@ -53,6 +53,10 @@ typedef struct {
     char qemu[32];     /* "qemu-aarch64"; "" runs the agent directly */
     char qemu_cpu[32]; /* "cortex-a72" */
     char agent[256];   /* "build-aarch64/targets/agent/edgebench-agent" */
+    /* for study's predictions; NaN where the file gives none (or no number) */
+    double memory_bandwidth_gbs;
+    double macs_per_cycle_fp32, macs_per_cycle_int8; /* macs_per_cycle_per_core, one core */
+    double peak_gmacs_fp32, peak_gmacs_int8;         /* the whole chip */
 } eb_target;
 
 /* Loads a target by name or file. On failure err gets one sentence; for an unknown
