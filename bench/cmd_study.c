@@ -445,7 +445,7 @@ int eb_cmd_study(int argc, char **argv)
     /* measurements: --from, else run on what can be reached (the host always, to
      * calibrate) */
     if (!nfrom) {
-        if (eb_mkdirs(dir, err, sizeof err) != EB_OK) {
+        if (eb_mkdirs(dir, 0777, err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }

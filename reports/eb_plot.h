@@ -39,7 +39,4 @@ eb_status eb_plot_render(const char *dir, const eb_plot_list *list, char *err, s
 
 void eb_plot_list_free(eb_plot_list *l);
 
-/* Makes dir and its missing parents (mode 0777 & ~umask). */
-eb_status eb_mkdirs(const char *dir, char *err, size_t errlen);
-
 #endif

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "eb_status.h"
 #include "eb_stats.h"
@@ -171,6 +172,14 @@ eb_status eb_report_write_file(const eb_report *r, const char *path, char *err, 
 
 /* Writes text to path atomically (temporary file in the same folder + rename). */
 eb_status eb_write_file_atomic(const char *path, const char *text, char *err, size_t errlen);
+
+/* ---- the console summary (report_summary.c) ---- */
+
+/* Every result (latency, throughput, memory, energy, counters, fidelity, profile), the
+ * warnings and, when out_path is not NULL, where the report was written. power_file
+ * names where the power model of an estimated energy came from. */
+void eb_report_print_summary(FILE *f, const eb_report *r, const char *out_path,
+                             const char *power_file);
 
 /* ---- reading (report_read.c) ---- */
 

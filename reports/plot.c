@@ -1,10 +1,8 @@
 /* plot.c - gnuplot data and scripts for latency histograms, per-layer breakdowns,
  * variants side by side and targets side by side (eb_plot.h). */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "eb_outfile.h"
 #include "eb_plot.h"
@@ -17,34 +15,6 @@
 #define EB_COLORS_N 8
 static const char *const colors[EB_COLORS_N] = {"#3465a4", "#f57900", "#4e9a06", "#cc0000",
                                                "#75507b", "#c4a000", "#06989a", "#555753"};
-
-eb_status eb_mkdirs(const char *dir, char *err, size_t errlen)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
-        snprintf(err, errlen, "output directory name is too long");
-        return EB_ERR_ARG;
-    }
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || !*p) {
-            char c = *p;
-            *p = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-                snprintf(err, errlen, "cannot create directory '%s': %s", buf, strerror(errno));
-                return EB_ERR_IO;
-            }
-            *p = c;
-            if (!c)
-                break;
-        }
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "'%s' is not a directory", dir);
-        return EB_ERR_IO;
-    }
-    return EB_OK;
-}
 
 /* file-name-safe copy: letters, digits, '-', '.', '_' kept, the rest '_' */
 static void safe_name(char *dst, size_t cap, const char *src)
@@ -500,7 +470,7 @@ eb_status eb_plot_write(const eb_report *reports, size_t n, const char *dir,
                         eb_plot_format fmt, eb_plot_list *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    eb_status st = eb_mkdirs(dir, err, errlen);
+    eb_status st = eb_mkdirs(dir, 0777, err, errlen);
     if (st != EB_OK)
         return st;
     plot_ctx c = {.dir = dir, .fmt = fmt, .list = out, .err = err, .errlen = errlen};

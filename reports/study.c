@@ -443,7 +443,7 @@ eb_status eb_study_write(const eb_study *s, const eb_study_target *targets, size
                          size_t errlen)
 {
     memset(plots, 0, sizeof *plots);
-    eb_status st = eb_mkdirs(dir, err, errlen);
+    eb_status st = eb_mkdirs(dir, 0777, err, errlen);
     if (st == EB_OK)
         st = write_markdown(s, targets, nt, host, o, dir, err, errlen);
     if (st == EB_OK)
