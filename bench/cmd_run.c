@@ -19,8 +19,11 @@ static void run_usage(FILE *f)
         "  --model A,B,...      zoo variants (e.g. mobilenet_int8, ds_cnn_int8_p75) or .ebm files\n"
         "  --target NAME|FILE   target description (default host; names: targets/*.json)\n"
         "  --scenario S         single-stream (default: one inference at a time) or offline\n"
-        "  --threads N          offline: worker threads, each with its own context\n"
-        "                       (default: the target's cores)\n"
+        "                       (--streams inferences at once)\n"
+        "  --threads N          threads each inference is split over (1..64, default 1):\n"
+        "                       a pool made before measuring; outputs equal 1 thread's\n"
+        "  --streams S          offline: inferences at once, each with its own context and\n"
+        "                       --threads threads (default: the target's cores / threads)\n"
         "  --kernels K          %s (default auto)\n"
         "  --warmup N           at least N warm-up inferences (default 5) ...\n"
         "  --warmup-time S      ... and at least S seconds of warm-up (default 0.5)\n"
@@ -135,8 +138,12 @@ static int parse_args(int argc, char **argv, run_args *a)
                 return EB_EXIT_USAGE;
             }
         } else if (!strcmp(o, "--threads")) {
-            if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 256, &a->o.threads))
+            if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 64, &a->o.threads))
                 return EB_EXIT_USAGE;
+        } else if (!strcmp(o, "--streams")) {
+            if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 256, &a->o.streams))
+                return EB_EXIT_USAGE;
+            a->o.offline = true;
         } else if (!strcmp(o, "--kernels")) {
             if (!(v = need_value(argc, argv, &i)))
                 return EB_EXIT_USAGE;
@@ -231,10 +238,13 @@ static int parse_args(int argc, char **argv, run_args *a)
                  (int)a->o.measure.max_iterations, (int)a->o.measure.min_iterations);
         return EB_EXIT_USAGE;
     }
-    if (!a->o.offline && a->o.threads > 1) {
-        eb_error("--threads %ld needs --scenario offline (single-stream runs one inference at "
-                 "a time)", a->o.threads);
-        return EB_EXIT_USAGE;
+    if (a->o.offline && a->o.threads > 1 && !a->o.streams) {
+        /* before streams existed, offline --threads N meant N inferences at once */
+        eb_warn("--scenario offline --threads %ld runs %ld streams of 1 thread, as before; "
+                "--threads now splits each inference, say --streams %ld for the old meaning",
+                a->o.threads, a->o.threads, a->o.threads);
+        a->o.streams = a->o.threads;
+        a->o.threads = 1;
     }
     return EB_EXIT_OK;
 }

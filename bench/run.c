@@ -197,7 +197,7 @@ static bool out_path_ready(const eb_run_options *o, const eb_target *t, const ch
 
 /* The report's header: the binary, the settings, the target. */
 static void fill_header(eb_report *rep, const eb_run_options *o, const eb_target *t,
-                        int32_t threads)
+                        int32_t threads, int32_t streams)
 {
     snprintf(rep->edgebench.version, sizeof rep->edgebench.version, "%s", eb_version());
     snprintf(rep->edgebench.git, sizeof rep->edgebench.git, "%s", eb_git_revision());
@@ -215,6 +215,7 @@ static void fill_header(eb_report *rep, const eb_run_options *o, const eb_target
     snprintf(s->kernels, sizeof s->kernels, "%s", eb_kset_name(o->kernels));
     snprintf(s->scenario, sizeof s->scenario, "%s", o->offline ? "offline" : "single-stream");
     s->threads = threads;
+    s->streams = streams;
     s->profile = o->profile;
     s->counters = o->counters;
     eb_run_report_target(&rep->target, &t->desc);
@@ -223,7 +224,8 @@ static void fill_header(eb_report *rep, const eb_run_options *o, const eb_target
 /* Measures the models in turn into rep until one fails or a signal stops the run
  * (g_stop); EB_EXIT_USAGE when one failed. */
 static int measure_models(const eb_run_options *o, const eb_target *t, bool remote,
-                          int32_t threads, eb_run_remote_session *session, eb_report *rep)
+                          int32_t threads, int32_t streams, eb_run_remote_session *session,
+                          eb_report *rep)
 {
     g_stop = 0;
     struct sigaction sa, old_int, old_term;
@@ -240,6 +242,7 @@ static int measure_models(const eb_run_options *o, const eb_target *t, bool remo
         .measure = o->measure,
         .offline = o->offline,
         .threads = threads,
+        .streams = streams,
         .kernels = o->kernels,
         .calib_dir = o->calib,
         .counters = o->counters,
@@ -317,8 +320,13 @@ int eb_run(const eb_run_options *o)
         free(rep);
         return EB_EXIT_USAGE;
     }
-    int32_t threads = o->offline ? (int32_t)(o->threads ? o->threads : target.desc.cores) : 1;
-    fill_header(rep, o, &target, threads);
+    int32_t threads = o->threads ? (int32_t)o->threads : 1;
+    int32_t streams = 1;
+    if (o->offline) {
+        int32_t cores = target.desc.cores > 0 ? target.desc.cores : 1;
+        streams = o->streams ? (int32_t)o->streams : (cores / threads > 0 ? cores / threads : 1);
+    }
+    fill_header(rep, o, &target, threads, streams);
     rep->results = calloc(o->n_models, sizeof *rep->results);
     if (!rep->results) {
         eb_error("out of memory");
@@ -356,7 +364,7 @@ int eb_run(const eb_run_options *o)
         eb_env_capture(&rep->environment, o->kernels, &before);
     }
 
-    int exit_code = measure_models(o, &target, remote, threads, &session, rep);
+    int exit_code = measure_models(o, &target, remote, threads, streams, &session, rep);
     if (remote)
         eb_run_remote_close(&session);
 

@@ -23,7 +23,8 @@ typedef struct {
     size_t n_models;
     eb_measure_settings measure;
     bool offline;        /* false: single-stream */
-    long threads;        /* offline worker threads; 0: the target's cores */
+    long threads;        /* threads each inference is split over; 0: 1 */
+    long streams;        /* offline: inferences at once; 0: the target's cores / threads */
     eb_kset kernels;
     const char *calib;   /* int8 calibration inputs; NULL: generated */
     bool counters, profile;

@@ -36,9 +36,11 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fprintf(f, "\n%s  (model %s, variant %s) on %s [%s, %d cores, %s]%s\n", x->name, x->model,
             x->variant, r->target.name, r->target.arch, (int)r->target.cores, r->target.transport,
             x->complete ? "" : "  INTERRUPTED");
-    fprintf(f, "  %-11s %s, %d thread%s, %.1f MMAC, %.2f M params\n", "scenario", x->scenario,
-            (int)x->threads, x->threads == 1 ? "" : "s", (double)x->macs / 1e6,
-            (double)x->params / 1e6);
+    fprintf(f, "  %-11s %s, %d thread%s per inference", "scenario", x->scenario,
+            (int)x->threads, x->threads == 1 ? "" : "s");
+    if (x->streams > 1)
+        fprintf(f, ", %d streams", (int)x->streams);
+    fprintf(f, ", %.1f MMAC, %.2f M params\n", (double)x->macs / 1e6, (double)x->params / 1e6);
     fprintf(f, "  %-11s set %s:", "kernels", r->settings.kernels);
     for (size_t i = 0; i < x->n_kernels; i++)
         fprintf(f, "%s %s", i ? "," : "", x->kernels[i].name);
@@ -54,10 +56,11 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fprintf(f, "  %-11s n=%zu in %zu repetitions, min %s, mean %s, CV %.1f %%, 95 %% CI of "
                "median %s .. %s\n", "", x->latency.n, x->n_repetitions, a, b,
             x->latency.cv * 100, d, e);
-    fprintf(f, "  %-11s %.2f inferences/s (%d thread%s)\n", "throughput", x->throughput_ips,
-            (int)x->threads, x->threads == 1 ? "" : "s");
+    fprintf(f, "  %-11s %.2f inferences/s (%d stream%s x %d thread%s)\n", "throughput",
+            x->throughput_ips, (int)x->streams, x->streams == 1 ? "" : "s", (int)x->threads,
+            x->threads == 1 ? "" : "s");
     if (x->per_thread_latency_ms) {
-        fprintf(f, "  %-11s per-thread median:", "");
+        fprintf(f, "  %-11s per-stream median:", "");
         for (size_t i = 0; i < x->n_threads_latency; i++) {
             fmt_ms(a, sizeof a, x->per_thread_latency_ms[i]);
             fprintf(f, "%s %s", i ? "," : "", a);
@@ -71,8 +74,8 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fmt_bytes(d, sizeof d, (double)m->arena_bytes);
     fmt_bytes(e, sizeof e, (double)m->scratch_bytes);
     fprintf(f, "  %-11s planned %s: weights %s, packed %s, arena %s%s, scratch %s%s\n",
-            "memory", a, b, c, d, x->threads > 1 ? " per thread" : "", e,
-            x->threads > 1 ? " per thread" : "");
+            "memory", a, b, c, d, x->streams > 1 ? " per stream" : "", e,
+            x->streams > 1 || x->threads > 1 ? " (all its threads')" : "");
     fmt_bytes(a, sizeof a, (double)m->peak_rss_bytes);
     fprintf(f, "  %-11s peak RSS %s (%s)\n", "", a, m->rss_method);
     double j = x->energy.joules_per_inference;
@@ -82,7 +85,7 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
         fprintf(f, "  %-11s %.3f mJ/inference, %s", "energy", j * 1e3, x->energy.method);
     if (!strcmp(x->energy.method, "estimated"))
         fprintf(f, ": %.3g W active x %s (power model: %s)\n", x->energy.average_power_w,
-                x->threads > 1 ? "1/throughput" : "median latency", power_file);
+                x->streams > 1 ? "1/throughput" : "median latency", power_file);
     else
         fprintf(f, " (%.3g W average)\n", x->energy.average_power_w);
     if (x->counters.available)
