@@ -4,7 +4,6 @@
 #include "eb_outfile.h"
 #include "eb_report.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
