@@ -19,6 +19,20 @@
 extern "C" {
 #endif
 
+/* One published latency measurement of the board (the target file's "published" list):
+ * what was run, how, and where the figure comes from. Validated at load. */
+typedef struct {
+    char model[64];     /* zoo variant it corresponds to: "mobilenet_v2_int8" */
+    char runtime[64];   /* "XNNPACK end2end-bench" */
+    int32_t threads;    /* threads per inference, 1..cores */
+    int32_t os_bits;    /* 32 (armhf code) or 64 */
+    double latency_ms;  /* the published figure, ms per inference */
+    char title[160], date[32], url[256]; /* source */
+    char note[512];     /* caveats ("" none) */
+} eb_published;
+
+#define EB_MAX_PUBLISHED 16
+
 typedef struct {
     eb_report_target desc; /* the part every report carries */
     char description[256];
@@ -33,6 +47,8 @@ typedef struct {
     char qemu[32];     /* "qemu-aarch64"; "" runs the agent directly */
     char qemu_cpu[32]; /* "cortex-a72" */
     char agent[256];   /* "build-aarch64/targets/agent/edgebench-agent" */
+    eb_published published[EB_MAX_PUBLISHED];
+    int32_t n_published; /* 0: no public figure is known for this board */
 } eb_target;
 
 /* Loads a target by name or file. On failure err gets one sentence; for an unknown
