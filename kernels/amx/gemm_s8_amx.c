@@ -193,71 +193,80 @@ EB_INLINE void epi_row(const int32_t *t, const blk_q *bq, const int with_left, i
     _mm256_mask_storeu_epi8((void *)c, bq->keep, o);
 }
 
-/* All rows of one block column (32 channels): b0, b1 are its two panels, fb its folded
- * biases. The requantization of block i - 1 (rows e of prev) is spread over the tile
- * steps of block i. */
-EB_INLINE void column(const eb_amx_plan *pl, const uint8_t *a, int32_t rows, const int8_t *b0,
-                      const int8_t *b1, const int32_t *fb, const blk_q *bq, const int with_left,
-                      int8_t *c, size_t ldc, int32_t *tb)
+/* A block whose accumulators wait in a tile buffer for their requantization. */
+typedef struct {
+    const int32_t *t; /* 32 x 32 int32 */
+    const blk_q *q;
+    int8_t *c;        /* its first output row */
+    int32_t rows;     /* valid rows (0: none) */
+} pending;
+
+EB_INLINE void epi_rows(const pending *pd, int32_t e0, int32_t e1, size_t ldc)
 {
-    const int32_t mr = pl->mr, blk = 2 * mr, kp = pl->kp, kb = pl->kb;
-    const size_t lda = (size_t)kp;
-    const int32_t per_step = (blk + kp / kb - 1) / (kp / kb);
-    int32_t *cur = tb, *prev = tb + 32 * 32;
-    int32_t prev_rows = 0;
-    int8_t *prev_c = c;
-    for (int32_t r0 = 0; r0 < rows; r0 += blk) {
-        _tile_loadd(0, fb, 0);
-        _tile_loadd(1, fb + 16, 0);
-        _tile_loadd(2, fb, 0);
-        _tile_loadd(3, fb + 16, 0);
-        const uint8_t *a0 = a + (size_t)r0 * lda, *a1 = a0 + (size_t)mr * lda;
-        int32_t e = 0;
-        for (int32_t kk = 0; kk < kp; kk += kb) {
-            _tile_loadd(4, a0 + kk, lda);
-            _tile_loadd(6, b0 + (size_t)kk * 16, 64);
-            _tile_loadd(7, b1 + (size_t)kk * 16, 64);
-            _tile_loadd(5, a1 + kk, lda);
-            _tile_dpbusd(0, 4, 6);
-            _tile_dpbusd(1, 4, 7);
-            _tile_dpbusd(2, 5, 6);
-            _tile_dpbusd(3, 5, 7);
-            const int32_t e1 = e + per_step < prev_rows ? e + per_step : prev_rows;
-            for (; e < e1; e++)
-                epi_row(prev + 32 * e, bq, with_left, prev_c + (size_t)e * ldc);
-        }
-        _tile_stored(0, cur, 128);
-        _tile_stored(1, cur + 16, 128);
-        _tile_stored(2, cur + 32 * mr, 128);
-        _tile_stored(3, cur + 32 * mr + 16, 128);
-        prev_rows = rows - r0 < blk ? rows - r0 : blk;
-        prev_c = c + (size_t)r0 * ldc;
-        int32_t *t = cur;
-        cur = prev;
-        prev = t;
-    }
-    for (int32_t e = 0; e < prev_rows; e++)
-        epi_row(prev + 32 * e, bq, with_left, prev_c + (size_t)e * ldc);
+    if (pd->q->with_left)
+        for (int32_t e = e0; e < e1; e++)
+            epi_row(pd->t + 32 * e, pd->q, 1, pd->c + (size_t)e * ldc);
+    else
+        for (int32_t e = e0; e < e1; e++)
+            epi_row(pd->t + 32 * e, pd->q, 0, pd->c + (size_t)e * ldc);
 }
 
 void eb_amx_gemm(const eb_amx_plan *pl, const eb_amx_scratch *s, int32_t rows,
                  const void *packed, const eb_requant *q, int8_t *c, size_t ldc)
 {
     assert(rows > 0 && rows <= pl->mc && packed && q && c);
-    const int32_t blk = 2 * pl->mr;
+    const int32_t mr = pl->mr, blk = 2 * mr, kp = pl->kp, kb = pl->kb;
+    const size_t lda = (size_t)kp;
     const int32_t padded = round_up32(rows, blk);
     if (padded > rows)
-        memset(s->a + (size_t)rows * pl->kp, 0, (size_t)(padded - rows) * pl->kp);
+        memset(s->a + (size_t)rows * lda, 0, (size_t)(padded - rows) * lda);
     EB_AMX_BARRIER(); /* the rows of A are written before the tile loads read them */
+    /* rows of the pending block to requantize per tile step: all of them in the steps
+     * of the next block */
+    const int32_t per_step = (blk + kp / kb - 1) / (kp / kb);
     const int8_t *w = (const int8_t *)packed;
-    for (int32_t n0 = 0; n0 < pl->n; n0 += 32) {
-        const int32_t nr = pl->n - n0 < 32 ? pl->n - n0 : 32;
-        blk_q bq;
-        blk_q_make(&bq, q, n0, nr);
-        const int8_t *b0 = w + (size_t)n0 * pl->kp, *b1 = b0 + (size_t)16 * pl->kp;
-        if (bq.with_left)
-            column(pl, s->a, rows, b0, b1, s->fb + n0, &bq, 1, c + n0, ldc, s->tb);
-        else
-            column(pl, s->a, rows, b0, b1, s->fb + n0, &bq, 0, c + n0, ldc, s->tb);
+    blk_q bq[2]; /* the current column's and the previous one's (a pending block's) */
+    int32_t *tb[2] = {s->tb, s->tb + 32 * 32};
+    int cur = 0;
+    pending pd = {tb[1], &bq[1], c, 0};
+    /* one stream of blocks, column by column: the requantization of the previous block
+     * (maybe of the previous column) runs during the tile steps of the current one */
+    for (int32_t n0 = 0, col = 0; n0 < pl->n; n0 += 32, col ^= 1) {
+        blk_q *cq = &bq[col];
+        blk_q_make(cq, q, n0, pl->n - n0 < 32 ? pl->n - n0 : 32);
+        const int8_t *b0 = w + (size_t)n0 * lda, *b1 = b0 + (size_t)16 * lda;
+        const int32_t *fb = s->fb + n0;
+        for (int32_t r0 = 0; r0 < rows; r0 += blk) {
+            _tile_loadd(0, fb, 0);
+            _tile_loadd(1, fb + 16, 0);
+            _tile_loadd(2, fb, 0);
+            _tile_loadd(3, fb + 16, 0);
+            const uint8_t *a0 = s->a + (size_t)r0 * lda, *a1 = a0 + (size_t)mr * lda;
+            int32_t e = 0;
+            for (int32_t kk = 0; kk < kp; kk += kb) {
+                _tile_loadd(4, a0 + kk, lda);
+                _tile_loadd(6, b0 + (size_t)kk * 16, 64);
+                _tile_loadd(7, b1 + (size_t)kk * 16, 64);
+                _tile_loadd(5, a1 + kk, lda);
+                _tile_dpbusd(0, 4, 6);
+                _tile_dpbusd(1, 4, 7);
+                _tile_dpbusd(2, 5, 6);
+                _tile_dpbusd(3, 5, 7);
+                const int32_t e1 = e + per_step < pd.rows ? e + per_step : pd.rows;
+                epi_rows(&pd, e, e1, ldc);
+                e = e1;
+            }
+            int32_t *t = tb[cur];
+            _tile_stored(0, t, 128);
+            _tile_stored(1, t + 16, 128);
+            _tile_stored(2, t + 32 * mr, 128);
+            _tile_stored(3, t + 32 * mr + 16, 128);
+            pd.t = t;
+            pd.q = cq;
+            pd.c = c + (size_t)r0 * ldc + n0;
+            pd.rows = rows - r0 < blk ? rows - r0 : blk;
+            cur ^= 1;
+        }
     }
+    epi_rows(&pd, 0, pd.rows, ldc);
 }

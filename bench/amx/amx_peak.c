@@ -1,0 +1,79 @@
+/* amx_peak.c - the AMX multiply-add ceilings that eb_amx_bench compares the kernels with.
+ * Compiled with -mamx-tile -mamx-int8 (bench/CMakeLists.txt); call only after
+ * eb_amx_enable() succeeded.
+ *  - chain: 6 accumulator tiles (16 x 16 int32) each += a 16 x 64 u8 tile times a
+ *    16 x 64 s8 tile (TDPBUSD), all tiles in registers: the tile unit's own rate.
+ *  - reload: the 2 x 2 block of the kernels' inner loop (4 tile loads from L1, then 4
+ *    TDPBUSD), the best the GEMM core can do on one core. */
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "amx_peak.h"
+
+typedef struct {
+    uint8_t palette, start_row;
+    uint8_t reserved[14];
+    uint16_t colsb[16];
+    uint8_t rows[16];
+} peak_cfg;
+
+static void config_full(void)
+{
+    _Alignas(64) peak_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.palette = 1;
+    for (int t = 0; t < 8; t++) {
+        cfg.rows[t] = 16;
+        cfg.colsb[t] = 64;
+    }
+    __asm__ volatile("" ::: "memory");
+    _tile_loadconfig(&cfg);
+}
+
+/* 4 KiB of zeros: operands whose values do not change the timing */
+static _Alignas(64) uint8_t peak_src[4 * 1024];
+
+double eb_amx_peak_chain(uint64_t iters)
+{
+    config_full();
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    _tile_zero(4);
+    _tile_zero(5);
+    _tile_loadd(6, peak_src, 64);
+    _tile_loadd(7, peak_src + 1024, 64);
+    for (uint64_t i = 0; i < iters; i++) {
+        _tile_dpbusd(0, 6, 7);
+        _tile_dpbusd(1, 6, 7);
+        _tile_dpbusd(2, 6, 7);
+        _tile_dpbusd(3, 6, 7);
+        _tile_dpbusd(4, 6, 7);
+        _tile_dpbusd(5, 6, 7);
+    }
+    _tile_release();
+    return 6.0 * 16 * 16 * 64 * (double)iters;
+}
+
+double eb_amx_peak_reload(uint64_t iters)
+{
+    config_full();
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (uint64_t i = 0; i < iters; i++) {
+        _tile_loadd(4, peak_src, 64);
+        _tile_loadd(6, peak_src + 1024, 64);
+        _tile_loadd(7, peak_src + 2048, 64);
+        _tile_loadd(5, peak_src + 3072, 64);
+        _tile_dpbusd(0, 4, 6);
+        _tile_dpbusd(1, 4, 7);
+        _tile_dpbusd(2, 5, 6);
+        _tile_dpbusd(3, 5, 7);
+    }
+    _tile_release();
+    return 4.0 * 16 * 16 * 64 * (double)iters;
+}

@@ -1,0 +1,11 @@
+/* amx_peak.h - AMX int8 ceilings for eb_amx_bench (amx_peak.c). Each runs `iters`
+ * iterations on the calling thread and returns the multiply-adds done. */
+#ifndef EB_AMX_PEAK_H
+#define EB_AMX_PEAK_H
+
+#include <stdint.h>
+
+double eb_amx_peak_chain(uint64_t iters);  /* 6 TDPBUSD chains, tiles in registers */
+double eb_amx_peak_reload(uint64_t iters); /* 2 x 2 block, 4 tile loads per 4 TDPBUSD */
+
+#endif
