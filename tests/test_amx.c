@@ -94,7 +94,10 @@ static int8_t *g_s8(size_t n, int32_t lo, int32_t hi)
     return p;
 }
 
-typedef enum { RQ_MIXED, RQ_SATURATE } rq_kind;
+/* RQ_MIXED: every branch of eb_requantize in each block of channels (so the kernels'
+ * general requantization); RQ_RIGHT: no left shifts (their short exact form, see
+ * kernels/amx/amx_requant.h); RQ_SATURATE: mostly left shifts. */
+typedef enum { RQ_MIXED, RQ_RIGHT, RQ_SATURATE } rq_kind;
 
 typedef struct {
     eb_requant q;
@@ -103,7 +106,7 @@ typedef struct {
 
 /* Per-channel (mult, shift) reaching every branch of eb_requantize: mostly realistic
  * (2^-12..2^-4), some left shifts (saturating), large right shifts, shift 0, mult 0.
- * RQ_SATURATE: mostly left shifts, so most outputs hit the clamp. Zero points and the
+ * RQ_SATURATE: mostly left shifts, so most outputs hit the clamp; RQ_RIGHT: none. Zero points and the
  * clamp range random (sometimes the full range, sometimes ReLU-like). */
 static t_rq make_rq(int32_t channels, rq_kind kind)
 {
@@ -115,6 +118,8 @@ static t_rq make_rq(int32_t channels, rq_kind kind)
         int k = kt_int(&rng, 0, 9);
         if (kind == RQ_SATURATE)
             k = k < 7 ? 6 : k;
+        if (kind == RQ_RIGHT && k == 6)
+            k = kt_int(&rng, 0, 1) ? 7 : 8;
         /* below INT32_MAX - 255: ref adds out_zp to a saturated value in 64 bits, but
          * keep the product itself representable as in validation */
         r.mult[c] = kt_int(&rng, 1 << 30, INT32_MAX - 255);
@@ -271,7 +276,7 @@ Test(amx_conv2d, pointwise_channel_and_pixel_tails)
                 t_conv c = geo[g];
                 c.in_c = tail_c[i];
                 c.out_c = tail_c[o];
-                check_conv(&c, RQ_MIXED, (i + o) % 3 != 0);
+                check_conv(&c, (i + o) % 2 ? RQ_RIGHT : RQ_MIXED, (i + o) % 3 != 0);
             }
 }
 
@@ -296,7 +301,7 @@ Test(amx_conv2d, windows_strides_padding)
                 t_conv c = geo[g];
                 c.in_c = tail_c[i];
                 c.out_c = tail_c[(o + g) % NTAIL];
-                check_conv(&c, RQ_MIXED, (g + i) % 2 == 0);
+                check_conv(&c, (g + i + o) % 2 ? RQ_RIGHT : RQ_MIXED, (g + i) % 2 == 0);
             }
 }
 
@@ -323,8 +328,10 @@ Test(amx_conv2d, several_chunks)
         {1, 80, 71, 32, 24, 1, 1, 1, 1, 0, 0, 0, 0, EB_PAD_EXPLICIT},
         {2, 23, 21, 64, 70, 3, 3, 1, 1, 1, 1, 1, 1, EB_PAD_EXPLICIT},
     };
-    for (size_t g = 0; g < sizeof geo / sizeof geo[0]; g++)
+    for (size_t g = 0; g < sizeof geo / sizeof geo[0]; g++) {
         check_conv(&geo[g], RQ_MIXED, 1);
+        check_conv(&geo[g], RQ_RIGHT, 1);
+    }
 }
 
 /* MobileNetV1 1.0/224's conv layers at full size (the first 3x3 stride-2 layer and
@@ -346,7 +353,48 @@ Test(amx_conv2d, mobilenet_v1_layers, .timeout = 600)
         {1, 7, 7, 1024, 1024, 1, 1, 1, 1, 0, 0, 0, 0, EB_PAD_SAME},
     };
     for (size_t g = 0; g < sizeof geo / sizeof geo[0]; g++)
-        check_conv(&geo[g], RQ_MIXED, 1);
+        check_conv(&geo[g], g % 2 ? RQ_MIXED : RQ_RIGHT, 1);
+}
+
+/* The short requantization is exact up to |acc| = 2^30 - 2 (EB_AMX_RQ_MAX_ACC). Inputs
+ * and weights that reach the bound exactly: x = 127 with in_zp = -128 and w = +-127
+ * everywhere, so acc = bias +- 255 * 127 * K, with the bias putting |acc| at the bound
+ * (channels 0..31: the short form) or one past it (32..63: the general one) or at
+ * +-(2^31 - 2) (64..95, where the short form would be wrong), every right shift 0..31
+ * and the largest multipliers. */
+Test(amx_conv2d, accumulators_at_the_bound)
+{
+    need_amx();
+    const int32_t k = 100, n = 96;
+    const eb_conv_params p = {.batch = 1, .in_h = 3, .in_w = 5, .in_c = k, .out_h = 3, .out_w = 5,
+                              .out_c = n, .k_h = 1, .k_w = 1, .stride_h = 1, .stride_w = 1};
+    cr_assert_eq(eb_conv2d_validate(&p), EB_OK);
+    const size_t no = (size_t)15 * n;
+    int8_t *x = g_alloc(15 * k, 1), *w = g_alloc((size_t)n * k, 1);
+    int32_t *bias = g_alloc((size_t)n * sizeof(int32_t), 4);
+    int32_t mult[96], shift[96];
+    memset(x, 127, 15 * k);
+    const int32_t top = (1 << 30) - 2, sum = 255 * 127 * k;
+    for (int32_t c = 0; c < n; c++) {
+        const int neg = c % 2;
+        memset(w + (size_t)c * k, neg ? -127 : 127, (size_t)k);
+        const int32_t b = c >= 64 ? INT32_MAX - 1 - sum : top - sum + (c >= 32);
+        bias[c] = neg ? -b : b;
+        mult[c] = INT32_MAX - 255 * (c % 3);
+        shift[c] = -(c % 32);
+    }
+    const eb_requant q = {-128, 5, -128, 127, mult, shift};
+    cr_assert_eq(eb_requant_validate(&q, n), EB_OK);
+    void *packed = g_alloc(eb_conv2d_s8_amx_pack_size(&p), 64);
+    void *scratch = g_alloc(eb_conv2d_s8_amx_scratch_size(&p), 64);
+    int8_t *got = g_alloc(no, 1), *want = malloc(no);
+    cr_assert(want);
+    eb_conv2d_s8_amx_pack(&p, &q, w, bias, packed);
+    eb_conv2d_s8_ref(&p, &q, x, w, bias, NULL, want, NULL);
+    eb_conv2d_s8_amx(&p, &q, x, w, bias, packed, got, scratch);
+    assert_same(got, want, no, "conv2d s8 amx, accumulators at the bound");
+    g_check_free("accumulators at the bound");
+    free(want);
 }
 
 /* ---- fully connected ------------------------------------------------------------------- */
@@ -394,7 +442,8 @@ Test(amx_fc, batch_and_feature_tails)
     for (size_t b = 0; b < sizeof batches / sizeof batches[0]; b++)
         for (size_t i = 0; i < sizeof ins / sizeof ins[0]; i++)
             for (size_t o = 0; o < sizeof outs / sizeof outs[0]; o++)
-                check_fc(batches[b], ins[i], outs[o], RQ_MIXED, (b + i + o) % 3 != 0);
+                check_fc(batches[b], ins[i], outs[o], (b + i + o) % 2 ? RQ_RIGHT : RQ_MIXED,
+                         (b + i + o) % 3 != 0);
 }
 
 Test(amx_fc, saturating_and_mobilenet_head)
@@ -402,7 +451,7 @@ Test(amx_fc, saturating_and_mobilenet_head)
     need_amx();
     rng = kt_seed(22);
     cr_assert_gt(check_fc(3, 100, 65, RQ_SATURATE, 1), 0.5);
-    check_fc(1, 1024, 1000, RQ_MIXED, 1);
+    check_fc(1, 1024, 1000, RQ_RIGHT, 1);
     check_fc(2, 1280, 1000, RQ_MIXED, 1);
 }
 

@@ -346,7 +346,15 @@ int main(int argc, char **argv)
         printf("%-8s %-22s %7.1f %10.0f %7.1f %10.0f %10.2f\n", L[i].name, shape,
                L[i].macs * 1e-6, ga, 100.0 * ga / pk, gv, tv / ta);
     }
-    const double ta = pick(tot_amx, rounds), tv = pick(tot_avx, rounds);
+    /* totals: medians of the per-round totals, or (--best) the sum of each layer's best */
+    double ta = pick(tot_amx, rounds), tv = pick(tot_avx, rounds);
+    if (use_best) {
+        ta = tv = 0.0;
+        for (int i = 0; i < nl; i++) {
+            ta += pick(L[i].t_amx, rounds);
+            tv += pick(L[i].t_avx, rounds);
+        }
+    }
     /* medians: of the per-round ratios (each round's kernels and peak share the load of
      * the moment); best: of the best values */
     const double share = use_best ? 100.0 * macs / ta * 1e-9 / pk : 1.0 / pick(pct, rounds);
@@ -354,7 +362,7 @@ int main(int argc, char **argv)
     printf("\nall %d layers (%.0f MMAC, each once): amx %.0f GMAC/s = %.1f %% of the peak "
            "chain; avx512 %.0f GMAC/s; amx %.2fx avx512 (%s)\n",
            nl, macs * 1e-6, macs / ta * 1e-9, share, macs / tv * 1e-9, speedup,
-           use_best ? "best rounds" : "medians of the per-round ratios");
+           use_best ? "each layer's best round" : "medians of the per-round ratios");
     for (int i = 0; i < nl; i++)
         release(&L[i]);
     return 0;

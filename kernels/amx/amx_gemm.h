@@ -14,7 +14,10 @@
  * tile steps of the next, so vector units and the tile unit work at the same time.
  *
  * Scratch (64-byte aligned pieces): A, mc rows of kp bytes; the folded bias, np int32;
- * two tile buffers of 32 x 32 int32. */
+ * the requantization constants of each block of 32 channels (about 900 bytes each,
+ * made once per call); two tile buffers of 32 x 32 int32. The packed
+ * weights end with two arrays of np int32: each channel's weight sum and the sum of
+ * the weights' absolute values (for the accumulator bound of amx_requant.h). */
 #ifndef EB_AMX_GEMM_H
 #define EB_AMX_GEMM_H
 
@@ -44,7 +47,8 @@ size_t eb_amx_scratch_bytes(const eb_amx_plan *pl);
 /* Pointers into scratch. */
 typedef struct {
     uint8_t *a;   /* mc rows of kp bytes */
-    int32_t *fb;  /* np folded biases */
+    int32_t *fb;  /* np folded biases (+ 2^31 in the blocks that use eb_amx_requant) */
+    void *bq;     /* np / 32 requantization constants, one per block of 32 channels */
     int32_t *tb;  /* 2 x 32 x 32 accumulators */
 } eb_amx_scratch;
 
@@ -57,6 +61,6 @@ void eb_amx_end(void);
 /* rows (1..mc) rows of C from the first rows rows of s->a; the A rows from rows up to
  * the next multiple of 2 mr are zeroed here. c is row-major with stride ldc. */
 void eb_amx_gemm(const eb_amx_plan *pl, const eb_amx_scratch *s, int32_t rows,
-                 const void *packed, const eb_requant *q, int8_t *c, size_t ldc);
+                 const void *packed, int8_t *c, size_t ldc);
 
 #endif

@@ -52,6 +52,13 @@ void eb_conv2d_s8_amx(const eb_conv_params *p, const eb_requant *q, const int8_t
     int32_t n = 0, oy = 0, ox = 0; /* output pixel of row m0 + r, stepped */
     for (int32_t m0 = 0; m0 < pl.m; m0 += pl.mc) {
         const int32_t rows = pl.m - m0 < pl.mc ? pl.m - m0 : pl.mc;
+        if (pointwise && pl.k == pl.kp) {
+            /* rows of A are the input's pixels, back to back: one pass */
+            const size_t bytes = (size_t)rows * pl.k;
+            eb_s8_to_u8_avx512(x + (size_t)m0 * pl.k, (int32_t)bytes, (int32_t)bytes, s.a);
+            eb_amx_gemm(&pl, &s, rows, packed, y + (size_t)m0 * pc.out_c, (size_t)pc.out_c);
+            continue;
+        }
         for (int32_t r = 0; r < rows; r++) {
             uint8_t *row = s.a + (size_t)r * pl.kp;
             if (pointwise) {
@@ -67,7 +74,7 @@ void eb_conv2d_s8_amx(const eb_conv_params *p, const eb_requant *q, const int8_t
                 }
             }
         }
-        eb_amx_gemm(&pl, &s, rows, packed, q, y + (size_t)m0 * pc.out_c, (size_t)pc.out_c);
+        eb_amx_gemm(&pl, &s, rows, packed, y + (size_t)m0 * pc.out_c, (size_t)pc.out_c);
     }
     eb_amx_end();
 }

@@ -43,9 +43,13 @@ void eb_fc_s8_amx(const eb_fc_params *p, const eb_requant *q, const int8_t *x,
     const eb_amx_scratch s = eb_amx_begin(&pl, q, bias, packed, scratch);
     for (int32_t m0 = 0; m0 < pl.m; m0 += pl.mc) {
         const int32_t rows = pl.m - m0 < pl.mc ? pl.m - m0 : pl.mc;
-        for (int32_t r = 0; r < rows; r++)
-            eb_s8_to_u8_avx512(x + (size_t)(m0 + r) * pl.k, pl.k, pl.kp, s.a + (size_t)r * pl.kp);
-        eb_amx_gemm(&pl, &s, rows, packed, q, y + (size_t)m0 * pc.out_features,
+        if (pl.k == pl.kp) /* back to back: one pass */
+            eb_s8_to_u8_avx512(x + (size_t)m0 * pl.k, rows * pl.k, rows * pl.k, s.a);
+        else
+            for (int32_t r = 0; r < rows; r++)
+                eb_s8_to_u8_avx512(x + (size_t)(m0 + r) * pl.k, pl.k, pl.kp,
+                                   s.a + (size_t)r * pl.kp);
+        eb_amx_gemm(&pl, &s, rows, packed, y + (size_t)m0 * pc.out_features,
                     (size_t)pc.out_features);
     }
     eb_amx_end();
