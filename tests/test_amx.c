@@ -436,7 +436,7 @@ Test(amx_fc, batch_and_feature_tails)
 {
     need_amx();
     rng = kt_seed(21);
-    const int32_t batches[] = {1, 2, 3, 17, 33};
+    const int32_t batches[] = {1, 2, 3, 4, 5, 17, 33}; /* below 4: the avx512 path */
     const int32_t ins[] = {1, 3, 17, 63, 64, 65, 100, 1024};
     const int32_t outs[] = {1, 3, 17, 63, 65, 100, 1000};
     for (size_t b = 0; b < sizeof batches / sizeof batches[0]; b++)

@@ -5,7 +5,8 @@
 
 #include <stdint.h>
 
-double eb_amx_peak_chain(uint64_t iters);  /* 6 TDPBUSD chains, tiles in registers */
-double eb_amx_peak_reload(uint64_t iters); /* 2 x 2 block, 4 tile loads per 4 TDPBUSD */
+double eb_amx_peak_chain(uint64_t iters);        /* 6 TDPBUSD chains, zero tiles in registers */
+double eb_amx_peak_chain_random(uint64_t iters); /* the same with random operand tiles */
+double eb_amx_peak_reload(uint64_t iters); /* 2 x 2 block, 4 tile loads (random) per 4 TDPBUSD */
 
 #endif

@@ -13,18 +13,22 @@
  * one block (AVX-512, the avx512 set's eb_avx512_requant) runs interleaved with the
  * tile steps of the next, so vector units and the tile unit work at the same time.
  *
- * Scratch (64-byte aligned pieces): A, mc rows of kp bytes; the folded bias, np int32;
- * the requantization constants of each block of 32 channels (about 900 bytes each,
- * made once per call); two tile buffers of 32 x 32 int32. The packed
- * weights end with two arrays of np int32: each channel's weight sum and the sum of
- * the weights' absolute values (for the accumulator bound of amx_requant.h). */
+ * Packed (at model build, from w, q and bias): the B panels; the folded biases (np
+ * int32, + 2^31 in the blocks that use amx_requant.h's short form); the requantization
+ * constants of each block of 32 channels (about 900 bytes each). Scratch: A, mc rows of
+ * kp bytes; two tile buffers of 32 x 32 int32 (+ 64 bytes). */
 #ifndef EB_AMX_GEMM_H
 #define EB_AMX_GEMM_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../avx512/eb_avx512.h"
 #include "eb_kernels.h"
+
+/* Fewer output rows than this (pixels, or the batch of a fully connected layer): the
+ * kernels run the avx512 set's, whose packing they then use too. */
+#define EB_AMX_MIN_ROWS 4
 
 typedef struct {
     int32_t m, n, k; /* rows of C, channels, depth */
@@ -39,23 +43,23 @@ typedef struct {
 eb_amx_plan eb_amx_plan_make(int32_t m, int32_t n, int32_t k);
 
 size_t eb_amx_pack_bytes(const eb_amx_plan *pl);
-/* w is [n][k] (OHWI conv weights read as [out_c][k_h * k_w * in_c]). */
-void eb_amx_pack(const eb_amx_plan *pl, const int8_t *w, void *packed);
+/* w is [n][k] (OHWI conv weights read as [out_c][k_h * k_w * in_c]); q and bias (may
+ * be NULL) are folded in: the run must use the same. */
+void eb_amx_pack(const eb_amx_plan *pl, const eb_requant *q, const int8_t *w,
+                 const int32_t *bias, void *packed);
 
 size_t eb_amx_scratch_bytes(const eb_amx_plan *pl);
 
 /* Pointers into scratch. */
 typedef struct {
-    uint8_t *a;   /* mc rows of kp bytes */
-    int32_t *fb;  /* np folded biases (+ 2^31 in the blocks that use eb_amx_requant) */
-    void *bq;     /* np / 32 requantization constants, one per block of 32 channels */
-    int32_t *tb;  /* 2 x 32 x 32 accumulators */
+    uint8_t *a;  /* mc rows of kp bytes */
+    int32_t *tb; /* 2 x 32 x 32 accumulators */
 } eb_amx_scratch;
 
-/* Carves scratch, folds the biases and configures the tiles (LDTILECFG). Every tile
- * instruction of a call lies between eb_amx_begin and eb_amx_end. */
-eb_amx_scratch eb_amx_begin(const eb_amx_plan *pl, const eb_requant *q,
-                            const int32_t *bias, const void *packed, void *scratch);
+/* Carves scratch and configures the tiles (LDTILECFG). Every tile instruction of a
+ * call lies between eb_amx_begin and eb_amx_end. q: only checked against the pack's. */
+eb_amx_scratch eb_amx_begin(const eb_amx_plan *pl, const eb_requant *q, const void *packed,
+                            void *scratch);
 void eb_amx_end(void);
 
 /* rows (1..mc) rows of C from the first rows rows of s->a; the A rows from rows up to

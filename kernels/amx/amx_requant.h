@@ -1,7 +1,7 @@
 /* amx_requant.h - a shorter exact form of eb_requantize for the common case, used by the
  * AMX GEMM epilogue, where the requantization costs more vector instructions than the
  * tile unit spends on the products (include only from files built with the folder's
- * flags). 9 instructions per 16 lanes instead of eb_avx512_requant's 14.
+ * flags). 8 or 9 instructions per 16 lanes instead of eb_avx512_requant's 14.
  *
  * Valid for a lane when its shift <= 0 (r = -shift right, no left shift), mult >= 0 and
  * |acc| <= 2^30 - 2; the caller checks these per block of channels (the accumulator
@@ -70,15 +70,21 @@ static inline eb_amx_rq eb_amx_rq_make(const int32_t *mult, const int32_t *shift
     return q;
 }
 
-/* eb_requantize(acc, mult, shift) on 16 lanes from ua = acc + 2^31 (see above). */
-EB_INLINE __m512i eb_amx_requant(__m512i ua, const eb_amx_rq *q)
+/* eb_requantize(acc, mult, shift) on 16 lanes from ua = acc + 2^31 (see above). odd
+ * holds lanes 2i + 1 of ua in the low dwords of its qwords (the high dwords are
+ * ignored): a load of ua's memory one lane further costs no vector instruction. */
+EB_INLINE __m512i eb_amx_requant2(__m512i ua, __m512i odd, const eb_amx_rq *q)
 {
     const __m512i ve = _mm512_add_epi64(_mm512_mul_epu32(ua, q->m2e), q->ce);
-    const __m512i vo =
-        _mm512_add_epi64(_mm512_mul_epu32(_mm512_srli_epi64(ua, 32), q->m2o), q->co);
+    const __m512i vo = _mm512_add_epi64(_mm512_mul_epu32(odd, q->m2o), q->co);
     /* H: the high dwords, the odd ones in place in vo, the even ones moved down from ve */
     const __m512i h = _mm512_mask_shuffle_epi32(vo, (__mmask16)0x5555, ve, _MM_PERM_DDBB);
     return _mm512_srav_epi32(_mm512_add_epi32(h, _mm512_srlv_epi32(ua, q->sc)), q->rs);
+}
+
+EB_INLINE __m512i eb_amx_requant(__m512i ua, const eb_amx_rq *q)
+{
+    return eb_amx_requant2(ua, _mm512_srli_epi64(ua, 32), q);
 }
 
 #endif
