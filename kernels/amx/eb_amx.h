@@ -14,17 +14,22 @@
  * tile instruction without the permission kills the process with SIGILL.
  *
  * Kernels: same signatures and semantics as the ref kernels (eb_kernels.h) and the
- * avx512 set (../avx512/eb_avx512.h), with the same contract for packing:
- *  - weights are repacked once (pack_size/pack) into the B-tile layout: panels of 16
- *    output channels (the channel count padded to 32), each panel kp / 4 rows of 64
- *    bytes, row t holding for each of the 16 channels the 4 weights of depth 4t..4t+3
- *    (the VNNI layout TDPBUSD reads), zero outside the matrix; after the panels, each
- *    channel's weight sum (int32). kp is the depth padded to a multiple of 4 and, past
- *    64, to a multiple of 64 (one tile step). The pack does not read q or bias: the
- *    run folds bias - (in_zp + 128) * sum(w) per channel, as the avx512 set does, so
- *    results follow the run's q and bias.
- *  - both kernels want scratch (rows of x + 128 as uint8, the folded bias, two 4 KiB
- *    tile buffers), 64-byte aligned, of the size their scratch_size() returns.
+ * avx512 set (../avx512/eb_avx512.h). Differences:
+ *  - weights are repacked once (pack_size/pack, 64-byte aligned `packed`) into the
+ *    B-tile layout: panels of 16 output channels (the channel count padded to 32), each
+ *    kp / 4 rows of 64 bytes, row t holding for each of the 16 channels its 4 weights of
+ *    depth 4t..4t+3 (the VNNI layout TDPBUSD reads), zero outside the matrix. kp is the
+ *    depth padded to a multiple of 4 and, past 64, to a multiple of 64 (one tile step).
+ *  - unlike the avx512 pack, the pack READS q and bias (bias may be NULL) and folds
+ *    them in: bias - (in_zp + 128) * sum(w) per channel (the +128 makes activations
+ *    unsigned, as in the avx512 set) and each block's requantization constants. The
+ *    run must get the same q and bias (debug builds check q's scalars); the tile path
+ *    reads neither bias nor w at run time.
+ *  - both kernels want scratch of their scratch_size() (64-byte aligned): chunks of
+ *    rows of x + 128 as uint8 and two 4 KiB tile buffers.
+ *  - fewer than 4 output rows (batch of a fully connected layer, output pixels of a
+ *    conv): they run, pack and size as the avx512 kernels (a tile row or two wastes
+ *    most of every TDPBUSD; VNNI was faster there).
  *  - int8 results are bit-exact to ref for parameters that passed validation.
  *  - a call configures the tiles once (LDTILECFG) and releases them (TILERELEASE) at
  *    the end; it never allocates, prints or fails.
