@@ -1,6 +1,7 @@
 /* im2col_u8_avx512.h - rows of the uint8 (x + 128) im2col matrix of an int8 convolution,
  * shared by the avx512 and amx conv2d kernels (include only from files compiled with the
- * avx512 flags; needs eb_s8_to_u8_avx512 from gemm_s8_avx512.c). */
+ * avx512 int8 flags, AVX-512BW for the masked byte moves; needs eb_s8_to_u8_avx512 from
+ * gemm_s8_avx512.c). */
 #ifndef EB_IM2COL_U8_AVX512_H
 #define EB_IM2COL_U8_AVX512_H
 
