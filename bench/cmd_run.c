@@ -57,10 +57,20 @@ static void run_usage(FILE *f)
         "                       e.g. build-aarch64/targets/agent/edgebench-agent)\n"
         "  --protocol P         edgebench (the agent, default) or mlperf-tiny (a board with the\n"
         "                       MLPerf Tiny performance-mode firmware; latency per window)\n"
-        "  --timeout S          silence allowed while a board streams samples (default 120)\n"
+        "  --timeout S          silence allowed while a board streams samples (default 120);\n"
+        "                       MLPerf Tiny: the wait for each reply line (default 5) and the\n"
+        "                       least wait for an infer (default 30; longer windows wait more)\n"
+        "  --window S           MLPerf Tiny: seconds per device-timed window (default 10, the\n"
+        "                       MLPerf Tiny rule; shorter windows are flagged in the report);\n"
+        "                       5 windows per repetition, more when --min-time asks for them\n"
+        "  --input FILE         MLPerf Tiny: raw bytes to load into the device (its model's\n"
+        "                       input type: int8 kws01, uint8 pixels vww01/ic01, float32\n"
+        "                       ad01); default: the zoo model's test input in that type\n"
         "  --trace              print the protocol lines to stderr\n\n"
-        "Exit status: 0 ok, 2 bad input (nothing written), 130 interrupted (the report is\n"
-        "written with \"complete\": false).\n");
+        "Exit status: 0 ok; 2 bad input or a run that could not start (nothing is written),\n"
+        "or a remote run that stops part-way (the line hangs up, the board stops answering):\n"
+        "then the report is written with \"complete\": false and the samples received;\n"
+        "130 interrupted (the report is written with \"complete\": false).\n");
 }
 
 /* ---- interruption ---- */
@@ -258,10 +268,30 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fprintf(f, "  %-11s %s, %d thread%s, %.1f MMAC, %.2f M params\n", "scenario", x->scenario,
             (int)x->threads, x->threads == 1 ? "" : "s", (double)x->macs / 1e6,
             (double)x->params / 1e6);
-    fprintf(f, "  %-11s set %s:", "kernels", r->settings.kernels);
-    for (size_t i = 0; i < x->n_kernels; i++)
-        fprintf(f, "%s %s", i ? "," : "", x->kernels[i].name);
-    fputc('\n', f);
+    /* a device that times windows (MLPerf Tiny) runs its own firmware: no kernels, plan
+     * or fidelity of ours to show */
+    bool device = x->device_windows.present;
+    if (device && x->n_kernels == 0)
+        fprintf(f, "  %-11s not reported by the device\n", "kernels");
+    else {
+        fprintf(f, "  %-11s set %s:", "kernels", r->settings.kernels);
+        for (size_t i = 0; i < x->n_kernels; i++)
+            fprintf(f, "%s %s", i ? "," : "", x->kernels[i].name);
+        fputc('\n', f);
+    }
+    if (device) {
+        const eb_report_device_windows *w = &x->device_windows;
+        fprintf(f, "  %-11s %zu x %u inferences (shortest %.3g s, asked %.3g s; MLPerf Tiny "
+                   "minimum %.0f s%s), %u warm-up each\n", "windows", x->latency.n,
+                (unsigned)w->inferences, w->shortest_s, w->target_s, w->minimum_s,
+                w->below_minimum ? ": BELOW" : "", (unsigned)w->warmup);
+        if (w->resets || w->counter_wraps)
+            fprintf(f, "  %-11s %u device reset%s (window%s dropped, input reloaded), %u counter "
+                       "wrap%s\n", "", (unsigned)w->resets, w->resets == 1 ? "" : "s",
+                    w->resets == 1 ? "" : "s", (unsigned)w->counter_wraps,
+                    w->counter_wraps == 1 ? "" : "s");
+        fprintf(f, "  %-11s %s\n", "input", w->input);
+    }
     fmt_ms(a, sizeof a, x->latency.median);
     fmt_ms(b, sizeof b, x->latency.p90);
     fmt_ms(c, sizeof c, x->latency.p99);
@@ -289,9 +319,12 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fmt_bytes(c, sizeof c, (double)m->packed_bytes);
     fmt_bytes(d, sizeof d, (double)m->arena_bytes);
     fmt_bytes(e, sizeof e, (double)m->scratch_bytes);
-    fprintf(f, "  %-11s planned %s: weights %s, packed %s, arena %s%s, scratch %s%s\n",
-            "memory", a, b, c, d, x->threads > 1 ? " per thread" : "", e,
-            x->threads > 1 ? " per thread" : "");
+    if (device && m->planned_total_bytes == 0)
+        fprintf(f, "  %-11s planned: not reported by the device\n", "memory");
+    else
+        fprintf(f, "  %-11s planned %s: weights %s, packed %s, arena %s%s, scratch %s%s\n",
+                "memory", a, b, c, d, x->threads > 1 ? " per thread" : "", e,
+                x->threads > 1 ? " per thread" : "");
     fmt_bytes(a, sizeof a, (double)m->peak_rss_bytes);
     fprintf(f, "  %-11s peak RSS %s (%s)\n", "", a, m->rss_method);
     double j = x->energy.joules_per_inference;
@@ -315,6 +348,8 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
                    "(%d inputs), max |err| %.4g\n", "fidelity", x->model, x->fidelity.sqnr_db,
                 x->fidelity.cosine, x->fidelity.top1_agreement * 100, (int)x->fidelity.inputs,
                 x->fidelity.max_abs_err);
+    else if (device)
+        fprintf(f, "  %-11s not reported by the device\n", "fidelity");
     else
         fprintf(f, "  %-11s reference (fp32 dense)\n", "fidelity");
     if (x->profile) {
@@ -356,8 +391,9 @@ typedef struct {
     long threads; /* 0: default */
     eb_kset kset;
     /* remote targets */
-    const char *port, *agent, *protocol;
+    const char *port, *agent, *protocol, *input;
     long baud, timeout_s;
+    double window_s;
     bool emulate, trace;
 } run_args;
 
@@ -484,6 +520,18 @@ static int parse_args(int argc, char **argv, run_args *a)
         } else if (!strcmp(o, "--timeout")) {
             if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 86400, &a->timeout_s))
                 return EB_EXIT_USAGE;
+        } else if (!strcmp(o, "--window")) {
+            if (!(v = need_value(argc, argv, &i)) || !eb_parse_double(o, v, 0.001, 3600, &d))
+                return EB_EXIT_USAGE;
+            a->window_s = d;
+        } else if (!strcmp(o, "--input")) {
+            if (!(a->input = need_value(argc, argv, &i)))
+                return EB_EXIT_USAGE;
+            struct stat st;
+            if (stat(a->input, &st) != 0 || !S_ISREG(st.st_mode)) {
+                eb_error("--input '%s' is not a readable file", a->input);
+                return EB_EXIT_USAGE;
+            }
         } else if (!strcmp(o, "--trace")) {
             a->trace = true;
         } else {
@@ -529,6 +577,14 @@ int eb_cmd_run(int argc, char **argv)
     if (!remote && (a.port || a.baud || a.agent || a.protocol)) {
         eb_error("--port, --baud, --agent and --protocol are for remote targets; target '%s' "
                  "runs locally", target.desc.name);
+        return EB_EXIT_USAGE;
+    }
+    const char *proto = a.protocol ? a.protocol : target.protocol[0] ? target.protocol
+                                                                    : "edgebench";
+    if ((a.window_s > 0 || a.input) && (!remote || strcmp(proto, "mlperf-tiny"))) {
+        eb_error("%s is for MLPerf Tiny devices (--protocol mlperf-tiny); target '%s' runs %s",
+                 a.input ? "--input" : "--window", target.desc.name,
+                 remote ? "edgebench-agent" : "locally");
         return EB_EXIT_USAGE;
     }
     if (a.emulate && !strcmp(target.desc.transport, "local")) {
@@ -619,6 +675,8 @@ int eb_cmd_run(int argc, char **argv)
         .measure = a.m,
         .kernels = a.kset,
         .timeout_s = (int)a.timeout_s,
+        .window_s = a.window_s,
+        .input = a.input,
         .progress = !a.quiet && isatty(STDERR_FILENO),
         .stop = &g_stop,
         .trace = a.trace ? stderr : NULL,

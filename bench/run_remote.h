@@ -30,7 +30,11 @@ typedef struct {
     const char *protocol; /* --protocol edgebench|mlperf-tiny, NULL: the target file's */
     eb_measure_settings measure;
     eb_kset kernels;
-    int timeout_s;        /* silence allowed while a run streams (0: 120 s) */
+    int timeout_s;        /* silence allowed while a run streams (0: 120 s); MLPerf Tiny:
+                           * the wait per reply line and the least for an infer (0: 5, 30 s) */
+    double window_s;      /* MLPerf Tiny: seconds per device-timed window (0: 10, the rule) */
+    const char *input;    /* MLPerf Tiny: raw bytes to load with db (--input), NULL: the
+                           * zoo model's test input in the device's input type */
     bool progress;        /* a progress line on stderr */
     const volatile sig_atomic_t *stop;
     FILE *trace;          /* protocol trace (--trace), or NULL */

@@ -107,7 +107,7 @@ static void samples_all(const cJSON *res, size_t n, double ms)
     const cJSON *sm = cJSON_GetObjectItemCaseSensitive(res, "samples_ms"), *v;
     cr_assert_eq((size_t)cJSON_GetArraySize(sm), n, "%zu windows", n);
     cJSON_ArrayForEach(v, sm)
-    cr_assert_float_eq(v->valuedouble, ms, 1e-9, "window time / N: %.9f", v->valuedouble);
+    cr_assert_float_eq(v->valuedouble, ms, 1.5e-6, "window time / N: %.9f", v->valuedouble);
 }
 
 /* Item 1: firmware that prints debug lines during infer. */
@@ -177,7 +177,7 @@ Test(mlperf_run, counter_wrap_inside_a_window_is_taken_modulo_2_32, .timeout = 1
     rig r;
     rig_init(&r, "kws01");
     r.f.counter_bits = 32;
-    r.f.boot_clock_us = 4294967296ull - 1500000; /* wraps 1.5 s after boot */
+    r.f.boot_clock_us = 4294967296ull - 2000000; /* wraps 2 s after boot: in a window */
     rig_go(&r);
     eb_cmd_capture c = RUN(&r, "--model", "ds_cnn_int8", "--quiet");
     cr_assert_eq(c.rc, 0, "%s", c.err);
@@ -374,14 +374,15 @@ Test(mlperf_run, default_windows_meet_the_10_s_rule_sized_without_the_lap_printi
     cr_assert_eq(c.rc, 0, "%s", c.err);
     int k = r.f.infer_cmds;
     cr_assert_geq(k, 6);
-    cr_assert_eq(r.f.infer_n[k - 1], 5000u, "10 s / 2 ms, not %u", r.f.infer_n[k - 1]);
+    uint32_t n = r.f.infer_n[k - 1];
+    cr_assert(n >= 5000 && n <= 5010, "10 s / 2 ms (+0.2 %%), not %u", n);
     cJSON *rep = load_report(r.out);
     const cJSON *res = result0(rep), *w = windows(res);
-    cr_assert_eq(num(w, "inferences"), 5000);
+    cr_assert_eq(num(w, "inferences"), n);
     cr_assert_float_eq(num(w, "lap_overhead_us"), 1800, 1e-6);
     cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(w, "below_minimum")));
     cr_assert_geq(num(w, "shortest_s"), 10.0);
-    samples_all(res, 5, (5000 * 2000 + 1800) / 5000.0 / 1000.0);
+    samples_all(res, 5, (n * 2000.0 + 1800) / n / 1000.0);
     cr_assert(!has_warning(rep, "shorter than"));
     cJSON_Delete(rep);
     eb_test_cmd_free(&c);
@@ -399,7 +400,8 @@ Test(mlperf_run, short_window_is_measured_and_flagged, .timeout = 120)
     eb_cmd_capture c = RUN(&r, "--model", "ds_cnn_int8", "--window", "0.2", "--repetitions",
                            "1", "--quiet");
     cr_assert_eq(c.rc, 0, "%s", c.err);
-    cr_assert_eq(r.f.infer_n[r.f.infer_cmds - 1], 100u, "0.2 s / 2 ms");
+    uint32_t n = r.f.infer_n[r.f.infer_cmds - 1];
+    cr_assert(n == 100 || n == 101, "0.2 s / 2 ms (+0.2 %%), not %u", n);
     cJSON *rep = load_report(r.out);
     const cJSON *w = windows(result0(rep));
     cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(w, "below_minimum")));
