@@ -119,6 +119,12 @@ typedef struct {
 
 void eb_mlperf_init(eb_mlperf *m, int fd, int line_ms);
 
+/* What a name% reply says (m-name-<role>-[<name>]) and a profile% reply
+ * (m-profile-[...], m-model-[...]), cleaned with eb_mlperf_clean. take_profile is false
+ * when no model was named. */
+void eb_mlperf_take_name(eb_mlperf *m, const eb_mlperf_reply *r);
+bool eb_mlperf_take_profile(eb_mlperf *m, const eb_mlperf_reply *r);
+
 /* name%, profile% and a timestamp% probe. EB_ERR_TIMEOUT when nothing that speaks the
  * protocol answers; EB_ERR_UNSUPPORTED for a device in energy mode (announced at boot, or
  * a timestamp% without m-lap-us) or an EnergyRunner interface board (err: the sentence). */

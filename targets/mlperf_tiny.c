@@ -337,6 +337,32 @@ static bool bracket(const eb_mlperf_reply *r, const char *prefix, char *dst, siz
     return false;
 }
 
+void eb_mlperf_take_name(eb_mlperf *m, const eb_mlperf_reply *r)
+{
+    snprintf(m->role, sizeof m->role, "dut");
+    snprintf(m->name, sizeof m->name, "unspecified");
+    for (int i = 0; i < r->n_keep; i++)
+        if (starts(r->keep[i], "m-name-")) {
+            const char *s = r->keep[i] + 7, *dash = strstr(s, "-[");
+            if (dash)
+                eb_mlperf_clean(m->role, sizeof m->role, s, (size_t)(dash - s), "dut");
+            if (!bracket(r, "m-name-", m->name, sizeof m->name, "unspecified"))
+                eb_mlperf_clean(m->name, sizeof m->name, s, strlen(s), "unspecified");
+            break;
+        }
+}
+
+bool eb_mlperf_take_profile(eb_mlperf *m, const eb_mlperf_reply *r)
+{
+    if (!bracket(r, "m-profile-", m->profile, sizeof m->profile, "unknown"))
+        snprintf(m->profile, sizeof m->profile, "unknown");
+    if (!bracket(r, "m-model-", m->model, sizeof m->model, "unknown")) {
+        snprintf(m->model, sizeof m->model, "unknown");
+        return false;
+    }
+    return true;
+}
+
 static eb_status refuse_energy(const char *why, char *err, size_t errlen)
 {
     snprintf(err, errlen, "%s: %s", why, EB_MLPERF_ENERGY_SENTENCE);
@@ -362,17 +388,7 @@ eb_status eb_mlperf_identify(eb_mlperf *m, char *err, size_t errlen)
     }
     if (st != EB_OK)
         goto out;
-    snprintf(m->role, sizeof m->role, "dut");
-    snprintf(m->name, sizeof m->name, "unspecified");
-    for (int i = 0; i < r->n_keep; i++)
-        if (starts(r->keep[i], "m-name-")) {
-            const char *s = r->keep[i] + 7, *dash = strstr(s, "-[");
-            if (dash)
-                eb_mlperf_clean(m->role, sizeof m->role, s, (size_t)(dash - s), "dut");
-            if (!bracket(r, "m-name-", m->name, sizeof m->name, "unspecified"))
-                eb_mlperf_clean(m->name, sizeof m->name, s, strlen(s), "unspecified");
-            break;
-        }
+    eb_mlperf_take_name(m, r);
     if (m->mode == EB_MLPERF_MODE_ENERGY) {
         st = refuse_energy("the device announced m-timestamp-mode-energy", err, errlen);
         goto out;
@@ -384,10 +400,7 @@ eb_status eb_mlperf_identify(eb_mlperf *m, char *err, size_t errlen)
     }
     if (st != EB_OK)
         goto out;
-    bracket(r, "m-profile-", m->profile, sizeof m->profile, "unknown");
-    if (!m->profile[0])
-        snprintf(m->profile, sizeof m->profile, "unknown");
-    if (!bracket(r, "m-model-", m->model, sizeof m->model, "unknown")) {
+    if (!eb_mlperf_take_profile(m, r)) {
         snprintf(err, errlen, "the device did not name its model (no m-model-[...] after "
                  "profile%%)");
         st = EB_ERR_PROTOCOL;

@@ -41,6 +41,7 @@ typedef struct {
     int counter_bits;      /* 32: the printed counter wraps at 2^32; else 64-bit */
     uint64_t boot_clock_us; /* counter value at boot */
     int reset_at_infer;    /* the n-th infer (1-based) resets after its first m-lap-us */
+    int reset_after_infer; /* the device resets right after the n-th infer's m-ready */
     int hangup_at_infer;   /* the n-th infer closes the line after its first m-lap-us */
     size_t in_bytes;       /* the model's input in bytes (0: no check) */
     size_t in_elem;        /* bytes per element (4: float32); 0 means 1 */
@@ -57,6 +58,7 @@ typedef struct {
     int timestamps;
     uint64_t clock_us;
     const char *prefix;    /* "[dut]: " while relaying */
+    int boot_pending;
     volatile int stop;
     pthread_t th;
 } mlperf_fake;
@@ -157,6 +159,7 @@ static inline int mf_infer(mlperf_fake *f, int iters, int warm)
     mf_say(f, "m-infer-done");
     mf_say(f, "m-results-[0.012,0.950,0.038]");
     f->infers++;
+    f->boot_pending = f->reset_after_infer == k;
     return 0;
 }
 
@@ -217,6 +220,11 @@ static inline void mf_dut_command(mlperf_fake *f, char *cmd)
         mf_say(f, "e-[Unknown command: %s]", w[0]);
     }
     mf_say(f, "m-ready");
+    if (f->boot_pending) {
+        f->boot_pending = 0;
+        f->resets_done++;
+        mf_boot(f);
+    }
 }
 
 static inline void mf_command(mlperf_fake *f, char *cmd)

@@ -217,6 +217,28 @@ Test(mlperf_run, reset_mid_window_drops_it_reloads_the_input_and_is_reported, .t
     rig_done(&r);
 }
 
+/* Item 4: a reset between two windows: noticed before the next window runs without input. */
+Test(mlperf_run, reset_between_windows_is_noticed_and_the_input_reloaded, .timeout = 120)
+{
+    rig r;
+    rig_init(&r, "kws01");
+    r.f.in_bytes = 490;
+    r.f.reset_after_infer = 5;
+    rig_go(&r);
+    eb_cmd_capture c = RUN(&r, "--model", "ds_cnn_int8", "--quiet");
+    cr_assert_eq(c.rc, 0, "%s", c.err);
+    cr_assert_eq(r.f.resets_done, 1);
+    cr_assert_eq(r.f.loads_done, 2, "the input was loaded again after the reset");
+    cJSON *rep = load_report(r.out);
+    const cJSON *res = result0(rep);
+    samples_all(res, 15, 1.234);
+    cr_assert_eq(num(windows(res), "resets"), 1);
+    cr_assert(has_warning(rep, "reset"));
+    cJSON_Delete(rep);
+    eb_test_cmd_free(&c);
+    rig_done(&r);
+}
+
 /* Item 5: the firmware's own complaint about the input is an error naming both sizes. */
 Test(mlperf_run, input_size_complaint_is_an_error_naming_both_sizes, .timeout = 120)
 {
