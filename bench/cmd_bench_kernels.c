@@ -14,11 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(EB_HAVE_CJSON)
+#include <cjson/cJSON.h>
+#endif
+
 #include "cli.h"
 #include "eb_dispatch.h"
+#include "engine.h"
 #include "eb_outfile.h"
 #include "kernel_cases.h"
 #include "peak.h"
+#include "stats.h"
 
 /* Peak samples are short, like kernel calls, so that best-of compares like with like:
  * on a shared host a short window is more likely to run at full speed. */
@@ -39,27 +45,24 @@ static void bench_usage(FILE *f)
             "datatype (measured by the same run: register-only multiply-add chains), and\n"
             "the speed-up over the ref kernel.\n\n"
             "  --op LIST       comma list of conv2d, dwconv, fc, gap, add, softmax,\n"
-            "                  fc_sparse (1x1 conv shapes with 75%% of weights pruned, CSR)\n"
-            "                  or all; default: all but fc_sparse\n"
+            "                  spfc (sparse fc: 1x1 conv shapes with 75%% of weights pruned,\n"
+            "                  CSR; fc_sparse is the old name) or all; default: all but spfc\n"
             "  --dtype LIST    f32, int8 or both (default both; fp32 and s8 also accepted)\n"
-            "  --kernels SET   auto, ref, avx2, avx512 or neon (default auto: the best this CPU\n"
-            "                  has; avx512 = AVX-512 conv2d/fc over the avx2 set)\n"
+            "  --kernels SET   %s (default auto: the best this\n"
+            "                  CPU has; a set's ops over those of the set below it, as\n"
+            "                  'edgebench list kernels' shows)\n"
             "  --model NAME    only layers of this model (mobilenet_v1, mobilenet_v2)\n"
             "  --shapes FILE   another shapes file (format in bench/shapes_mobilenet.txt)\n"
             "  --min-time S    seconds of timed calls per kernel and shape, spread over the\n"
             "                  rounds (default 0.2; at least one call per round)\n"
             "  --rounds N      interleaved rounds over all shapes (default 3)\n"
             "  --no-ref        do not time ref (no speed-up column)\n"
-            "  --json FILE     also write the results as JSON (written atomically)\n");
+            "  --json FILE     also write the results as JSON (written atomically)\n",
+            eb_kset_choices());
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
+/* Seconds per call (or per op, for the peaks), accumulated over the rounds outside any
+ * timed region. */
 typedef struct {
     double *v;
     size_t n, cap;
@@ -80,12 +83,6 @@ static void samples_push(samples *s, double x)
     s->v[s->n++] = x;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double samples_min(const samples *s)
 {
     double m = INFINITY;
@@ -96,16 +93,7 @@ static double samples_min(const samples *s)
 
 static double samples_median(const samples *s)
 {
-    if (s->n == 0)
-        return NAN;
-    double *c = (double *)malloc(s->n * sizeof *c);
-    if (!c)
-        return NAN;
-    memcpy(c, s->v, s->n * sizeof *c);
-    qsort(c, s->n, sizeof *c, cmp_double);
-    double m = s->n % 2 ? c[s->n / 2] : 0.5 * (c[s->n / 2 - 1] + c[s->n / 2]);
-    free(c);
-    return m;
+    return s->n ? eb_median(s->v, s->n) : NAN;
 }
 
 typedef struct {
@@ -116,16 +104,22 @@ typedef struct {
     samples t, tref;
 } bcase;
 
-/* Calls the kernel until `seconds` have passed (at least once), one sample per call. */
+static void run_case(void *kc)
+{
+    eb_kcase_run(kc);
+}
+
+/* One round of a case: the harness's measurement engine (no warm-up: the rounds warm
+ * each other) calls the kernel until `seconds` have passed, at least once, one sample
+ * per call with only the clock reads around it; the samples join the case's afterwards. */
 static void time_case(eb_kcase *kc, double seconds, samples *out)
 {
-    double start = now_s(), t0 = start;
-    do {
-        eb_kcase_run(kc);
-        double t1 = now_s();
-        samples_push(out, t1 - t0);
-        t0 = t1;
-    } while (t0 - start < seconds);
+    eb_measure_settings set = {0, 0.0, 1, seconds, MAX_SAMPLES, 1};
+    eb_samples got;
+    if (eb_measure_run(&set, run_case, kc, NULL, &got) == EB_OK)
+        for (size_t i = 0; i < got.n; i++)
+            samples_push(out, (double)got.ns[i] * 1e-9);
+    eb_samples_free(&got);
 }
 
 typedef struct {
@@ -180,9 +174,9 @@ static bool parse_dtypes(const char *s, bool want[2])
     return want[0] || want[1];
 }
 
-static bool parse_ops(const char *s, bool want[EB_KOP_COUNT])
+static bool parse_ops(const char *s, bool want[EB_BOP_COUNT])
 {
-    for (int i = 0; i < EB_KOP_COUNT; i++)
+    for (int i = 0; i < EB_BOP_COUNT; i++)
         want[i] = false;
     char buf[160];
     if (!s || strlen(s) >= sizeof buf)
@@ -190,11 +184,11 @@ static bool parse_ops(const char *s, bool want[EB_KOP_COUNT])
     strcpy(buf, s);
     bool any = false;
     for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
-        eb_kop op;
+        eb_bop op;
         if (!strcmp(t, "all")) {
-            for (int i = 0; i < EB_KOP_COUNT; i++)
+            for (int i = 0; i < EB_BOP_COUNT; i++)
                 want[i] = true;
-        } else if (eb_kop_parse(t, &op)) {
+        } else if (eb_bop_parse(t, &op)) {
             want[op] = true;
         } else {
             return false;
@@ -204,116 +198,119 @@ static bool parse_ops(const char *s, bool want[EB_KOP_COUNT])
     return any;
 }
 
-static void json_str(FILE *f, const char *s)
+#if defined(EB_HAVE_CJSON)
+/* A number, or null where it is not finite (no peak, no ref). */
+static void add_num(cJSON *o, const char *k, double v)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
+    cJSON_AddItemToObject(o, k, isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
 }
 
-static void json_num(FILE *f, double v)
+static cJSON *json_doc(const bcase *cs, size_t n, const peaks *pk, const char *kset,
+                       double min_time, int rounds)
 {
-    if (isfinite(v))
-        fprintf(f, "%.9g", v);
-    else
-        fputs("null", f);
-}
-
-static int write_json(const char *path, const bcase *cs, size_t n, const peaks *pk,
-                      const char *kset, double min_time, int rounds)
-{
-    eb_outfile o;
-    char err[512];
-    if (eb_outfile_open(&o, path, err, sizeof err) != EB_OK) {
-        eb_error("%s", err);
-        return EB_EXIT_USAGE;
-    }
-    FILE *f = o.f;
-    const eb_cpu_features *cf = eb_cpu_detect();
-    fprintf(f, "{\n  \"schema\": \"edgebench-bench-kernels/1\",\n  \"edgebench_version\": ");
-    json_str(f, eb_version());
-    fprintf(f, ",\n  \"git_revision\": ");
-    json_str(f, eb_git_revision());
-    fprintf(f, ",\n  \"build_type\": ");
-    json_str(f, eb_build_type());
-    fprintf(f, ",\n  \"compiler\": ");
-    json_str(f, eb_compiler());
-    fprintf(f, ",\n  \"cpu_features\": {\"avx2_fma\": %s, \"avx512f\": %s, \"neon\": %s, "
-               "\"dotprod\": %s},\n",
-            cf->avx2_fma ? "true" : "false", cf->avx512f ? "true" : "false",
-            cf->neon ? "true" : "false", cf->dotprod ? "true" : "false");
-    fprintf(f, "  \"kernel_set\": ");
-    json_str(f, kset);
-    fprintf(f, ",\n  \"threads\": 1,\n  \"min_time_s\": %g,\n  \"rounds\": %d,\n  \"peaks\": [",
-            min_time, rounds);
-    bool first = true;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "schema", "edgebench-bench-kernels/1");
+    cJSON_AddStringToObject(d, "edgebench_version", eb_version());
+    cJSON_AddStringToObject(d, "git_revision", eb_git_revision());
+    cJSON_AddStringToObject(d, "build_type", eb_build_type());
+    cJSON_AddStringToObject(d, "compiler", eb_compiler());
+    cJSON *cf = cJSON_AddObjectToObject(d, "cpu_features");
+    for (int i = 0; i < EB_FEAT_COUNT; i++)
+        cJSON_AddBoolToObject(cf, eb_feature_name((eb_feature)i),
+                              eb_cpu_has((eb_features)1 << i));
+    cJSON_AddStringToObject(d, "kernel_set", kset);
+    cJSON_AddNumberToObject(d, "threads", 1);
+    cJSON_AddNumberToObject(d, "min_time_s", min_time);
+    cJSON_AddNumberToObject(d, "rounds", rounds);
+    cJSON *pa = cJSON_AddArrayToObject(d, "peaks");
     for (int isa = 0; isa < EB_ISA_COUNT; isa++)
         for (int dt = 0; dt < 2; dt++) {
-            const samples *s = &pk->s[isa][dt];
-            if (!s->n)
+            const samples *ps = &pk->s[isa][dt];
+            if (!ps->n)
                 continue;
-            fprintf(f, "%s\n    {\"isa\": \"%s\", \"dtype\": \"%s\", \"method\": ", first ? "" : ",",
-                    eb_isa_name((eb_isa)isa), dt_name((eb_dtype)dt));
-            json_str(f, eb_peak_method((eb_isa)isa, (eb_dtype)dt));
-            fprintf(f, ", \"unit\": \"%s\", \"best\": ", dt == EB_F32 ? "flop/s" : "op/s");
-            json_num(f, 1.0 / samples_min(s) );
-            fprintf(f, ", \"median\": ");
-            json_num(f, 1.0 / samples_median(s));
-            fprintf(f, ", \"samples\": %zu}", s->n);
-            first = false;
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "isa", eb_isa_name((eb_isa)isa));
+            cJSON_AddStringToObject(o, "dtype", dt_name((eb_dtype)dt));
+            cJSON_AddStringToObject(o, "method", eb_peak_method((eb_isa)isa, (eb_dtype)dt));
+            cJSON_AddStringToObject(o, "unit", dt == EB_F32 ? "flop/s" : "op/s");
+            add_num(o, "best", 1.0 / samples_min(ps));
+            add_num(o, "median", 1.0 / samples_median(ps));
+            cJSON_AddNumberToObject(o, "samples", (double)ps->n);
+            cJSON_AddItemToArray(pa, o);
         }
-    fprintf(f, "\n  ],\n  \"results\": [");
+    cJSON *ra = cJSON_AddArrayToObject(d, "results");
     for (size_t i = 0; i < n; i++) {
         const bcase *c = &cs[i];
         const eb_kshape *s = c->shape;
         char desc[96];
         eb_kshape_describe(s, desc, sizeof desc);
         double best = samples_min(&c->t), ops = eb_kcase_ops(c->kc);
-        fprintf(f, "%s\n    {\"layers\": ", i ? "," : "");
-        json_str(f, s->layers);
-        fprintf(f, ", \"op\": \"%s\", \"dtype\": \"%s\", \"shape\": ", eb_kop_name(s->op),
-                dt_name(c->dt));
-        json_str(f, desc);
-        fprintf(f, ", \"k\": %d, \"stride\": %d, \"in_h\": %d, \"in_w\": %d, \"in_c\": %d, "
-                   "\"out_c\": %d,\n     \"kernel\": ",
-                s->k, s->stride, s->in_h, s->in_w, s->in_c, s->out_c);
-        json_str(f, eb_kcase_kernel(c->kc));
-        fprintf(f, ", \"isa\": \"%s\", \"ops_per_call\": %.0f, \"macs_per_call\": %.0f, "
-                   "\"calls\": %zu, \"best_s\": ",
-                eb_isa_name(eb_kcase_isa(c->kc)), ops, eb_kcase_macs(c->kc), c->t.n);
-        json_num(f, best);
-        fprintf(f, ", \"median_s\": ");
-        json_num(f, samples_median(&c->t));
-        fprintf(f, ", \"ops_per_s\": ");
-        json_num(f, ops / best);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "layers", s->layers);
+        cJSON_AddStringToObject(o, "op", eb_bop_name(s->op));
+        cJSON_AddStringToObject(o, "dtype", dt_name(c->dt));
+        cJSON_AddStringToObject(o, "shape", desc);
+        cJSON_AddNumberToObject(o, "k", s->k);
+        cJSON_AddNumberToObject(o, "stride", s->stride);
+        cJSON_AddNumberToObject(o, "in_h", s->in_h);
+        cJSON_AddNumberToObject(o, "in_w", s->in_w);
+        cJSON_AddNumberToObject(o, "in_c", s->in_c);
+        cJSON_AddNumberToObject(o, "out_c", s->out_c);
+        cJSON_AddStringToObject(o, "kernel", eb_kcase_kernel(c->kc));
+        cJSON_AddStringToObject(o, "isa", eb_isa_name(eb_kcase_isa(c->kc)));
+        cJSON_AddNumberToObject(o, "ops_per_call", ops);
+        cJSON_AddNumberToObject(o, "macs_per_call", eb_kcase_macs(c->kc));
+        cJSON_AddNumberToObject(o, "calls", (double)c->t.n);
+        add_num(o, "best_s", best);
+        add_num(o, "median_s", samples_median(&c->t));
+        add_num(o, "ops_per_s", ops / best);
         const samples *ps = &pk->s[eb_kcase_isa(c->kc)][c->dt];
-        fprintf(f, ", \"pct_of_peak\": ");
-        json_num(f, eb_kop_is_mac(s->op) && ps->n ? 100.0 * ops / best * samples_min(ps) : NAN);
+        add_num(o, "pct_of_peak",
+                eb_bop_is_mac(s->op) && ps->n ? 100.0 * ops / best * samples_min(ps) : NAN);
         if (c->ref) {
-            fprintf(f, ",\n     \"ref_kernel\": ");
-            json_str(f, eb_kcase_kernel(c->ref));
-            fprintf(f, ", \"ref_calls\": %zu, \"ref_best_s\": ", c->tref.n);
-            json_num(f, samples_min(&c->tref));
-            fprintf(f, ", \"ref_median_s\": ");
-            json_num(f, samples_median(&c->tref));
-            fprintf(f, ", \"speedup_vs_ref\": ");
-            json_num(f, samples_min(&c->tref) / best);
+            cJSON_AddStringToObject(o, "ref_kernel", eb_kcase_kernel(c->ref));
+            cJSON_AddNumberToObject(o, "ref_calls", (double)c->tref.n);
+            add_num(o, "ref_best_s", samples_min(&c->tref));
+            add_num(o, "ref_median_s", samples_median(&c->tref));
+            add_num(o, "speedup_vs_ref", samples_min(&c->tref) / best);
         }
-        fputc('}', f);
+        cJSON_AddItemToArray(ra, o);
     }
-    fprintf(f, "\n  ]\n}\n");
+    return d;
+}
+#endif
+
+static int write_json(const char *path, const bcase *cs, size_t n, const peaks *pk,
+                      const char *kset, double min_time, int rounds)
+{
+#if defined(EB_HAVE_CJSON)
+    eb_outfile o;
+    char err[512];
+    cJSON *d = json_doc(cs, n, pk, kset, min_time, rounds);
+    char *text = d ? cJSON_Print(d) : NULL;
+    cJSON_Delete(d);
+    if (!text) {
+        eb_error("out of memory writing %s", path);
+        return EB_EXIT_USAGE;
+    }
+    if (eb_outfile_open(&o, path, err, sizeof err) != EB_OK) {
+        free(text);
+        eb_error("%s", err);
+        return EB_EXIT_USAGE;
+    }
+    fputs(text, o.f);
+    fputc('\n', o.f);
+    free(text);
     if (eb_outfile_commit(&o, err, sizeof err) != EB_OK) {
         eb_error("%s", err);
         return EB_EXIT_USAGE;
     }
     return EB_EXIT_OK;
+#else
+    (void)cs, (void)n, (void)pk, (void)kset, (void)min_time, (void)rounds;
+    eb_error("--json needs cJSON, which this build lacks; %s was not written", path);
+    return EB_EXIT_USAGE;
+#endif
 }
 
 /* Distinct model names in the layers lists ("mobilenet_v1:pw1 mobilenet_v2:b1_p"). */
@@ -369,7 +366,7 @@ static void print_summary(const bcase *cs, size_t n, const peaks *pk, const char
                 any = 1;
                 const samples *ps = &pk->s[eb_kcase_isa(c->kc)][dt];
                 const double best = samples_min(&c->t);
-                if (c->shape->op == EB_KOP_CONV2D && c->shape->k == 1 && ps->n) {
+                if (c->shape->op == EB_BOP_CONV2D && c->shape->k == 1 && ps->n) {
                     const double peak = 1.0 / samples_min(ps), pct = 100.0 * eb_kcase_ops(c->kc) / best / peak;
                     pct_num += eb_kcase_ops(c->kc) / peak; /* time at peak */
                     pct_den += best;
@@ -379,10 +376,10 @@ static void print_summary(const bcase *cs, size_t n, const peaks *pk, const char
                 }
                 if (c->ref && c->shape->k == 3) {
                     const double sp = samples_min(&c->tref) / best;
-                    if (c->shape->op == EB_KOP_DWCONV) {
+                    if (c->shape->op == EB_BOP_DWCONV) {
                         dw_min = sp < dw_min ? sp : dw_min;
                         dw_max = sp > dw_max ? sp : dw_max;
-                    } else if (c->shape->op == EB_KOP_CONV2D && isnan(c3)) {
+                    } else if (c->shape->op == EB_BOP_CONV2D && isnan(c3)) {
                         c3 = sp;
                     }
                 }
@@ -404,7 +401,7 @@ static void print_summary(const bcase *cs, size_t n, const peaks *pk, const char
 
 static int bench_kernels(int argc, char **argv)
 {
-    bool want_op[EB_KOP_COUNT], want_dt[2] = {true, true}, no_ref = false;
+    bool want_op[EB_BOP_COUNT], want_dt[2] = {true, true}, no_ref = false;
     peaks pk;
     memset(&pk, 0, sizeof pk);
     parse_ops("conv2d,dwconv,fc,gap,add,softmax", want_op);
@@ -429,14 +426,14 @@ static int bench_kernels(int argc, char **argv)
             }
             const char *v = argv[++i];
             if (!strcmp(a, "--op") && !parse_ops(v, want_op)) {
-                eb_error("--op expects a comma list of conv2d, dwconv, fc, fc_sparse, gap, "
+                eb_error("--op expects a comma list of conv2d, dwconv, fc, spfc, gap, "
                          "add, softmax or all, got '%s'", v);
                 return EB_EXIT_USAGE;
             } else if (!strcmp(a, "--dtype") && !parse_dtypes(v, want_dt)) {
                 eb_error("--dtype expects f32, int8 or both, got '%s'", v);
                 return EB_EXIT_USAGE;
             } else if (!strcmp(a, "--kernels") && eb_kset_parse(v, &kset) != EB_OK) {
-                eb_error("--kernels expects one of auto, ref, avx2, avx512, neon, got '%s'", v);
+                eb_error("--kernels expects one of %s, got '%s'", eb_kset_choices(), v);
                 return EB_EXIT_USAGE;
             } else if (!strcmp(a, "--model")) {
                 model = v;
@@ -459,10 +456,9 @@ static int bench_kernels(int argc, char **argv)
 
     eb_kernel_set ks, ref_ks;
     if (eb_kernels_select(kset, &ks) != EB_OK) {
-        eb_error("kernel set '%s' cannot run here: this CPU or build lacks %s",
-                 eb_kset_name(kset), kset == EB_KSET_AVX2     ? "AVX2+FMA"
-                                     : kset == EB_KSET_AVX512 ? "AVX512 F+BW+VL+VNNI"
-                                                              : "NEON");
+        char why[256];
+        eb_error("kernel set '%s' cannot run here: %s", eb_kset_name(kset),
+                 eb_kset_why_not(kset, why, sizeof why));
         return EB_EXIT_USAGE;
     }
     eb_kernels_select(EB_KSET_REF, &ref_ks);
@@ -504,10 +500,10 @@ static int bench_kernels(int argc, char **argv)
         for (int v = 0; v < 2; v++) {
             eb_kshape own = *s;
             if (v == 1) { /* the sparse twin */
-                if (!want_op[EB_KOP_FC_SPARSE] || s->op != EB_KOP_CONV2D || s->k != 1 ||
+                if (!want_op[EB_BOP_SPFC] || s->op != EB_BOP_CONV2D || s->k != 1 ||
                     s->stride != 1)
                     continue;
-                own.op = EB_KOP_FC_SPARSE;
+                own.op = EB_BOP_SPFC;
             } else if (!want_op[s->op]) {
                 continue;
             }
@@ -526,7 +522,7 @@ static int bench_kernels(int argc, char **argv)
                 }
                 if (st != EB_OK) {
                     eb_error("%s:%d: cannot set up this %s layer: %s", shapes_path, s->line,
-                             eb_kop_name(own.op), eb_status_str(st));
+                             eb_bop_name(own.op), eb_status_str(st));
                     n++;
                     rc = EB_EXIT_USAGE;
                     goto done;
@@ -541,11 +537,11 @@ static int bench_kernels(int argc, char **argv)
         goto done;
     }
 
-    const eb_cpu_features *cf = eb_cpu_detect();
+    char cfs[256];
     printf("edgebench bench kernels: %zu cases from %s, kernel set %s, 1 thread\n", n,
            shapes_path, eb_kset_name(kset));
-    printf("cpu features: avx2+fma %s, avx512f %s; %ld rounds, %.3g s per kernel and case%s\n",
-           cf->avx2_fma ? "yes" : "no", cf->avx512f ? "yes" : "no", rounds, min_time,
+    printf("cpu features: %s; %ld rounds, %.3g s per kernel and case%s\n",
+           eb_features_str(eb_cpu_detect(), "+", cfs, sizeof cfs), rounds, min_time,
            eb_sanitized_build() ? " (SANITIZED BUILD: times are meaningless)" : "");
     fflush(stdout);
     if (strcmp(eb_build_type(), "Release") != 0)
@@ -562,7 +558,7 @@ static int bench_kernels(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             bcase *c = &cs[i];
             const eb_isa isa = eb_kcase_isa(c->kc);
-            if (eb_kop_is_mac(c->shape->op))
+            if (eb_bop_is_mac(c->shape->op))
                 peak_visit(&pk, isa, c->dt);
             time_case(c->kc, min_time / (double)rounds, &c->t);
             if (c->ref)
@@ -591,14 +587,14 @@ static int bench_kernels(int argc, char **argv)
         eb_kshape_describe(c->shape, desc, sizeof desc);
         const double best = samples_min(&c->t), ops = eb_kcase_ops(c->kc);
         const samples *ps = &pk.s[eb_kcase_isa(c->kc)][c->dt];
-        if (eb_kop_is_mac(c->shape->op) && ps->n)
+        if (eb_bop_is_mac(c->shape->op) && ps->n)
             snprintf(pct, sizeof pct, "%.1f", 100.0 * ops / best * samples_min(ps));
         if (c->ref) {
             snprintf(refus, sizeof refus, "%.1f", 1e6 * samples_min(&c->tref));
             snprintf(xref, sizeof xref, "%.1f", samples_min(&c->tref) / best);
         }
         printf("%-9s %-5s %-24s %-5s %10.1f %10.1f %8.2f %6s %10s %7s  %s\n",
-               eb_kop_name(c->shape->op), dt_name(c->dt), desc, eb_isa_name(eb_kcase_isa(c->kc)),
+               eb_bop_name(c->shape->op), dt_name(c->dt), desc, eb_isa_name(eb_kcase_isa(c->kc)),
                1e6 * best, 1e6 * samples_median(&c->t), 1e-9 * ops / best, pct, refus, xref,
                c->shape->layers);
     }

@@ -1,7 +1,7 @@
 /* eb_kernels.h - the inference kernels' public interface: parameter structs, the
  * per-op signatures shared by every ISA (ref, avx2, neon), and validation.
  *
- * Conventions (see ../shared/DESIGN.md):
+ * Conventions:
  *  - Tensors are NHWC, dense, row-major. Conv weights are OHWI ([out_c][k_h][k_w][in_c]),
  *    depthwise weights are 1HWC ([k_h][k_w][c]), fully-connected weights are
  *    [out_features][in_features].
@@ -158,6 +158,27 @@ eb_status eb_add_s8_prepare(eb_add_params *p, double a_scale, int32_t a_zp, doub
 eb_status eb_add_validate(const eb_add_params *p);
 void eb_add_f32_ref(const eb_add_params *p, const float *a, const float *b, float *y);
 void eb_add_s8_ref(const eb_add_params *p, const int8_t *a, const int8_t *b, int8_t *y);
+
+/* ---- elementwise multiply ------------------------------------------------------------ */
+
+/* y[i] = a[i] * b[i % b_size] for i < size: b is either as large as a, one value, or
+ * one value per channel of an NHWC a (size a multiple of b_size). int8 as TFLite's MUL:
+ * out = out_zp + requantize((a - a_zp) * (b - b_zp), mult, shift), clamped, where
+ * (mult, shift) encode a_scale * b_scale / out_scale; eb_mul_s8_prepare() fills every
+ * field but size and b_size, which the caller sets. */
+typedef struct {
+    int32_t size, b_size; /* elements of a (and y), of b */
+    eb_act act;           /* fp32 */
+    int32_t a_zp, b_zp, out_zp;
+    int32_t mult, shift;
+    int32_t act_min, act_max;
+} eb_mul_params;
+
+eb_status eb_mul_s8_prepare(eb_mul_params *p, double a_scale, int32_t a_zp, double b_scale,
+                            int32_t b_zp, double out_scale, int32_t out_zp, eb_act act);
+eb_status eb_mul_validate(const eb_mul_params *p);
+void eb_mul_f32_ref(const eb_mul_params *p, const float *a, const float *b, float *y);
+void eb_mul_s8_ref(const eb_mul_params *p, const int8_t *a, const int8_t *b, int8_t *y);
 
 /* ---- softmax ------------------------------------------------------------------------ */
 
