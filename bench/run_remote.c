@@ -96,6 +96,7 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
         int line_s = o->timeout_s > 0 ? o->timeout_s : EB_MLPERF_LINE_MS / 1000;
         eb_mlperf_init(&s->m, s->conn.fd, line_s * 1000);
         s->m.trace = o->trace;
+        s->m.stop = o->stop;
         st = eb_mlperf_identify(&s->m, why, sizeof why);
         if ((st == EB_ERR_TIMEOUT || st == EB_ERR_IO) && !s->m.name[0])
             snprintf(err, errlen, "no MLPerf Tiny device answered on %s at %d baud (%s); check "
@@ -640,8 +641,11 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
         }
         on_progress(&ps, "windows", got, want);
         st = mlperf_window(&run, n_inf, warm, silence, total, &w, why, sizeof why);
-        if (st != EB_OK)
+        if (st != EB_OK) {
+            if (o->stop && *o->stop)
+                snprintf(why, sizeof why, "interrupted");
             break;
+        }
         ms[got] = (double)w.elapsed_us / n_inf / 1000.0;
         shortest_us = fmin(shortest_us, (double)w.elapsed_us);
     }

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "eb_proto.h"
@@ -107,6 +108,7 @@ typedef struct {
     int line_ms;      /* silence allowed between two lines of a reply (EB_MLPERF_LINE_MS) */
     int retries;      /* tries of a short command that times out (3) */
     FILE *trace;
+    const volatile sig_atomic_t *stop; /* set (e.g. by SIGINT): a wait ends within 0.2 s */
     char role[16];    /* from m-name-<role>-[...]: "dut" */
     char name[64];    /* inside the brackets: the submitter's name ("unspecified": none) */
     char profile[96]; /* from m-profile-[...] */

@@ -236,18 +236,23 @@ static eb_status exchange(eb_mlperf *m, const char *cmd, eb_mlperf_reply *r, int
         snprintf(err, errlen, "cannot write '%s' to the device", buf);
         return EB_ERR_IO;
     }
-    int64_t t0 = eb_mono_ms(), deadline = t0 + total_ms;
+    int64_t deadline = eb_mono_ms() + total_ms, quiet_until = eb_mono_ms() + silence_ms;
     uint64_t b0 = m->rd.bytes_in;
     eb_status st = EB_OK;
     for (;;) {
+        if (m->stop && *m->stop) {
+            snprintf(err, errlen, "interrupted during '%s'", buf);
+            st = EB_ERR_IO;
+            break;
+        }
         if (m->rd.bytes_in - b0 > max_bytes) {
             snprintf(err, errlen, "the device sent more than %llu bytes after '%s' without "
                      "ending with m-ready", (unsigned long long)max_bytes, buf);
             st = EB_ERR_PROTOCOL;
             break;
         }
-        int64_t left = deadline - eb_mono_ms();
-        if (left <= 0) {
+        int64_t now = eb_mono_ms();
+        if (now >= deadline) {
             if (r->error[0])
                 snprintf(err, errlen, "the device reported an error for '%s': %s, then kept "
                          "talking (%llu lines in %d ms) without ending with m-ready", buf,
@@ -259,26 +264,29 @@ static eb_status exchange(eb_mlperf *m, const char *cmd, eb_mlperf_reply *r, int
             st = EB_ERR_TIMEOUT;
             break;
         }
+        if (now >= quiet_until) {
+            snprintf(err, errlen, "no %s from the device within %d ms after '%s'",
+                     r->lines ? "further line" : "reply", silence_ms, buf);
+            st = EB_ERR_TIMEOUT;
+            break;
+        }
+        /* short slices while someone may ask us to stop (Ctrl-C in a long window) */
+        int64_t wait = (deadline < quiet_until ? deadline : quiet_until) - now;
+        if (m->stop && wait > 200)
+            wait = 200;
         char line[EB_PROTO_MAX_LINE + 1];
-        eb_status g = eb_linereader_get(&m->rd, line, sizeof line,
-                                        (int)(left < silence_ms ? left : silence_ms));
+        eb_status g = eb_linereader_get(&m->rd, line, sizeof line, (int)wait);
+        if (g == EB_ERR_TIMEOUT)
+            continue;
+        quiet_until = eb_mono_ms() + silence_ms;
         if (g == EB_ERR_NOMEM) { /* an overlong line: not the protocol's */
             r->lines++;
             r->ignored++;
             continue;
         }
-        if (g == EB_ERR_IO) {
+        if (g != EB_OK) {
             snprintf(err, errlen, "the device closed the line during '%s'", buf);
             st = EB_ERR_IO;
-            break;
-        }
-        if (g != EB_OK) {
-            if (eb_mono_ms() < deadline)
-                snprintf(err, errlen, "no %s from the device within %d ms after '%s'",
-                         r->lines ? "further line" : "reply", silence_ms, buf);
-            else
-                continue; /* the deadline branch above says it */
-            st = EB_ERR_TIMEOUT;
             break;
         }
         if (m->trace)

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,8 @@ typedef struct {
     int reset_at_infer;    /* the n-th infer (1-based) resets after its first m-lap-us */
     int reset_after_infer; /* the device resets right after the n-th infer's m-ready */
     int hangup_at_infer;   /* the n-th infer closes the line after its first m-lap-us */
+    int sigint_at_infer;   /* the n-th infer sends SIGINT to this process (a user's Ctrl-C) */
+    int sigint_hold_ms;    /* ... and then takes this long in real time */
     size_t in_bytes;       /* the model's input in bytes (0: no check) */
     size_t in_elem;        /* bytes per element (4: float32); 0 means 1 */
     int profile_delay_ms;  /* real time before profile% is answered */
@@ -139,6 +142,11 @@ static inline int mf_infer(mlperf_fake *f, int iters, int warm)
     mf_say(f, "m-warmup-done");
     mf_say(f, "m-infer-start-%d", iters);
     mf_timestamp(f);
+    if (f->sigint_at_infer == k) {
+        kill(getpid(), SIGINT);
+        for (int t = 0; t < f->sigint_hold_ms && !f->stop; t += 10)
+            usleep(10000);
+    }
     if (f->hangup_at_infer == k) {
         close(f->fd);
         f->fd = -1;

@@ -483,6 +483,38 @@ Test(mlperf_run, hangup_mid_run_exit_status_matches_the_help, .timeout = 120)
     rig_done(&r);
 }
 
+/* Ctrl-C in the middle of a long window stops the run at once, with the windows measured. */
+Test(mlperf_run, interrupt_during_a_window_stops_promptly_with_a_partial_report,
+     .timeout = 120)
+{
+    rig r;
+    rig_init(&r, "kws01");
+    r.f.sigint_at_infer = 4;   /* two calibration windows, one measured, then Ctrl-C */
+    r.f.sigint_hold_ms = 20000; /* in a window that takes 20 s */
+    rig_go(&r);
+    int64_t t0 = eb_mono_ms();
+    eb_cmd_capture c = RUN(&r, "--model", "ds_cnn_int8", "--quiet");
+    int64_t waited = eb_mono_ms() - t0;
+    cr_assert_eq(c.rc, 130, "%s", c.err);
+    cr_assert_lt(waited, 10000, "did not wait for the interrupted window to end");
+    cJSON *rep = load_report(r.out);
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(rep, "complete")));
+    samples_all(result0(rep), 1, 1.234);
+    cJSON_Delete(rep);
+    eb_test_cmd_free(&c);
+    rig_done(&r);
+}
+
+/* --window and --input belong to MLPerf Tiny devices. */
+Test(mlperf_run, window_and_input_are_refused_elsewhere)
+{
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--target", "host", "--model",
+                                   "ds_cnn_int8", "--window", "1", NULL);
+    cr_assert_eq(c.rc, 2);
+    cr_assert(strstr(c.err, "--window") && strstr(c.err, "mlperf-tiny"), "%s", c.err);
+    eb_test_cmd_free(&c);
+}
+
 /* Every string of a report is clean printable ASCII. */
 static void strings_clean(const cJSON *o)
 {
