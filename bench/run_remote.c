@@ -407,11 +407,11 @@ static eb_status mlperf_input(const eb_remote_options *o, const eb_mlperf_model 
         snprintf(desc, dcap, "--input file %s (%zu bytes, sent as they are)", clean, got);
         *out = b;
         *n = got;
-        return EB_OK;
     }
 #if defined(EB_MODELS_AVAILABLE)
     if (!mm)
         return EB_OK;
+    /* the zoo model the device's is: the result's architecture and counts, and the input */
     eb_model_options mo = {EB_KSET_AUTO, NULL};
     eb_model *mdl = NULL;
     eb_context *ctx = NULL;
@@ -425,7 +425,13 @@ static eb_status mlperf_input(const eb_remote_options *o, const eb_mlperf_model 
                  mm->elements);
         st = EB_ERR_UNSUPPORTED;
     }
-    uint8_t *b = st == EB_OK ? malloc(want) : NULL;
+    if (st == EB_OK) {
+        snprintf(res->model, sizeof res->model, "%s", mi->arch);
+        snprintf(res->variant, sizeof res->variant, "%s", mi->variant);
+        res->macs = mi->macs;
+        res->params = mi->params;
+    }
+    uint8_t *b = st == EB_OK && !*out ? malloc(want) : NULL;
     if (b) {
         eb_context_fill_input(ctx, 0);
         const int8_t *q = eb_context_input(ctx);
@@ -444,22 +450,19 @@ static eb_status mlperf_input(const eb_remote_options *o, const eb_mlperf_model 
         }
         snprintf(desc, dcap, "edgebench test input 0 of %s as %u %s values (%zu bytes)", mm->zoo,
                  mm->elements, mm->dtype, want);
-        snprintf(res->model, sizeof res->model, "%s", mi->arch);
-        snprintf(res->variant, sizeof res->variant, "%s", mi->variant);
-        res->macs = mi->macs;
-        res->params = mi->params;
+        *out = b;
+        *n = want;
     }
     if (ctx)
         eb_context_free(ctx);
     if (mdl)
         eb_model_free(mdl);
-    if (!b) {
+    if (!*out) {
+        free(b);
         snprintf(err, errlen, "cannot make the input for the device's model %s from %s%s%s",
                  mm->id, mm->zoo, e[0] ? ": " : "", e);
         return st != EB_OK ? st : EB_ERR_NOMEM;
     }
-    *out = b;
-    *n = want;
 #else
     (void)mm;
     (void)res;
