@@ -9,9 +9,10 @@
  * stamps is their difference (modulo 2^32 only for 32-bit values), and every string that
  * can reach a report (name, role, profile, model, error) is clean printable ASCII.
  *
+ * Built with the other fuzz targets (fuzz/CMakeLists.txt, scripts/fuzz.sh); by hand:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Itargets -Itargets/agent \
  *     -Ikernels/include fuzz/fuzz_mlperf_reply.c targets/mlperf_tiny.c \
- *     targets/agent/eb_proto.c -o fuzz_mlperf_reply   (include paths as the tree has them)
+ *     targets/agent/eb_proto.c -o fuzz_mlperf_reply
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,11 +32,11 @@ static void check_clean(const char *s, size_t cap)
 {
     size_t n = strnlen(s, cap);
     if (n == cap)
-        abort(); /* not terminated */
+        __builtin_trap(); /* not terminated */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-            abort();
+            __builtin_trap();
     }
 }
 
@@ -57,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 line[len] = '\0';
                 bool d = eb_mlperf_reply_feed(&r, line);
                 if (done && (!d || r.lines != lines_at_done))
-                    abort(); /* a complete reply takes nothing more */
+                    __builtin_trap(); /* a complete reply takes nothing more */
                 if (d && !done) {
                     done = true;
                     lines_at_done = r.lines;
@@ -74,10 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         line[len++] = c == '\0' ? '?' : c;
     }
     if (r.n_keep < 0 || r.n_keep > EB_MLPERF_KEEP || r.n_lap < 0 || r.ignored > r.lines)
-        abort();
+        __builtin_trap();
     for (int i = 0; i < r.n_keep; i++)
         if (strnlen(r.keep[i], EB_MLPERF_KEEP_LEN) == EB_MLPERF_KEEP_LEN)
-            abort();
+            __builtin_trap();
     check_clean(r.error, sizeof r.error);
 
     for (int c64 = 0; c64 < 2; c64++) {
@@ -87,15 +88,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         eb_status st = eb_mlperf_reply_window(&r, c64, &us, &wrapped, err, sizeof err);
         if (st == EB_OK) {
             if (r.n_lap != 2)
-                abort();
+                __builtin_trap();
             uint64_t a = r.lap[0], b = r.lap[1];
             if (!wrapped && us != b - a)
-                abort();
+                __builtin_trap();
             if (wrapped && (c64 || a > UINT32_MAX || b > UINT32_MAX || b >= a ||
                             us != b + (1ull << 32) - a))
-                abort();
+                __builtin_trap();
         } else if (strnlen(err, sizeof err) == sizeof err) {
-            abort();
+            __builtin_trap();
         }
     }
 
@@ -108,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_clean(m.profile, sizeof m.profile);
     check_clean(m.model, sizeof m.model);
     if (!m.name[0] || !m.model[0] || !m.role[0] || !m.profile[0])
-        abort(); /* empty strings fail the report schema */
+        __builtin_trap(); /* empty strings fail the report schema */
     (void)eb_mlperf_model_find(m.model);
     return 0;
 }
