@@ -9,16 +9,23 @@
  * stamps is their difference (modulo 2^32 only for 32-bit values), and every string that
  * can reach a report (name, role, profile, model, error) is clean printable ASCII.
  *
- * Built with the other fuzz targets (fuzz/CMakeLists.txt, scripts/fuzz.sh); by hand:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Itargets -Itargets/agent \
- *     -Ikernels/include fuzz/fuzz_mlperf_reply.c targets/mlperf_tiny.c \
- *     targets/agent/eb_proto.c -o fuzz_mlperf_reply
+ * Build and run (from the repository root; clang 14 as packaged in Debian 12):
+ *   mkdir -p build-fuzz
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+ *         -Itargets -Itargets/agent -Ikernels/include fuzz/fuzz_mlperf_reply.c \
+ *         targets/mlperf_tiny.c targets/agent/eb_proto.c -o build-fuzz/fuzz_mlperf_reply
+ *   cc fuzz/mlperf_reply_seeds.c -o build-fuzz/mlperf_reply_seeds
+ *   build-fuzz/mlperf_reply_seeds build-fuzz/mlperf_reply_corpus
+ *   build-fuzz/fuzz_mlperf_reply -max_len=4096 -max_total_time=600 \
+ *         build-fuzz/mlperf_reply_corpus
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eb_mlperf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct {
     const char *expect;
