@@ -418,19 +418,23 @@ eb_status eb_mlperf_identify(eb_mlperf *m, char *err, size_t errlen)
      * m-lap-us line, an energy build with a pulse for the energy monitor and a bare
      * m-ready. */
     st = short_command(m, "timestamp", "m-lap-us-", r, err, errlen);
-    if (st == EB_OK && !r->error[0] && r->n_lap > 0 && m->mode == EB_MLPERF_MODE_UNKNOWN)
+    bool lap = st == EB_OK && !r->error[0] && r->n_lap > 0;
+    if (lap && m->mode == EB_MLPERF_MODE_UNKNOWN)
         m->mode = EB_MLPERF_MODE_PERFORMANCE;
-    if (m->mode == EB_MLPERF_MODE_ENERGY) {
-        st = refuse_energy("the device announced m-timestamp-mode-energy", err, errlen);
-        goto out;
-    }
-    if (st == EB_ERR_TIMEOUT && r->stale > 0 && r->n_lap == 0) {
+    bool bare = !lap && st == EB_ERR_TIMEOUT && r->stale > 0 && !r->error[0];
+    if (bare && m->mode == EB_MLPERF_MODE_UNKNOWN) {
         m->mode = EB_MLPERF_MODE_ENERGY;
         st = refuse_energy("the device answered timestamp% without an m-lap-us line (an "
                            "energy-mode build)", err, errlen);
         goto out;
     }
-    st = st == EB_OK || r->error[0] ? EB_OK : st; /* a port without timestamp%: infer tells */
+    if (m->mode == EB_MLPERF_MODE_ENERGY) {
+        st = refuse_energy("the device announced m-timestamp-mode-energy", err, errlen);
+        goto out;
+    }
+    /* silence is an error; a port without timestamp% or an odd answer: infer will tell */
+    if (!(st == EB_ERR_TIMEOUT && r->lines == 0))
+        st = EB_OK;
 out:
     free(r);
     return st;
