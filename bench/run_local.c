@@ -1,5 +1,4 @@
 /* run_local.c - one model measured in this process: single-stream or offline. */
-#if defined(EB_MODELS_AVAILABLE) /* needs the model library */
 #include "run_local.h"
 
 #include <math.h>
@@ -10,7 +9,7 @@
 
 #include "eb_model.h"
 #include "meters.h"
-#include "stats.h"
+#include "eb_stats.h"
 
 void eb_fidelity_cache_free(eb_fidelity_cache *c)
 {
@@ -19,15 +18,15 @@ void eb_fidelity_cache_free(eb_fidelity_cache *c)
     c->arch[0] = 0;
 }
 
-/* ---- what a run has so far (eb_live) ---- */
+/* ---- what a run has so far (eb_run_live) ---- */
 
-void eb_live_init(eb_live *l)
+void eb_run_live_init(eb_run_live *l)
 {
     memset(l, 0, sizeof *l);
     pthread_mutex_init(&l->mu, NULL);
 }
 
-void eb_live_reset(eb_live *l, const char *model)
+void eb_run_live_reset(eb_run_live *l, const char *model)
 {
     pthread_mutex_lock(&l->mu);
     l->phase = "building";
@@ -37,13 +36,13 @@ void eb_live_reset(eb_live *l, const char *model)
     pthread_mutex_unlock(&l->mu);
 }
 
-void eb_live_free(eb_live *l)
+void eb_run_live_free(eb_run_live *l)
 {
     free(l->ns);
     pthread_mutex_destroy(&l->mu);
 }
 
-static void live_phase(eb_live *l, const char *phase)
+static void live_phase(eb_run_live *l, const char *phase)
 {
     if (!l)
         return;
@@ -52,7 +51,7 @@ static void live_phase(eb_live *l, const char *phase)
     pthread_mutex_unlock(&l->mu);
 }
 
-bool eb_live_result(eb_live *l, const eb_power_model *pm, eb_report_result *res)
+bool eb_run_live_result(eb_run_live *l, const eb_power_model *pm, eb_report_result *res)
 {
     pthread_mutex_lock(&l->mu);
     bool have = l->have_model;
@@ -74,7 +73,7 @@ bool eb_live_result(eb_live *l, const eb_power_model *pm, eb_report_result *res)
     return have;
 }
 
-static void live_sample(eb_live *l, int64_t ns)
+static void live_sample(eb_run_live *l, int64_t ns)
 {
     pthread_mutex_lock(&l->mu);
     if (l->n == l->cap) {
@@ -94,7 +93,7 @@ static void live_sample(eb_live *l, int64_t ns)
 
 typedef struct {
     eb_context *ctx;
-    const eb_local_options *o;
+    const eb_run_local_options *o;
     eb_counters *counters;
     eb_energy_meter *energy;
     double energy_j;
@@ -107,7 +106,7 @@ static void ss_infer(void *user) { eb_context_run(((ss_state *)user)->ctx); }
 
 static void ss_sample(void *user, int64_t ns)
 {
-    const eb_local_options *o = ((ss_state *)user)->o;
+    const eb_run_local_options *o = ((ss_state *)user)->o;
     if (o->live)
         live_sample(o->live, ns);
 }
@@ -115,7 +114,7 @@ static void ss_sample(void *user, int64_t ns)
 static void ss_progress(void *user, const char *phase, int32_t rep, int32_t reps, size_t iters,
                         double last_ms)
 {
-    const eb_local_options *o = ((ss_state *)user)->o;
+    const eb_run_local_options *o = ((ss_state *)user)->o;
     if (o->progress)
         o->progress(o->progress_user, phase, rep, reps, iters, last_ms);
 }
@@ -175,7 +174,7 @@ static void gate_open(gate *g, int state)
 
 typedef struct {
     eb_context *ctx;
-    const eb_local_options *o;
+    const eb_run_local_options *o;
     gate *gate;
     pthread_barrier_t *bar;
     eb_samples s;
@@ -229,7 +228,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static eb_status run_offline(const eb_local_options *o, eb_context **ctx, int32_t nt,
+static eb_status run_offline(const eb_run_local_options *o, eb_context **ctx, int32_t nt,
                              eb_energy_meter *energy, eb_report_result *res)
 {
     int32_t reps = o->measure.repetitions;
@@ -368,8 +367,8 @@ static void prof_hook(void *user, int32_t op, int phase)
         p->t[p->iter * (size_t)p->ops + (size_t)op] = now - p->start;
 }
 
-static eb_status run_profile(const eb_model *m, eb_context *ctx, const eb_local_options *o,
-                             eb_report_result *res)
+static eb_status run_profile(const eb_model *m, eb_context *ctx,
+                             const eb_run_local_options *o, eb_report_result *res)
 {
     const eb_model_info *info = eb_model_get_info(m);
     int32_t ops = info->num_ops;
@@ -444,8 +443,8 @@ static void fill_kernels(const eb_model *m, eb_report_result *res)
     }
 }
 
-eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_result *res,
-                       eb_report *warn, char *err, size_t errlen)
+eb_status eb_run_local(const char *name, const eb_run_local_options *o,
+                       eb_report_result *res, eb_report *warn, char *err, size_t errlen)
 {
     eb_report_result_init(res);
     int32_t nt = o->offline ? (o->streams > 0 ? o->streams : 1) : 1; /* contexts */
@@ -462,7 +461,7 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
     eb_energy_meter *energy = NULL;
     eb_samples samples = {0};
     if (o->live)
-        eb_live_reset(o->live, name);
+        eb_run_live_reset(o->live, name);
     eb_status st = eb_model_build(name, &mo, &m, err, errlen);
     if (st != EB_OK)
         return st;
@@ -605,4 +604,3 @@ fail:
     eb_model_free(m);
     return st;
 }
-#endif

@@ -36,14 +36,14 @@ typedef struct {
     eb_report_result ident;   /* identity, kernels and planned memory (no arrays) */
     int64_t *ns;              /* single-stream samples so far */
     size_t n, cap;
-} eb_live;
+} eb_run_live;
 
-void eb_live_init(eb_live *l);
-void eb_live_reset(eb_live *l, const char *model); /* a new model begins */
-void eb_live_free(eb_live *l);
+void eb_run_live_init(eb_run_live *l);
+void eb_run_live_reset(eb_run_live *l, const char *model); /* a new model begins */
+void eb_run_live_free(eb_run_live *l);
 /* A result from what l holds (under its lock): the identity and the samples so far,
  * complete false. false when no model was built yet. */
-bool eb_live_result(eb_live *l, const eb_power_model *pm, eb_report_result *res);
+bool eb_run_live_result(eb_run_live *l, const eb_power_model *pm, eb_report_result *res);
 
 typedef struct {
     eb_measure_settings measure;
@@ -59,14 +59,14 @@ typedef struct {
     void *progress_user;
     const volatile sig_atomic_t *stop; /* may be NULL */
     eb_fidelity_cache *fidelity;       /* may be NULL: no reuse */
-    eb_live *live;                     /* may be NULL */
-} eb_local_options;
+    eb_run_live *live;                 /* may be NULL */
+} eb_run_local_options;
 
 /* Builds and measures one model. On a build failure returns its status and err holds
  * the model library's sentence (e.g. the list of valid names). warn receives
  * warnings found on the way (may be NULL). */
-eb_status eb_run_local(const char *model, const eb_local_options *o, eb_report_result *res,
-                       eb_report *warn, char *err, size_t errlen);
+eb_status eb_run_local(const char *model, const eb_run_local_options *o,
+                       eb_report_result *res, eb_report *warn, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /* fuzz_report.c - the report reader: strict JSON (reports/json_strict.c), the schema
  * validator with the built-in schema (reports/json_schema.c), the conversion into
  * structs (reports/report_read.c), and what compare and plot do with a report that
- * passed: the gates' view, a comparison of the report with itself and its plot scripts,
+ * passed: a comparison of the report with itself and its plot scripts,
  * whose lines must all be edgebench's own (no report string may start a gnuplot
  * command). */
 #include <cjson/cJSON.h>
@@ -14,7 +14,6 @@
 #include "eb_compare.h"
 #include "eb_plot.h"
 #include "eb_report.h"
-#include "eb_report_data.h"
 #include "fuzz_util.h"
 
 static char plot_dir[64];
@@ -72,15 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (eb_report_from_json(tree, &r, err, sizeof err) == EB_OK) {
         char *text = eb_report_to_string(&r);
         free(text);
-        eb_report_free(&r);
-    }
-    cJSON_Delete(tree);
-
-    char *json = malloc(size + 1);
-    memcpy(json, data, size);
-    json[size] = 0;
-    eb_rdata rd;
-    if (eb_rdata_parse(json, "fuzz.json", &rd, err, sizeof err) == EB_OK) {
+        /* what compare and plot do with it: the report against itself, its plots */
         eb_cmp_options o;
         eb_cmp_options_default(&o);
         o.resamples = 50;
@@ -88,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         o.metrics = ~0u;
         eb_cmp_outcome out;
         memset(&out, 0, sizeof out);
-        if (eb_compare_reports(&rd, &rd, &o, &out, err, sizeof err) == EB_OK) {
+        if (eb_compare_reports(&r, &r, &o, &out, err, sizeof err) == EB_OK) {
             FILE *devnull = fopen("/dev/null", "w");
             if (devnull) {
                 eb_cmp_print_table(devnull, &out, &o);
@@ -96,13 +87,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
         eb_cmp_outcome_free(&out);
-        eb_plot_list l;
-        if (plot_dir[0] && eb_plot_write(&rd, 1, plot_dir, EB_PLOT_SVG, &l, err, sizeof err) ==
-                               EB_OK)
+        eb_plot_list l = {0};
+        if (plot_dir[0] &&
+            eb_plot_write(&r, 1, plot_dir, EB_PLOT_SVG, &l, err, sizeof err) == EB_OK)
             check_scripts(&l);
         eb_plot_list_free(&l);
-        eb_rdata_free(&rd);
+        eb_report_free(&r);
     }
-    free(json);
+    cJSON_Delete(tree);
     return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "eb_report.h"
 #include "eb_target.h"
+#include "run.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(r.settings.scenario, sizeof r.settings.scenario, "single-stream");
     r.settings.min_iterations = r.settings.repetitions = r.settings.max_iterations = 1;
     snprintf(r.environment.kernel_set, sizeof r.environment.kernel_set, "auto");
-    r.target = t.desc;
+    eb_run_report_target(&r.target, &t.desc);
     char *text = eb_report_to_string(&r);
     if (!text)
         __builtin_trap();

@@ -63,10 +63,10 @@ Test(plot, writes_every_kind_of_plot)
     char host[256], rpi4[256], out[300];
     write_reports(host, rpi4, sizeof host);
     snprintf(out, sizeof out, "%s/plots/sub", dir);
-    eb_rdata reps[2];
+    eb_report reps[2];
     char err[512];
-    cr_assert_eq(eb_rdata_load(host, &reps[0], err, sizeof err), EB_OK, "%s", err);
-    cr_assert_eq(eb_rdata_load(rpi4, &reps[1], err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read(host, &reps[0], err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read(rpi4, &reps[1], err, sizeof err), EB_OK, "%s", err);
     eb_plot_list list;
     cr_assert_eq(eb_plot_write(reps, 2, out, EB_PLOT_PNG, &list, err, sizeof err), EB_OK, "%s",
                  err);
@@ -120,8 +120,8 @@ Test(plot, writes_every_kind_of_plot)
         }
     }
     eb_plot_list_free(&list);
-    eb_rdata_free(&reps[0]);
-    eb_rdata_free(&reps[1]);
+    eb_report_free(&reps[0]);
+    eb_report_free(&reps[1]);
 }
 
 Test(plot, svg_format)
@@ -155,9 +155,9 @@ Test(plot, gnuplot_missing_still_writes_data_and_scripts)
     char *old = getenv("PATH");
     char *saved = old ? strdup(old) : NULL;
     setenv("PATH", empty, 1);
-    eb_rdata rep;
+    eb_report rep;
     char err[512];
-    cr_assert_eq(eb_rdata_load(host, &rep, err, sizeof err), EB_OK);
+    cr_assert_eq(eb_report_read(host, &rep, err, sizeof err), EB_OK);
     eb_plot_list list;
     cr_assert_eq(eb_plot_write(&rep, 1, out, EB_PLOT_PNG, &list, err, sizeof err), EB_OK);
     eb_status st = eb_plot_render(out, &list, err, sizeof err);
@@ -177,7 +177,7 @@ Test(plot, gnuplot_missing_still_writes_data_and_scripts)
     cr_assert(!exists(out, "latency_host_mobilenet_v1_int8.png"));
     cr_assert(!exists(out, "gnuplot.log"));
     eb_plot_list_free(&list);
-    eb_rdata_free(&rep);
+    eb_report_free(&rep);
 }
 
 Test(plot, bad_input_exits_two)
@@ -271,10 +271,10 @@ Test(plot, report_strings_cannot_run_commands)
     free(j);
     char *argv[] = {"plot", path, path2, "-o", out, "--no-render"};
     cr_assert_eq(eb_cmd_plot(6, argv), EB_EXIT_OK);
-    eb_rdata reps[2];
+    eb_report reps[2];
     char err[512];
-    cr_assert_eq(eb_rdata_load(path, &reps[0], err, sizeof err), EB_OK, "%s", err);
-    cr_assert_eq(eb_rdata_load(path2, &reps[1], err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read(path, &reps[0], err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read(path2, &reps[1], err, sizeof err), EB_OK, "%s", err);
     eb_plot_list list;
     cr_assert_eq(eb_plot_write(reps, 2, out, EB_PLOT_SVG, &list, err, sizeof err), EB_OK, "%s",
                  err);
@@ -290,8 +290,8 @@ Test(plot, report_strings_cannot_run_commands)
     cr_assert_neq(stat(marker2, &st), 0, "a backquote in a name ran a command");
     cr_assert_neq(stat(marker3, &st), 0, "a backquote in a target name ran a command");
     eb_plot_list_free(&list);
-    eb_rdata_free(&reps[0]);
-    eb_rdata_free(&reps[1]);
+    eb_report_free(&reps[0]);
+    eb_report_free(&reps[1]);
 }
 
 /* Found by fuzz/fuzz_report.c: result names that differ only in characters file names
@@ -318,9 +318,9 @@ Test(plot, results_whose_names_map_to_one_file_name_keep_their_plots)
     memmove(at + 3, at + 4, strlen(at + 4) + 1); /* drop the '_' */
     fx_write(path, j);
     free(j);
-    eb_rdata rep;
+    eb_report rep;
     char err[512];
-    cr_assert_eq(eb_rdata_load(path, &rep, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read(path, &rep, err, sizeof err), EB_OK, "%s", err);
     cr_assert_str_eq(rep.results[1].name, "m#int8");
     eb_plot_list list;
     cr_assert_eq(eb_plot_write(&rep, 1, out, EB_PLOT_SVG, &list, err, sizeof err), EB_OK, "%s",
@@ -336,5 +336,5 @@ Test(plot, results_whose_names_map_to_one_file_name_keep_their_plots)
         cr_assert(exists(out, list.items[i].script) && exists(out, list.items[i].data),
                   "%s", list.items[i].script);
     eb_plot_list_free(&list);
-    eb_rdata_free(&rep);
+    eb_report_free(&rep);
 }

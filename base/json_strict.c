@@ -1,6 +1,7 @@
 /* json_strict.c - JSON text parsed strictly (json_strict.h). */
 #include "json_strict.h"
 
+#if defined(EB_HAVE_CJSON) /* cross builds have no cJSON and read no JSON */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdbool.h>
@@ -136,3 +137,4 @@ eb_status eb_json_parse_strict(const char *text, size_t len, cJSON **out, char *
     *out = doc;
     return EB_OK;
 }
+#endif
