@@ -37,8 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!text)
         __builtin_trap();
     cJSON *tree = NULL;
-    if (eb_report_parse(text, &tree, err, sizeof err) != EB_OK)
+    if (eb_report_parse(text, &tree, err, sizeof err) != EB_OK) {
+        fprintf(stderr, "a valid target gives an invalid report: %s\n", err);
         __builtin_trap();
+    }
     cJSON_Delete(tree);
     free(text);
     return 0;

@@ -121,10 +121,20 @@ static double item(const cJSON *a, int i)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* A string field into a fixed buffer; one too long is cut at a character boundary, so
+ * the copy stays UTF-8 (the tree is: eb_json_parse_strict checked it). */
 static void str(char *dst, size_t n, const cJSON *o, const char *k)
 {
     const cJSON *v = get(o, k);
-    snprintf(dst, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
+    const char *s = cJSON_IsString(v) ? v->valuestring : "";
+    size_t len = strlen(s);
+    if (len >= n) {
+        len = n - 1;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--; /* s[len] continues a character: cut before that character */
+    }
+    memcpy(dst, s, len);
+    dst[len] = 0;
 }
 
 static bool boolean(const cJSON *o, const char *k)

@@ -183,7 +183,11 @@ eb_status eb_target_parse_bytes(const char *text, size_t len, const char *path, 
     if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) >= sizeof t->name)
         BAD("'name' must be a non-empty string");
     snprintf(t->name, sizeof t->name, "%s", v->valuestring);
+    /* text fields must fit: cut, a multi-byte character could be split in two and the
+     * report would hold a string that is not UTF-8 */
     v = cJSON_GetObjectItemCaseSensitive(o, "description");
+    if (cJSON_IsString(v) && strlen(v->valuestring) >= sizeof out->description)
+        BAD("'description' is longer than %zu bytes", sizeof out->description - 1);
     if (cJSON_IsString(v))
         snprintf(out->description, sizeof out->description, "%s", v->valuestring);
 
@@ -203,6 +207,8 @@ eb_status eb_target_parse_bytes(const char *text, size_t len, const char *path, 
         struct utsname u;
         snprintf(t->arch, sizeof t->arch, "%.31s", uname(&u) == 0 ? u.machine : "unknown");
     } else if (cJSON_IsString(v) && *v->valuestring && !is_auto(v)) {
+        if (strlen(v->valuestring) >= sizeof t->arch)
+            BAD("'arch' is longer than %zu bytes", sizeof t->arch - 1);
         snprintf(t->arch, sizeof t->arch, "%s", v->valuestring);
     } else {
         BAD("'arch' must be a string (\"auto\" only for local targets)");
@@ -255,11 +261,15 @@ eb_status eb_target_parse_bytes(const char *text, size_t len, const char *path, 
         BAD("power_model needs idle_w >= 0 and active_w >= idle_w, in watts");
     if (!cJSON_IsString(src) || !*src->valuestring)
         BAD("power_model.source must say where the figures come from");
+    if (strlen(src->valuestring) >= sizeof t->power_model.source)
+        BAD("power_model.source is longer than %zu bytes", sizeof t->power_model.source - 1);
     t->power_model.idle_w = idle->valuedouble;
     t->power_model.active_w = act->valuedouble;
     snprintf(t->power_model.source, sizeof t->power_model.source, "%s", src->valuestring);
 
     v = cJSON_GetObjectItemCaseSensitive(o, "device");
+    if (cJSON_IsString(v) && strlen(v->valuestring) >= sizeof out->device)
+        BAD("'device' is longer than %zu bytes", sizeof out->device - 1);
     if (cJSON_IsString(v))
         snprintf(out->device, sizeof out->device, "%s", v->valuestring);
     v = cJSON_GetObjectItemCaseSensitive(o, "baud");
@@ -279,6 +289,8 @@ eb_status eb_target_parse_bytes(const char *text, size_t len, const char *path, 
         snprintf(out->protocol, sizeof out->protocol, "%s", v->valuestring);
     }
     v = cJSON_GetObjectItemCaseSensitive(o, "cpu");
+    if (cJSON_IsString(v) && strlen(v->valuestring) >= sizeof out->cpu)
+        BAD("'cpu' is longer than %zu bytes", sizeof out->cpu - 1);
     if (cJSON_IsString(v))
         snprintf(out->cpu, sizeof out->cpu, "%s", v->valuestring);
     v = cJSON_GetObjectItemCaseSensitive(o, "isa_features");

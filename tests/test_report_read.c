@@ -200,3 +200,27 @@ Test(report_read, nul_bytes_and_unrepresentable_numbers_are_refused)
     cr_assert_not_null(strstr(err, "UTF-8"), "%s", err);
     free(bad);
 }
+
+/* A string longer than the struct field it is read into is cut at a character boundary:
+ * the copy is still UTF-8 (a cut 'é' would not be), for whatever prints or writes it. */
+Test(report_read, long_strings_are_cut_between_characters)
+{
+    char name[450] = "\"";
+    for (int i = 0; i < 200; i++)
+        strcat(name, "\xc3\xa9");
+    strcat(name, "\"");
+    char *t = with_field("results/0/name", name);
+    cJSON *tree = NULL;
+    char err[512];
+    cr_assert_eq(eb_report_parse(t, &tree, err, sizeof err), EB_OK, "%s", err);
+    eb_report r;
+    cr_assert_eq(eb_report_from_json(tree, &r, err, sizeof err), EB_OK);
+    size_t n = strlen(r.results[0].name);
+    cr_assert_lt(n, sizeof r.results[0].name);
+    cr_assert_eq(n % 2, 0, "a two-byte character was cut: %zu bytes", n);
+    for (size_t i = 0; i < n; i += 2)
+        cr_assert(r.results[0].name[i] == '\xc3' && r.results[0].name[i + 1] == '\xa9');
+    eb_report_free(&r);
+    cJSON_Delete(tree);
+    free(t);
+}

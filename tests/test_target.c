@@ -244,3 +244,37 @@ Test(target, shipped_pi_targets_carry_their_published_figures)
     cr_assert_eq(eb_target_load("rpi3", &t, err, sizeof err), EB_OK, "%s", err);
     cr_assert_eq(t.n_published, 0, "no public figure for the Pi 3 on a 64-bit OS");
 }
+
+/* Found by fuzz/fuzz_target.c: a power_model.source longer than the report's field, made
+ * of multi-byte UTF-8, was cut in the middle of a character; the report then held a
+ * string that is not UTF-8 (and edgebench refused to write it). A text field longer than
+ * a report can hold is refused with its name, like "name" already was. */
+Test(target, overlong_text_fields_are_refused_not_cut)
+{
+    char src[700] = "";
+    for (int i = 0; i < 200; i++)
+        strcat(src, "\xc3\xa9"); /* 400 bytes of 'é' */
+    strcat(src, "xx");
+    for (int i = 0; i < 80; i++)
+        strcat(src, "\xe2\x8d\xb2"); /* 240 more: 642 bytes */
+    char json[2048];
+    eb_target t;
+    char err[512] = "";
+    snprintf(json, sizeof json,
+             "{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"aarch64\",\"cores\":4,"
+             "\"power_model\":{\"idle_w\":2,\"active_w\":6,\"source\":\"%s\"}}", src);
+    cr_assert_eq(eb_target_parse(json, "b.json", &t, err, sizeof err), EB_ERR_FORMAT,
+                 "a 642-byte source was accepted");
+    cr_assert_not_null(strstr(err, "power_model.source"), "%s", err);
+    snprintf(json, sizeof json,
+             "{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"%.40s\",\"cores\":4,"
+             "\"power_model\":{\"idle_w\":2,\"active_w\":6,\"source\":\"x\"}}", src);
+    cr_assert_eq(eb_target_parse(json, "b.json", &t, err, sizeof err), EB_ERR_FORMAT);
+    cr_assert_not_null(strstr(err, "'arch'"), "%s", err);
+    snprintf(json, sizeof json,
+             "{\"name\":\"b\",\"transport\":\"serial\",\"arch\":\"aarch64\",\"cores\":4,"
+             "\"cpu\":\"%.100s\",\"power_model\":{\"idle_w\":2,\"active_w\":6,\"source\":\"x\"}}",
+             src);
+    cr_assert_eq(eb_target_parse(json, "b.json", &t, err, sizeof err), EB_ERR_FORMAT);
+    cr_assert_not_null(strstr(err, "'cpu'"), "%s", err);
+}
