@@ -64,6 +64,14 @@ static size_t prepare(const uint8_t *in, size_t n, char **out)
     return len;
 }
 
+/* What the host copies from the agent reaches reports and the console: printable ASCII. */
+static void check_printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            __builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 256 * 1024)
@@ -83,6 +91,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[1024] = "";
     eb_status st = eb_remote_hello(&r, err, sizeof err);
     if (st == EB_OK) {
+        check_printable(r.version);
+        check_printable(r.arch);
+        check_printable(r.cpu);
+        check_printable(r.isa);
+        check_printable(r.os);
+        for (int k = 0; k < r.n_kernels; k++) {
+            check_printable(r.kernels[k].op);
+            check_printable(r.kernels[k].name);
+        }
         err[0] = 0;
         st = eb_remote_upload(&r, upload_path, "up.ebm", err, sizeof err);
         if (st != EB_OK && !err[0])
@@ -96,6 +113,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     st == EB_OK && res.complete ? ", complete" : "",
                     st == EB_OK ? res.stop_reason : "");
         if (st == EB_OK) {
+            check_printable(res.info.name);
+            check_printable(res.info.arch);
+            check_printable(res.info.variant);
+            for (int k = 0; k < res.info.n_kernels; k++) {
+                check_printable(res.info.kernels[k].op);
+                check_printable(res.info.kernels[k].name);
+            }
             double ms[6];
             size_t n = eb_remote_samples_ms(&res, ms, 6);
             if (n != res.n_received || n > 6 || (res.complete && n != 6) ||

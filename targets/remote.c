@@ -141,10 +141,20 @@ eb_status eb_remote_sync(eb_remote *r)
 
 /* ---- handshake ----------------------------------------------------------------- */
 
+/* What the agent says is copied as printable ASCII ('?' for anything else): it ends up
+ * in reports (which must be UTF-8 JSON) and on the console (no terminal escapes). */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++)
+        dst[i] = (unsigned char)src[i] >= 0x20 && (unsigned char)src[i] <= 0x7e ? src[i] : '?';
+    dst[i] = 0;
+}
+
 static void copy_kv(char *const *w, int n, const char *key, char *dst, size_t cap)
 {
     const char *v = eb_proto_kv(w, n, key);
-    snprintf(dst, cap, "%s", v ? v : "");
+    copy_text(dst, cap, v ? v : "");
 }
 
 static int kv_int(char *const *w, int n, const char *key)
@@ -186,8 +196,8 @@ static eb_status identify(eb_remote *r, char *err, size_t errlen)
                 uint64_t mb = 0;
                 r->memory_bytes = m && eb_proto_u64(m, UINT64_MAX, &mb) ? mb : 0;
             } else if (n == 3 && !strcmp(w[0], EB_REP_KERNEL) && r->n_kernels < 64) {
-                snprintf(r->kernels[r->n_kernels].op, sizeof r->kernels[0].op, "%s", w[1]);
-                snprintf(r->kernels[r->n_kernels].name, sizeof r->kernels[0].name, "%s", w[2]);
+                copy_text(r->kernels[r->n_kernels].op, sizeof r->kernels[0].op, w[1]);
+                copy_text(r->kernels[r->n_kernels].name, sizeof r->kernels[0].name, w[2]);
                 r->n_kernels++;
             } else if (n >= 2 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_ID)) {
                 if (got_id)
@@ -296,12 +306,14 @@ static void absorb(eb_remote_run_result *res, const char *tag, char **w, int n)
         res->have_info = true;
     } else if (!strcmp(w[0], EB_REP_KERNEL) && n == 3 && res->have_info) {
         eb_agent_model_info *m = &res->info;
+        char name[sizeof m->kernels[0].name];
+        copy_text(name, sizeof name, w[2]);
         for (int k = 0; k < m->n_kernels; k++)
-            if (!strcmp(m->kernels[k].name, w[2]))
+            if (!strcmp(m->kernels[k].name, name))
                 return;
         if (m->n_kernels < EB_AGENT_MAX_KERNELS) {
-            snprintf(m->kernels[m->n_kernels].op, sizeof m->kernels[0].op, "%s", w[1]);
-            snprintf(m->kernels[m->n_kernels].name, sizeof m->kernels[0].name, "%s", w[2]);
+            copy_text(m->kernels[m->n_kernels].op, sizeof m->kernels[0].op, w[1]);
+            copy_text(m->kernels[m->n_kernels].name, sizeof m->kernels[0].name, w[2]);
             m->n_kernels++;
         }
     } else if (!strcmp(w[0], EB_REP_DONE)) {
@@ -554,7 +566,9 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
                 char msg[512] = "";
                 for (int i = 2; i < n; i++) {
                     size_t l = strlen(msg);
-                    snprintf(msg + l, sizeof msg - l, "%s%s", i > 2 ? " " : "", w[i]);
+                    snprintf(msg + l, sizeof msg - l, "%s", i > 2 ? " " : "");
+                    l = strlen(msg);
+                    copy_text(msg + l, sizeof msg - l, w[i]);
                 }
                 snprintf(err, errlen, "the agent could not run '%s': %s", model, msg);
                 ret = EB_ERR_ARG;
@@ -651,7 +665,9 @@ static eb_status upload_once(eb_remote *r, const uint8_t *data, size_t size, uin
             if (n >= 2 && !strcmp(w[0], EB_REP_ERR)) {
                 if (!strcmp(w[1], EB_ERRC_CRC))
                     break; /* our line was corrupted: send it again */
-                snprintf(err, errlen, "the agent refused the upload of %s (%s)", name, w[1]);
+                char code[32];
+                copy_text(code, sizeof code, w[1]);
+                snprintf(err, errlen, "the agent refused the upload of %s (%s)", name, code);
                 return EB_ERR_PROTOCOL;
             }
         }
@@ -710,7 +726,10 @@ static eb_status upload_once(eb_remote *r, const uint8_t *data, size_t size, uin
             }
             if (n >= 2 && !strcmp(w[0], EB_REP_ERR)) {
                 if (!strcmp(w[1], EB_ERRC_IO) || !strcmp(w[1], EB_ERRC_STATE)) {
-                    snprintf(err, errlen, "the agent failed while storing %s (%s)", name, w[1]);
+                    char code[32];
+                    copy_text(code, sizeof code, w[1]);
+                    snprintf(err, errlen, "the agent failed while storing %s (%s)", name,
+                             code);
                     return EB_ERR_IO;
                 }
                 tries++; /* crc or args: the chunk was damaged on the way */

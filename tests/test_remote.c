@@ -393,3 +393,69 @@ Test(remote, upload_allocates_the_file_size_not_the_limit, .timeout = 30)
     unlink(src);
 #endif
 }
+
+/* Found by fuzz/fuzz_remote.c: what the agent says about itself and its model (id, info,
+ * kernel lines) went into the report as it came, control bytes and 0xff included: a
+ * report that is not valid UTF-8 (edgebench then refuses to write it), with terminal
+ * escapes in its summary. Strings from the agent reach edgebench as printable ASCII. */
+static bool printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return false;
+    return true;
+}
+
+Test(remote, strings_from_the_agent_are_printable_ascii, .timeout = 30)
+{
+    const char *lines[] = {
+        "hello edgebench-agent version=1.\xff\x1b[2J proto=1",
+        "id name=edgebench-agent version=0.1\x01 proto=1 arch=aarch\xc3 cpu=Cortex\x7f"
+        "A72 isa=neon\x9b cores=4 clock_mhz=1500 memory_bytes=1000 os=Lin\x08ux",
+        "kernel conv2d_s8\xfe eb_conv2d_s8_neon\x1b",
+        "ok id",
+        "ok run 9e3779b1",
+        "info name=tiny\xff arch=ti\x02ny variant=int8\x80 macs=1000",
+        "kernel fc_s8\xfe eb_fc_s8_ref\x07",
+        "start n=1",
+        "s 0 1000",
+        "done tag=9e3779b1 n=1 target=1 complete=1 peak_rss_bytes=1 rss_method=x",
+    };
+    char path[] = "/tmp/eb_test_agent_lines_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        char buf[EB_PROTO_MAX_LINE + 16];
+        size_t len = strlen(lines[i]);
+        memcpy(buf, lines[i], len);
+        len = eb_proto_seal(buf, len, sizeof buf);
+        cr_assert_gt(len, 0);
+        cr_assert_eq(write(fd, buf, len), (ssize_t)len);
+    }
+    lseek(fd, 0, SEEK_SET);
+    unlink(path);
+    int devnull = open("/dev/null", O_WRONLY);
+    eb_remote_opts o = {.reply_ms = 200, .idle_ms = 200, .retries = 2};
+    eb_remote r;
+    eb_remote_init(&r, fd, devnull, &o);
+    r.nonce = 0;
+    char err[512] = "";
+    cr_assert_eq(eb_remote_hello(&r, err, sizeof err), EB_OK, "%s", err);
+    const char *agent_strings[] = {r.version, r.arch, r.cpu, r.isa, r.os,
+                                   r.kernels[0].op, r.kernels[0].name};
+    for (size_t i = 0; i < sizeof agent_strings / sizeof agent_strings[0]; i++)
+        cr_assert(printable(agent_strings[i]), "'%s' from the id is not printable ASCII",
+                  agent_strings[i]);
+    eb_remote_run_result res;
+    cr_assert_eq(eb_remote_run(&r, "tiny", 0, 1, "auto", &res, NULL, NULL, err, sizeof err),
+                 EB_OK, "%s", err);
+    cr_assert(res.have_info);
+    const char *run_strings[] = {res.info.name, res.info.arch, res.info.variant,
+                                 res.info.kernels[0].op, res.info.kernels[0].name};
+    for (size_t i = 0; i < sizeof run_strings / sizeof run_strings[0]; i++)
+        cr_assert(printable(run_strings[i]), "'%s' from the run is not printable ASCII",
+                  run_strings[i]);
+    eb_remote_run_result_free(&res);
+    close(fd);
+    close(devnull);
+}
