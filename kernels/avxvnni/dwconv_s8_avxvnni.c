@@ -23,7 +23,7 @@
 #include <assert.h>
 #include <string.h>
 
-#include "avx2_util.h"
+#include "avxvnni_util.h"
 #include "eb_avxvnni.h"
 
 #define MAX_TAPS 64
@@ -162,13 +162,13 @@ EB_INLINE __m256i pixel(const int8_t *const *src, int32_t ng, const int8_t *wb,
         const __m256i l2 = load_u8(src[4 * g + 2]), l3 = load_u8(src[4 * g + 3]);
         const __m256i a = _mm256_unpacklo_epi8(l0, l1), b = _mm256_unpackhi_epi8(l0, l1);
         const __m256i c = _mm256_unpacklo_epi8(l2, l3), d = _mm256_unpackhi_epi8(l2, l3);
-        acc0 = _mm256_dpbusd_avx_epi32(acc0, _mm256_unpacklo_epi16(a, c),
+        acc0 = eb_avxvnni_dpbusd(acc0, _mm256_unpacklo_epi16(a, c),
                                        _mm256_load_si256((const __m256i *)(const void *)wb));
-        acc1 = _mm256_dpbusd_avx_epi32(acc1, _mm256_unpackhi_epi16(a, c),
+        acc1 = eb_avxvnni_dpbusd(acc1, _mm256_unpackhi_epi16(a, c),
                                        _mm256_load_si256((const __m256i *)(const void *)(wb + 32)));
-        acc2 = _mm256_dpbusd_avx_epi32(acc2, _mm256_unpacklo_epi16(b, d),
+        acc2 = eb_avxvnni_dpbusd(acc2, _mm256_unpacklo_epi16(b, d),
                                        _mm256_load_si256((const __m256i *)(const void *)(wb + 64)));
-        acc3 = _mm256_dpbusd_avx_epi32(acc3, _mm256_unpackhi_epi16(b, d),
+        acc3 = eb_avxvnni_dpbusd(acc3, _mm256_unpackhi_epi16(b, d),
                                        _mm256_load_si256((const __m256i *)(const void *)(wb + 96)));
     }
     const __m256i r0 = eb_avx2_requant(acc0, &bq->rq[0], with_left);

@@ -17,7 +17,7 @@
 #include <assert.h>
 #include <string.h>
 
-#include "avx2_util.h"
+#include "avxvnni_util.h"
 #include "eb_avxvnni.h"
 
 #define NR 16
@@ -206,20 +206,18 @@ EB_INLINE void tile(const int rows, const int np, int32_t kq, const uint8_t *a, 
             acc[i][v] = pq[v / 2].bias[v % 2];
     }
     for (int32_t kk = 0; kk < kq; kk += 4, b += 4 * NR) {
-        __m256i av[MR];
+        /* one broadcast live at a time: 12 accumulators, 2 panel vectors and it fill
+         * the 16 registers (more rows' broadcasts at once made GCC spill) */
 #pragma GCC unroll 6
         for (int i = 0; i < rows; i++) {
             int32_t quad;
             memcpy(&quad, ap[i] + kk, sizeof quad);
-            av[i] = _mm256_set1_epi32(quad);
-        }
+            const __m256i av = _mm256_set1_epi32(quad);
 #pragma GCC unroll 8
-        for (int v = 0; v < 2 * np; v++) {
-            const __m256i bv =
-                _mm256_load_si256((const __m256i *)(const void *)(b + (size_t)(v / 2) * pb + 32 * (v % 2)));
-#pragma GCC unroll 6
-            for (int i = 0; i < rows; i++)
-                acc[i][v] = _mm256_dpbusd_avx_epi32(acc[i][v], av[i], bv);
+            for (int v = 0; v < 2 * np; v++)
+                acc[i][v] = eb_avxvnni_dpbusd(
+                    acc[i][v], av,
+                    _mm256_load_si256((const __m256i *)(const void *)(b + (size_t)(v / 2) * pb + 32 * (v % 2))));
         }
     }
 #pragma GCC unroll 4
