@@ -159,25 +159,33 @@ static void host_peaks(eb_study_target *st)
         return;
     double mhz = isfinite(st->clock_mhz) && st->clock_mhz > 0 ? st->clock_mhz : cpuinfo_mhz();
     st->clock_mhz = mhz;
-    /* the ISA of the auto set's fp32 conv2d, or the nearest set below it with a chain */
+    /* per datatype, the ISA of the auto set's conv2d, or the nearest set below it with a
+     * chain (int8 may be on another set than fp32: avxvnni over avx2 on an N100, avx2
+     * under avx512 without VNNI) */
     eb_kernel_set ks;
     eb_kernels_select(EB_KSET_AUTO, &ks);
-    eb_isa isa = ks.conv2d_f32.isa;
+    eb_isa isa = ks.conv2d_f32.isa, isa8 = ks.conv2d_s8.isa;
     while (isa != EB_ISA_REF && !eb_peak_available(isa, EB_F32))
         isa = eb_isa_get(isa)->base;
-    char how[100];
+    while (isa8 != EB_ISA_REF && !eb_peak_available(isa8, EB_S8))
+        isa8 = eb_isa_get(isa8)->base;
+    char how[120]; /* with the bandwidth note, fits peak_source */
     if (!isfinite(st->core_gmacs_fp32)) {
-        if (isa != EB_ISA_REF) {
+        if (isa != EB_ISA_REF && isa8 != EB_ISA_REF) {
             double f32 = 0, i8 = 0;
             for (int r = 0; r < 3; r++) { /* best of 3: the host's speed moves in steps */
-                double a = eb_peak_measure(isa, EB_F32, 0.2), b = eb_peak_measure(isa, EB_S8, 0.2);
+                double a = eb_peak_measure(isa, EB_F32, 0.2), b = eb_peak_measure(isa8, EB_S8, 0.2);
                 f32 = a > f32 ? a : f32;
                 i8 = b > i8 ? b : i8;
             }
             st->core_gmacs_fp32 = f32 / 2e9; /* ops/s, 2 ops per multiply-add */
             st->core_gmacs_int8 = i8 / 2e9;
-            snprintf(how, sizeof how, "measured %s multiply-add chains, 1 thread (as bench kernels)",
-                     eb_isa_name(isa));
+            if (isa8 == isa)
+                snprintf(how, sizeof how, "measured %s multiply-add chains, 1 thread (as bench kernels)",
+                         eb_isa_name(isa));
+            else
+                snprintf(how, sizeof how, "measured %s (fp32) and %s (int8) multiply-add chains, "
+                         "1 thread (as bench kernels)", eb_isa_name(isa), eb_isa_name(isa8));
         } else {
             st->core_gmacs_fp32 = st->core_gmacs_int8 = 2 * mhz / 1000;
             snprintf(how, sizeof how, "estimated: scalar, 2 MAC per cycle at %.0f MHz "
