@@ -3,7 +3,7 @@
 #ifndef EB_AVXVNNI_UTIL_H
 #define EB_AVXVNNI_UTIL_H
 
-#include "avx2_util.h"
+#include "avx2/avx2_util.h"
 
 /* acc += the 4-byte dot products of the u8 lanes of a with the s8 lanes of b (exact, no
  * saturation). In asm, as in ../avx512/gemm_s8_avx512.c: GCC 12 does not tie the

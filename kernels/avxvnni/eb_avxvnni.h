@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eb_avx512.h" /* eb_gemm_u8_kq: the same padded depth as the avx512 route */
+#include "avx512/eb_avx512.h" /* eb_gemm_u8_kq: the same padded depth as the avx512 route */
 #include "eb_kernels.h"
 
 size_t eb_gemm_s8_avxvnni_pack_size(int32_t k, int32_t n);
