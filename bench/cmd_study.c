@@ -2,9 +2,6 @@
  * table (reports/eb_study.h). Reachable targets are measured with child `edgebench run`
  * processes; the rest are predicted by the host-calibrated roofline from the model's ops
  * (the model library) and the target file's peaks and bandwidth. */
-#if defined(EB_HAVE_CJSON)
-#include <cjson/cJSON.h>
-#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +17,7 @@
 #include "eb_report.h"
 #include "eb_study.h"
 #include "eb_target.h"
-#if defined(EB_MODELS_AVAILABLE)
 #include "eb_model.h"
-#endif
 
 #define MAX_ITEMS 32
 
@@ -59,27 +54,12 @@ static size_t split_list(char *s, char **items, size_t max)
     return n;
 }
 
-#if defined(EB_HAVE_CJSON)
-static double num_field(const cJSON *o, const char *k)
+/* The study's peaks from what the target file gives (eb_target's study figures): per
+ * core from MACs per cycle at the clock, else the chip's peaks divided by its cores. */
+static void study_peaks(const eb_target *t, eb_study_target *st)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-/* The study's own fields of a target file (peaks, bandwidth), beside what eb_target
- * carries; see reports/README.md "study" for their names. */
-static void study_fields(const char *path, eb_study_target *st)
-{
-    char err[256], *text = NULL;
-    if (eb_read_file(path, 1 << 20, &text, NULL, err, sizeof err) != EB_OK)
-        return;
-    cJSON *o = cJSON_Parse(text);
-    free(text);
-    if (!o)
-        return;
-    st->bandwidth_gbs = num_field(o, "memory_bandwidth_gbs");
-    const cJSON *mpc = cJSON_GetObjectItemCaseSensitive(o, "macs_per_cycle_per_core");
-    double f32 = num_field(mpc, "fp32"), i8 = num_field(mpc, "int8");
+    st->bandwidth_gbs = t->memory_bandwidth_gbs;
+    double f32 = t->macs_per_cycle_fp32, i8 = t->macs_per_cycle_int8;
     double ghz = st->clock_mhz / 1000;
     if (isfinite(f32) && ghz > 0) {
         st->core_gmacs_fp32 = f32 * ghz;
@@ -88,20 +68,12 @@ static void study_fields(const char *path, eb_study_target *st)
                  "target file: %g fp32 / %g int8 MAC per cycle per core at %.0f MHz", f32, i8,
                  st->clock_mhz);
     } else if (st->cores > 0) {
-        st->core_gmacs_fp32 = num_field(o, "peak_gmacs_fp32") / st->cores;
-        st->core_gmacs_int8 = num_field(o, "peak_gmacs_int8") / st->cores;
+        st->core_gmacs_fp32 = t->peak_gmacs_fp32 / st->cores;
+        st->core_gmacs_int8 = t->peak_gmacs_int8 / st->cores;
         snprintf(st->peak_source, sizeof st->peak_source,
                  "target file: peak_gmacs_fp32/int8 divided by %d cores", st->cores);
     }
-    cJSON_Delete(o);
 }
-#else
-static void study_fields(const char *path, eb_study_target *st)
-{
-    (void)path; /* no cJSON in cross builds: the study's extra target fields stay unset */
-    (void)st;
-}
-#endif
 
 static double cpuinfo_mhz(void)
 {
@@ -217,7 +189,7 @@ static eb_status load_target(const char *name, eb_study_target *st, bool *local,
     st->idle_w = t.desc.power_model.idle_w;
     st->active_w = t.desc.power_model.active_w;
     st->bandwidth_gbs = st->core_gmacs_fp32 = st->core_gmacs_int8 = NAN;
-    study_fields(t.path, st);
+    study_peaks(&t, st);
     *local = !strcmp(t.desc.transport, "local");
     snprintf(dev, devlen, "%s", t.device);
     if (*local)
@@ -227,7 +199,7 @@ static eb_status load_target(const char *name, eb_study_target *st, bool *local,
 
 /* `edgebench run --target T --model a,b --json` in a child; its report into *out. */
 static eb_status measure(const char *target, char **models, size_t nm, bool emulate,
-                         const char *min_time, const char *dir, eb_rdata *out, char *err,
+                         const char *min_time, const char *dir, eb_report *out, char *err,
                          size_t errlen)
 {
     char list[2048] = "";
@@ -275,14 +247,13 @@ static eb_status measure(const char *target, char **models, size_t nm, bool emul
         safe[k++] = (*p == '/' || *p == '.') ? '_' : *p;
     safe[k] = 0;
     snprintf(path, sizeof path, "%s/report_%s.json", dir, safe);
-    st = eb_rdata_parse(cr.out, path, out, err, errlen);
-    if (st == EB_OK)
-        st = eb_write_file_atomic(path, cr.out, err, errlen);
+    st = eb_report_read_text(cr.out, path, out, err, errlen);
+    if (st == EB_OK && (st = eb_write_file_atomic(path, cr.out, err, errlen)) != EB_OK)
+        eb_report_free(out);
     free(cr.out);
     return st;
 }
 
-#if defined(EB_MODELS_AVAILABLE)
 /* The model's ops for the roofline and its planned memory, from the model library. */
 static eb_status model_ops(const char *name, eb_study_model *m, char *err, size_t errlen)
 {
@@ -313,7 +284,6 @@ static eb_status model_ops(const char *name, eb_study_model *m, char *err, size_
     eb_model_free(mod);
     return EB_OK;
 }
-#endif
 
 int eb_cmd_study(int argc, char **argv)
 {
@@ -402,7 +372,7 @@ int eb_cmd_study(int argc, char **argv)
     size_t nt = 0, nm = 0;
     char *tcopy = targets_arg ? strdup(targets_arg) : NULL;
     char *mcopy = models_arg ? strdup(models_arg) : NULL;
-    eb_rdata reps[MAX_ITEMS + 1];
+    eb_report *reps = calloc(MAX_ITEMS + 1, sizeof *reps); /* large: not on the stack */
     size_t nreps = 0;
     eb_study_target targets[MAX_ITEMS], host;
     bool have_host = false;
@@ -413,8 +383,12 @@ int eb_cmd_study(int argc, char **argv)
     eb_study study = {0};
     eb_plot_list plots = {0};
 
+    if (!reps) {
+        eb_error("out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < nfrom; i++) {
-        if (eb_rdata_load(from[i], &reps[nreps], err, sizeof err) != EB_OK) {
+        if (eb_report_read(from[i], &reps[nreps], err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }
@@ -427,9 +401,9 @@ int eb_cmd_study(int argc, char **argv)
         for (size_t r = 0; r < nreps; r++) {
             bool seen = false;
             for (size_t k = 0; k < nt; k++)
-                seen |= !strcmp(tnames[k], reps[r].target);
+                seen |= !strcmp(tnames[k], reps[r].target.name);
             if (!seen && nt < MAX_ITEMS)
-                tnames[nt++] = reps[r].target;
+                tnames[nt++] = reps[r].target.name;
         }
     if (mcopy)
         nm = split_list(mcopy, mnames, MAX_ITEMS);
@@ -471,17 +445,15 @@ int eb_cmd_study(int argc, char **argv)
     for (size_t m = 0; m < nm; m++) {
         snprintf(models[m].name, sizeof models[m].name, "%s", mnames[m]);
         models[m].planned_total_bytes = NAN;
-#if defined(EB_MODELS_AVAILABLE)
         if (model_ops(mnames[m], &models[m], err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }
-#endif
     }
     /* measurements: --from, else run on what can be reached (the host always, to
      * calibrate) */
     if (!nfrom) {
-        if (eb_mkdirs(dir, err, sizeof err) != EB_OK) {
+        if (eb_mkdirs(dir, 0777, err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }
@@ -545,7 +517,8 @@ done:
     for (size_t m = 0; m < nm; m++)
         free(models[m].ops);
     for (size_t r = 0; r < nreps; r++)
-        eb_rdata_free(&reps[r]);
+        eb_report_free(&reps[r]);
+    free(reps);
     free(tcopy);
     free(mcopy);
     return rc;

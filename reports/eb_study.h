@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 #include "eb_plot.h"
-#include "eb_report_data.h"
+#include "eb_report.h"
 #include "eb_status.h"
 
 typedef struct {
@@ -89,8 +89,8 @@ typedef struct {
 
 /* A measured (or emulated) result to put into the table as it is. */
 typedef struct {
-    const eb_rresult *result;
-    const eb_rdata *report;
+    const eb_report_result *result;
+    const eb_report *report; /* the report it comes from (target name, emulated) */
 } eb_study_measured;
 
 /* The calibration of one model on the host. */

@@ -77,6 +77,13 @@ static bool is_auto(const cJSON *v)
     return cJSON_IsString(v) && !strcmp(v->valuestring, "auto");
 }
 
+/* A number, or NaN when k is absent or not a number (o may be NULL). */
+static double num_or_nan(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
 #define BAD(...)                                                                           \
     do {                                                                                   \
         int _n = snprintf(err, errlen, "%s: ", path);                                      \
@@ -89,7 +96,7 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
                           size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    eb_report_target *t = &out->desc;
+    eb_target_desc *t = &out->desc;
     t->clock_mhz = NAN;
     t->memory_bytes = -1;
     t->price_usd = NAN;
@@ -226,6 +233,14 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
             snprintf(dst[k], cap[k], "%s", v->valuestring);
         }
     }
+
+    /* the study's figures are optional and unchecked: what is not a number is unknown */
+    out->memory_bandwidth_gbs = num_or_nan(o, "memory_bandwidth_gbs");
+    const cJSON *mpc = cJSON_GetObjectItemCaseSensitive(o, "macs_per_cycle_per_core");
+    out->macs_per_cycle_fp32 = num_or_nan(mpc, "fp32");
+    out->macs_per_cycle_int8 = num_or_nan(mpc, "int8");
+    out->peak_gmacs_fp32 = num_or_nan(o, "peak_gmacs_fp32");
+    out->peak_gmacs_int8 = num_or_nan(o, "peak_gmacs_int8");
 
     cJSON_Delete(o);
     return EB_OK;

@@ -57,9 +57,9 @@ Test(study, predictions_are_calibrated_on_the_host)
     fx_result fr = {.target = "host", .model = "net", .variant = "int8", .samples = s, .n = 100,
                     .energy_j = 0.01, .peak_rss_bytes = 9e6};
     char *json = fx_report(&fr, 1, "CPU", "auto", 1);
-    eb_rdata rep;
+    eb_report rep;
     char err[256];
-    cr_assert_eq(eb_rdata_parse(json, "host.json", &rep, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read_text(json, "host.json", &rep, err, sizeof err), EB_OK, "%s", err);
     free(json);
     eb_study_measured meas = {&rep.results[0], &rep};
     eb_study_options o;
@@ -92,7 +92,7 @@ Test(study, predictions_are_calibrated_on_the_host)
     cr_assert_eq(b->meets_budget, 0, "predicted p90 above 20 ms");
     cr_assert_eq(h->cost_per_m_usd.src, EB_SRC_NONE, "the host has no price");
     eb_study_free(&st);
-    eb_rdata_free(&rep);
+    eb_report_free(&rep);
 }
 
 Test(study, without_host_measurement_the_roofline_is_marked_uncalibrated)

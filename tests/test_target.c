@@ -87,6 +87,22 @@ Test(target, parse_errors_name_the_problem)
     cr_assert_eq(t.baud, 115200);
 }
 
+Test(target, study_figures_are_read_or_nan)
+{
+    eb_target t;
+    char err[512];
+    cr_assert_eq(eb_target_load("rpi4", &t, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_float_eq(t.memory_bandwidth_gbs, 12.8, 1e-9);
+    cr_assert_float_eq(t.macs_per_cycle_fp32, 8, 1e-9);
+    cr_assert_float_eq(t.macs_per_cycle_int8, 16, 1e-9);
+    cr_assert_float_eq(t.peak_gmacs_fp32, 48, 1e-9);
+    cr_assert_float_eq(t.peak_gmacs_int8, 96, 1e-9);
+    cr_assert_eq(eb_target_load("host", &t, err, sizeof err), EB_OK, "%s", err);
+    cr_assert(isnan(t.memory_bandwidth_gbs) && isnan(t.macs_per_cycle_fp32) &&
+              isnan(t.macs_per_cycle_int8) && isnan(t.peak_gmacs_fp32) &&
+              isnan(t.peak_gmacs_int8), "absent figures are unknown, not 0");
+}
+
 Test(target, list_targets_command)
 {
     eb_cmd_capture c = eb_test_cmd(eb_cmd_list, "list", "targets", NULL);
