@@ -19,6 +19,20 @@
 extern "C" {
 #endif
 
+/* One published latency measurement of the board (the target file's "published" list):
+ * what was run, how, and where the figure comes from. Validated at load. */
+typedef struct {
+    char model[64];     /* zoo variant it corresponds to: "mobilenet_v2_int8" */
+    char runtime[64];   /* "XNNPACK end2end-bench" */
+    int32_t threads;    /* threads per inference, 1..cores */
+    int32_t os_bits;    /* 32 (armhf code) or 64 */
+    double latency_ms;  /* the published figure, ms per inference */
+    char title[160], date[32], url[256]; /* source */
+    char note[512];     /* caveats ("" none) */
+} eb_published;
+
+#define EB_MAX_PUBLISHED 16
+
 /* Power draw of the whole board, for energy estimates. */
 typedef struct {
     double idle_w, active_w;
@@ -57,6 +71,8 @@ typedef struct {
     double memory_bandwidth_gbs;
     double macs_per_cycle_fp32, macs_per_cycle_int8; /* macs_per_cycle_per_core, one core */
     double peak_gmacs_fp32, peak_gmacs_int8;         /* the whole chip */
+    eb_published published[EB_MAX_PUBLISHED];
+    int32_t n_published; /* 0: no public figure is known for this board */
 } eb_target;
 
 /* Loads a target by name or file. On failure err gets one sentence; for an unknown
