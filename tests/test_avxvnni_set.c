@@ -3,6 +3,7 @@
  * with AVX-VNNI and no AVX-512 VNNI, and the avx512 kernels replace it where both
  * exist; and whole int8 zoo models built with `--kernels avxvnni` give ref's outputs
  * bit for bit, on one thread and split over three. */
+#include "dispatch_test_util.h"
 #include "opt_test_util.h"
 
 #include "eb_model.h"
@@ -51,7 +52,7 @@ static eb_kernel_set auto_for(eb_features cpu)
     return ks;
 }
 
-Test(avxvnni_set, auto_prefers_avx512_vnni_then_avx_vnni_then_avx2)
+Test(avxvnni_set, auto_prefers_amx_then_avx512_vnni_then_avx_vnni_then_avx2)
 {
     if (!eb_isa_compiled(EB_ISA_AVXVNNI) || !eb_isa_compiled(EB_ISA_AVX512))
         cr_skip_test("this build has no avxvnni or avx512 kernels");
@@ -64,11 +65,17 @@ Test(avxvnni_set, auto_prefers_avx512_vnni_then_avx_vnni_then_avx2)
     cr_expect_eq(ks.fc_s8.isa, EB_ISA_AVXVNNI);
     cr_expect_eq(ks.conv2d_f32.isa, EB_ISA_AVX2);
     cr_expect_eq(ks.add_s8.isa, EB_ISA_AVX2);
-    /* Sapphire Rapids, Zen 4/5: both; the zmm kernels win */
+    /* Zen 5 (both VNNIs): the zmm kernels win; Sapphire Rapids adds AMX for conv and fc */
     ks = auto_for(avx2 | avx512 | EB_F(AVX512VNNI) | EB_F(AVXVNNI));
     cr_expect_eq(ks.conv2d_s8.isa, EB_ISA_AVX512);
     cr_expect_eq(ks.dwconv_s8.isa, EB_ISA_AVX512);
     cr_expect_eq(ks.fc_s8.isa, EB_ISA_AVX512);
+    if (eb_isa_compiled(EB_ISA_AMX)) {
+        ks = auto_for(avx2 | avx512 | EB_F(AVX512VNNI) | EB_F(AVXVNNI) | EB_F(AMXTILE) |
+                      EB_F(AMXINT8));
+        cr_expect_eq(ks.conv2d_s8.isa, EB_ISA_AMX);
+        cr_expect_eq(ks.dwconv_s8.isa, EB_ISA_AVX512);
+    }
     /* Ice Lake server: AVX512-VNNI only */
     ks = auto_for(avx2 | avx512 | EB_F(AVX512VNNI));
     cr_expect_eq(ks.conv2d_s8.isa, EB_ISA_AVX512);
@@ -87,14 +94,16 @@ Test(avxvnni_set, auto_and_forced_on_this_cpu)
 {
     eb_kernel_set ks;
     cr_assert_eq(eb_kernels_select(EB_KSET_AUTO, &ks), EB_OK);
-    const bool vnni512 = eb_isa_runnable(EB_ISA_AVX512) &&
-                         eb_cpu_has(eb_kernel_needs(EB_ISA_AVX512, EB_KOP_conv2d_s8));
     const bool vnni256 = eb_isa_runnable(EB_ISA_AVXVNNI);
-    const eb_isa want = vnni512   ? EB_ISA_AVX512
-                        : vnni256 ? EB_ISA_AVXVNNI
-                        : eb_isa_runnable(EB_ISA_AVX2) ? EB_ISA_AVX2
-                                                       : eb_kernel_isa(&ks, EB_KOP_conv2d_s8);
-    cr_assert_eq(ks.conv2d_s8.isa, want, "auto chose %s", ks.conv2d_s8.name);
+    /* auto takes avxvnni for an op exactly when no later row can run that op here */
+    cr_assert_eq(ks.conv2d_s8.isa, t_auto_isa(EB_KOP_conv2d_s8), "auto chose %s", ks.conv2d_s8.name);
+    cr_assert_eq(ks.dwconv_s8.isa, t_auto_isa(EB_KOP_dwconv_s8), "auto chose %s", ks.dwconv_s8.name);
+    cr_assert_eq(ks.fc_s8.isa, t_auto_isa(EB_KOP_fc_s8), "auto chose %s", ks.fc_s8.name);
+    if (vnni256) {
+        const bool wider = eb_isa_runnable(EB_ISA_AVX512) &&
+                           eb_cpu_has(eb_kernel_needs(EB_ISA_AVX512, EB_KOP_dwconv_s8));
+        cr_assert_eq(ks.dwconv_s8.isa, wider ? EB_ISA_AVX512 : EB_ISA_AVXVNNI);
+    }
     eb_status st = eb_kernels_select(EB_KSET_AVXVNNI, &ks);
     cr_assert_eq(st, vnni256 ? EB_OK : EB_ERR_UNSUPPORTED);
     if (vnni256) {
