@@ -44,6 +44,9 @@ typedef struct {
     unsigned bad_lines;    /* lines dropped for a wrong or missing checksum */
     unsigned resyncs;      /* sync exchanges performed */
     unsigned retries_used; /* commands or chunks sent again */
+    /* the run being received, so lines that arrive while resynchronising are kept */
+    struct eb_remote_run_result *active_run;
+    char active_tag[16];
 } eb_remote;
 
 /* Set (e.g. by a SIGINT handler) to stop a run: the client sends abort once, collects
@@ -64,7 +67,7 @@ eb_status eb_remote_sync(eb_remote *r);
 eb_status eb_remote_upload(eb_remote *r, const char *path, const char *name, char *err,
                            size_t errlen);
 
-typedef struct {
+typedef struct eb_remote_run_result {
     eb_agent_model_info info;
     bool have_info;
     uint64_t target;        /* iterations asked for */
