@@ -78,7 +78,11 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
         }
         snprintf(s->port, sizeof s->port, "%s", port);
         char why[300];
-        st = eb_conn_open_serial(&s->conn, port, s->baud, why, sizeof why);
+        st = eb_conn_open(&s->conn, port, s->baud, why, sizeof why);
+        if (st != EB_OK && eb_conn_is_url(port)) {
+            snprintf(err, errlen, "%s", why); /* it names the server and what went wrong */
+            return st;
+        }
         if (st != EB_OK) {
             if (s->mlperf)
                 snprintf(err, errlen, "no MLPerf Tiny device on %s (%s); plug the board in or "
@@ -88,12 +92,17 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
                          "port with --port", port, why, AGENT_HINT);
             return st;
         }
-        snprintf(rep->target.transport, sizeof rep->target.transport, "serial");
+        snprintf(rep->target.transport, sizeof rep->target.transport, "%s", s->conn.transport);
+        if (o->baud && !strcmp(s->conn.transport, "tcp"))
+            eb_report_warn(rep, "--baud %d has no effect on %s: a raw TCP serial server runs "
+                           "the line at the speed it is configured for (rfc2217:// sets it)",
+                           o->baud, port);
     }
 
     char why[600] = "";
     if (s->mlperf) {
         eb_mlperf_init(&s->m, s->conn.fd, 3000);
+        eb_conn_attach(&s->conn, &s->m.rd);
         s->m.trace = o->trace;
         st = eb_mlperf_identify(&s->m, why, sizeof why);
         if (st == EB_ERR_TIMEOUT || st == EB_ERR_IO)
@@ -127,15 +136,24 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
         .stop = o->stop,
     };
     eb_remote_init(&s->r, s->conn.fd, s->conn.fd, &ro);
+    eb_conn_attach(&s->conn, &s->r.rd);
     st = eb_remote_hello(&s->r, why, sizeof why);
     if (st != EB_OK) {
         if (st == EB_ERR_PROTOCOL)
             snprintf(err, errlen, "%s", why);
         else if (o->emulate)
             snprintf(err, errlen, "the emulated agent (%s) did not answer: %s", s->conn.how, why);
+        else if (s->conn.telnet || eb_conn_is_url(s->port))
+            snprintf(err, errlen, "no edgebench-agent answered on %s (%s)%s%s%s; start the "
+                     "agent on the board's serial line that the server serves (see "
+                     "targets/agent/README.md)", s->port, s->conn.how,
+                     s->r.noise[0] ? "; the line said '" : "", s->r.noise,
+                     s->r.noise[0] ? "'" : "");
         else
-            snprintf(err, errlen, "no edgebench-agent answered on %s at %d baud; %s, or give "
-                     "the port with --port", s->port, s->baud, AGENT_HINT);
+            snprintf(err, errlen, "no edgebench-agent answered on %s at %d baud%s%s%s; %s, or "
+                     "give the port with --port", s->port, s->baud,
+                     s->r.noise[0] ? " (the line said '" : "", s->r.noise,
+                     s->r.noise[0] ? "')" : "", AGENT_HINT);
         goto fail;
     }
     eb_conn_release(&s->conn); /* from now on a dead agent reads as a closed line */
@@ -146,6 +164,9 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
     if (o->emulate)
         eb_report_warn(rep, "emulated target: the agent ran under '%s' on a pseudo-terminal; "
                        "timings are not representative of the real board", s->conn.how);
+    else if (strcmp(s->conn.transport, "serial"))
+        eb_report_warn(rep, "remote target: times come from the board's own monotonic clock, "
+                       "streamed over %s (%s)", s->port, s->conn.how);
     else
         eb_report_warn(rep, "remote target: times come from the board's own monotonic clock, "
                        "streamed over %s at %d baud", s->port, s->baud);

@@ -30,7 +30,27 @@ eb_status eb_conn_open_serial(eb_conn *c, const char *port, int baud, char *err,
         return EB_ERR_IO;
     }
     snprintf(c->how, sizeof c->how, "serial %s at %d baud", port, baud);
+    snprintf(c->transport, sizeof c->transport, "serial");
     return EB_OK;
+}
+
+eb_status eb_conn_open(eb_conn *c, const char *port, int baud, char *err, size_t errlen)
+{
+    return eb_conn_is_url(port) ? eb_conn_open_net(c, port, baud, err, errlen)
+                                : eb_conn_open_serial(c, port, baud, err, errlen);
+}
+
+static size_t telnet_filter(void *ctx, char *buf, size_t n)
+{
+    return eb_telnet_filter(ctx, buf, n);
+}
+
+void eb_conn_attach(eb_conn *c, eb_linereader *rd)
+{
+    if (c->telnet) {
+        rd->filter = telnet_filter;
+        rd->filter_ctx = &c->tn;
+    }
 }
 
 eb_status eb_conn_spawn(eb_conn *c, char *const argv[], char *err, size_t errlen)
@@ -104,6 +124,7 @@ eb_status eb_conn_spawn(eb_conn *c, char *const argv[], char *err, size_t errlen
     c->fd = m;
     c->hold_fd = s;
     c->child = pid;
+    snprintf(c->transport, sizeof c->transport, "emulated");
     return EB_OK;
 }
 

@@ -44,6 +44,8 @@ typedef struct {
     unsigned bad_lines;    /* lines dropped for a wrong or missing checksum */
     unsigned resyncs;      /* sync exchanges performed */
     unsigned retries_used; /* commands or chunks sent again */
+    char noise[96];        /* the first dropped line's text (a login prompt, a server's
+                            * message): it tells who answers when no agent does */
     /* the run being received, so lines that arrive while resynchronising are kept */
     struct eb_remote_run_result *active_run;
     char active_tag[16];

@@ -85,6 +85,13 @@ static eb_status next_line_i(eb_remote *r, char *line, size_t cap, int timeout_m
         }
         r->bad_lines++;
         trace(r, "< (dropped: bad or missing checksum)", line);
+        if (!r->noise[0] && c == 0) {
+            size_t k = 0;
+            for (const char *p = line; *p && k + 1 < sizeof r->noise; p++)
+                if (*p >= ' ' && *p < 127 && *p != '\'')
+                    r->noise[k++] = *p;
+            r->noise[k] = '\0';
+        }
     }
 }
 

@@ -176,8 +176,13 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
     snprintf(t->power_model.source, sizeof t->power_model.source, "%s", src->valuestring);
 
     v = cJSON_GetObjectItemCaseSensitive(o, "device");
-    if (cJSON_IsString(v))
+    if (cJSON_IsString(v)) {
+        if (strstr(v->valuestring, "://") && strncmp(v->valuestring, "tcp://", 6) &&
+            strncmp(v->valuestring, "rfc2217://", 10))
+            BAD("'device' must be a serial device (/dev/ttyUSB0) or a serial server address "
+                "(tcp://HOST:PORT or rfc2217://HOST:PORT)");
         snprintf(out->device, sizeof out->device, "%s", v->valuestring);
+    }
     v = cJSON_GetObjectItemCaseSensitive(o, "baud");
     if (cJSON_IsNumber(v))
         out->baud = (int32_t)v->valuedouble;

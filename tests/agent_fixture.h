@@ -107,6 +107,7 @@ typedef enum {
     FX_TRUNCATE,     /* keep only the first arg bytes, then the newline */
     FX_HOLD,         /* forward nothing from this line on (a reply that never comes) */
     FX_KILL,         /* kill the agent (the line stays up, nothing answers any more) */
+    FX_HOOK,         /* call the proxy's hook (e.g. kill a server in between), then forward */
 } fx_action;
 
 typedef struct {
@@ -134,6 +135,8 @@ typedef struct {
     size_t len[2];
     int held[2];
     volatile int killed;
+    void (*hook)(void *);
+    void *hook_arg;
 } fx_proxy;
 
 static inline void fx_write(int fd, const char *p, size_t n)
@@ -192,6 +195,10 @@ static inline void fx_line(fx_proxy *x, int d, char *line, size_t n)
             kill(x->agent, SIGKILL);
             x->killed = 1;
             return;
+        case FX_HOOK:
+            if (x->hook)
+                x->hook(x->hook_arg);
+            break;
         }
     }
     fx_write(out, line, n);
@@ -249,23 +256,31 @@ typedef struct {
     char slave[128];  /* its path, for --port */
 } fx_rig;
 
-/* The real agent binary with its stdin/stdout on our end of a socketpair. */
-static inline pid_t fx_spawn_exec(const char *agent, int fd, const char *dir)
+/* The real agent (argv: the program, e.g. {"qemu-aarch64", "-cpu", "cortex-a72", AGENT},
+ * NULL-terminated) with its stdin/stdout on our end of a socketpair. */
+static inline pid_t fx_spawn_exec(const char *const *argv, int fd, const char *dir)
 {
     pid_t pid = fork();
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(fd, 0);
         dup2(fd, 1);
-        execl(agent, agent, "--models-dir", dir, (char *)NULL);
+        const char *args[16];
+        int n = 0;
+        for (; argv[n] && n < 12; n++)
+            args[n] = argv[n];
+        args[n++] = "--models-dir";
+        args[n++] = dir;
+        args[n] = NULL;
+        execvp(args[0], (char *const *)args);
         _exit(127);
     }
     return pid;
 }
 
-static inline void fx_rig_start_generic(fx_rig *g, const char *agent_exec, const fx_rule *rules,
-                                 int n_rules, const char *garbage, size_t garbage_len,
-                                 const eb_remote_opts *o);
+static inline void fx_rig_start_generic(fx_rig *g, const char *const *agent_exec,
+                                        const fx_rule *rules, int n_rules, const char *garbage,
+                                        size_t garbage_len, const eb_remote_opts *o);
 
 static inline void fx_rig_start(fx_rig *g, const fx_rule *rules, int n_rules, const char *garbage,
                          size_t garbage_len, const eb_remote_opts *o)
@@ -276,12 +291,21 @@ static inline void fx_rig_start(fx_rig *g, const fx_rule *rules, int n_rules, co
 /* The real agent behind the proxy; the host side is left to the caller (g->slave). */
 static inline void fx_rig_start_exec(fx_rig *g, const char *agent, const fx_rule *rules, int n_rules)
 {
-    fx_rig_start_generic(g, agent, rules, n_rules, NULL, 0, NULL);
+    const char *argv[] = {agent, NULL};
+    fx_rig_start_generic(g, argv, rules, n_rules, NULL, 0, NULL);
 }
 
-static inline void fx_rig_start_generic(fx_rig *g, const char *agent_exec, const fx_rule *rules,
-                                 int n_rules, const char *garbage, size_t garbage_len,
-                                 const eb_remote_opts *o)
+/* The same with an agent command line (e.g. under qemu-user) and garbage sent to the
+ * host before anything else. */
+static inline void fx_rig_start_cmd(fx_rig *g, const char *const *argv, const fx_rule *rules,
+                                    int n_rules, const char *garbage, size_t garbage_len)
+{
+    fx_rig_start_generic(g, argv, rules, n_rules, garbage, garbage_len, NULL);
+}
+
+static inline void fx_rig_start_generic(fx_rig *g, const char *const *agent_exec,
+                                        const fx_rule *rules, int n_rules, const char *garbage,
+                                        size_t garbage_len, const eb_remote_opts *o)
 {
     memset(g, 0, sizeof *g);
     snprintf(g->dir, sizeof g->dir, "/tmp/eb_agent_test_XXXXXX");
