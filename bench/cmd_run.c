@@ -48,12 +48,17 @@ static void run_usage(FILE *f)
         "  --json               print the report to stdout (no file unless --out is given);\n"
         "                       the summary then goes to stderr\n"
         "  --quiet              no progress line and no summary\n\n"
-        "Remote targets (serial edgebench-agent, MLPerf Tiny devices, emulation):\n"
+        "Remote targets (edgebench-agent on a serial line, a serial server or SSH; MLPerf\n"
+        "Tiny devices; emulation):\n"
         "  --port DEV|URL       serial device of the board (default: the target file's), or\n"
         "                       its serial line on the network: tcp://HOST:PORT (a raw TCP\n"
         "                       serial server such as ser2net's tcp accepter) or\n"
         "                       rfc2217://HOST:PORT (telnet with RFC 2217, which sets --baud)\n"
         "  --baud N             line speed (default: the target file's, else 115200)\n"
+        "  --host USER@HOST     reach the board over SSH instead (default: the target file's\n"
+        "                       \"host\" for \"transport\": \"ssh\"); edgebench runs\n"
+        "                       'ssh USER@HOST edgebench-agent --stdio' with your ssh config\n"
+        "                       and keys (BatchMode: never a password prompt)\n"
         "  --emulate            run the target's agent build under qemu-user on a\n"
         "                       pseudo-terminal instead of a board (timings not representative)\n"
         "  --agent PATH         the agent binary for --emulate (default: the target file's,\n"
@@ -359,7 +364,7 @@ typedef struct {
     long threads; /* 0: default */
     eb_kset kset;
     /* remote targets */
-    const char *port, *agent, *protocol;
+    const char *port, *host, *agent, *protocol;
     long baud, timeout_s;
     bool emulate, trace;
 } run_args;
@@ -469,6 +474,14 @@ static int parse_args(int argc, char **argv, run_args *a)
         } else if (!strcmp(o, "--port")) {
             if (!(a->port = need_value(argc, argv, &i)))
                 return EB_EXIT_USAGE;
+        } else if (!strcmp(o, "--host")) {
+            if (!(a->host = need_value(argc, argv, &i)))
+                return EB_EXIT_USAGE;
+            if (!*a->host || a->host[0] == '-' || strpbrk(a->host, " \t\n")) {
+                eb_error("--host expects an SSH destination such as pi@raspberrypi.local, got "
+                         "'%s'", a->host);
+                return EB_EXIT_USAGE;
+            }
         } else if (!strcmp(o, "--baud")) {
             if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 300, 4000000, &a->baud))
                 return EB_EXIT_USAGE;
@@ -529,9 +542,15 @@ int eb_cmd_run(int argc, char **argv)
      * runner (run_remote.c), which fills the same results from the samples a board (or
      * an emulated one) streams back. */
     bool remote = strcmp(target.desc.transport, "local") || a.emulate;
-    if (!remote && (a.port || a.baud || a.agent || a.protocol)) {
-        eb_error("--port, --baud, --agent and --protocol are for remote targets; target '%s' "
-                 "runs locally", target.desc.name);
+    if (!remote && (a.port || a.host || a.baud || a.agent || a.protocol)) {
+        eb_error("--port, --host, --baud, --agent and --protocol are for remote targets; "
+                 "target '%s' runs locally", target.desc.name);
+        return EB_EXIT_USAGE;
+    }
+    bool ssh = a.host || !strcmp(target.desc.transport, "ssh");
+    if (ssh && (a.port || a.baud || a.emulate)) {
+        eb_error("%s is for serial lines; %s is reached over SSH", a.emulate ? "--emulate"
+                 : a.port ? "--port" : "--baud", a.host ? a.host : target.desc.name);
         return EB_EXIT_USAGE;
     }
     if (a.emulate && !strcmp(target.desc.transport, "local")) {
@@ -615,6 +634,7 @@ int eb_cmd_run(int argc, char **argv)
     eb_remote_options ro = {
         .target = &target,
         .port = a.port,
+        .host = a.host,
         .baud = (int)a.baud,
         .emulate = a.emulate,
         .agent = a.agent,

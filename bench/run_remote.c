@@ -50,7 +50,7 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
 {
     memset(s, 0, sizeof *s);
     s->o = o;
-    s->conn.fd = s->conn.hold_fd = -1;
+    eb_conn_init(&s->conn);
     const eb_target *t = o->target;
     const char *proto = o->protocol ? o->protocol : t->protocol[0] ? t->protocol : "edgebench";
     s->mlperf = !strcmp(proto, "mlperf-tiny");
@@ -68,6 +68,23 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
         snprintf(s->port, sizeof s->port, "%s", s->conn.port);
         snprintf(rep->target.transport, sizeof rep->target.transport, "emulated");
         rep->target.emulated = true;
+    } else if (o->host || !strcmp(t->desc.transport, "ssh")) {
+        const char *host = o->host ? o->host : t->host;
+        if (s->mlperf) {
+            snprintf(err, errlen, "MLPerf Tiny devices are reached on a serial line, not over "
+                     "SSH; give its serial port with --port");
+            return EB_ERR_ARG;
+        }
+        if (!*host) {
+            snprintf(err, errlen, "target '%s' names no SSH host; give one with --host "
+                     "USER@HOST (or \"host\" in %s)", t->desc.name, t->path);
+            return EB_ERR_ARG;
+        }
+        st = eb_conn_open_ssh(&s->conn, t, host, err, errlen);
+        if (st != EB_OK)
+            return st;
+        snprintf(s->port, sizeof s->port, "%s", host);
+        snprintf(rep->target.transport, sizeof rep->target.transport, "ssh");
     } else {
         const char *port = o->port ? o->port : t->device;
         s->baud = o->baud ? o->baud : t->baud ? t->baud : (s->mlperf ? EB_MLPERF_BAUD : 115200);
@@ -128,8 +145,10 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
         return EB_OK;
     }
 
+    bool ssh = !strcmp(s->conn.transport, "ssh");
     eb_remote_opts ro = {
-        .reply_ms = o->emulate ? 15000 : 3000, /* qemu needs a moment to start */
+        /* qemu needs a moment to start, ssh to log in (a failed login ends it at once) */
+        .reply_ms = o->emulate || ssh ? 15000 : 3000,
         .idle_ms = (o->timeout_s > 0 ? o->timeout_s : 120) * 1000,
         .retries = 4,
         .trace = o->trace,
@@ -141,6 +160,8 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
     if (st != EB_OK) {
         if (st == EB_ERR_PROTOCOL)
             snprintf(err, errlen, "%s", why);
+        else if (ssh)
+            eb_conn_ssh_diagnose(&s->conn, t->desc.name, err, errlen);
         else if (o->emulate)
             snprintf(err, errlen, "the emulated agent (%s) did not answer: %s", s->conn.how, why);
         else if (s->conn.telnet || eb_conn_is_url(s->port))
@@ -164,6 +185,9 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
     if (o->emulate)
         eb_report_warn(rep, "emulated target: the agent ran under '%s' on a pseudo-terminal; "
                        "timings are not representative of the real board", s->conn.how);
+    else if (ssh)
+        eb_report_warn(rep, "remote target: times come from the board's own monotonic clock, "
+                       "streamed over SSH from %s", s->port);
     else if (strcmp(s->conn.transport, "serial"))
         eb_report_warn(rep, "remote target: times come from the board's own monotonic clock, "
                        "streamed over %s (%s)", s->port, s->conn.how);
@@ -341,8 +365,12 @@ static eb_status measure_agent(eb_remote_session *s, const char *model, eb_repor
     res->complete = rr.complete;
     if (!rr.complete) {
         rep->complete = false;
-        eb_report_warn(rep, "%s: incomplete remote run: %s; the %zu samples received are kept",
-                       res->name, rr.stop_reason, n);
+        char said[200] = "";
+        if (!strcmp(s->conn.transport, "ssh"))
+            eb_conn_ssh_stderr(&s->conn, said, sizeof said);
+        eb_report_warn(rep, "%s: incomplete remote run: %s%s%s; the %zu samples received are "
+                       "kept", res->name, rr.stop_reason, said[0] ? "; ssh said: " : "", said,
+                       n);
         snprintf(s->incomplete, sizeof s->incomplete, "%.300s", rr.stop_reason);
     }
     eb_report_memory *mem = &res->memory;

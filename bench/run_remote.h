@@ -1,6 +1,6 @@
 /* run_remote.h - the remote runner: measures models on a board reached over a serial
- * line (edgebench-agent, or an MLPerf Tiny device), or on an agent run under qemu-user
- * on a pseudo-terminal (--emulate), and fills the same report results as run_local.c
+ * line, a serial server on the network (edgebench-agent, or an MLPerf Tiny device) or
+ * SSH, or on an agent run under qemu-user on a pseudo-terminal (--emulate), and fills the same report results as run_local.c
  * from the per-inference samples the board streams back (engine.h's eb_result_set_*). */
 #ifndef EB_RUN_REMOTE_H
 #define EB_RUN_REMOTE_H
@@ -24,6 +24,7 @@ extern "C" {
 typedef struct {
     const eb_target *target;
     const char *port;     /* --port, NULL: the target file's device */
+    const char *host;     /* --host USER@HOST: over SSH; NULL: the target file's */
     int baud;             /* --baud, 0: the target file's (115200 when absent) */
     bool emulate;         /* --emulate: start the agent under qemu-user on a pty */
     const char *agent;    /* --agent PATH for --emulate, NULL: the target file's */

@@ -16,11 +16,16 @@
 #include "eb_port.h"
 #include "eb_proto.h"
 
+void eb_conn_init(eb_conn *c)
+{
+    memset(c, 0, sizeof *c);
+    c->fd = c->hold_fd = c->err_fd = -1;
+}
+
 eb_status eb_conn_open_serial(eb_conn *c, const char *port, int baud, char *err,
                               size_t errlen)
 {
-    memset(c, 0, sizeof *c);
-    c->hold_fd = -1;
+    eb_conn_init(c);
     snprintf(c->port, sizeof c->port, "%s", port);
     c->fd = eb_port_serial_open(port, baud);
     if (c->fd < 0) {
@@ -55,8 +60,7 @@ void eb_conn_attach(eb_conn *c, eb_linereader *rd)
 
 eb_status eb_conn_spawn(eb_conn *c, char *const argv[], char *err, size_t errlen)
 {
-    memset(c, 0, sizeof *c);
-    c->fd = c->hold_fd = -1;
+    eb_conn_init(c);
     int m, s;
     if (openpty(&m, &s, NULL, NULL, NULL) != 0) {
         snprintf(err, errlen, "cannot create a pseudo-terminal: %s", strerror(errno));
@@ -218,8 +222,17 @@ void eb_conn_close(eb_conn *c)
         close(c->fd);
         c->fd = -1;
     }
+    if (c->err_fd >= 0) {
+        close(c->err_fd);
+        c->err_fd = -1;
+    }
     if (c->child > 0) {
         int status;
+        /* ssh ends by itself once its input closed (the board's agent sees the end of
+         * its input too): give it a moment before the signal */
+        for (int i = 0; c->ssh_host[0] && i < 50 && waitpid(c->child, &status, WNOHANG) == 0;
+             i++)
+            usleep(20000);
         if (waitpid(c->child, &status, WNOHANG) == 0) {
             kill(c->child, SIGTERM);
             int64_t deadline = eb_mono_ms() + 2000;

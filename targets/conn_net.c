@@ -98,8 +98,7 @@ static int connect_within(const struct addrinfo *ai)
 
 eb_status eb_conn_open_net(eb_conn *c, const char *url, int baud, char *err, size_t errlen)
 {
-    memset(c, 0, sizeof *c);
-    c->fd = c->hold_fd = -1;
+    eb_conn_init(c);
     snprintf(c->port, sizeof c->port, "%s", url);
     bool telnet = !strncmp(url, "rfc2217://", 10);
     const char *rest = strstr(url, "://");

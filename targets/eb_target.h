@@ -23,7 +23,7 @@ typedef struct {
     eb_report_target desc; /* the part every report carries */
     char description[256];
     char path[512];   /* the file it was loaded from */
-    char device[256]; /* serial: device path ("" for local) */
+    char device[256]; /* serial: device path or tcp:// / rfc2217:// URL ("" for local) */
     int32_t baud;     /* serial: line speed (0 for local) */
     char protocol[24]; /* serial: "edgebench" (the agent, default) or "mlperf-tiny" */
     char cpu[64];      /* "Cortex-A72" ("" unknown) */
@@ -33,6 +33,14 @@ typedef struct {
     char qemu[32];     /* "qemu-aarch64"; "" runs the agent directly */
     char qemu_cpu[32]; /* "cortex-a72" */
     char agent[256];   /* "build-aarch64/targets/agent/edgebench-agent" */
+    /* ssh: who to log in as where, extra ssh arguments, and how the board starts the
+     * agent: `[agent_prefix] agent_path --stdio` (agent_path found in the board's PATH
+     * or ~/.local/bin, where `edgebench deploy` puts it) */
+    char host[256];          /* "pi@raspberrypi.local" ("" : none) */
+    char ssh_options[16][256]; /* e.g. {"-p", "2222"} or {"-F", "lab_ssh_config"} */
+    int32_t n_ssh_options;
+    char agent_path[256];    /* "edgebench-agent" (default) or a path on the board */
+    char agent_prefix[128];  /* "taskset -c 3", "nice -n -5", ... ("" : none) */
 } eb_target;
 
 /* Loads a target by name or file. On failure err gets one sentence; for an unknown

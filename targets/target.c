@@ -108,8 +108,8 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
 
     v = cJSON_GetObjectItemCaseSensitive(o, "transport");
     if (!cJSON_IsString(v) || (strcmp(v->valuestring, "local") && strcmp(v->valuestring, "serial") &&
-                               strcmp(v->valuestring, "emulated")))
-        BAD("'transport' must be \"local\", \"serial\" or \"emulated\"");
+                               strcmp(v->valuestring, "ssh") && strcmp(v->valuestring, "emulated")))
+        BAD("'transport' must be \"local\", \"serial\", \"ssh\" or \"emulated\"");
     snprintf(t->transport, sizeof t->transport, "%s", v->valuestring);
     bool local = !strcmp(t->transport, "local");
     t->emulated = !strcmp(t->transport, "emulated");
@@ -229,6 +229,39 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
             if (!cJSON_IsString(v) || strlen(v->valuestring) >= cap[k])
                 BAD("emulation.%s must be a string", keys[k]);
             snprintf(dst[k], cap[k], "%s", v->valuestring);
+        }
+    }
+
+    const struct {
+        const char *key;
+        char *dst;
+        size_t cap;
+    } ssh_str[] = {{"host", out->host, sizeof out->host},
+                   {"agent_path", out->agent_path, sizeof out->agent_path},
+                   {"agent_prefix", out->agent_prefix, sizeof out->agent_prefix}};
+    for (size_t k = 0; k < sizeof ssh_str / sizeof ssh_str[0]; k++) {
+        v = cJSON_GetObjectItemCaseSensitive(o, ssh_str[k].key);
+        if (!v || cJSON_IsNull(v))
+            continue;
+        if (!cJSON_IsString(v) || strlen(v->valuestring) >= ssh_str[k].cap ||
+            strpbrk(v->valuestring, "\n\r"))
+            BAD("'%s' must be a string of one line", ssh_str[k].key);
+        snprintf(ssh_str[k].dst, ssh_str[k].cap, "%s", v->valuestring);
+    }
+    if (out->host[0] && (out->host[0] == '-' || strpbrk(out->host, " \t")))
+        BAD("'host' must be an SSH destination such as \"pi@raspberrypi.local\"");
+    v = cJSON_GetObjectItemCaseSensitive(o, "ssh_options");
+    if (v && !cJSON_IsNull(v)) {
+        const cJSON *e;
+        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > 16)
+            BAD("'ssh_options' must be a list of at most 16 ssh arguments such as \"-p\", "
+                "\"2222\"");
+        cJSON_ArrayForEach(e, v)
+        {
+            if (!cJSON_IsString(e) || strlen(e->valuestring) >= sizeof out->ssh_options[0])
+                BAD("'ssh_options' entries must be strings");
+            snprintf(out->ssh_options[out->n_ssh_options++], sizeof out->ssh_options[0], "%s",
+                     e->valuestring);
         }
     }
 

@@ -2,6 +2,7 @@
  * the command line, or on stdin/stdout. */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,12 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: edgebench-agent [--baud N] [--models-dir DIR] [DEVICE]\n\n"
+            "usage: edgebench-agent [--baud N] [--models-dir DIR] [DEVICE | --stdio]\n\n"
             "Runs edgebench models on this board for a host running 'edgebench run --target'.\n"
             "DEVICE is the serial line to the host (e.g. /dev/ttyGS0 for USB gadget serial,\n"
             "/dev/ttyAMA0 or /dev/serial0 for the GPIO UART, /dev/ttyUSB0 for a USB-serial\n"
-            "adapter); without it the agent speaks on stdin/stdout. --baud defaults to\n"
+            "adapter). --stdio (or no DEVICE) speaks on stdin/stdout: the host starts it so\n"
+            "over SSH ('ssh pi@raspberrypi.local edgebench-agent --stdio'). --baud defaults to\n"
             "115200. Uploaded .ebm model files are kept in --models-dir (default: .).\n"
             "Type 'help' on the line for the commands (targets/agent/README.md).\n");
 }
@@ -25,6 +27,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     const char *dev = NULL, *dir = ".";
+    bool stdio = false;
     long baud = 115200;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -41,6 +44,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "edgebench-agent: --baud expects a number, got '%s'\n", argv[i]);
                 return 2;
             }
+        } else if (!strcmp(argv[i], "--stdio")) {
+            stdio = true;
         } else if (!strcmp(argv[i], "--models-dir") && i + 1 < argc) {
             dir = argv[++i];
         } else if (argv[i][0] == '-') {
@@ -52,6 +57,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "edgebench-agent: one device only, got also '%s'\n", argv[i]);
             return 2;
         }
+    }
+    if (stdio && dev) {
+        fprintf(stderr, "edgebench-agent: --stdio and a device ('%s') exclude each other\n", dev);
+        return 2;
     }
     const eb_agent_backend *be = eb_agent_models_backend();
     signal(SIGPIPE, SIG_IGN); /* a vanished host is a write error, not a death */
