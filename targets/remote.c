@@ -313,8 +313,15 @@ eb_status eb_remote_hello(eb_remote *r, char *err, size_t errlen)
     eb_status st = exchange(r, &x);
     if (st == EB_OK)
         return identify(r, err, errlen);
-    if (st == EB_ERR_IO)
+    if (st == EB_ERR_IO) {
+        /* what came before the close tells who was there (a server's message) */
+        char line[EB_PROTO_MAX_LINE + 1];
+        int64_t until = eb_mono_ms() + 500;
+        while (!r->noise[0] && eb_mono_ms() < until &&
+               next_line(r, line, sizeof line, 100) != EB_ERR_IO) {
+        }
         snprintf(err, errlen, "the line closed during the handshake");
+    }
     else if (st == EB_ERR_TIMEOUT)
         snprintf(err, errlen, "no edgebench-agent answered");
     return st;
