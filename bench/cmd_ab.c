@@ -34,7 +34,7 @@ static void ab_usage(FILE *f)
             "  --model M               model variant, both sides (e.g. mobilenet_v1_int8)\n"
             "  --baseline-model M      A's variant (two variants of one binary)\n"
             "  --candidate-model M     B's variant\n"
-            "  --kernels K             kernel set for both sides (auto|ref|avx2|avx512|neon)\n"
+            "  --kernels K             kernel set for both sides (%s)\n"
             "  --baseline-kernels K    A's kernel set (two kernel sets of one binary)\n"
             "  --candidate-kernels K   B's kernel set\n"
             "  --target T              target (default host)\n"
@@ -47,7 +47,7 @@ static void ab_usage(FILE *f)
             "  --route R               worker (persistent children, default when both binaries\n"
             "                          have ab-worker) or run (a child 'run' per round)\n"
             "  --quiet                 no per-round lines\n",
-            eb_ab_min_rounds(0.01));
+            eb_kset_choices(), eb_ab_min_rounds(0.01));
 }
 
 typedef struct {

@@ -39,18 +39,20 @@ static void bench_usage(FILE *f)
             "datatype (measured by the same run: register-only multiply-add chains), and\n"
             "the speed-up over the ref kernel.\n\n"
             "  --op LIST       comma list of conv2d, dwconv, fc, gap, add, softmax,\n"
-            "                  fc_sparse (1x1 conv shapes with 75%% of weights pruned, CSR)\n"
-            "                  or all; default: all but fc_sparse\n"
+            "                  spfc (sparse fc: 1x1 conv shapes with 75%% of weights pruned,\n"
+            "                  CSR; fc_sparse is the old name) or all; default: all but spfc\n"
             "  --dtype LIST    f32, int8 or both (default both; fp32 and s8 also accepted)\n"
-            "  --kernels SET   auto, ref, avx2, avx512 or neon (default auto: the best this CPU\n"
-            "                  has; avx512 = AVX-512 conv2d/fc over the avx2 set)\n"
+            "  --kernels SET   %s (default auto: the best this\n"
+            "                  CPU has; a set's ops over those of the set below it, as\n"
+            "                  'edgebench list kernels' shows)\n"
             "  --model NAME    only layers of this model (mobilenet_v1, mobilenet_v2)\n"
             "  --shapes FILE   another shapes file (format in bench/shapes_mobilenet.txt)\n"
             "  --min-time S    seconds of timed calls per kernel and shape, spread over the\n"
             "                  rounds (default 0.2; at least one call per round)\n"
             "  --rounds N      interleaved rounds over all shapes (default 3)\n"
             "  --no-ref        do not time ref (no speed-up column)\n"
-            "  --json FILE     also write the results as JSON (written atomically)\n");
+            "  --json FILE     also write the results as JSON (written atomically)\n",
+            eb_kset_choices());
 }
 
 static double now_s(void)
@@ -180,9 +182,9 @@ static bool parse_dtypes(const char *s, bool want[2])
     return want[0] || want[1];
 }
 
-static bool parse_ops(const char *s, bool want[EB_KOP_COUNT])
+static bool parse_ops(const char *s, bool want[EB_BOP_COUNT])
 {
-    for (int i = 0; i < EB_KOP_COUNT; i++)
+    for (int i = 0; i < EB_BOP_COUNT; i++)
         want[i] = false;
     char buf[160];
     if (!s || strlen(s) >= sizeof buf)
@@ -190,11 +192,11 @@ static bool parse_ops(const char *s, bool want[EB_KOP_COUNT])
     strcpy(buf, s);
     bool any = false;
     for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
-        eb_kop op;
+        eb_bop op;
         if (!strcmp(t, "all")) {
-            for (int i = 0; i < EB_KOP_COUNT; i++)
+            for (int i = 0; i < EB_BOP_COUNT; i++)
                 want[i] = true;
-        } else if (eb_kop_parse(t, &op)) {
+        } else if (eb_bop_parse(t, &op)) {
             want[op] = true;
         } else {
             return false;
@@ -236,7 +238,7 @@ static int write_json(const char *path, const bcase *cs, size_t n, const peaks *
         return EB_EXIT_USAGE;
     }
     FILE *f = o.f;
-    const eb_cpu_features *cf = eb_cpu_detect();
+    eb_features cf = eb_cpu_detect();
     fprintf(f, "{\n  \"schema\": \"edgebench-bench-kernels/1\",\n  \"edgebench_version\": ");
     json_str(f, eb_version());
     fprintf(f, ",\n  \"git_revision\": ");
@@ -245,10 +247,11 @@ static int write_json(const char *path, const bcase *cs, size_t n, const peaks *
     json_str(f, eb_build_type());
     fprintf(f, ",\n  \"compiler\": ");
     json_str(f, eb_compiler());
-    fprintf(f, ",\n  \"cpu_features\": {\"avx2_fma\": %s, \"avx512f\": %s, \"neon\": %s, "
-               "\"dotprod\": %s},\n",
-            cf->avx2_fma ? "true" : "false", cf->avx512f ? "true" : "false",
-            cf->neon ? "true" : "false", cf->dotprod ? "true" : "false");
+    fprintf(f, ",\n  \"cpu_features\": {");
+    for (int i = 0; i < EB_FEAT_COUNT; i++)
+        fprintf(f, "%s\"%s\": %s", i ? ", " : "", eb_feature_name((eb_feature)i),
+                (cf >> i) & 1 ? "true" : "false");
+    fprintf(f, "},\n");
     fprintf(f, "  \"kernel_set\": ");
     json_str(f, kset);
     fprintf(f, ",\n  \"threads\": 1,\n  \"min_time_s\": %g,\n  \"rounds\": %d,\n  \"peaks\": [",
@@ -278,7 +281,7 @@ static int write_json(const char *path, const bcase *cs, size_t n, const peaks *
         double best = samples_min(&c->t), ops = eb_kcase_ops(c->kc);
         fprintf(f, "%s\n    {\"layers\": ", i ? "," : "");
         json_str(f, s->layers);
-        fprintf(f, ", \"op\": \"%s\", \"dtype\": \"%s\", \"shape\": ", eb_kop_name(s->op),
+        fprintf(f, ", \"op\": \"%s\", \"dtype\": \"%s\", \"shape\": ", eb_bop_name(s->op),
                 dt_name(c->dt));
         json_str(f, desc);
         fprintf(f, ", \"k\": %d, \"stride\": %d, \"in_h\": %d, \"in_w\": %d, \"in_c\": %d, "
@@ -295,7 +298,7 @@ static int write_json(const char *path, const bcase *cs, size_t n, const peaks *
         json_num(f, ops / best);
         const samples *ps = &pk->s[eb_kcase_isa(c->kc)][c->dt];
         fprintf(f, ", \"pct_of_peak\": ");
-        json_num(f, eb_kop_is_mac(s->op) && ps->n ? 100.0 * ops / best * samples_min(ps) : NAN);
+        json_num(f, eb_bop_is_mac(s->op) && ps->n ? 100.0 * ops / best * samples_min(ps) : NAN);
         if (c->ref) {
             fprintf(f, ",\n     \"ref_kernel\": ");
             json_str(f, eb_kcase_kernel(c->ref));
@@ -369,7 +372,7 @@ static void print_summary(const bcase *cs, size_t n, const peaks *pk, const char
                 any = 1;
                 const samples *ps = &pk->s[eb_kcase_isa(c->kc)][dt];
                 const double best = samples_min(&c->t);
-                if (c->shape->op == EB_KOP_CONV2D && c->shape->k == 1 && ps->n) {
+                if (c->shape->op == EB_BOP_CONV2D && c->shape->k == 1 && ps->n) {
                     const double peak = 1.0 / samples_min(ps), pct = 100.0 * eb_kcase_ops(c->kc) / best / peak;
                     pct_num += eb_kcase_ops(c->kc) / peak; /* time at peak */
                     pct_den += best;
@@ -379,10 +382,10 @@ static void print_summary(const bcase *cs, size_t n, const peaks *pk, const char
                 }
                 if (c->ref && c->shape->k == 3) {
                     const double sp = samples_min(&c->tref) / best;
-                    if (c->shape->op == EB_KOP_DWCONV) {
+                    if (c->shape->op == EB_BOP_DWCONV) {
                         dw_min = sp < dw_min ? sp : dw_min;
                         dw_max = sp > dw_max ? sp : dw_max;
-                    } else if (c->shape->op == EB_KOP_CONV2D && isnan(c3)) {
+                    } else if (c->shape->op == EB_BOP_CONV2D && isnan(c3)) {
                         c3 = sp;
                     }
                 }
@@ -404,7 +407,7 @@ static void print_summary(const bcase *cs, size_t n, const peaks *pk, const char
 
 static int bench_kernels(int argc, char **argv)
 {
-    bool want_op[EB_KOP_COUNT], want_dt[2] = {true, true}, no_ref = false;
+    bool want_op[EB_BOP_COUNT], want_dt[2] = {true, true}, no_ref = false;
     peaks pk;
     memset(&pk, 0, sizeof pk);
     parse_ops("conv2d,dwconv,fc,gap,add,softmax", want_op);
@@ -429,14 +432,14 @@ static int bench_kernels(int argc, char **argv)
             }
             const char *v = argv[++i];
             if (!strcmp(a, "--op") && !parse_ops(v, want_op)) {
-                eb_error("--op expects a comma list of conv2d, dwconv, fc, fc_sparse, gap, "
+                eb_error("--op expects a comma list of conv2d, dwconv, fc, spfc, gap, "
                          "add, softmax or all, got '%s'", v);
                 return EB_EXIT_USAGE;
             } else if (!strcmp(a, "--dtype") && !parse_dtypes(v, want_dt)) {
                 eb_error("--dtype expects f32, int8 or both, got '%s'", v);
                 return EB_EXIT_USAGE;
             } else if (!strcmp(a, "--kernels") && eb_kset_parse(v, &kset) != EB_OK) {
-                eb_error("--kernels expects one of auto, ref, avx2, avx512, neon, got '%s'", v);
+                eb_error("--kernels expects one of %s, got '%s'", eb_kset_choices(), v);
                 return EB_EXIT_USAGE;
             } else if (!strcmp(a, "--model")) {
                 model = v;
@@ -459,10 +462,9 @@ static int bench_kernels(int argc, char **argv)
 
     eb_kernel_set ks, ref_ks;
     if (eb_kernels_select(kset, &ks) != EB_OK) {
-        eb_error("kernel set '%s' cannot run here: this CPU or build lacks %s",
-                 eb_kset_name(kset), kset == EB_KSET_AVX2     ? "AVX2+FMA"
-                                     : kset == EB_KSET_AVX512 ? "AVX512 F+BW+VL+VNNI"
-                                                              : "NEON");
+        char why[256];
+        eb_error("kernel set '%s' cannot run here: %s", eb_kset_name(kset),
+                 eb_kset_why_not(kset, why, sizeof why));
         return EB_EXIT_USAGE;
     }
     eb_kernels_select(EB_KSET_REF, &ref_ks);
@@ -504,10 +506,10 @@ static int bench_kernels(int argc, char **argv)
         for (int v = 0; v < 2; v++) {
             eb_kshape own = *s;
             if (v == 1) { /* the sparse twin */
-                if (!want_op[EB_KOP_FC_SPARSE] || s->op != EB_KOP_CONV2D || s->k != 1 ||
+                if (!want_op[EB_BOP_SPFC] || s->op != EB_BOP_CONV2D || s->k != 1 ||
                     s->stride != 1)
                     continue;
-                own.op = EB_KOP_FC_SPARSE;
+                own.op = EB_BOP_SPFC;
             } else if (!want_op[s->op]) {
                 continue;
             }
@@ -526,7 +528,7 @@ static int bench_kernels(int argc, char **argv)
                 }
                 if (st != EB_OK) {
                     eb_error("%s:%d: cannot set up this %s layer: %s", shapes_path, s->line,
-                             eb_kop_name(own.op), eb_status_str(st));
+                             eb_bop_name(own.op), eb_status_str(st));
                     n++;
                     rc = EB_EXIT_USAGE;
                     goto done;
@@ -541,11 +543,11 @@ static int bench_kernels(int argc, char **argv)
         goto done;
     }
 
-    const eb_cpu_features *cf = eb_cpu_detect();
+    char cfs[256];
     printf("edgebench bench kernels: %zu cases from %s, kernel set %s, 1 thread\n", n,
            shapes_path, eb_kset_name(kset));
-    printf("cpu features: avx2+fma %s, avx512f %s; %ld rounds, %.3g s per kernel and case%s\n",
-           cf->avx2_fma ? "yes" : "no", cf->avx512f ? "yes" : "no", rounds, min_time,
+    printf("cpu features: %s; %ld rounds, %.3g s per kernel and case%s\n",
+           eb_features_str(eb_cpu_detect(), "+", cfs, sizeof cfs), rounds, min_time,
            eb_sanitized_build() ? " (SANITIZED BUILD: times are meaningless)" : "");
     fflush(stdout);
     if (strcmp(eb_build_type(), "Release") != 0)
@@ -562,7 +564,7 @@ static int bench_kernels(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             bcase *c = &cs[i];
             const eb_isa isa = eb_kcase_isa(c->kc);
-            if (eb_kop_is_mac(c->shape->op))
+            if (eb_bop_is_mac(c->shape->op))
                 peak_visit(&pk, isa, c->dt);
             time_case(c->kc, min_time / (double)rounds, &c->t);
             if (c->ref)
@@ -591,14 +593,14 @@ static int bench_kernels(int argc, char **argv)
         eb_kshape_describe(c->shape, desc, sizeof desc);
         const double best = samples_min(&c->t), ops = eb_kcase_ops(c->kc);
         const samples *ps = &pk.s[eb_kcase_isa(c->kc)][c->dt];
-        if (eb_kop_is_mac(c->shape->op) && ps->n)
+        if (eb_bop_is_mac(c->shape->op) && ps->n)
             snprintf(pct, sizeof pct, "%.1f", 100.0 * ops / best * samples_min(ps));
         if (c->ref) {
             snprintf(refus, sizeof refus, "%.1f", 1e6 * samples_min(&c->tref));
             snprintf(xref, sizeof xref, "%.1f", samples_min(&c->tref) / best);
         }
         printf("%-9s %-5s %-24s %-5s %10.1f %10.1f %8.2f %6s %10s %7s  %s\n",
-               eb_kop_name(c->shape->op), dt_name(c->dt), desc, eb_isa_name(eb_kcase_isa(c->kc)),
+               eb_bop_name(c->shape->op), dt_name(c->dt), desc, eb_isa_name(eb_kcase_isa(c->kc)),
                1e6 * best, 1e6 * samples_median(&c->t), 1e-9 * ops / best, pct, refus, xref,
                c->shape->layers);
     }

@@ -8,7 +8,7 @@
 static void export_usage(FILE *f)
 {
     fprintf(f, "usage: edgebench export --model NAME -o FILE.ebm [--calib DIR] "
-               "[--kernels auto|ref|avx2|avx512|neon]\n\n"
+               "[--kernels SET]\n\n"
                "Builds a model (a zoo variant such as mobilenet_v1_int8_p75, or another .ebm\n"
                "file) and writes it as a .ebm model file, atomically. '--model FILE.ebm'\n"
                "runs it anywhere a model name is accepted.\n\n"
@@ -16,7 +16,8 @@ static void export_usage(FILE *f)
                "  -o FILE        output path\n"
                "  --calib DIR    int8 calibration inputs: every file in DIR is one input tensor\n"
                "                 of raw little-endian float32 values (NHWC); default: generated\n"
-               "  --kernels SET  kernel set used while building (the file does not depend on it)\n");
+               "  --kernels SET  kernel set used while building (the file does not depend on it):\n"
+               "                 %s\n", eb_kset_choices());
 }
 
 int eb_cmd_export(int argc, char **argv)
@@ -47,7 +48,7 @@ int eb_cmd_export(int argc, char **argv)
         else if (!strcmp(a, "--calib"))
             calib = v;
         else if (eb_kset_parse(v, &kset) != EB_OK) {
-            eb_error("--kernels expects one of auto, ref, avx2, avx512, neon");
+            eb_error("--kernels expects one of %s", eb_kset_choices());
             return EB_EXIT_USAGE;
         }
     }

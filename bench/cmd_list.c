@@ -7,37 +7,38 @@
 
 static void list_usage(FILE *f)
 {
-    fprintf(f, "usage: edgebench list kernels [--kernels auto|ref|avx2|avx512|neon]\n"
+    fprintf(f, "usage: edgebench list kernels [--kernels SET]\n"
                "       edgebench list models [--fidelity] [--arch ARCH] [--kernels SET]\n"
                "       edgebench list targets\n\n"
                "kernels  every kernel compiled into this binary: op, datatype, ISA, whether\n"
-               "         this CPU can run it, and which one the chosen set uses per op\n"
+               "         this CPU can run it, and which one the chosen set uses per op;\n"
+               "         then the kernel sets (SET: %s) with what each needs\n"
                "models   every built-in model variant: MACs (dense and by nonzero weights),\n"
                "         parameters, weight bytes and planned arena bytes; --fidelity builds\n"
                "         and runs each one and adds SQNR, cosine, top-1 agreement and max abs\n"
                "         error against the fp32 dense model (slow: minutes for all of them);\n"
                "         --arch keeps one architecture\n"
-               "targets  the target descriptions --target accepts (targets/*.json)\n");
+               "targets  the target descriptions --target accepts (targets/*.json)\n",
+            eb_kset_choices());
 }
 
 static int list_kernels(eb_kset want)
 {
     eb_kernel_set chosen;
-    eb_status st = eb_kernels_select(want, &chosen);
-    if (st != EB_OK) {
+    char why[256], buf[256];
+    if (eb_kernels_select(want, &chosen) != EB_OK) {
         eb_error("kernel set '%s' cannot run here: %s", eb_kset_name(want),
-                 want == EB_KSET_AVX2     ? "this CPU or build has no AVX2+FMA"
-                 : want == EB_KSET_AVX512 ? "this CPU or build has no AVX512 F+BW+VL+VNNI"
-                                          : "this CPU or build has no NEON");
+                 eb_kset_why_not(want, why, sizeof why));
         return EB_EXIT_USAGE;
     }
-    eb_kernel_info sel[64];
-    size_t nsel = eb_kernel_set_describe(&chosen, sel, 64);
+    eb_kernel_info sel[EB_KOP_COUNT];
+    size_t nsel = eb_kernel_set_describe(&chosen, sel, EB_KOP_COUNT);
 
-    const eb_cpu_features *f = eb_cpu_detect();
-    printf("cpu features: avx2+fma %s, avx512f %s, avx512 f+bw+vl+vnni %s, neon %s, dotprod %s\n",
-           f->avx2_fma ? "yes" : "no", f->avx512f ? "yes" : "no", f->avx512_vnni ? "yes" : "no",
-           f->neon ? "yes" : "no", f->dotprod ? "yes" : "no");
+    printf("cpu features: %s\n", eb_features_str(eb_cpu_detect(), " ", buf, sizeof buf));
+    for (int i = 0; i < EB_FEAT_COUNT; i++)
+        if (eb_feature_why((eb_feature)i))
+            printf("  no %s: %s\n", eb_feature_name((eb_feature)i),
+                   eb_feature_why((eb_feature)i));
     printf("kernel set: %s\n\n", eb_kset_name(want));
     printf("%-10s %-5s %-9s %-8s %-7s %s\n", "op", "dtype", "isa", "runnable", "chosen",
            "kernel");
@@ -46,8 +47,8 @@ static int list_kernels(eb_kset want)
             continue;
         eb_kernel_set ks;
         eb_kernels_fill_isa((eb_isa)isa, &ks);
-        eb_kernel_info info[64];
-        size_t n = eb_kernel_set_describe(&ks, info, 64);
+        eb_kernel_info info[EB_KOP_COUNT];
+        size_t n = eb_kernel_set_describe(&ks, info, EB_KOP_COUNT);
         for (size_t i = 0; i < n; i++) {
             if (info[i].isa != (eb_isa)isa)
                 continue;
@@ -55,10 +56,25 @@ static int list_kernels(eb_kset want)
             for (size_t j = 0; j < nsel; j++)
                 if (!strcmp(sel[j].name, info[i].name))
                     is_chosen = true;
-            printf("%-10s %-5s %-9s %-8s %-7s %s\n", info[i].op, info[i].dtype,
-                   eb_isa_name(info[i].isa), eb_isa_runnable(info[i].isa) ? "yes" : "no",
-                   is_chosen ? "yes" : "-", info[i].name);
+            eb_features extra = eb_kernel_needs((eb_isa)isa, info[i].kop);
+            bool runnable = eb_isa_runnable((eb_isa)isa) && eb_cpu_has(extra);
+            printf("%-10s %-5s %-9s %-8s %-7s %s", info[i].op, info[i].dtype,
+                   eb_isa_name(info[i].isa), runnable ? "yes" : "no", is_chosen ? "yes" : "-",
+                   info[i].name);
+            if (extra)
+                printf(" (also needs %s)", eb_features_str(extra, "+", buf, sizeof buf));
+            printf("\n");
         }
+    }
+    printf("\n%-9s %-8s %-9s %s\n", "set", "runnable", "over", "needs");
+    for (int isa = 0; isa < EB_ISA_COUNT; isa++) {
+        const eb_isa_info *ii = eb_isa_get((eb_isa)isa);
+        if (!eb_isa_compiled((eb_isa)isa))
+            continue;
+        printf("%-9s %-8s %-9s %s%s\n", ii->name, eb_isa_runnable((eb_isa)isa) ? "yes" : "no",
+               isa == EB_ISA_REF ? "-" : eb_isa_name(ii->base),
+               eb_features_str(ii->needs, "+", buf, sizeof buf),
+               ii->ext ? " (extension: used within its base set)" : "");
     }
     return EB_EXIT_OK;
 }
@@ -74,7 +90,7 @@ int eb_cmd_list(int argc, char **argv)
             return EB_EXIT_OK;
         } else if (!strcmp(argv[i], "--kernels")) {
             if (i + 1 >= argc || eb_kset_parse(argv[i + 1], &want) != EB_OK) {
-                eb_error("--kernels expects one of auto, ref, avx2, avx512, neon");
+                eb_error("--kernels expects one of %s", eb_kset_choices());
                 return EB_EXIT_USAGE;
             }
             i++;

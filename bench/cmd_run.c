@@ -33,7 +33,7 @@ static void run_usage(FILE *f)
         "  --scenario S         single-stream (default: one inference at a time) or offline\n"
         "  --threads N          offline: worker threads, each with its own context\n"
         "                       (default: the target's cores)\n"
-        "  --kernels K          auto (default), ref, avx2, avx512 or neon\n"
+        "  --kernels K          %s (default auto)\n"
         "  --warmup N           at least N warm-up inferences (default 5) ...\n"
         "  --warmup-time S      ... and at least S seconds of warm-up (default 0.5)\n"
         "  --min-iterations N   timed inferences per repetition, at least (default 20)\n"
@@ -68,7 +68,8 @@ static void run_usage(FILE *f)
         "  --timeout S          silence allowed while a board streams samples (default 120)\n"
         "  --trace              print the protocol lines to stderr\n\n"
         "Exit status: 0 ok, 2 bad input (nothing written), 130 interrupted (the report is\n"
-        "written with \"complete\": false).\n");
+        "written with \"complete\": false).\n",
+        eb_kset_choices());
 }
 
 /* ---- interruption ---- */
@@ -419,7 +420,7 @@ static int parse_args(int argc, char **argv, run_args *a)
             if (!(v = need_value(argc, argv, &i)))
                 return EB_EXIT_USAGE;
             if (eb_kset_parse(v, &a->kset) != EB_OK) {
-                eb_error("--kernels expects one of auto, ref, avx2, avx512, neon, got '%s'", v);
+                eb_error("--kernels expects one of %s, got '%s'", eb_kset_choices(), v);
                 return EB_EXIT_USAGE;
             }
         } else if (!strcmp(o, "--warmup")) {
@@ -565,8 +566,9 @@ int eb_cmd_run(int argc, char **argv)
     }
     eb_kernel_set probe;
     if (!remote && eb_kernels_select(a.kset, &probe) != EB_OK) {
-        eb_error("kernel set '%s' cannot run here: this CPU or build lacks it; try --kernels "
-                 "auto", eb_kset_name(a.kset));
+        char why[256];
+        eb_error("kernel set '%s' cannot run here: %s; try --kernels auto", eb_kset_name(a.kset),
+                 eb_kset_why_not(a.kset, why, sizeof why));
         return EB_EXIT_USAGE;
     }
     for (size_t i = 0; i < a.n_models && !remote; i++)

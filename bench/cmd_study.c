@@ -159,11 +159,12 @@ static void host_peaks(eb_study_target *st)
         return;
     double mhz = isfinite(st->clock_mhz) && st->clock_mhz > 0 ? st->clock_mhz : cpuinfo_mhz();
     st->clock_mhz = mhz;
-    eb_isa isa = EB_ISA_REF;
-    if (eb_isa_runnable(EB_ISA_AVX512) && eb_peak_available(EB_ISA_AVX512, EB_F32))
-        isa = EB_ISA_AVX512;
-    else if (eb_isa_runnable(EB_ISA_AVX2) && eb_peak_available(EB_ISA_AVX2, EB_F32))
-        isa = EB_ISA_AVX2;
+    /* the ISA of the auto set's fp32 conv2d, or the nearest set below it with a chain */
+    eb_kernel_set ks;
+    eb_kernels_select(EB_KSET_AUTO, &ks);
+    eb_isa isa = ks.conv2d_f32.isa;
+    while (isa != EB_ISA_REF && !eb_peak_available(isa, EB_F32))
+        isa = eb_isa_get(isa)->base;
     char how[100];
     if (!isfinite(st->core_gmacs_fp32)) {
         if (isa != EB_ISA_REF) {

@@ -181,17 +181,10 @@ void eb_env_capture(eb_report_env *e, eb_kset kernels, const eb_env_snapshot *be
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         e->cores = e->threads = n > 0 ? (int32_t)n : -1;
     }
-    const eb_cpu_features *f = eb_cpu_detect();
-    if (f->avx2_fma) {
-        add_isa(e, "avx2");
-        add_isa(e, "fma");
-    }
-    if (f->avx512f)
-        add_isa(e, "avx512f");
-    if (f->neon)
-        add_isa(e, "neon");
-    if (f->dotprod)
-        add_isa(e, "dotprod");
+    eb_features f = eb_cpu_detect();
+    for (int i = 0; i < EB_FEAT_COUNT; i++)
+        if ((f >> i) & 1)
+            add_isa(e, eb_feature_name((eb_feature)i));
     snprintf(e->kernel_set, sizeof e->kernel_set, "%s", eb_kset_name(kernels));
     struct utsname u;
     if (uname(&u) == 0) {

@@ -11,27 +11,28 @@
 #include "eb_quant.h"
 #include "eb_sparse.h"
 
-static const char *const kop_names[EB_KOP_COUNT] = {"conv2d", "dwconv", "fc", "fc_sparse",
+/* the kernel op names of eb_ops.inc */
+static const char *const kop_names[EB_BOP_COUNT] = {"conv2d", "dwconv", "fc", "spfc",
                                                     "gap", "add", "softmax"};
 
-const char *eb_kop_name(eb_kop op)
+const char *eb_bop_name(eb_bop op)
 {
-    return (unsigned)op < EB_KOP_COUNT ? kop_names[op] : "?";
+    return (unsigned)op < EB_BOP_COUNT ? kop_names[op] : "?";
 }
 
-bool eb_kop_parse(const char *s, eb_kop *out)
+bool eb_bop_parse(const char *s, eb_bop *out)
 {
-    for (int i = 0; i < EB_KOP_COUNT; i++)
-        if (s && !strcmp(s, kop_names[i])) {
-            *out = (eb_kop)i;
+    for (int i = 0; i < EB_BOP_COUNT; i++)
+        if (s && (!strcmp(s, kop_names[i]) || (i == EB_BOP_SPFC && !strcmp(s, "fc_sparse")))) {
+            *out = (eb_bop)i;
             return true;
         }
     return false;
 }
 
-bool eb_kop_is_mac(eb_kop op)
+bool eb_bop_is_mac(eb_bop op)
 {
-    return op == EB_KOP_CONV2D || op == EB_KOP_DWCONV || op == EB_KOP_FC || op == EB_KOP_FC_SPARSE;
+    return op == EB_BOP_CONV2D || op == EB_BOP_DWCONV || op == EB_BOP_FC || op == EB_BOP_SPFC;
 }
 
 /* ---- shapes file ------------------------------------------------------------------ */
@@ -134,7 +135,7 @@ eb_status eb_kshapes_load(const char *path, eb_kshape **out, size_t *n, char *er
             st = EB_ERR_FORMAT;
             goto fail;
         }
-        if (!eb_kop_parse(tok[2], &s.op) || s.op == EB_KOP_FC_SPARSE) {
+        if (!eb_bop_parse(tok[2], &s.op) || s.op == EB_BOP_SPFC) {
             snprintf(err, errlen, "%s:%d: unknown op '%s' (conv2d, dwconv, fc, gap, add, softmax)",
                      path, lineno, tok[2]);
             st = EB_ERR_FORMAT;
@@ -155,7 +156,7 @@ eb_status eb_kshapes_load(const char *path, eb_kshape **out, size_t *n, char *er
             st = EB_ERR_FORMAT;
             goto fail;
         }
-        if (s.op != EB_KOP_CONV2D && s.op != EB_KOP_FC && s.in_c != s.out_c) {
+        if (s.op != EB_BOP_CONV2D && s.op != EB_BOP_FC && s.in_c != s.out_c) {
             snprintf(err, errlen, "%s:%d: %s keeps the channel count: in_c must equal out_c",
                      path, lineno, tok[2]);
             st = EB_ERR_FORMAT;
@@ -241,18 +242,18 @@ bool eb_kshapes_default_path(char *buf, size_t len)
 void eb_kshape_describe(const eb_kshape *s, char *buf, size_t len)
 {
     switch (s->op) {
-    case EB_KOP_CONV2D:
-    case EB_KOP_DWCONV:
+    case EB_BOP_CONV2D:
+    case EB_BOP_DWCONV:
         snprintf(buf, len, "%dx%dx%d k%d s%d -> %d", s->in_h, s->in_w, s->in_c, s->k,
                  s->stride, s->out_c);
         break;
-    case EB_KOP_FC_SPARSE:
+    case EB_BOP_SPFC:
         snprintf(buf, len, "%dx%dx%d -> %d 75%%", s->in_h, s->in_w, s->in_c, s->out_c);
         break;
-    case EB_KOP_FC:
+    case EB_BOP_FC:
         snprintf(buf, len, "%d -> %d", s->in_c, s->out_c);
         break;
-    case EB_KOP_SOFTMAX:
+    case EB_BOP_SOFTMAX:
         snprintf(buf, len, "%d", s->in_c);
         break;
     default:
@@ -264,7 +265,7 @@ void eb_kshape_describe(const eb_kshape *s, char *buf, size_t len)
 /* ---- kernel calls ----------------------------------------------------------------- */
 
 struct eb_kcase {
-    eb_kop op;
+    eb_bop op;
     eb_dtype dt;
     const char *kernel;
     eb_isa isa;
@@ -359,13 +360,13 @@ static eb_status setup_conv(eb_kcase *c, const eb_kshape *s, uint32_t *rs)
     p->in_h = s->in_h;
     p->in_w = s->in_w;
     p->in_c = s->in_c;
-    p->out_c = s->op == EB_KOP_DWCONV ? s->in_c : s->out_c;
+    p->out_c = s->op == EB_BOP_DWCONV ? s->in_c : s->out_c;
     p->k_h = p->k_w = s->k;
     p->stride_h = p->stride_w = s->stride;
     p->act = s->act;
     if (eb_conv_out_dims(p, EB_PAD_SAME) != EB_OK)
         return EB_ERR_ARG;
-    const bool dw = s->op == EB_KOP_DWCONV;
+    const bool dw = s->op == EB_BOP_DWCONV;
     if ((dw ? eb_dwconv_validate(p) : eb_conv2d_validate(p)) != EB_OK)
         return EB_ERR_ARG;
     const size_t nx = (size_t)p->in_h * p->in_w * p->in_c;
@@ -503,7 +504,7 @@ static eb_status setup_other(eb_kcase *c, const eb_kshape *s, uint32_t *rs)
     const bool f = c->dt == EB_F32;
     c->macs = 0.0;
     switch (s->op) {
-    case EB_KOP_GAP: {
+    case EB_BOP_GAP: {
         eb_gap_params *p = &c->gap;
         *p = (eb_gap_params){1, s->in_h, s->in_w, s->in_c, -3, 2, 0, 0, -128, 127};
         if (eb_quantize_multiplier(0.8 / (s->in_h * s->in_w), &p->mult, &p->shift) != EB_OK ||
@@ -515,7 +516,7 @@ static eb_status setup_other(eb_kcase *c, const eb_kshape *s, uint32_t *rs)
         c->y = alloc64((size_t)s->in_c * sizeof(float));
         break;
     }
-    case EB_KOP_ADD: {
+    case EB_BOP_ADD: {
         eb_add_params *p = &c->add;
         if (eb_add_s8_prepare(p, 0.05, 2, 0.07, -3, 0.1, 1, s->act) != EB_OK)
             return EB_ERR_ARG;
@@ -531,7 +532,7 @@ static eb_status setup_other(eb_kcase *c, const eb_kshape *s, uint32_t *rs)
             return EB_ERR_NOMEM;
         break;
     }
-    case EB_KOP_SOFTMAX: {
+    case EB_BOP_SOFTMAX: {
         eb_softmax_params *p = &c->sm;
         *p = (eb_softmax_params){1, s->in_c, 1.0f, NULL};
         if (!f) {
@@ -568,10 +569,10 @@ eb_status eb_kcase_create(const eb_kshape *s, eb_dtype dt, const eb_kernel_set *
     uint32_t rs = 12345u + (uint32_t)s->line * 7919u;
     eb_status st;
     switch (s->op) {
-    case EB_KOP_CONV2D:
-    case EB_KOP_DWCONV: st = setup_conv(c, s, &rs); break;
-    case EB_KOP_FC: st = setup_fc(c, s, &rs); break;
-    case EB_KOP_FC_SPARSE: st = setup_spfc(c, s, &rs); break;
+    case EB_BOP_CONV2D:
+    case EB_BOP_DWCONV: st = setup_conv(c, s, &rs); break;
+    case EB_BOP_FC: st = setup_fc(c, s, &rs); break;
+    case EB_BOP_SPFC: st = setup_spfc(c, s, &rs); break;
     default: st = setup_other(c, s, &rs); break;
     }
     if (st != EB_OK) {
@@ -586,43 +587,43 @@ void eb_kcase_run(eb_kcase *c)
 {
     const bool f = c->dt == EB_F32;
     switch (c->op) {
-    case EB_KOP_CONV2D:
+    case EB_BOP_CONV2D:
         if (f)
             c->ks.conv2d_f32.run(&c->conv, c->x, c->w, c->bias, c->packed, c->y, c->scratch);
         else
             c->ks.conv2d_s8.run(&c->conv, &c->q, c->x, c->w, c->bias, c->packed, c->y, c->scratch);
         break;
-    case EB_KOP_DWCONV:
+    case EB_BOP_DWCONV:
         if (f)
             c->ks.dwconv_f32.run(&c->conv, c->x, c->w, c->bias, c->packed, c->y, c->scratch);
         else
             c->ks.dwconv_s8.run(&c->conv, &c->q, c->x, c->w, c->bias, c->packed, c->y, c->scratch);
         break;
-    case EB_KOP_FC:
+    case EB_BOP_FC:
         if (f)
             c->ks.fc_f32.run(&c->fc, c->x, c->w, c->bias, c->packed, c->y, c->scratch);
         else
             c->ks.fc_s8.run(&c->fc, &c->q, c->x, c->w, c->bias, c->packed, c->y, c->scratch);
         break;
-    case EB_KOP_FC_SPARSE:
+    case EB_BOP_SPFC:
         if (f)
             c->ks.spfc_f32.run(&c->fc, &c->csr, c->w, c->x, c->bias, c->y);
         else
             c->ks.spfc_s8.run(&c->fc, &c->q, &c->csr, c->w, c->x, c->bias, c->y);
         break;
-    case EB_KOP_GAP:
+    case EB_BOP_GAP:
         if (f)
             c->ks.gap_f32.run(&c->gap, c->x, c->y);
         else
             c->ks.gap_s8.run(&c->gap, c->x, c->y);
         break;
-    case EB_KOP_ADD:
+    case EB_BOP_ADD:
         if (f)
             c->ks.add_f32.run(&c->add, c->x, c->x2, c->y);
         else
             c->ks.add_s8.run(&c->add, c->x, c->x2, c->y);
         break;
-    case EB_KOP_SOFTMAX:
+    case EB_BOP_SOFTMAX:
         if (f)
             c->ks.softmax_f32.run(&c->sm, c->x, c->y);
         else

@@ -9,28 +9,30 @@
 
 #include "eb_dispatch.h"
 
+/* The ops `bench kernels` has cases for (both datatypes of each). */
 typedef enum {
-    EB_KOP_CONV2D,
-    EB_KOP_DWCONV,
-    EB_KOP_FC,
-    EB_KOP_FC_SPARSE, /* not in the file: every 1x1 conv shape with 75 % of weights pruned */
-    EB_KOP_GAP,
-    EB_KOP_ADD,
-    EB_KOP_SOFTMAX,
-    EB_KOP_COUNT
-} eb_kop;
+    EB_BOP_CONV2D,
+    EB_BOP_DWCONV,
+    EB_BOP_FC,
+    EB_BOP_SPFC, /* not in the file: every 1x1 conv shape with 75 % of weights pruned */
+    EB_BOP_GAP,
+    EB_BOP_ADD,
+    EB_BOP_SOFTMAX,
+    EB_BOP_COUNT
+} eb_bop;
 
-const char *eb_kop_name(eb_kop op); /* "conv2d", ... as in the data file */
-bool eb_kop_parse(const char *s, eb_kop *out);
+const char *eb_bop_name(eb_bop op); /* "conv2d", ... as in the data file */
+/* also takes "fc_sparse", the old name of spfc */
+bool eb_bop_parse(const char *s, eb_bop *out);
 /* multiply-add ops: rates are compared with the multiply-add peak */
-bool eb_kop_is_mac(eb_kop op);
+bool eb_bop_is_mac(eb_bop op);
 
 typedef struct {
     char model[32];   /* first model that has the shape */
     char layers[160]; /* "mobilenet_v1:pw7,pw8,..." (every layer with this shape) */
     int nlayers;
     char last_model[32]; /* (for building `layers`) */
-    eb_kop op;
+    eb_bop op;
     int k, stride, in_h, in_w, in_c, out_c;
     eb_act act;
     int line; /* in the data file */

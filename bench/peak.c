@@ -13,20 +13,42 @@ static double now_s(void)
 
 typedef double (*chain_fn)(uint64_t iters);
 
+/* The chains this binary has: one row per ISA and datatype (peak_<suffix>.c, built with
+ * the flags of that ISA's files), each with the features it needs. */
+typedef struct {
+    eb_isa isa;
+    eb_dtype dt;
+    eb_features needs;
+    chain_fn fn;
+    const char *method;
+} chain_row;
+
+static const chain_row g_chains[] = {
+#if defined(EB_HAVE_AVX2)
+    {EB_ISA_AVX2, EB_F32, 0, eb_peak_f32_avx2, "12 chains of vfmadd231ps ymm (16 flop each)"},
+    {EB_ISA_AVX2, EB_S8, 0, eb_peak_s8_avx2,
+     "6 chains of vpmaddubsw+vpmaddwd+vpaddd ymm (64 op each)"},
+#endif
+#if defined(EB_HAVE_AVX512)
+    {EB_ISA_AVX512, EB_F32, 0, eb_peak_f32_avx512, "12 chains of vfmadd231ps zmm (32 flop each)"},
+    {EB_ISA_AVX512, EB_S8, EB_F(AVX512VNNI), eb_peak_s8_avx512,
+     "12 chains of vpdpbusd zmm (128 op each)"},
+#endif
+    {EB_ISA_REF, EB_F32, 0, NULL, "none"},
+};
+
+static const chain_row *chain_row_for(eb_isa isa, eb_dtype dt)
+{
+    for (size_t i = 0; g_chains[i].fn; i++)
+        if (g_chains[i].isa == isa && g_chains[i].dt == dt)
+            return &g_chains[i];
+    return NULL;
+}
+
 static chain_fn chain_for(eb_isa isa, eb_dtype dt)
 {
-#if defined(EB_HAVE_AVX512)
-    if (isa == EB_ISA_AVX512 && eb_isa_runnable(EB_ISA_AVX512))
-        return dt == EB_F32 ? eb_peak_f32_avx512 : eb_peak_s8_avx512;
-#endif
-#if defined(EB_HAVE_AVX2)
-    if (isa == EB_ISA_AVX2 && eb_isa_runnable(EB_ISA_AVX2))
-        return dt == EB_F32 ? eb_peak_f32_avx2 : eb_peak_s8_avx2;
-#else
-    (void)isa;
-    (void)dt;
-#endif
-    return NULL;
+    const chain_row *r = chain_row_for(isa, dt);
+    return r && eb_isa_runnable(isa) && eb_cpu_has(r->needs) ? r->fn : NULL;
 }
 
 bool eb_peak_available(eb_isa isa, eb_dtype dt)
@@ -36,13 +58,8 @@ bool eb_peak_available(eb_isa isa, eb_dtype dt)
 
 const char *eb_peak_method(eb_isa isa, eb_dtype dt)
 {
-    if (isa == EB_ISA_AVX2)
-        return dt == EB_F32 ? "12 chains of vfmadd231ps ymm (16 flop each)"
-                            : "6 chains of vpmaddubsw+vpmaddwd+vpaddd ymm (64 op each)";
-    if (isa == EB_ISA_AVX512)
-        return dt == EB_F32 ? "12 chains of vfmadd231ps zmm (32 flop each)"
-                            : "12 chains of vpdpbusd zmm (128 op each)";
-    return "none";
+    const chain_row *r = chain_row_for(isa, dt);
+    return r ? r->method : "none";
 }
 
 double eb_peak_sample(eb_isa isa, eb_dtype dt, uint64_t iters, double *ops)

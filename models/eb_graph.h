@@ -43,7 +43,11 @@ typedef enum {
     EB_OP_GAP = 6,
     EB_OP_ADD = 7,
     EB_OP_SOFTMAX = 8,
+    EB_OP_MUL = 9, /* in1: the same shape, 1x1x1, or 1x1xC (one factor per channel) */
 } eb_op_type;
+
+/* Ops that read a second tensor (in1). */
+static inline bool eb_op_binary(eb_op_type t) { return t == EB_OP_ADD || t == EB_OP_MUL; }
 
 typedef struct {
     int32_t h, w, c;
@@ -59,7 +63,7 @@ typedef struct {
     eb_op_type type;
     char name[32];
     eb_act act;
-    int32_t in0, in1, out; /* tensor indices; in1 = -1 unless add */
+    int32_t in0, in1, out; /* tensor indices; in1 = -1 unless eb_op_binary */
     int32_t k_h, k_w, stride_h, stride_w;
     int32_t pad_top, pad_left, pad_bottom, pad_right;
     bool sparse;

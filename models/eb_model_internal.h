@@ -4,40 +4,24 @@
 
 #include "eb_graph.h"
 #include "eb_model.h"
+#include "eb_dispatch.h"
 #include "eb_sparse.h"
 
-/* One executable op: which table entry runs it, with what parameters. */
-typedef enum {
-    EB_X_CONV_F32,
-    EB_X_CONV_S8,
-    EB_X_DW_F32,
-    EB_X_DW_S8,
-    EB_X_FC_F32,
-    EB_X_FC_S8,
-    EB_X_SPFC_F32,
-    EB_X_SPFC_S8,
-    EB_X_AVGPOOL_F32,
-    EB_X_AVGPOOL_S8,
-    EB_X_MAXPOOL_F32,
-    EB_X_MAXPOOL_S8,
-    EB_X_GAP_F32,
-    EB_X_GAP_S8,
-    EB_X_ADD_F32,
-    EB_X_ADD_S8,
-    EB_X_SOFTMAX_F32,
-    EB_X_SOFTMAX_S8,
-} eb_xkind;
-
+/* One executable op: which table entry runs it (an op of eb_ops.inc), with what
+ * parameters. */
 typedef struct {
-    eb_xkind kind;
+    eb_kop kop;
     uint64_t in0, in1, out; /* arena offsets */
     union {
-        eb_conv_params conv;
-        eb_fc_params fc;
-        eb_pool_params pool;
-        eb_gap_params gap;
-        eb_add_params add;
-        eb_softmax_params sm;
+#define EB_KPARAMS(type, member) type member;
+#define EB_KCLASS(...)
+#define EB_KCLASS_PACKED(...)
+#define EB_OP(...)
+#include "eb_ops.inc"
+#undef EB_KPARAMS
+#undef EB_KCLASS
+#undef EB_KCLASS_PACKED
+#undef EB_OP
     } p;
     eb_requant rq;
     eb_csr csr;

@@ -51,48 +51,53 @@ const void *eb_context_output(const eb_context *c)
     return c->arena + c->m->g->t[c->m->g->output].offset;
 }
 
+/* One call helper per kernel signature, passing what its row in eb_ops.inc lists. */
+#define X_P xp
+#define X_RQ (&x->rq)
+#define X_CSR (&x->csr)
+#define X_W x->w
+#define X_B x->b
+#define X_PACKED x->packed
+#define X_IN0 in0
+#define X_IN1 in1
+#define X_OUT out
+#define X_SCRATCH scratch
+#define EB_KPARAMS(...)
+#define EB_OP(...)
+#define EB_KCLASS(cls, P, member, run_args, call)                                          \
+    static inline void call_##cls(eb_##cls##_run_fn *fn, const eb_xop *x, const void *in0, \
+                                  const void *in1, void *out, void *scratch)               \
+    {                                                                                      \
+        const P *xp = &x->p.member;                                                        \
+        (void)in1;                                                                         \
+        (void)scratch;                                                                     \
+        fn call;                                                                           \
+    }
+#define EB_KCLASS_PACKED(cls, P, member, pack_args, run_args, call)                        \
+    EB_KCLASS(cls, P, member, run_args, call)
+#include "eb_ops.inc"
+#undef EB_OP
+#undef EB_KCLASS
+#undef EB_KCLASS_PACKED
+#define EB_KCLASS(...)
+#define EB_KCLASS_PACKED(...)
+
 static inline void run_op(const eb_kernel_set *ks, const eb_xop *x, uint8_t *a, void *scratch)
 {
     const void *in0 = a + x->in0;
     const void *in1 = a + x->in1;
     void *out = a + x->out;
-    switch (x->kind) {
-    case EB_X_CONV_F32:
-        ks->conv2d_f32.run(&x->p.conv, in0, x->w, x->b, x->packed, out, scratch);
-        break;
-    case EB_X_CONV_S8:
-        ks->conv2d_s8.run(&x->p.conv, &x->rq, in0, x->w, x->b, x->packed, out, scratch);
-        break;
-    case EB_X_DW_F32:
-        ks->dwconv_f32.run(&x->p.conv, in0, x->w, x->b, x->packed, out, scratch);
-        break;
-    case EB_X_DW_S8:
-        ks->dwconv_s8.run(&x->p.conv, &x->rq, in0, x->w, x->b, x->packed, out, scratch);
-        break;
-    case EB_X_FC_F32:
-        ks->fc_f32.run(&x->p.fc, in0, x->w, x->b, x->packed, out, scratch);
-        break;
-    case EB_X_FC_S8:
-        ks->fc_s8.run(&x->p.fc, &x->rq, in0, x->w, x->b, x->packed, out, scratch);
-        break;
-    case EB_X_SPFC_F32:
-        ks->spfc_f32.run(&x->p.fc, &x->csr, x->w, in0, x->b, out);
-        break;
-    case EB_X_SPFC_S8:
-        ks->spfc_s8.run(&x->p.fc, &x->rq, &x->csr, x->w, in0, x->b, out);
-        break;
-    case EB_X_AVGPOOL_F32: ks->avgpool_f32.run(&x->p.pool, in0, out); break;
-    case EB_X_AVGPOOL_S8: ks->avgpool_s8.run(&x->p.pool, in0, out); break;
-    case EB_X_MAXPOOL_F32: ks->maxpool_f32.run(&x->p.pool, in0, out); break;
-    case EB_X_MAXPOOL_S8: ks->maxpool_s8.run(&x->p.pool, in0, out); break;
-    case EB_X_GAP_F32: ks->gap_f32.run(&x->p.gap, in0, out); break;
-    case EB_X_GAP_S8: ks->gap_s8.run(&x->p.gap, in0, out); break;
-    case EB_X_ADD_F32: ks->add_f32.run(&x->p.add, in0, in1, out); break;
-    case EB_X_ADD_S8: ks->add_s8.run(&x->p.add, in0, in1, out); break;
-    case EB_X_SOFTMAX_F32: ks->softmax_f32.run(&x->p.sm, in0, out); break;
-    case EB_X_SOFTMAX_S8: ks->softmax_s8.run(&x->p.sm, in0, out); break;
+    switch (x->kop) {
+#define EB_OP(id, op, dtype, cls)                                                          \
+    case EB_KOP_##id: call_##cls(ks->id.run, x, in0, in1, out, scratch); break;
+#include "eb_ops.inc"
+#undef EB_OP
+    case EB_KOP_COUNT: break;
     }
 }
+#undef EB_KPARAMS
+#undef EB_KCLASS
+#undef EB_KCLASS_PACKED
 
 void eb_context_run(eb_context *c)
 {

@@ -271,7 +271,7 @@ static eb_status check_op_shape(const eb_graph *g, int32_t i, char *err, size_t 
     const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
     if ((unsigned)op->act > EB_ACT_RELU6)
         return fail(err, errlen, "op %d has an unknown activation %d", i, (int)op->act);
-    if (op->type != EB_OP_ADD && op->in1 != -1)
+    if (!eb_op_binary(op->type) && op->in1 != -1)
         return fail(err, errlen, "op %d (%s) has a second input", i, op->name);
     if (op->sparse && op->type != EB_OP_CONV2D && op->type != EB_OP_FC)
         return fail(err, errlen, "op %d (%s) cannot be sparse", i, op->name);
@@ -319,6 +319,14 @@ static eb_status check_op_shape(const eb_graph *g, int32_t i, char *err, size_t 
             !same_shape(in, out))
             return fail(err, errlen, "add op %d (%s) has mismatched shapes", i, op->name);
         break;
+    case EB_OP_MUL: {
+        const eb_gtensor *b = op->in1 >= 0 && op->in1 < g->nt ? &g->t[op->in1] : NULL;
+        bool bshape = b && (same_shape(in, b) || (b->h == 1 && b->w == 1 &&
+                                                  (b->c == 1 || b->c == in->c)));
+        if (!bshape || !same_shape(in, out))
+            return fail(err, errlen, "mul op %d (%s) has mismatched shapes", i, op->name);
+        break;
+    }
     case EB_OP_SOFTMAX:
         if (!same_shape(in, out) || op->act != EB_ACT_NONE)
             return fail(err, errlen, "softmax op %d (%s) has a bad shape or activation", i,
@@ -402,11 +410,11 @@ eb_status eb_graph_check(const eb_graph *g, bool weights, char *err, size_t errl
     for (int32_t i = 0; i < g->nops && st == EB_OK; i++) {
         const eb_gop *op = &g->op[i];
         if (op->in0 < 0 || op->in0 >= g->nt || op->out < 0 || op->out >= g->nt ||
-            (op->type == EB_OP_ADD && (op->in1 < 0 || op->in1 >= g->nt))) {
+            (eb_op_binary(op->type) && (op->in1 < 0 || op->in1 >= g->nt))) {
             st = fail(err, errlen, "op %d refers to a tensor out of range", i);
             break;
         }
-        if (!produced[op->in0] || (op->type == EB_OP_ADD && !produced[op->in1])) {
+        if (!produced[op->in0] || (eb_op_binary(op->type) && !produced[op->in1])) {
             st = fail(err, errlen, "op %d (%s) reads a tensor not produced before it", i,
                       op->name);
             break;

@@ -234,6 +234,7 @@ static const char *type_name(const eb_gop *op)
     case EB_OP_GAP: return "gap";
     case EB_OP_ADD: return "add";
     case EB_OP_SOFTMAX: return "softmax";
+    case EB_OP_MUL: return "mul";
     }
     return "?";
 }
@@ -301,8 +302,7 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
         x->csr = (eb_csr){out->c, x->p.fc.in_features, op->nnz, op->row_ptr, op->col_idx};
         if (eb_fc_validate(&x->p.fc) != EB_OK || eb_csr_validate(&x->csr) != EB_OK)
             return EB_ERR_ARG;
-        x->kind = s8 ? EB_X_SPFC_S8 : EB_X_SPFC_F32;
-        x->kernel = s8 ? ks->spfc_s8.name : ks->spfc_f32.name;
+        x->kop = s8 ? EB_KOP_spfc_s8 : EB_KOP_spfc_f32;
         x->macs = (uint64_t)op->nnz * (uint64_t)x->p.fc.batch; /* what the kernel does */
         return EB_OK;
     }
@@ -317,13 +317,11 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
             return st;
         if (s8) {
             const eb_conv_s8_kernel *k = dw ? &ks->dwconv_s8 : &ks->conv2d_s8;
-            x->kind = dw ? EB_X_DW_S8 : EB_X_CONV_S8;
-            x->kernel = k->name;
+            x->kop = dw ? EB_KOP_dwconv_s8 : EB_KOP_conv2d_s8;
             PACK(*k, p, &x->rq, op->wq, op->bq);
         } else {
             const eb_conv_f32_kernel *k = dw ? &ks->dwconv_f32 : &ks->conv2d_f32;
-            x->kind = dw ? EB_X_DW_F32 : EB_X_CONV_F32;
-            x->kernel = k->name;
+            x->kop = dw ? EB_KOP_dwconv_f32 : EB_KOP_conv2d_f32;
             PACK(*k, p, op->w);
         }
         break;
@@ -335,12 +333,10 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
         if (st != EB_OK)
             return st;
         if (s8) {
-            x->kind = EB_X_FC_S8;
-            x->kernel = ks->fc_s8.name;
+            x->kop = EB_KOP_fc_s8;
             PACK(ks->fc_s8, p, &x->rq, op->wq, op->bq);
         } else {
-            x->kind = EB_X_FC_F32;
-            x->kernel = ks->fc_f32.name;
+            x->kop = EB_KOP_fc_f32;
             PACK(ks->fc_f32, p, op->w);
         }
         break;
@@ -356,10 +352,8 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
         }
         st = eb_pool_validate(p);
         bool avg = op->type == EB_OP_AVGPOOL;
-        x->kind = avg ? (s8 ? EB_X_AVGPOOL_S8 : EB_X_AVGPOOL_F32)
-                      : (s8 ? EB_X_MAXPOOL_S8 : EB_X_MAXPOOL_F32);
-        x->kernel = avg ? (s8 ? ks->avgpool_s8.name : ks->avgpool_f32.name)
-                        : (s8 ? ks->maxpool_s8.name : ks->maxpool_f32.name);
+        x->kop = avg ? (s8 ? EB_KOP_avgpool_s8 : EB_KOP_avgpool_f32)
+                     : (s8 ? EB_KOP_maxpool_s8 : EB_KOP_maxpool_f32);
         break;
     }
     case EB_OP_GAP: {
@@ -381,8 +375,7 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
             eb_quant_act_range(op->act, out->scale, out->zp, &p->act_min, &p->act_max);
         }
         st = eb_gap_validate(p);
-        x->kind = s8 ? EB_X_GAP_S8 : EB_X_GAP_F32;
-        x->kernel = s8 ? ks->gap_s8.name : ks->gap_f32.name;
+        x->kop = s8 ? EB_KOP_gap_s8 : EB_KOP_gap_f32;
         break;
     }
     case EB_OP_ADD: {
@@ -398,8 +391,24 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
         p->size = (int32_t)eb_gtensor_elems(out);
         p->act = op->act;
         st = eb_add_validate(p);
-        x->kind = s8 ? EB_X_ADD_S8 : EB_X_ADD_F32;
-        x->kernel = s8 ? ks->add_s8.name : ks->add_f32.name;
+        x->kop = s8 ? EB_KOP_add_s8 : EB_KOP_add_f32;
+        break;
+    }
+    case EB_OP_MUL: {
+        eb_mul_params *p = &x->p.mul;
+        const eb_gtensor *b = &g->t[op->in1];
+        memset(p, 0, sizeof *p);
+        if (s8) {
+            st = eb_mul_s8_prepare(p, in->scale, in->zp, b->scale, b->zp, out->scale, out->zp,
+                                   op->act);
+            if (st != EB_OK)
+                return st;
+        }
+        p->size = (int32_t)eb_gtensor_elems(out);
+        p->b_size = (int32_t)eb_gtensor_elems(b);
+        p->act = op->act;
+        st = eb_mul_validate(p);
+        x->kop = s8 ? EB_KOP_mul_s8 : EB_KOP_mul_f32;
         break;
     }
     case EB_OP_SOFTMAX: {
@@ -419,8 +428,7 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
                 return st;
         }
         st = eb_softmax_validate(p, g->dtype);
-        x->kind = s8 ? EB_X_SOFTMAX_S8 : EB_X_SOFTMAX_F32;
-        x->kernel = s8 ? ks->softmax_s8.name : ks->softmax_f32.name;
+        x->kop = s8 ? EB_KOP_softmax_s8 : EB_KOP_softmax_f32;
         break;
     }
     }
@@ -461,6 +469,7 @@ eb_status eb_model_from_graph(eb_graph *g, eb_kset kset, eb_model **out, char *e
     uint64_t packed = 0;
     for (int32_t i = 0; i < g->nops; i++) {
         st = prepare_op(m, i, &scratch, &packed);
+        m->x[i].kernel = eb_kernel_name(&m->ks, m->x[i].kop);
         if (st != EB_OK) {
             errf(err, errlen, "op %d (%s) of model '%s' cannot be prepared: %s", (int)i,
                  g->op[i].name, g->name, st == EB_ERR_ARG ? "invalid parameters"

@@ -8,7 +8,7 @@ Test(avx512_set, conv_dwconv_fc_avx512_rest_avx2)
     t_need_avx512();
     eb_kernel_info info[64];
     size_t n = eb_kernel_set_describe(&t_fast, info, 64);
-    cr_assert_eq(n, 18);
+    cr_assert_eq(n, EB_KOP_COUNT);
     int fast = 0;
     for (size_t i = 0; i < n; i++) {
         const bool gemm = !strcmp(info[i].op, "conv2d") || !strcmp(info[i].op, "fc") ||
@@ -25,12 +25,34 @@ Test(avx512_set, auto_follows_the_cpu)
     eb_kernel_set ks;
     cr_assert_eq(eb_kernels_select(EB_KSET_AUTO, &ks), EB_OK);
     const bool have = eb_isa_runnable(EB_ISA_AVX512);
-    cr_assert_eq(ks.conv2d_s8.isa == EB_ISA_AVX512, have);
+    const bool vnni = have && eb_cpu_has(EB_F(AVX512BW) | EB_F(AVX512VL) | EB_F(AVX512VNNI));
+    cr_assert_eq(ks.conv2d_s8.isa == EB_ISA_AVX512, vnni);
     cr_assert_eq(ks.fc_f32.isa == EB_ISA_AVX512, have);
     cr_assert_eq(eb_kernels_select(EB_KSET_AVX512, &ks), have ? EB_OK : EB_ERR_UNSUPPORTED);
-    const eb_cpu_features *f = eb_cpu_detect();
-    if (f->avx512_vnni)
-        cr_assert(f->avx512f && f->avx2_fma);
+    if (have)
+        cr_assert(eb_cpu_has(EB_F(AVX512F) | EB_F(AVX2) | EB_F(FMA)));
+}
+
+/* Each kernel carries its own needs: on a CPU with AVX-512F but no VNNI (Skylake-SP,
+ * Knights Landing) the fp32 kernels are avx512 and the int8 ones stay avx2. */
+Test(avx512_set, fp32_kernels_need_avx512f_only)
+{
+    const eb_isa_info *ii = eb_isa_get(EB_ISA_AVX512);
+    if (!ii->fill)
+        cr_skip_test("this build has no avx512 kernels");
+    eb_kernel_set ks;
+    eb_kernels_fill_isa(EB_ISA_AVX2, &ks);
+    ii->fill(&ks, EB_F(AVX2) | EB_F(FMA) | EB_F(AVX512F), NULL);
+    cr_assert_eq(ks.conv2d_f32.isa, EB_ISA_AVX512);
+    cr_assert_eq(ks.dwconv_f32.isa, EB_ISA_AVX512);
+    cr_assert_eq(ks.fc_f32.isa, EB_ISA_AVX512);
+    cr_assert_eq(ks.conv2d_s8.isa, EB_ISA_AVX2);
+    cr_assert_eq(ks.dwconv_s8.isa, EB_ISA_AVX2);
+    cr_assert_eq(ks.fc_s8.isa, EB_ISA_AVX2);
+    cr_assert_eq(eb_kernel_needs(EB_ISA_AVX512, EB_KOP_conv2d_f32), 0);
+    cr_assert_eq(eb_kernel_needs(EB_ISA_AVX512, EB_KOP_conv2d_s8),
+                 EB_F(AVX512BW) | EB_F(AVX512VL) | EB_F(AVX512VNNI));
+    cr_assert(!eb_isa_has_kernel(EB_ISA_AVX512, EB_KOP_add_f32));
 }
 
 Test(avx512_set, pack_and_scratch_hooks)

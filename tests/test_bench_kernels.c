@@ -68,11 +68,11 @@ Test(bench_kernels, data_file_matches_published_macs)
     for (size_t i = 0; i < n; i++) {
         long long oh = out_dim(s[i].in_h, s[i].stride), ow = out_dim(s[i].in_w, s[i].stride);
         long long per = 0;
-        if (s[i].op == EB_KOP_CONV2D)
+        if (s[i].op == EB_BOP_CONV2D)
             per = oh * ow * s[i].out_c * s[i].k * s[i].k * s[i].in_c;
-        else if (s[i].op == EB_KOP_DWCONV)
+        else if (s[i].op == EB_BOP_DWCONV)
             per = oh * ow * s[i].in_c * s[i].k * s[i].k;
-        else if (s[i].op == EB_KOP_FC)
+        else if (s[i].op == EB_BOP_FC)
             per = (long long)s[i].in_c * s[i].out_c;
         cr_assert(strstr(s[i].layers, "...") == NULL, "layers list truncated: %s", s[i].layers);
         for (int m = 0; m < 2; m++) {

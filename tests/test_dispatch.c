@@ -10,7 +10,7 @@ Test(dispatch, ref_set_is_all_ref)
     cr_assert_eq(eb_kernels_select(EB_KSET_REF, &ks), EB_OK);
     eb_kernel_info info[64];
     size_t n = eb_kernel_set_describe(&ks, info, 64);
-    cr_assert_eq(n, 18, "every op and datatype has a ref kernel (got %zu)", n);
+    cr_assert_eq(n, EB_KOP_COUNT, "every op and datatype has a ref kernel (got %zu)", n);
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq(info[i].isa, EB_ISA_REF, "%s is not ref", info[i].name);
         cr_assert(strstr(info[i].name, "_ref") != NULL, "%s", info[i].name);
@@ -23,8 +23,36 @@ Test(dispatch, auto_never_picks_what_cpu_lacks)
     cr_assert_eq(eb_kernels_select(EB_KSET_AUTO, &ks), EB_OK);
     eb_kernel_info info[64];
     size_t n = eb_kernel_set_describe(&ks, info, 64);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         cr_assert(eb_isa_runnable(info[i].isa), "%s chosen but not runnable", info[i].name);
+        cr_assert(eb_cpu_has(eb_kernel_needs(info[i].isa, info[i].kop)),
+                  "%s chosen but this CPU lacks what it needs", info[i].name);
+    }
+}
+
+/* --kernels takes exactly the sets of the ISA table, and its help lists them all. */
+Test(dispatch, kset_choices_follow_the_isa_table)
+{
+    const char *choices = eb_kset_choices();
+    cr_assert(!strncmp(choices, "auto, ", 6), "%s", choices);
+    int sets = 0;
+    for (int i = 0; i < EB_ISA_COUNT; i++) {
+        const eb_isa_info *ii = eb_isa_get((eb_isa)i);
+        eb_kset k;
+        eb_status st = eb_kset_parse(ii->name, &k);
+        if (ii->ext) {
+            cr_assert_eq(st, EB_ERR_ARG, "%s is an extension, not a set", ii->name);
+            continue;
+        }
+        sets++;
+        cr_assert_eq(st, EB_OK, "%s", ii->name);
+        cr_assert_eq(eb_kset_isa(k), (eb_isa)i);
+        cr_assert(strstr(choices, ii->name) != NULL, "%s missing from '%s'", ii->name, choices);
+        char why[256];
+        const char *no = eb_kset_why_not(k, why, sizeof why);
+        cr_assert_eq(no == NULL, eb_isa_runnable((eb_isa)i), "%s: %s", ii->name, no ? no : "-");
+    }
+    cr_assert_eq(sets + 1, EB_KSET_COUNT);
 }
 
 Test(dispatch, forced_missing_isa_is_refused)
@@ -66,7 +94,7 @@ Test(dispatch, fill_isa_overlays_one_isa_on_ref)
         eb_kernels_fill_isa((eb_isa)isa, &ks);
         eb_kernel_info info[64];
         size_t n = eb_kernel_set_describe(&ks, info, 64);
-        cr_assert_eq(n, 18, "%s: every entry filled", eb_isa_name((eb_isa)isa));
+        cr_assert_eq(n, EB_KOP_COUNT, "%s: every entry filled", eb_isa_name((eb_isa)isa));
         size_t own = 0;
         for (size_t i = 0; i < n; i++) {
             cr_assert(info[i].isa == (eb_isa)isa || info[i].isa == EB_ISA_REF, "%s in %s",
@@ -74,7 +102,7 @@ Test(dispatch, fill_isa_overlays_one_isa_on_ref)
             own += info[i].isa == (eb_isa)isa;
         }
         if (isa == EB_ISA_REF)
-            cr_assert_eq(own, 18);
+            cr_assert_eq(own, EB_KOP_COUNT);
         else if (eb_isa_compiled((eb_isa)isa))
             cr_assert_gt(own, 0, "%s is compiled in but filled nothing",
                          eb_isa_name((eb_isa)isa));

@@ -80,6 +80,24 @@ eb_status eb_add_s8_prepare(eb_add_params *p, double a_scale, int32_t a_zp, doub
     return EB_OK;
 }
 
+eb_status eb_mul_s8_prepare(eb_mul_params *p, double a_scale, int32_t a_zp, double b_scale,
+                            int32_t b_zp, double out_scale, int32_t out_zp, eb_act act)
+{
+    if (!p || !scale_ok(a_scale) || !scale_ok(b_scale) || !scale_ok(out_scale) ||
+        !zp_ok(a_zp) || !zp_ok(b_zp) || !zp_ok(out_zp) || act < EB_ACT_NONE ||
+        act > EB_ACT_RELU6)
+        return EB_ERR_ARG;
+    eb_status st = eb_quantize_multiplier(a_scale * b_scale / out_scale, &p->mult, &p->shift);
+    if (st != EB_OK)
+        return st;
+    p->act = act;
+    p->a_zp = a_zp;
+    p->b_zp = b_zp;
+    p->out_zp = out_zp;
+    eb_quant_act_range(act, out_scale, out_zp, &p->act_min, &p->act_max);
+    return EB_OK;
+}
+
 eb_status eb_softmax_s8_prepare(eb_softmax_params *p, double in_scale, double beta,
                                 uint32_t table[256])
 {

@@ -187,6 +187,15 @@ eb_status eb_gap_validate(const eb_gap_params *p)
     return EB_OK;
 }
 
+eb_status eb_mul_validate(const eb_mul_params *p)
+{
+    if (!p || p->size <= 0 || p->b_size <= 0 || p->size % p->b_size != 0 || !act_ok(p->act) ||
+        !zp_ok(p->a_zp) || !zp_ok(p->b_zp) || !zp_ok(p->out_zp) ||
+        !range_ok(p->act_min, p->act_max) || p->mult < 0 || p->shift < -31 || p->shift > 31)
+        return EB_ERR_ARG;
+    return EB_OK;
+}
+
 eb_status eb_add_validate(const eb_add_params *p)
 {
     if (!p || p->size <= 0 || !act_ok(p->act) || !zp_ok(p->a_zp) || !zp_ok(p->b_zp) ||

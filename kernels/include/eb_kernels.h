@@ -159,6 +159,27 @@ eb_status eb_add_validate(const eb_add_params *p);
 void eb_add_f32_ref(const eb_add_params *p, const float *a, const float *b, float *y);
 void eb_add_s8_ref(const eb_add_params *p, const int8_t *a, const int8_t *b, int8_t *y);
 
+/* ---- elementwise multiply ------------------------------------------------------------ */
+
+/* y[i] = a[i] * b[i % b_size] for i < size: b is either as large as a, one value, or
+ * one value per channel of an NHWC a (size a multiple of b_size). int8 as TFLite's MUL:
+ * out = out_zp + requantize((a - a_zp) * (b - b_zp), mult, shift), clamped, where
+ * (mult, shift) encode a_scale * b_scale / out_scale; eb_mul_s8_prepare() fills every
+ * field but size and b_size, which the caller sets. */
+typedef struct {
+    int32_t size, b_size; /* elements of a (and y), of b */
+    eb_act act;           /* fp32 */
+    int32_t a_zp, b_zp, out_zp;
+    int32_t mult, shift;
+    int32_t act_min, act_max;
+} eb_mul_params;
+
+eb_status eb_mul_s8_prepare(eb_mul_params *p, double a_scale, int32_t a_zp, double b_scale,
+                            int32_t b_zp, double out_scale, int32_t out_zp, eb_act act);
+eb_status eb_mul_validate(const eb_mul_params *p);
+void eb_mul_f32_ref(const eb_mul_params *p, const float *a, const float *b, float *y);
+void eb_mul_s8_ref(const eb_mul_params *p, const int8_t *a, const int8_t *b, int8_t *y);
+
 /* ---- softmax ------------------------------------------------------------------------ */
 
 /* Softmax over the last dimension of [rows][depth]. fp32: exact (max-subtracted, expf).

@@ -77,6 +77,12 @@ size_t eb_conv2d_s8_neondot_pack_size(const eb_conv_params *p)
     return eb_neon_gemm_s8dot_pack_size(p->out_c, depth(p));
 }
 
+/* the same im2col rows as the ARMv8.0 kernel */
+size_t eb_conv2d_s8_neondot_scratch_size(const eb_conv_params *p)
+{
+    return eb_conv2d_s8_neon_scratch_size(p);
+}
+
 void eb_conv2d_s8_neondot_pack(const eb_conv_params *p, const eb_requant *q,
                                const int8_t *w, const int32_t *bias, void *packed)
 {

@@ -57,6 +57,7 @@ void eb_softmax_f32_neon(const eb_softmax_params *p, const float *x, float *y);
 void eb_softmax_s8_neon(const eb_softmax_params *p, const int8_t *x, int8_t *y);
 
 #if defined(EB_HAVE_NEON_DOT)
+size_t eb_conv2d_s8_neondot_scratch_size(const eb_conv_params *p);
 size_t eb_conv2d_s8_neondot_pack_size(const eb_conv_params *p);
 void eb_conv2d_s8_neondot_pack(const eb_conv_params *p, const eb_requant *q,
                                const int8_t *w, const int32_t *bias, void *packed);

@@ -106,7 +106,8 @@ static const char *const help_lines[] = {
     "hello <proto>                     version handshake (this agent speaks proto 1)",
     "id                                board, agent version, ISA features, kernels chosen",
     "models                            built-in models and uploaded .ebm files",
-    "run <tag> <model> <warmup> <iters> [kernels=auto|ref|neon|avx2] [*]",
+    "run <tag> <model> <warmup> <iters> [kernels=SET] [*]",
+    "                                  SET: a name of 'edgebench list kernels' or auto",
     "                                  run a model; streams 's <index> <ns>' per inference",
     "last                              the last run's info and summary again",
     "resend <first> <count>            the last run's samples again",
@@ -125,21 +126,8 @@ static void cmd_help(eb_agent *a)
 
 static void cmd_id(eb_agent *a)
 {
-    const eb_cpu_features *f = eb_cpu_detect();
-    char isa[96] = "";
-    if (f->avx2_fma)
-        strcat(isa, "avx2,fma,");
-    if (f->avx512f)
-        strcat(isa, "avx512f,");
-    if (f->neon)
-        strcat(isa, "neon,");
-    if (f->dotprod)
-        strcat(isa, "dotprod,");
-    size_t il = strlen(isa);
-    if (il)
-        isa[il - 1] = '\0';
-    else
-        strcpy(isa, "none");
+    char isa[120]; /* the host keeps 127 bytes */
+    eb_features_str(eb_cpu_detect(), ",", isa, sizeof isa);
     char os[128], cpu[96];
     eb_port_os(os, sizeof os);
     for (char *p = os; *p; p++)

@@ -26,7 +26,7 @@ static eb_status zoo_open(void *self, const char *name, const char *kernels,
     (void)self;
     eb_model_options opt = {0};
     if (eb_kset_parse(kernels, &opt.kernels) != EB_OK) {
-        snprintf(err, errlen, "unknown kernel set '%s' (auto, ref, neon, avx2)", kernels);
+        snprintf(err, errlen, "unknown kernel set '%s' (%s)", kernels, eb_kset_choices());
         return EB_ERR_ARG;
     }
     loaded *l = calloc(1, sizeof *l);

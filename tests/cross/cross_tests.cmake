@@ -6,9 +6,9 @@ add_executable(kernel_check ${CMAKE_CURRENT_LIST_DIR}/kernel_check.c)
 target_link_libraries(kernel_check PRIVATE eb_kernels m)
 # the NEON requantization check uses the kernels' internal helpers
 target_include_directories(kernel_check PRIVATE ${PROJECT_SOURCE_DIR}/kernels/neon)
-if(EB_ARCH STREQUAL "armhf" AND EB_NEON_FLAGS)
+if(EB_ARCH STREQUAL "armhf" AND EB_ISA_FLAGS_NEON)
   set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/kernel_check.c PROPERTIES
-                              COMPILE_OPTIONS "${EB_NEON_FLAGS}")
+                              COMPILE_OPTIONS "${EB_ISA_FLAGS_NEON}")
 endif()
 
 if(NOT CMAKE_CROSSCOMPILING)

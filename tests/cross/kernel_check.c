@@ -660,7 +660,12 @@ static const geom pool_geoms[] = {
     {1, 41, 5, 41, 1, 1, 1, 0, 0, 0, 0},   /* 41: float 1/41 is low, quotients need +1 */
 };
 
-static void check_pools(const eb_kernel_set *ks, eb_isa isa)
+typedef void pool_f32_ref(const eb_pool_params *, const float *, float *);
+typedef void pool_s8_ref(const eb_pool_params *, const int8_t *, int8_t *);
+
+/* One pool kernel (fp32 or int8; the other NULL) against its ref on every geometry. */
+static void check_pool(const eb_pool_f32_kernel *kf, pool_f32_ref *rff,
+                       const eb_pool_s8_kernel *ks8, pool_s8_ref *rfs)
 {
     int n = 0;
     for (size_t gi = 0; gi < sizeof pool_geoms / sizeof pool_geoms[0]; gi++) {
@@ -685,11 +690,10 @@ static void check_pools(const eb_kernel_set *ks, eb_isa isa)
                      (int)p.batch, (int)p.in_h, (int)p.in_w, (int)p.c, (int)p.out_h,
                      (int)p.out_w, (int)p.k_h, (int)p.k_w, (int)p.stride_h, (int)p.stride_w,
                      (int)p.pad_top, (int)p.pad_left, (int)p.pad_bottom, (int)p.pad_right);
-            const eb_pool_f32_kernel *pf[2] = {&ks->avgpool_f32, &ks->maxpool_f32};
-            void (*rf[2])(const eb_pool_params *, const float *, float *) = {
-                eb_avgpool_f32_ref, eb_maxpool_f32_ref};
-            for (int j = 0; j < 2; j++) {
-                if (pf[j]->isa != isa)
+            const eb_pool_f32_kernel *pf[1] = {kf};
+            pool_f32_ref *rf[1] = {rff};
+            for (int j = 0; j < 1; j++) {
+                if (!pf[j])
                     continue;
                 float *x = galloc(nx * 4), *got = galloc(ny * 4);
                 float *ref = malloc(ny * 4), *mag = malloc(ny * 4);
@@ -706,11 +710,10 @@ static void check_pools(const eb_kernel_set *ks, eb_isa isa)
                 free(ref), free(mag), free(ax);
                 gfree_all();
             }
-            const eb_pool_s8_kernel *ps[2] = {&ks->avgpool_s8, &ks->maxpool_s8};
-            void (*rs[2])(const eb_pool_params *, const int8_t *, int8_t *) = {
-                eb_avgpool_s8_ref, eb_maxpool_s8_ref};
-            for (int j = 0; j < 2; j++) {
-                if (ps[j]->isa != isa)
+            const eb_pool_s8_kernel *ps[1] = {ks8};
+            pool_s8_ref *rs[1] = {rfs};
+            for (int j = 0; j < 1; j++) {
+                if (!ps[j])
                     continue;
                 int8_t *x = galloc(nx), *got = galloc(ny), *ref = malloc(ny);
                 /* skewed inputs too, so that means land on .5 ties and both signs */
@@ -842,6 +845,63 @@ static void check_add(const eb_add_f32_kernel *kf, const eb_add_s8_kernel *ks)
     }
 }
 
+/* mul: b as large as a, one value (b_size 1), or one per channel (b_size c, NHWC). */
+static void check_mul(const eb_mul_f32_kernel *kf, const eb_mul_s8_kernel *ks)
+{
+    static const int32_t rows[] = {1, 3, 7};
+    for (size_t i = 0; i < NSIZES; i++) {
+        for (int form = 0; form < 3; form++) {
+            const int32_t bs = sizes[i], r = rows[(i + (size_t)form) % 3];
+            const int32_t size = form == 0 ? bs : bs * r;
+            const int32_t b_size = form == 1 ? 1 : bs;
+            const size_t n = (size_t)size, nb = (size_t)b_size;
+            char desc[128], why[200] = "";
+            if (kf) {
+                eb_mul_params p = {size, b_size, acts[i % 3], 0, 0, 0, 0, 0, 0, 0};
+                float *a = galloc(n * 4), *b = galloc(nb * 4), *got = galloc(n * 4);
+                float *ref = malloc(n * 4), *mag = malloc(n * 4);
+                fill_f32(a, n, -8.0f, 8.0f);
+                fill_f32(b, nb, -8.0f, 8.0f);
+                eb_mul_f32_ref(&p, a, b, ref);
+                for (size_t j = 0; j < n; j++)
+                    mag[j] = fabsf(a[j] * b[j % nb]);
+                nan_fill(got, n);
+                kf->run(&p, a, b, got);
+                bool ok = cmp_f32(ref, got, mag, n, F32_TOL, 0.0, why, sizeof why);
+                snprintf(desc, sizeof desc, "n %d b %d act %s", size, b_size, act_names[p.act]);
+                report(kf->name, desc, ok, why);
+                free(ref), free(mag);
+                gfree_all();
+            }
+            if (ks) {
+                eb_mul_params p;
+                /* small output scales saturate: products reach 255 * 256 */
+                const double sa = rng_f32(0.01f, 0.1f), sb = rng_f32(0.01f, 0.1f);
+                const double so = form == 2 ? rng_f32(0.0001f, 0.001f) : rng_f32(0.005f, 0.5f);
+                if (eb_mul_s8_prepare(&p, sa, rng_int(-128, 127), sb, rng_int(-128, 127), so,
+                                      rng_int(-128, 127), acts[i % 3]) != EB_OK) {
+                    fprintf(stderr, "kernel_check: eb_mul_s8_prepare failed\n");
+                    exit(2);
+                }
+                p.size = size;
+                p.b_size = b_size;
+                int8_t *a = galloc(n), *b = galloc(nb), *got = galloc(n), *ref = malloc(n);
+                fill_s8(a, n, -128, 127);
+                fill_s8(b, nb, -128, 127);
+                eb_mul_s8_ref(&p, a, b, ref);
+                not_fill(got, ref, n);
+                ks->run(&p, a, b, got);
+                bool ok = cmp_s8(ref, got, n, why, sizeof why);
+                snprintf(desc, sizeof desc, "n %d b %d scales %.3f %.3f -> %.4f act %s", size,
+                         b_size, sa, sb, so, act_names[p.act]);
+                report(ks->name, desc, ok, why);
+                free(ref);
+                gfree_all();
+            }
+        }
+    }
+}
+
 static void check_softmax(const eb_softmax_f32_kernel *kf, const eb_softmax_s8_kernel *ks)
 {
     static const float betas[] = {1.0f, 0.37f, 2.5f};
@@ -932,27 +992,80 @@ static void check_neon_requant(void)
 
 /* ---- sets and dispatch -------------------------------------------------------------------- */
 
-#define ONLY(entry) (ks.entry.isa == isa ? &ks.entry : NULL)
+/* The checks of each op of eb_ops.inc: check_<op id>(entry). A new op without one does
+ * not compile. */
+static void check_conv2d_f32(const eb_conv_f32_kernel *k)
+{
+    check_conv(k, NULL);
+    check_conv_large(k, NULL);
+}
+static void check_conv2d_s8(const eb_conv_s8_kernel *k)
+{
+    check_conv(NULL, k);
+    check_conv_large(NULL, k);
+}
+static void check_dwconv_f32(const eb_conv_f32_kernel *k) { check_dwconv(k, NULL); }
+static void check_dwconv_s8(const eb_conv_s8_kernel *k) { check_dwconv(NULL, k); }
+static void check_fc_f32(const eb_fc_f32_kernel *k) { check_fc(k, NULL); }
+static void check_fc_s8(const eb_fc_s8_kernel *k) { check_fc(NULL, k); }
+static void check_spfc_f32(const eb_spfc_f32_kernel *k) { check_spfc(k, NULL); }
+static void check_spfc_s8(const eb_spfc_s8_kernel *k) { check_spfc(NULL, k); }
+static void check_avgpool_f32(const eb_pool_f32_kernel *k)
+{
+    check_pool(k, eb_avgpool_f32_ref, NULL, NULL);
+}
+static void check_avgpool_s8(const eb_pool_s8_kernel *k)
+{
+    check_pool(NULL, NULL, k, eb_avgpool_s8_ref);
+}
+static void check_maxpool_f32(const eb_pool_f32_kernel *k)
+{
+    check_pool(k, eb_maxpool_f32_ref, NULL, NULL);
+}
+static void check_maxpool_s8(const eb_pool_s8_kernel *k)
+{
+    check_pool(NULL, NULL, k, eb_maxpool_s8_ref);
+}
+static void check_gap_f32(const eb_gap_f32_kernel *k) { check_gap(k, NULL); }
+static void check_gap_s8(const eb_gap_s8_kernel *k) { check_gap(NULL, k); }
+static void check_add_f32(const eb_add_f32_kernel *k) { check_add(k, NULL); }
+static void check_add_s8(const eb_add_s8_kernel *k) { check_add(NULL, k); }
+static void check_softmax_f32(const eb_softmax_f32_kernel *k) { check_softmax(k, NULL); }
+static void check_softmax_s8(const eb_softmax_s8_kernel *k) { check_softmax(NULL, k); }
+static void check_mul_f32(const eb_mul_f32_kernel *k) { check_mul(k, NULL); }
+static void check_mul_s8(const eb_mul_s8_kernel *k) { check_mul(NULL, k); }
 
+/* Every kernel of one ISA (walking the op list), each where this CPU has its needs. */
 static int check_isa(eb_isa isa)
 {
     eb_kernel_set ks;
     eb_kernels_fill_isa(isa, &ks);
-    eb_kernel_info info[64];
-    size_t n = eb_kernel_set_describe(&ks, info, 64), mine = 0;
+    eb_kernel_info info[EB_KOP_COUNT];
+    size_t n = eb_kernel_set_describe(&ks, info, EB_KOP_COUNT), mine = 0;
     for (size_t i = 0; i < n; i++)
         mine += info[i].isa == isa;
     printf("== %s: %zu kernels against ref\n", eb_isa_name(isa), mine);
     const int before = g.cases;
-    check_conv(ONLY(conv2d_f32), ONLY(conv2d_s8));
-    check_conv_large(ONLY(conv2d_f32), ONLY(conv2d_s8));
-    check_dwconv(ONLY(dwconv_f32), ONLY(dwconv_s8));
-    check_fc(ONLY(fc_f32), ONLY(fc_s8));
-    check_spfc(ONLY(spfc_f32), ONLY(spfc_s8));
-    check_pools(&ks, isa);
-    check_gap(ONLY(gap_f32), ONLY(gap_s8));
-    check_add(ONLY(add_f32), ONLY(add_s8));
-    check_softmax(ONLY(softmax_f32), ONLY(softmax_s8));
+#define EB_KPARAMS(...)
+#define EB_KCLASS(...)
+#define EB_KCLASS_PACKED(...)
+#define EB_OP(id, op, dtype, cls)                                                          \
+    if (ks.id.isa == isa) {                                                                \
+        eb_features need = eb_kernel_needs(isa, EB_KOP_##id);                              \
+        char nb[128];                                                                      \
+        if (eb_cpu_has(need)) {                                                            \
+            check_##id(&ks.id);                                                            \
+        } else {                                                                           \
+            printf("SKIP %s: this CPU lacks %s\n", ks.id.name,                             \
+                   eb_features_str(need & ~eb_cpu_detect(), "+", nb, sizeof nb));          \
+            g.skipped++;                                                                   \
+        }                                                                                  \
+    }
+#include "eb_ops.inc"
+#undef EB_OP
+#undef EB_KPARAMS
+#undef EB_KCLASS
+#undef EB_KCLASS_PACKED
     return g.cases - before;
 }
 
@@ -1002,11 +1115,11 @@ static bool sdot_faults(void)
  * the chosen kernels must run (no illegal instruction) and match ref. */
 static void check_dispatch(bool want_dot)
 {
-    const eb_cpu_features *f = eb_cpu_detect();
     char why[200] = "";
-    bool ok = f->dotprod == want_dot;
-    snprintf(why, sizeof why, "CPU reports neon %s, dotprod %s", f->neon ? "yes" : "no",
-             f->dotprod ? "yes" : "no");
+    bool has_dot = eb_cpu_has(EB_F(DOTPROD));
+    bool ok = has_dot == want_dot;
+    snprintf(why, sizeof why, "CPU reports neon %s, dotprod %s",
+             eb_cpu_has(EB_F(NEON)) ? "yes" : "no", has_dot ? "yes" : "no");
     report("eb_cpu_detect", want_dot ? "expect dotprod" : "expect no dotprod", ok, why);
 
     eb_kernel_set ks;
@@ -1047,10 +1160,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    const eb_cpu_features *f = eb_cpu_detect();
-    printf("kernel_check: cpu features avx2+fma %s, avx512 f+bw+vl+vnni %s, neon %s, dotprod %s\n",
-           f->avx2_fma ? "yes" : "no", f->avx512_vnni ? "yes" : "no", f->neon ? "yes" : "no",
-           f->dotprod ? "yes" : "no");
+    char fb[256];
+    printf("kernel_check: cpu features %s\n", eb_features_str(eb_cpu_detect(), " ", fb, sizeof fb));
 
     if (expect_dot >= 0) {
 #if defined(EB_HAVE_NEON)
@@ -1064,16 +1175,19 @@ int main(int argc, char **argv)
         check_neon_requant();
 #endif
     int tested = 0;
-    const eb_isa isas[] = {EB_ISA_AVX2, EB_ISA_AVX512, EB_ISA_NEON, EB_ISA_NEON_DOT};
-    for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
-        if (!eb_isa_compiled(isas[i]))
+    for (int i = 0; i < EB_ISA_COUNT; i++) {
+        const eb_isa isa = (eb_isa)i;
+        if (isa == EB_ISA_REF || !eb_isa_compiled(isa))
             continue;
-        if (!eb_isa_runnable(isas[i])) {
-            printf("SKIP %s kernels: this CPU lacks the instructions\n", eb_isa_name(isas[i]));
+        if (!eb_isa_runnable(isa)) {
+            char nb[128];
+            printf("SKIP %s kernels: this CPU lacks %s\n", eb_isa_name(isa),
+                   eb_features_str(eb_isa_get(isa)->needs & ~eb_cpu_detect(), "+", nb,
+                                   sizeof nb));
             g.skipped++;
             continue;
         }
-        tested += check_isa(isas[i]) > 0;
+        tested += check_isa(isa) > 0;
     }
     if (!tested)
         printf("kernel_check: no optimized kernel set runs here; only ref is present\n");
