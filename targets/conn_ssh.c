@@ -43,7 +43,7 @@ void eb_ssh_agent_command(const eb_target *t, char *buf, size_t cap)
     /* ~/.local/bin is where `edgebench deploy` puts it; uploaded models go to a cache
      * folder, not into the home directory */
     snprintf(buf, cap,
-             "mkdir -p ~/.cache/edgebench && PATH=\"$PATH:$HOME/.local/bin\" exec %s%s%s "
+             "mkdir -p ~/.cache/edgebench && PATH=\"$HOME/.local/bin:$PATH\" exec %s%s%s "
              "--stdio --models-dir ~/.cache/edgebench",
              t->agent_prefix, t->agent_prefix[0] ? " " : "", agent);
 }
@@ -179,10 +179,16 @@ static int wait_exit(eb_conn *c, int ms)
 void eb_conn_ssh_diagnose(eb_conn *c, const char *target_name, char *err, size_t errlen)
 {
     int code = wait_exit(c, 3000);
-    char all[4096], last[300];
+    char all[4096];
     read_errors(c->err_fd, all, sizeof all);
+    eb_ssh_explain(all, code, c->ssh_host, target_name, err, errlen);
+}
+
+void eb_ssh_explain(const char *all, int code, const char *h, const char *target_name,
+                    char *err, size_t errlen)
+{
+    char last[300];
     last_line(all, last, sizeof last);
-    const char *h = c->ssh_host;
     if (strstr(all, "REMOTE HOST IDENTIFICATION HAS CHANGED"))
         snprintf(err, errlen, "the host key of %s has changed since your ssh last saw it; if "
                  "the board was reinstalled, remove the old key with 'ssh-keygen -R HOST' "

@@ -62,6 +62,10 @@ eb_status eb_conn_open_ssh(eb_conn *c, const eb_target *t, const char *host, cha
  * another architecture, ...), from ssh's exit status and what it wrote. */
 void eb_conn_ssh_diagnose(eb_conn *c, const char *target_name, char *err, size_t errlen);
 
+/* The same from what ssh wrote (text) and its exit status (code, -1: still running). */
+void eb_ssh_explain(const char *text, int code, const char *host, const char *target_name,
+                    char *err, size_t errlen);
+
 /* The last line ssh (or the board's shell) wrote to stderr so far. */
 void eb_conn_ssh_stderr(const eb_conn *c, char *buf, size_t cap);
 

@@ -227,4 +227,65 @@ Test(ssh, nobody_listening_and_no_agent_installed, .timeout = 60)
     bf_sshd_stop(&s);
 }
 
+Test(ssh, deploy_copies_the_agent_and_checks_it, .timeout = 180)
+{
+    bf_sshd s;
+    bf_sshd_start(&s, false); /* a board without the agent */
+    char cfg[160];
+    bf_ssh_config(&s, "ssh_config", s.port, "id_ed25519", "known_hosts", cfg, sizeof cfg);
+    paths p = board(&s, cfg, NULL);
+    const char *arch;
+    const char *const *agent = bf_agent_argv(&arch);
+    const char *bin = !strcmp(agent[0], "qemu-aarch64") ? agent[3] : agent[0];
+    int64_t t0 = eb_mono_ms();
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_deploy, "deploy", "--target", p.tfile, "--agent",
+                                   bin, NULL);
+    cr_log_info("deploy over sshd: %lld ms", (long long)(eb_mono_ms() - t0));
+    cr_assert_eq(c.rc, 0, "deploy: %s", c.err);
+    char dest[200];
+    snprintf(dest, sizeof dest, "%s/.local/bin/edgebench-agent", s.home);
+    cr_assert(strstr(c.out, "copied") && strstr(c.out, dest), "says where: %s", c.out);
+    cr_assert(strstr(c.out, "handshake: edgebench-agent " EB_AGENT_VERSION " (protocol 1) on "),
+              "checked with the handshake: %s", c.out);
+    cr_assert_not_null(strstr(c.out, arch), "%s", c.out);
+    eb_test_cmd_free(&c);
+    struct stat a, b;
+    cr_assert(stat(bin, &a) == 0 && stat(dest, &b) == 0 && a.st_size == b.st_size);
+    cr_assert(b.st_mode & S_IXUSR, "executable");
+    /* runs find it there */
+    c = run_on(p.tfile, p.out, "20");
+    cr_assert_eq(c.rc, 0, "run after deploy: %s", c.err);
+    eb_test_cmd_free(&c);
+    /* an agent for another architecture is refused before anything is copied */
+    if (!strcmp(arch, "aarch64")) {
+        c = eb_test_cmd(eb_cmd_deploy, "deploy", "--target", p.tfile, "--agent", BF_HOST_AGENT,
+                        NULL);
+        cr_assert_eq(c.rc, 2);
+        cr_assert(strstr(c.err, "is an x86_64 build") && strstr(c.err, "aarch64"), "%s", c.err);
+        one_sentence(c.err);
+        eb_test_cmd_free(&c);
+    }
+    bf_sshd_stop(&s);
+}
+
+Test(ssh, deploy_to_a_serial_board_says_how)
+{
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_deploy, "deploy", "--target", "rpi4", "--agent",
+                                   BF_HOST_AGENT, NULL);
+    cr_assert_eq(c.rc, 2, "the host build is not an rpi4 agent: %s", c.err);
+    eb_test_cmd_free(&c);
+    if (access(BF_AARCH64_AGENT, X_OK) == 0) {
+        c = eb_test_cmd(eb_cmd_deploy, "deploy", "--target", "rpi4", "--agent",
+                        BF_AARCH64_AGENT, NULL);
+        cr_assert_eq(c.rc, 0, "%s", c.err);
+        cr_assert(strstr(c.out, "serial line") && strstr(c.out, "edgebench-agent /dev/ttyGS0"),
+                  "%s", c.out);
+        eb_test_cmd_free(&c);
+    }
+    c = eb_test_cmd(eb_cmd_deploy, "deploy", "--target", "host", NULL);
+    cr_assert_eq(c.rc, 2);
+    cr_assert(strstr(c.err, "this machine"), "%s", c.err);
+    eb_test_cmd_free(&c);
+}
+
 #endif
