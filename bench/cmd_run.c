@@ -14,7 +14,9 @@
 #include "eb_model.h"
 #include "eb_report.h"
 #include "eb_target.h"
+#include "run_many.h"
 #include "run_remote.h"
+#include "boards.h"
 #include "engine.h"
 #include "env.h"
 #include "run_local.h"
@@ -29,7 +31,10 @@ static void run_usage(FILE *f)
         "model (latency statistics and raw samples, throughput, memory, energy, counters,\n"
         "fidelity, environment, warnings).\n\n"
         "  --model A,B,...      zoo variants (e.g. mobilenet_int8, ds_cnn_int8_p75) or .ebm files\n"
-        "  --target NAME|FILE   target description (default host; names: targets/*.json)\n"
+        "  --target NAME|FILE   target description (default host; names: targets/*.json);\n"
+        "                       A,B,C measures every board at once (one worker each), then\n"
+        "                       the local targets alone, one report per target (--out then\n"
+        "                       names a folder: DIR/<target>.json)\n"
         "  --scenario S         single-stream (default: one inference at a time) or offline\n"
         "  --threads N          offline: worker threads, each with its own context\n"
         "                       (default: the target's cores)\n"
@@ -87,12 +92,18 @@ typedef struct {
     const char *model;
     size_t index, count;
     bool shown;
+    bool lines; /* "@progress" lines for a parent run (boards.h) */
 } progress_state;
 
 static void progress(void *user, const char *phase, int32_t rep, int32_t reps, size_t iters,
                      double last_ms)
 {
     progress_state *p = user;
+    if (p->lines) {
+        eb_progress_line(false, "[%zu/%zu] %s: %s, repetition %d/%d, %zu inferences",
+                         p->index + 1, p->count, p->model, phase, (int)rep, (int)reps, iters);
+        return;
+    }
     if (rep > 0)
         fprintf(stderr, "\r\033[K[%zu/%zu] %s: %s, repetition %d/%d, %zu inferences, last %.3f ms",
                 p->index + 1, p->count, p->model, phase, (int)rep, (int)reps, iters, last_ms);
@@ -368,6 +379,7 @@ typedef struct {
     const char *port, *host, *agent, *protocol;
     long baud, timeout_s;
     bool emulate, trace;
+    bool progress_lines; /* a worker of a several-target run (boards.h) */
 } run_args;
 
 static int parse_args(int argc, char **argv, run_args *a)
@@ -503,6 +515,8 @@ static int parse_args(int argc, char **argv, run_args *a)
                 return EB_EXIT_USAGE;
         } else if (!strcmp(o, "--trace")) {
             a->trace = true;
+        } else if (!strcmp(o, EB_PROGRESS_LINES_OPT)) {
+            a->progress_lines = true;
         } else {
             eb_error("unknown option '%s' for 'run'; see 'edgebench run --help'", o);
             return EB_EXIT_USAGE;
@@ -532,6 +546,9 @@ int eb_cmd_run(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != EB_EXIT_OK)
         return rc < 0 ? EB_EXIT_OK : rc;
+    if (strchr(a.target, ','))
+        return eb_run_many(argc, argv, a.target, a.out, a.json, a.quiet, a.emulate,
+                           a.port || a.host || a.agent);
 
     char err[1024] = "";
     eb_target target;
@@ -645,6 +662,7 @@ int eb_cmd_run(int argc, char **argv)
         .kernels = a.kset,
         .timeout_s = (int)a.timeout_s,
         .progress = !a.quiet && isatty(STDERR_FILENO),
+        .progress_lines = a.progress_lines,
         .stop = &g_stop,
         .trace = a.trace ? stderr : NULL,
     };
@@ -671,8 +689,8 @@ int eb_cmd_run(int argc, char **argv)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
-    bool show_progress = !a.quiet && isatty(STDERR_FILENO);
-    progress_state ps = {NULL, 0, a.n_models, false};
+    bool show_progress = (!a.quiet && isatty(STDERR_FILENO)) || a.progress_lines;
+    progress_state ps = {NULL, 0, a.n_models, false, a.progress_lines};
     eb_fidelity_cache fidelity = {NULL, ""};
     eb_local_options lo = {
         .measure = a.m,

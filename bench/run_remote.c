@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boards.h"
 #include "cli.h"
 #if defined(EB_MODELS_AVAILABLE)
 #include "eb_model.h"
@@ -210,6 +211,11 @@ typedef struct {
 static void on_progress(void *user, const char *phase, uint64_t done, uint64_t total)
 {
     prog_state *p = user;
+    if (p->o->progress_lines) {
+        eb_progress_line(done == total, "%s: %s %llu/%llu", p->model, phase,
+                         (unsigned long long)done, (unsigned long long)total);
+        return;
+    }
     if (!p->o->progress)
         return;
     fprintf(stderr, "\r%s on %s: %s %llu/%llu   ", p->model, p->o->target->desc.name, phase,

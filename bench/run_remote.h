@@ -33,6 +33,7 @@ typedef struct {
     eb_kset kernels;
     int timeout_s;        /* silence allowed while a run streams (0: 120 s) */
     bool progress;        /* a progress line on stderr */
+    bool progress_lines;  /* ... written as "@progress" lines for a parent (boards.h) */
     const volatile sig_atomic_t *stop;
     FILE *trace;          /* protocol trace (--trace), or NULL */
 } eb_remote_options;

@@ -254,6 +254,7 @@ typedef struct {
     char dir[64];
     int slave_fd;     /* exec rigs: the pty slave kept open (the host opens it by name) */
     char slave[128];  /* its path, for --port */
+    fx_dir dirs[2];   /* the proxy threads' arguments */
 } fx_rig;
 
 /* The real agent (argv: the program, e.g. {"qemu-aarch64", "-cpu", "cortex-a72", AGENT},
@@ -331,11 +332,11 @@ static inline void fx_rig_start_generic(fx_rig *g, const char *const *agent_exec
     g->x.n_rules = n_rules;
     g->x.garbage_to_host = garbage;
     g->x.garbage_len = garbage_len;
-    static fx_dir dirs[2];
-    dirs[0] = (fx_dir){&g->x, 0};
-    dirs[1] = (fx_dir){&g->x, 1};
-    pthread_create(&g->x.th[0], NULL, fx_run, &dirs[0]);
-    pthread_create(&g->x.th[1], NULL, fx_run, &dirs[1]);
+    /* per rig: several rigs may run at once */
+    g->dirs[0] = (fx_dir){&g->x, 0};
+    g->dirs[1] = (fx_dir){&g->x, 1};
+    pthread_create(&g->x.th[0], NULL, fx_run, &g->dirs[0]);
+    pthread_create(&g->x.th[1], NULL, fx_run, &g->dirs[1]);
     g->slave_fd = -1;
     snprintf(g->slave, sizeof g->slave, "%s", ttyname(s));
     if (agent_exec) { /* the caller's host opens g->slave; keep it open meanwhile */
