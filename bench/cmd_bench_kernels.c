@@ -14,11 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(EB_HAVE_CJSON)
+#include <cjson/cJSON.h>
+#endif
+
 #include "cli.h"
 #include "eb_dispatch.h"
+#include "engine.h"
 #include "eb_outfile.h"
 #include "kernel_cases.h"
 #include "peak.h"
+#include "stats.h"
 
 /* Peak samples are short, like kernel calls, so that best-of compares like with like:
  * on a shared host a short window is more likely to run at full speed. */
@@ -55,13 +61,8 @@ static void bench_usage(FILE *f)
             eb_kset_choices());
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
+/* Seconds per call (or per op, for the peaks), accumulated over the rounds outside any
+ * timed region. */
 typedef struct {
     double *v;
     size_t n, cap;
@@ -82,12 +83,6 @@ static void samples_push(samples *s, double x)
     s->v[s->n++] = x;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double samples_min(const samples *s)
 {
     double m = INFINITY;
@@ -98,16 +93,7 @@ static double samples_min(const samples *s)
 
 static double samples_median(const samples *s)
 {
-    if (s->n == 0)
-        return NAN;
-    double *c = (double *)malloc(s->n * sizeof *c);
-    if (!c)
-        return NAN;
-    memcpy(c, s->v, s->n * sizeof *c);
-    qsort(c, s->n, sizeof *c, cmp_double);
-    double m = s->n % 2 ? c[s->n / 2] : 0.5 * (c[s->n / 2 - 1] + c[s->n / 2]);
-    free(c);
-    return m;
+    return s->n ? eb_median(s->v, s->n) : NAN;
 }
 
 typedef struct {
@@ -118,16 +104,22 @@ typedef struct {
     samples t, tref;
 } bcase;
 
-/* Calls the kernel until `seconds` have passed (at least once), one sample per call. */
+static void run_case(void *kc)
+{
+    eb_kcase_run(kc);
+}
+
+/* One round of a case: the harness's measurement engine (no warm-up: the rounds warm
+ * each other) calls the kernel until `seconds` have passed, at least once, one sample
+ * per call with only the clock reads around it; the samples join the case's afterwards. */
 static void time_case(eb_kcase *kc, double seconds, samples *out)
 {
-    double start = now_s(), t0 = start;
-    do {
-        eb_kcase_run(kc);
-        double t1 = now_s();
-        samples_push(out, t1 - t0);
-        t0 = t1;
-    } while (t0 - start < seconds);
+    eb_measure_settings set = {0, 0.0, 1, seconds, MAX_SAMPLES, 1};
+    eb_samples got;
+    if (eb_measure_run(&set, run_case, kc, NULL, &got) == EB_OK)
+        for (size_t i = 0; i < got.n; i++)
+            samples_push(out, (double)got.ns[i] * 1e-9);
+    eb_samples_free(&got);
 }
 
 typedef struct {
@@ -206,117 +198,119 @@ static bool parse_ops(const char *s, bool want[EB_BOP_COUNT])
     return any;
 }
 
-static void json_str(FILE *f, const char *s)
+#if defined(EB_HAVE_CJSON)
+/* A number, or null where it is not finite (no peak, no ref). */
+static void add_num(cJSON *o, const char *k, double v)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
+    cJSON_AddItemToObject(o, k, isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
 }
 
-static void json_num(FILE *f, double v)
+static cJSON *json_doc(const bcase *cs, size_t n, const peaks *pk, const char *kset,
+                       double min_time, int rounds)
 {
-    if (isfinite(v))
-        fprintf(f, "%.9g", v);
-    else
-        fputs("null", f);
-}
-
-static int write_json(const char *path, const bcase *cs, size_t n, const peaks *pk,
-                      const char *kset, double min_time, int rounds)
-{
-    eb_outfile o;
-    char err[512];
-    if (eb_outfile_open(&o, path, err, sizeof err) != EB_OK) {
-        eb_error("%s", err);
-        return EB_EXIT_USAGE;
-    }
-    FILE *f = o.f;
-    eb_features cf = eb_cpu_detect();
-    fprintf(f, "{\n  \"schema\": \"edgebench-bench-kernels/1\",\n  \"edgebench_version\": ");
-    json_str(f, eb_version());
-    fprintf(f, ",\n  \"git_revision\": ");
-    json_str(f, eb_git_revision());
-    fprintf(f, ",\n  \"build_type\": ");
-    json_str(f, eb_build_type());
-    fprintf(f, ",\n  \"compiler\": ");
-    json_str(f, eb_compiler());
-    fprintf(f, ",\n  \"cpu_features\": {");
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "schema", "edgebench-bench-kernels/1");
+    cJSON_AddStringToObject(d, "edgebench_version", eb_version());
+    cJSON_AddStringToObject(d, "git_revision", eb_git_revision());
+    cJSON_AddStringToObject(d, "build_type", eb_build_type());
+    cJSON_AddStringToObject(d, "compiler", eb_compiler());
+    cJSON *cf = cJSON_AddObjectToObject(d, "cpu_features");
     for (int i = 0; i < EB_FEAT_COUNT; i++)
-        fprintf(f, "%s\"%s\": %s", i ? ", " : "", eb_feature_name((eb_feature)i),
-                (cf >> i) & 1 ? "true" : "false");
-    fprintf(f, "},\n");
-    fprintf(f, "  \"kernel_set\": ");
-    json_str(f, kset);
-    fprintf(f, ",\n  \"threads\": 1,\n  \"min_time_s\": %g,\n  \"rounds\": %d,\n  \"peaks\": [",
-            min_time, rounds);
-    bool first = true;
+        cJSON_AddBoolToObject(cf, eb_feature_name((eb_feature)i),
+                              eb_cpu_has((eb_features)1 << i));
+    cJSON_AddStringToObject(d, "kernel_set", kset);
+    cJSON_AddNumberToObject(d, "threads", 1);
+    cJSON_AddNumberToObject(d, "min_time_s", min_time);
+    cJSON_AddNumberToObject(d, "rounds", rounds);
+    cJSON *pa = cJSON_AddArrayToObject(d, "peaks");
     for (int isa = 0; isa < EB_ISA_COUNT; isa++)
         for (int dt = 0; dt < 2; dt++) {
-            const samples *s = &pk->s[isa][dt];
-            if (!s->n)
+            const samples *ps = &pk->s[isa][dt];
+            if (!ps->n)
                 continue;
-            fprintf(f, "%s\n    {\"isa\": \"%s\", \"dtype\": \"%s\", \"method\": ", first ? "" : ",",
-                    eb_isa_name((eb_isa)isa), dt_name((eb_dtype)dt));
-            json_str(f, eb_peak_method((eb_isa)isa, (eb_dtype)dt));
-            fprintf(f, ", \"unit\": \"%s\", \"best\": ", dt == EB_F32 ? "flop/s" : "op/s");
-            json_num(f, 1.0 / samples_min(s) );
-            fprintf(f, ", \"median\": ");
-            json_num(f, 1.0 / samples_median(s));
-            fprintf(f, ", \"samples\": %zu}", s->n);
-            first = false;
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "isa", eb_isa_name((eb_isa)isa));
+            cJSON_AddStringToObject(o, "dtype", dt_name((eb_dtype)dt));
+            cJSON_AddStringToObject(o, "method", eb_peak_method((eb_isa)isa, (eb_dtype)dt));
+            cJSON_AddStringToObject(o, "unit", dt == EB_F32 ? "flop/s" : "op/s");
+            add_num(o, "best", 1.0 / samples_min(ps));
+            add_num(o, "median", 1.0 / samples_median(ps));
+            cJSON_AddNumberToObject(o, "samples", (double)ps->n);
+            cJSON_AddItemToArray(pa, o);
         }
-    fprintf(f, "\n  ],\n  \"results\": [");
+    cJSON *ra = cJSON_AddArrayToObject(d, "results");
     for (size_t i = 0; i < n; i++) {
         const bcase *c = &cs[i];
         const eb_kshape *s = c->shape;
         char desc[96];
         eb_kshape_describe(s, desc, sizeof desc);
         double best = samples_min(&c->t), ops = eb_kcase_ops(c->kc);
-        fprintf(f, "%s\n    {\"layers\": ", i ? "," : "");
-        json_str(f, s->layers);
-        fprintf(f, ", \"op\": \"%s\", \"dtype\": \"%s\", \"shape\": ", eb_bop_name(s->op),
-                dt_name(c->dt));
-        json_str(f, desc);
-        fprintf(f, ", \"k\": %d, \"stride\": %d, \"in_h\": %d, \"in_w\": %d, \"in_c\": %d, "
-                   "\"out_c\": %d,\n     \"kernel\": ",
-                s->k, s->stride, s->in_h, s->in_w, s->in_c, s->out_c);
-        json_str(f, eb_kcase_kernel(c->kc));
-        fprintf(f, ", \"isa\": \"%s\", \"ops_per_call\": %.0f, \"macs_per_call\": %.0f, "
-                   "\"calls\": %zu, \"best_s\": ",
-                eb_isa_name(eb_kcase_isa(c->kc)), ops, eb_kcase_macs(c->kc), c->t.n);
-        json_num(f, best);
-        fprintf(f, ", \"median_s\": ");
-        json_num(f, samples_median(&c->t));
-        fprintf(f, ", \"ops_per_s\": ");
-        json_num(f, ops / best);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "layers", s->layers);
+        cJSON_AddStringToObject(o, "op", eb_bop_name(s->op));
+        cJSON_AddStringToObject(o, "dtype", dt_name(c->dt));
+        cJSON_AddStringToObject(o, "shape", desc);
+        cJSON_AddNumberToObject(o, "k", s->k);
+        cJSON_AddNumberToObject(o, "stride", s->stride);
+        cJSON_AddNumberToObject(o, "in_h", s->in_h);
+        cJSON_AddNumberToObject(o, "in_w", s->in_w);
+        cJSON_AddNumberToObject(o, "in_c", s->in_c);
+        cJSON_AddNumberToObject(o, "out_c", s->out_c);
+        cJSON_AddStringToObject(o, "kernel", eb_kcase_kernel(c->kc));
+        cJSON_AddStringToObject(o, "isa", eb_isa_name(eb_kcase_isa(c->kc)));
+        cJSON_AddNumberToObject(o, "ops_per_call", ops);
+        cJSON_AddNumberToObject(o, "macs_per_call", eb_kcase_macs(c->kc));
+        cJSON_AddNumberToObject(o, "calls", (double)c->t.n);
+        add_num(o, "best_s", best);
+        add_num(o, "median_s", samples_median(&c->t));
+        add_num(o, "ops_per_s", ops / best);
         const samples *ps = &pk->s[eb_kcase_isa(c->kc)][c->dt];
-        fprintf(f, ", \"pct_of_peak\": ");
-        json_num(f, eb_bop_is_mac(s->op) && ps->n ? 100.0 * ops / best * samples_min(ps) : NAN);
+        add_num(o, "pct_of_peak",
+                eb_bop_is_mac(s->op) && ps->n ? 100.0 * ops / best * samples_min(ps) : NAN);
         if (c->ref) {
-            fprintf(f, ",\n     \"ref_kernel\": ");
-            json_str(f, eb_kcase_kernel(c->ref));
-            fprintf(f, ", \"ref_calls\": %zu, \"ref_best_s\": ", c->tref.n);
-            json_num(f, samples_min(&c->tref));
-            fprintf(f, ", \"ref_median_s\": ");
-            json_num(f, samples_median(&c->tref));
-            fprintf(f, ", \"speedup_vs_ref\": ");
-            json_num(f, samples_min(&c->tref) / best);
+            cJSON_AddStringToObject(o, "ref_kernel", eb_kcase_kernel(c->ref));
+            cJSON_AddNumberToObject(o, "ref_calls", (double)c->tref.n);
+            add_num(o, "ref_best_s", samples_min(&c->tref));
+            add_num(o, "ref_median_s", samples_median(&c->tref));
+            add_num(o, "speedup_vs_ref", samples_min(&c->tref) / best);
         }
-        fputc('}', f);
+        cJSON_AddItemToArray(ra, o);
     }
-    fprintf(f, "\n  ]\n}\n");
+    return d;
+}
+#endif
+
+static int write_json(const char *path, const bcase *cs, size_t n, const peaks *pk,
+                      const char *kset, double min_time, int rounds)
+{
+#if defined(EB_HAVE_CJSON)
+    eb_outfile o;
+    char err[512];
+    cJSON *d = json_doc(cs, n, pk, kset, min_time, rounds);
+    char *text = d ? cJSON_Print(d) : NULL;
+    cJSON_Delete(d);
+    if (!text) {
+        eb_error("out of memory writing %s", path);
+        return EB_EXIT_USAGE;
+    }
+    if (eb_outfile_open(&o, path, err, sizeof err) != EB_OK) {
+        free(text);
+        eb_error("%s", err);
+        return EB_EXIT_USAGE;
+    }
+    fputs(text, o.f);
+    fputc('\n', o.f);
+    free(text);
     if (eb_outfile_commit(&o, err, sizeof err) != EB_OK) {
         eb_error("%s", err);
         return EB_EXIT_USAGE;
     }
     return EB_EXIT_OK;
+#else
+    (void)cs, (void)n, (void)pk, (void)kset, (void)min_time, (void)rounds;
+    eb_error("--json needs cJSON, which this build lacks; %s was not written", path);
+    return EB_EXIT_USAGE;
+#endif
 }
 
 /* Distinct model names in the layers lists ("mobilenet_v1:pw1 mobilenet_v2:b1_p"). */

@@ -77,6 +77,12 @@ typedef struct {
 eb_status eb_model_op_info(const eb_model *m, int32_t op, eb_op_info *out);
 
 eb_status eb_context_create(const eb_model *m, eb_context **out);
+/* A context whose every inference is split over `nthreads` threads (1..64, the caller
+ * included) of a pool it creates now and owns: each op's outputs are divided between
+ * them (small ops stay on one), so the outputs equal a one-thread context's bit for bit.
+ * Running it still allocates nothing. */
+eb_status eb_context_create_threads(const eb_model *m, int nthreads, eb_context **out);
+int eb_context_threads(const eb_context *c);
 void eb_context_free(eb_context *c);
 void *eb_context_input(eb_context *c);        /* input_bytes, in the arena */
 const void *eb_context_output(const eb_context *c); /* output_bytes */

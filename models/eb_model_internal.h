@@ -46,8 +46,14 @@ struct eb_context {
     const eb_model *m;
     void *mem;
     uint8_t *arena;
-    void *scratch;
+    void *scratch;         /* nthreads blocks of scratch_stride bytes */
+    size_t scratch_stride;
+    int nthreads;
+    struct eb_pool *pool;  /* owned; NULL with one thread */
 };
+
+/* How many parts op x is split into on a context of n threads (1: not split). */
+int eb_xop_parts(const eb_xop *x, int n);
 
 /* Turns a checked graph into a runnable model (takes ownership of g, also on failure):
  * validates every op for the kernels, computes requantization, packs weights, plans

@@ -3,19 +3,21 @@
 #include <string.h>
 
 #include "eb_model_internal.h"
+#include "eb_pool.h"
 #include "eb_rng.h"
 
-eb_status eb_context_create(const eb_model *m, eb_context **out)
+eb_status eb_context_create_threads(const eb_model *m, int nthreads, eb_context **out)
 {
-    if (!m || !out)
+    if (!m || !out || nthreads < 1 || nthreads > EB_POOL_MAX_THREADS)
         return EB_ERR_ARG;
     *out = NULL;
     eb_context *c = calloc(1, sizeof *c);
     if (!c)
         return EB_ERR_NOMEM;
     uint64_t arena = m->info.arena_bytes, scratch = m->info.scratch_bytes;
-    uint64_t total = arena + scratch;
-    if (total > SIZE_MAX - EB_ARENA_ALIGN) {
+    /* every thread has its own scratch: a split op's part needs no more than the whole */
+    uint64_t total = arena + scratch * (uint64_t)nthreads;
+    if (scratch > SIZE_MAX / (uint64_t)nthreads || total > SIZE_MAX - EB_ARENA_ALIGN) {
         free(c);
         return EB_ERR_NOMEM;
     }
@@ -29,14 +31,35 @@ eb_status eb_context_create(const eb_model *m, eb_context **out)
     c->m = m;
     c->arena = c->mem;
     c->scratch = scratch ? c->arena + arena : NULL;
+    c->scratch_stride = (size_t)scratch;
+    c->nthreads = nthreads;
+    if (nthreads > 1) {
+        eb_status st = eb_pool_create(nthreads, &c->pool);
+        if (st != EB_OK) {
+            free(c->mem);
+            free(c);
+            return st;
+        }
+    }
     *out = c;
     return EB_OK;
+}
+
+eb_status eb_context_create(const eb_model *m, eb_context **out)
+{
+    return eb_context_create_threads(m, 1, out);
+}
+
+int eb_context_threads(const eb_context *c)
+{
+    return c->nthreads;
 }
 
 void eb_context_free(eb_context *c)
 {
     if (!c)
         return;
+    eb_pool_free(c->pool);
     free(c->mem);
     free(c);
 }
@@ -95,6 +118,258 @@ static inline void run_op(const eb_kernel_set *ks, const eb_xop *x, uint8_t *a, 
     case EB_KOP_COUNT: break;
     }
 }
+
+/* ---- one op split over threads ----------------------------------------------------
+ *
+ * Each part computes a contiguous range of the op's outputs with the same kernel and the
+ * same per-output arithmetic as the whole (a conv's part is a band of output rows with
+ * the input rows and padding it needs), so the result does not depend on the number of
+ * threads: int8 and fp32 bit for bit. Offsets are in elements of the graph's dtype. */
+
+typedef struct {
+    ptrdiff_t in0, in1, out;
+} part_off;
+
+/* Below these an op runs on one thread: waking the others costs more than it saves. */
+#define SPLIT_MIN_MACS 200000
+#define SPLIT_MIN_ELEMS 32768
+
+static inline void range_of(int32_t n, int task, int ntasks, int32_t *lo, int32_t *hi)
+{
+    *lo = (int32_t)((int64_t)n * task / ntasks);
+    *hi = (int32_t)((int64_t)n * (task + 1) / ntasks);
+}
+
+/* Rows [r0, r1) of a window op over one image: the input rows they read and the padding
+ * left at each end. */
+static void rows_part(int32_t in_h, int32_t k_h, int32_t sh, int32_t pt, int32_t r0,
+                      int32_t r1, int32_t *in_start, int32_t *in_rows, int32_t *pt2,
+                      int32_t *pb2)
+{
+    int32_t first = r0 * sh - pt, last = (r1 - 1) * sh - pt + k_h; /* [first, last) */
+    *pt2 = first < 0 ? -first : 0;
+    *in_start = first < 0 ? 0 : first;
+    *pb2 = last > in_h ? last - in_h : 0;
+    *in_rows = (last > in_h ? in_h : last) - *in_start;
+}
+
+/* (ops with multiply-adds are held to SPLIT_MIN_MACS by eb_xop_parts, from x->macs) */
+static int parts_conv(const eb_conv_params *p, int n)
+{
+    int units = p->batch > 1 ? p->batch : p->out_h;
+    return units < n ? units : n;
+}
+
+static bool split_conv(eb_conv_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi;
+    if (p->batch > 1) { /* whole images */
+        range_of(p->batch, task, n, &lo, &hi);
+        o->in0 = (ptrdiff_t)lo * p->in_h * p->in_w * p->in_c;
+        o->out = (ptrdiff_t)lo * p->out_h * p->out_w * p->out_c;
+        p->batch = hi - lo;
+        return hi > lo;
+    }
+    range_of(p->out_h, task, n, &lo, &hi);
+    if (hi <= lo)
+        return false;
+    int32_t start, rows, pt, pb;
+    rows_part(p->in_h, p->k_h, p->stride_h, p->pad_top, lo, hi, &start, &rows, &pt, &pb);
+    o->in0 = (ptrdiff_t)start * p->in_w * p->in_c;
+    o->out = (ptrdiff_t)lo * p->out_w * p->out_c;
+    p->in_h = rows;
+    p->out_h = hi - lo;
+    p->pad_top = pt;
+    p->pad_bottom = pb;
+    return true;
+}
+
+static int parts_pool(const eb_pool_params *p, int n)
+{
+    uint64_t work = (uint64_t)p->batch * p->out_h * p->out_w * p->c * p->k_h * p->k_w;
+    int units = p->batch > 1 ? p->batch : p->out_h;
+    return work < SPLIT_MIN_ELEMS ? 1 : (units < n ? units : n);
+}
+
+static bool split_pool(eb_pool_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi;
+    if (p->batch > 1) {
+        range_of(p->batch, task, n, &lo, &hi);
+        o->in0 = (ptrdiff_t)lo * p->in_h * p->in_w * p->c;
+        o->out = (ptrdiff_t)lo * p->out_h * p->out_w * p->c;
+        p->batch = hi - lo;
+        return hi > lo;
+    }
+    range_of(p->out_h, task, n, &lo, &hi);
+    if (hi <= lo)
+        return false;
+    int32_t start, rows, pt, pb;
+    rows_part(p->in_h, p->k_h, p->stride_h, p->pad_top, lo, hi, &start, &rows, &pt, &pb);
+    o->in0 = (ptrdiff_t)start * p->in_w * p->c;
+    o->out = (ptrdiff_t)lo * p->out_w * p->c;
+    p->in_h = rows;
+    p->out_h = hi - lo;
+    p->pad_top = pt;
+    p->pad_bottom = pb;
+    return true;
+}
+
+/* fully connected (and sparse 1x1 conv, whose batch is the pixels): by batch rows */
+static int parts_fc(const eb_fc_params *p, int n)
+{
+    return p->batch < n ? p->batch : n;
+}
+
+static bool split_fc(eb_fc_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi;
+    range_of(p->batch, task, n, &lo, &hi);
+    o->in0 = (ptrdiff_t)lo * p->in_features;
+    o->out = (ptrdiff_t)lo * p->out_features;
+    p->batch = hi - lo;
+    return hi > lo;
+}
+
+static int parts_gap(const eb_gap_params *p, int n)
+{
+    (void)p, (void)n;
+    return 1; /* small: one output per channel */
+}
+
+static bool split_gap(eb_gap_params *p, int task, int n, part_off *o)
+{
+    (void)p, (void)n, (void)o;
+    return task == 0;
+}
+
+/* elementwise: ranges of 64 elements */
+static int parts_add(const eb_add_params *p, int n)
+{
+    int units = (p->size + 63) / 64;
+    return p->size < SPLIT_MIN_ELEMS ? 1 : (units < n ? units : n);
+}
+
+static bool split_add(eb_add_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi, units = (p->size + 63) / 64;
+    range_of(units, task, n, &lo, &hi);
+    lo *= 64;
+    hi = hi * 64 < p->size ? hi * 64 : p->size;
+    o->in0 = o->in1 = o->out = lo;
+    p->size = hi - lo;
+    return hi > lo;
+}
+
+/* multiply: b as large as a splits with it; a repeating b splits by its repeats */
+static int parts_mul(const eb_mul_params *p, int n)
+{
+    int units = p->b_size == p->size ? (p->size + 63) / 64 : p->size / p->b_size;
+    return p->size < SPLIT_MIN_ELEMS ? 1 : (units < n ? units : n);
+}
+
+static bool split_mul(eb_mul_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi;
+    if (p->b_size == p->size) {
+        int32_t units = (p->size + 63) / 64;
+        range_of(units, task, n, &lo, &hi);
+        lo *= 64;
+        hi = hi * 64 < p->size ? hi * 64 : p->size;
+        o->in0 = o->in1 = o->out = lo;
+        p->size = p->b_size = hi - lo;
+        return hi > lo;
+    }
+    range_of(p->size / p->b_size, task, n, &lo, &hi);
+    o->in0 = o->out = (ptrdiff_t)lo * p->b_size;
+    p->size = (hi - lo) * p->b_size;
+    return hi > lo;
+}
+
+static int parts_sm(const eb_softmax_params *p, int n)
+{
+    return (int64_t)p->rows * p->depth < SPLIT_MIN_ELEMS ? 1 : (p->rows < n ? p->rows : n);
+}
+
+static bool split_sm(eb_softmax_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi;
+    range_of(p->rows, task, n, &lo, &hi);
+    o->in0 = o->out = (ptrdiff_t)lo * p->depth;
+    p->rows = hi - lo;
+    return hi > lo;
+}
+
+/* How many parts op x takes with n threads, and part `task` of it (per signature). */
+#undef EB_KCLASS
+#undef EB_KCLASS_PACKED
+#define EB_OP(...)
+#define EB_KCLASS(cls, P, member, run_args, call)                                          \
+    static inline int parts_##cls(const eb_xop *x, int n) { return parts_##member(&x->p.member, n); } \
+    static inline bool part_##cls(eb_xop *x, int task, int n, part_off *o)                 \
+    {                                                                                      \
+        return split_##member(&x->p.member, task, n, o);                                   \
+    }
+#define EB_KCLASS_PACKED(cls, P, member, pack_args, run_args, call)                        \
+    EB_KCLASS(cls, P, member, run_args, call)
+#include "eb_ops.inc"
+#undef EB_OP
+#undef EB_KCLASS
+#undef EB_KCLASS_PACKED
+#define EB_KCLASS(...)
+#define EB_KCLASS_PACKED(...)
+
+int eb_xop_parts(const eb_xop *x, int n)
+{
+    if (n <= 1 || (x->macs > 0 && x->macs < SPLIT_MIN_MACS))
+        return 1;
+    switch (x->kop) {
+#define EB_OP(id, op, dtype, cls) case EB_KOP_##id: return parts_##cls(x, n);
+#include "eb_ops.inc"
+#undef EB_OP
+    case EB_KOP_COUNT: break;
+    }
+    return 1;
+}
+
+typedef struct {
+    const eb_context *c;
+    const eb_xop *x;
+} op_task;
+
+static void run_part(void *arg, int task, int ntasks)
+{
+    const op_task *t = arg;
+    const eb_context *c = t->c;
+    eb_xop sub = *t->x; /* a copy of the op with this part's geometry */
+    part_off o = {0, 0, 0};
+    bool any = false;
+    switch (sub.kop) {
+#define EB_OP(id, op, dtype, cls) case EB_KOP_##id: any = part_##cls(&sub, task, ntasks, &o); break;
+#include "eb_ops.inc"
+#undef EB_OP
+    case EB_KOP_COUNT: break;
+    }
+    if (!any)
+        return;
+    const size_t esz = eb_dtype_size(c->m->g->dtype);
+    sub.in0 += (uint64_t)o.in0 * esz;
+    sub.in1 += (uint64_t)o.in1 * esz;
+    sub.out += (uint64_t)o.out * esz;
+    void *scratch = c->scratch ? (uint8_t *)c->scratch + (size_t)task * c->scratch_stride : NULL;
+    run_op(&c->m->ks, &sub, c->arena, scratch);
+}
+
+static inline void run_op_threads(eb_context *c, const eb_xop *x)
+{
+    int n = c->nthreads > 1 ? eb_xop_parts(x, c->nthreads) : 1;
+    if (n <= 1) {
+        run_op(&c->m->ks, x, c->arena, c->scratch);
+        return;
+    }
+    op_task t = {c, x};
+    eb_pool_run(c->pool, run_part, &t, n);
+}
 #undef EB_KPARAMS
 #undef EB_KCLASS
 #undef EB_KCLASS_PACKED
@@ -104,7 +379,7 @@ void eb_context_run(eb_context *c)
     const eb_model *m = c->m;
     const int32_t n = m->g->nops;
     for (int32_t i = 0; i < n; i++)
-        run_op(&m->ks, &m->x[i], c->arena, c->scratch);
+        run_op_threads(c, &m->x[i]);
 }
 
 void eb_context_run_hooked(eb_context *c, eb_op_hook hook, void *user)
@@ -113,7 +388,7 @@ void eb_context_run_hooked(eb_context *c, eb_op_hook hook, void *user)
     const int32_t n = m->g->nops;
     for (int32_t i = 0; i < n; i++) {
         hook(user, i, 0);
-        run_op(&m->ks, &m->x[i], c->arena, c->scratch);
+        run_op_threads(c, &m->x[i]);
         hook(user, i, 1);
     }
 }

@@ -1,7 +1,7 @@
 /* eb_kernels.h - the inference kernels' public interface: parameter structs, the
  * per-op signatures shared by every ISA (ref, avx2, neon), and validation.
  *
- * Conventions (see ../shared/DESIGN.md):
+ * Conventions:
  *  - Tensors are NHWC, dense, row-major. Conv weights are OHWI ([out_c][k_h][k_w][in_c]),
  *    depthwise weights are 1HWC ([k_h][k_w][c]), fully-connected weights are
  *    [out_features][in_features].
