@@ -15,6 +15,10 @@ static const eb_command cmd_run = {"run", "measure models on a target and write 
 #endif
 static const eb_command cmd_deploy = {"deploy", "put edgebench-agent on a board (SSH), or say how",
                                       eb_cmd_deploy};
+#if defined(EB_MODELS_AVAILABLE) && defined(EB_HAVE_CJSON)
+static const eb_command cmd_lava = {"lava", "LAVA labs: write a benchmark job, collect its report",
+                                    eb_cmd_lava};
+#endif
 static const eb_command cmd_compare = {"compare", "regression gate between two reports",
                                        eb_cmd_compare};
 static const eb_command cmd_plot = {"plot", "gnuplot charts from reports", eb_cmd_plot};
@@ -34,6 +38,9 @@ const eb_command *const eb_commands[] = {
 #endif
     &cmd_list,
     &cmd_deploy,
+#if defined(EB_MODELS_AVAILABLE) && defined(EB_HAVE_CJSON)
+    &cmd_lava,
+#endif
     &cmd_compare,
     &cmd_ab,
     &cmd_abworker,

@@ -16,7 +16,7 @@
 #define AGENT_HINT "start it on the board with 'edgebench-agent /dev/ttyGS0' (or the board's " \
                    "serial device; see targets/agent/README.md)"
 
-static void set_env_from_agent(eb_report *rep, const eb_remote *r, const eb_remote_options *o)
+void eb_remote_fill_env(eb_report *rep, const eb_remote *r, const eb_target *t, eb_kset kset)
 {
     eb_report_env *e = &rep->environment;
     e->cpu_known = true;
@@ -25,7 +25,7 @@ static void set_env_from_agent(eb_report *rep, const eb_remote *r, const eb_remo
     for (char *p = e->brand; *p; p++)
         if (*p == '_')
             *p = ' ';
-    snprintf(e->codename, sizeof e->codename, "%s", o->target->cpu);
+    snprintf(e->codename, sizeof e->codename, "%s", t->cpu);
     e->cores = e->threads = r->cores;
     char isa[sizeof r->isa];
     snprintf(isa, sizeof isa, "%s", r->isa);
@@ -35,12 +35,12 @@ static void set_env_from_agent(eb_report *rep, const eb_remote *r, const eb_remo
          tok = strtok_r(NULL, ",", &save))
         if (strcmp(tok, "none"))
             snprintf(e->isa_features[e->n_isa_features++], sizeof e->isa_features[0], "%s", tok);
-    snprintf(e->kernel_set, sizeof e->kernel_set, "%s", eb_kset_name(o->kernels));
+    snprintf(e->kernel_set, sizeof e->kernel_set, "%s", eb_kset_name(kset));
     snprintf(e->os_kernel, sizeof e->os_kernel, "%s", r->os);
     for (char *p = e->os_kernel; *p; p++)
         if (*p == '_')
             *p = ' ';
-    snprintf(e->hostname, sizeof e->hostname, "%.40s (edgebench-agent %.20s)", o->target->desc.name,
+    snprintf(e->hostname, sizeof e->hostname, "%.40s (edgebench-agent %.20s)", t->desc.name,
              r->version);
     if (r->clock_mhz > 0)
         e->frequency_mhz = r->clock_mhz;
@@ -179,7 +179,7 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
         goto fail;
     }
     eb_conn_release(&s->conn); /* from now on a dead agent reads as a closed line */
-    set_env_from_agent(rep, &s->r, o);
+    eb_remote_fill_env(rep, &s->r, o->target, o->kernels);
     if (strcmp(s->r.arch, t->desc.arch))
         eb_report_warn(rep, "the agent runs as %s but target '%s' says %s", s->r.arch,
                        t->desc.name, t->desc.arch);
@@ -231,7 +231,7 @@ static void progress_clear(const eb_remote_options *o)
 
 /* Host-side extras that do not depend on the board: fidelity of the variant (it is
  * computed from the model's weights, identical on every machine). */
-static void host_fidelity(const char *model, eb_report_result *res)
+void eb_remote_fidelity(const char *model, eb_report_result *res)
 {
 #if defined(EB_MODELS_AVAILABLE)
     if (!strcmp(res->variant, "fp32"))
@@ -255,6 +255,72 @@ static void host_fidelity(const char *model, eb_report_result *res)
     (void)model;
     (void)res;
 #endif
+}
+
+eb_status eb_remote_fill_result(const eb_remote_run_result *rr, uint64_t per_rep,
+                               const char *run_name, const eb_power_model *power,
+                               eb_report_result *res, char *err, size_t errlen)
+{
+    eb_status st = EB_OK;
+    eb_report_result_init(res);
+    const eb_agent_model_info *in = &rr->info;
+    snprintf(res->model, sizeof res->model, "%s", in->arch[0] && strcmp(in->arch, "-")
+                                                       ? in->arch : run_name);
+    snprintf(res->variant, sizeof res->variant, "%s", strcmp(in->variant, "-") ? in->variant : "");
+    snprintf(res->name, sizeof res->name, "%s", in->name[0] ? in->name : run_name);
+    snprintf(res->scenario, sizeof res->scenario, "single-stream");
+    res->threads = 1;
+    res->macs = in->macs;
+    res->params = in->params;
+    for (int k = 0; k < in->n_kernels && res->n_kernels < EB_REPORT_MAX_KERNELS; k++) {
+        snprintf(res->kernels[res->n_kernels].op, sizeof res->kernels[0].op, "%s",
+                 in->kernels[k].op);
+        snprintf(res->kernels[res->n_kernels].name, sizeof res->kernels[0].name, "%s",
+                 in->kernels[k].name);
+        res->n_kernels++;
+    }
+    double *ms = malloc((rr->n_received ? rr->n_received : 1) * sizeof *ms);
+    size_t n = ms ? eb_remote_samples_ms(rr, ms, rr->n_received) : 0;
+    size_t nreps = n ? (n + per_rep - 1) / per_rep : 0;
+    eb_rep_info *ri = calloc(nreps ? nreps : 1, sizeof *ri);
+    if (!ms || !ri) {
+        free(ms);
+        free(ri);
+        snprintf(err, errlen, "out of memory");
+        return EB_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nreps; i++)
+        ri[i].count = i + 1 < nreps ? per_rep : n - per_rep * (nreps - 1);
+    if (n)
+        st = eb_result_set_samples(res, ms, n, ri, nreps);
+    free(ms);
+    free(ri);
+    if (st != EB_OK) {
+        snprintf(err, errlen, "cannot summarise the samples of '%s'", run_name);
+        return st;
+    }
+    res->complete = rr->complete;
+    eb_report_memory *mem = &res->memory;
+    mem->weights_bytes = in->weights_bytes;
+    mem->packed_bytes = in->packed_bytes;
+    mem->arena_bytes = in->arena_bytes;
+    mem->scratch_bytes = in->scratch_bytes;
+    mem->arena_lower_bound_bytes = in->arena_lower_bound_bytes;
+    mem->planned_total_bytes =
+        in->weights_bytes + in->packed_bytes + in->arena_bytes + in->scratch_bytes;
+    mem->peak_rss_bytes = rr->agent_done && rr->peak_rss_bytes ? (int64_t)rr->peak_rss_bytes : -1;
+    mem->rusage_maxrss_bytes = -1;
+    snprintf(mem->rss_method, sizeof mem->rss_method, "%s",
+             mem->peak_rss_bytes >= 0 ? "VmHWM after clear_refs, agent process on the board"
+                                      : "not reported (the run ended before the agent's summary)");
+    if (n)
+        eb_result_set_energy(res, power, NAN, 0, n, NULL);
+    res->counters.available = false;
+    snprintf(res->counters.reason, sizeof res->counters.reason,
+             "hardware counters are not collected on remote targets (the agent reports times "
+             "only)");
+    res->window_latency = false;
+    return EB_OK;
 }
 
 static eb_status measure_agent(eb_remote_session *s, const char *model, eb_report_result *res,
@@ -329,45 +395,13 @@ static eb_status measure_agent(eb_remote_session *s, const char *model, eb_repor
     if (st != EB_OK)
         return st;
 
-    eb_report_result_init(res);
-    const eb_agent_model_info *in = &rr.info;
-    snprintf(res->model, sizeof res->model, "%s", in->arch[0] && strcmp(in->arch, "-")
-                                                       ? in->arch : run_name);
-    snprintf(res->variant, sizeof res->variant, "%s", strcmp(in->variant, "-") ? in->variant : "");
-    snprintf(res->name, sizeof res->name, "%s", in->name[0] ? in->name : run_name);
-    snprintf(res->scenario, sizeof res->scenario, "single-stream");
-    res->threads = 1;
-    res->macs = in->macs;
-    res->params = in->params;
-    for (int k = 0; k < in->n_kernels && res->n_kernels < EB_REPORT_MAX_KERNELS; k++) {
-        snprintf(res->kernels[res->n_kernels].op, sizeof res->kernels[0].op, "%s",
-                 in->kernels[k].op);
-        snprintf(res->kernels[res->n_kernels].name, sizeof res->kernels[0].name, "%s",
-                 in->kernels[k].name);
-        res->n_kernels++;
-    }
-    double *ms = malloc((rr.n_received ? rr.n_received : 1) * sizeof *ms);
-    size_t n = ms ? eb_remote_samples_ms(&rr, ms, rr.n_received) : 0;
-    size_t nreps = n ? (n + per_rep - 1) / per_rep : 0;
-    eb_rep_info *ri = calloc(nreps ? nreps : 1, sizeof *ri);
-    if (!ms || !ri) {
-        free(ms);
-        free(ri);
-        eb_remote_run_result_free(&rr);
-        snprintf(err, errlen, "out of memory");
-        return EB_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < nreps; i++)
-        ri[i].count = i + 1 < nreps ? per_rep : n - per_rep * (nreps - 1);
-    if (n)
-        st = eb_result_set_samples(res, ms, n, ri, nreps);
-    free(ms);
-    free(ri);
+    st = eb_remote_fill_result(&rr, per_rep, run_name, &o->target->desc.power_model, res, err,
+                               errlen);
     if (st != EB_OK) {
         eb_remote_run_result_free(&rr);
-        snprintf(err, errlen, "cannot summarise the samples of '%s'", model);
         return st;
     }
+    size_t n = res->n_samples;
     res->complete = rr.complete;
     if (!rr.complete) {
         rep->complete = false;
@@ -379,28 +413,8 @@ static eb_status measure_agent(eb_remote_session *s, const char *model, eb_repor
                        n);
         snprintf(s->incomplete, sizeof s->incomplete, "%.300s", rr.stop_reason);
     }
-    eb_report_memory *mem = &res->memory;
-    mem->weights_bytes = in->weights_bytes;
-    mem->packed_bytes = in->packed_bytes;
-    mem->arena_bytes = in->arena_bytes;
-    mem->scratch_bytes = in->scratch_bytes;
-    mem->arena_lower_bound_bytes = in->arena_lower_bound_bytes;
-    mem->planned_total_bytes =
-        in->weights_bytes + in->packed_bytes + in->arena_bytes + in->scratch_bytes;
-    mem->peak_rss_bytes = rr.agent_done && rr.peak_rss_bytes ? (int64_t)rr.peak_rss_bytes : -1;
-    mem->rusage_maxrss_bytes = -1;
-    snprintf(mem->rss_method, sizeof mem->rss_method, "%s",
-             mem->peak_rss_bytes >= 0 ? "VmHWM after clear_refs, agent process on the board"
-                                      : "not reported (the run ended before the agent's summary)");
-    if (n)
-        eb_result_set_energy(res, &o->target->desc.power_model, NAN, 0, n, NULL);
-    res->counters.available = false;
-    snprintf(res->counters.reason, sizeof res->counters.reason,
-             "hardware counters are not collected on remote targets (the agent reports times "
-             "only)");
-    res->window_latency = false;
     if (!(o->stop && *o->stop))
-        host_fidelity(is_file ? model : res->name, res);
+        eb_remote_fidelity(is_file ? model : res->name, res);
     eb_remote_run_result_free(&rr);
     return EB_OK;
 }

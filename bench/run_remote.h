@@ -62,6 +62,21 @@ eb_status eb_remote_measure(eb_remote_session *s, const char *model, eb_report_r
 
 void eb_remote_close(eb_remote_session *s);
 
+/* The pieces of a measurement that do not need the line, shared with `lava collect`
+ * (which reads the agent's lines out of a LAVA job's log): */
+
+/* The report's environment from what the agent said about itself (hello, id). */
+void eb_remote_fill_env(eb_report *rep, const eb_remote *r, const eb_target *t, eb_kset kset);
+
+/* A result from an agent run of per_rep samples per repetition (the last one may be
+ * short): model, kernels, statistics, memory, energy estimated with power. */
+eb_status eb_remote_fill_result(const eb_remote_run_result *rr, uint64_t per_rep,
+                               const char *run_name, const eb_power_model *power,
+                               eb_report_result *res, char *err, size_t errlen);
+
+/* The fidelity of a variant, computed here from its weights (the same everywhere). */
+void eb_remote_fidelity(const char *model, eb_report_result *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -95,6 +95,13 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
                         eb_remote_progress progress, void *user, char *err, size_t errlen);
 void eb_remote_run_result_free(eb_remote_run_result *res);
 
+/* Lines of a run read some other way (a LAVA job's log, agent_run.c): a line's words
+ * (checksum verified and removed) go into res when they belong to the run tagged tag;
+ * `id` and `kernel` lines into r's description of the agent (returns whether it was
+ * one). res must be allocated as eb_remote_run does (target, samples_ns, received). */
+void eb_remote_absorb(eb_remote_run_result *res, const char *tag, char **w, int n);
+bool eb_remote_take_id(eb_remote *r, char **w, int n);
+
 /* Received samples in order of index, in milliseconds; returns the count. */
 size_t eb_remote_samples_ms(const eb_remote_run_result *res, double *out, size_t cap);
 

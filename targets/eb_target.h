@@ -41,6 +41,7 @@ typedef struct {
     int32_t n_ssh_options;
     char agent_path[256];    /* "edgebench-agent" (default) or a path on the board */
     char agent_prefix[128];  /* "taskset -c 3", "nice -n -5", ... ("" : none) */
+    char lava_device_type[64]; /* the LAVA device type of the board ("bcm2711-rpi-4-b") */
 } eb_target;
 
 /* Loads a target by name or file. On failure err gets one sentence; for an unknown

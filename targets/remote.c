@@ -100,7 +100,7 @@ static eb_status next_line(eb_remote *r, char *line, size_t cap, int timeout_ms)
     return next_line_i(r, line, cap, timeout_ms, false);
 }
 
-static void absorb(eb_remote_run_result *res, const char *tag, char **w, int n);
+#define absorb eb_remote_absorb
 
 eb_status eb_remote_sync(eb_remote *r)
 {
@@ -259,6 +259,12 @@ static reply_verdict on_id(eb_remote *r, void *ctx, char **w, int n, int attempt
     return REPLY_OTHER;
 }
 
+bool eb_remote_take_id(eb_remote *r, char **w, int n)
+{
+    bool got_id = r->arch[0] != '\0'; /* kernel lines count once the id line came */
+    return on_id(r, &got_id, w, n, 0) != REPLY_OTHER;
+}
+
 static eb_status identify(eb_remote *r, char *err, size_t errlen)
 {
     bool got_id = false;
@@ -336,7 +342,7 @@ static uint64_t kv_u64(char *const *w, int n, const char *key)
     return v && eb_proto_u64(v, UINT64_MAX, &x) ? x : 0;
 }
 
-static void absorb(eb_remote_run_result *res, const char *tag, char **w, int n)
+void eb_remote_absorb(eb_remote_run_result *res, const char *tag, char **w, int n)
 {
     if (n < 1)
         return;

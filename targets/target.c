@@ -238,7 +238,8 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
         size_t cap;
     } ssh_str[] = {{"host", out->host, sizeof out->host},
                    {"agent_path", out->agent_path, sizeof out->agent_path},
-                   {"agent_prefix", out->agent_prefix, sizeof out->agent_prefix}};
+                   {"agent_prefix", out->agent_prefix, sizeof out->agent_prefix},
+                   {"lava_device_type", out->lava_device_type, sizeof out->lava_device_type}};
     for (size_t k = 0; k < sizeof ssh_str / sizeof ssh_str[0]; k++) {
         v = cJSON_GetObjectItemCaseSensitive(o, ssh_str[k].key);
         if (!v || cJSON_IsNull(v))
