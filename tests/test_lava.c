@@ -187,8 +187,8 @@ Test(lava, test_shell_log_and_results_collect_into_a_report, .timeout = 300)
     eb_cmd_capture c = eb_test_cmd(eb_cmd_lava, "lava", "job", "--target", tfile, "--model",
                                    MODEL, "--agent-url", url, "--agent-sha256", sha,
                                    "--template", LAVA_DIR "/template.yaml", "--min-time",
-                                   "0.2", "--warmup-time", "0", "--repetitions", "2", "--out",
-                                   job, NULL);
+                                   "0.2", "--warmup-time", "0", "--repetitions", "2",
+                                   "--max-iterations", "400", "--out", job, NULL);
     cr_assert_eq(c.rc, 0, "%s", c.err);
     eb_test_cmd_free(&c);
     cr_assert_eq(validate(job), 0);
@@ -252,8 +252,8 @@ Test(lava, collect_from_the_aarch64_agent_under_qemu, .timeout = 300)
     for (int i = 0; agent[i]; i++)
         snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "%s ", agent[i]);
     /* a plain console log with timestamps in front, as a lab's serial log reads */
-    cr_assert_eq(sh("%s --run " MODEL ",ds_cnn_int8 --target rpi4 --min-time 0.2 --warmup-time "
-                    "0 --repetitions 2 | awk '{ printf \"[%%8.3f] %%s\\n\", NR / 1000, $0 }' "
+    cr_assert_eq(sh("%s --run " MODEL ",ds_cnn_int8 --target rpi4 --min-time 0.1 --warmup-time "
+                    "0 --repetitions 2 --max-iterations 2000 | awk '{ printf \"[%%8.3f] %%s\\n\", NR / 1000, $0 }' "
                     "> '%s'", cmd, log),
                  0);
     eb_cmd_capture c = eb_test_cmd(eb_cmd_lava, "lava", "collect", log, "--out", report, NULL);
