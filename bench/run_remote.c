@@ -313,8 +313,8 @@ eb_status eb_remote_fill_result(const eb_remote_run_result *rr, uint64_t per_rep
     snprintf(mem->rss_method, sizeof mem->rss_method, "%s",
              mem->peak_rss_bytes >= 0 ? "VmHWM after clear_refs, agent process on the board"
                                       : "not reported (the run ended before the agent's summary)");
-    if (n)
-        eb_result_set_energy(res, power, NAN, 0, n, NULL);
+    /* also without samples: the method and detail say there is no estimate */
+    eb_result_set_energy(res, power, NAN, 0, n, NULL);
     res->counters.available = false;
     snprintf(res->counters.reason, sizeof res->counters.reason,
              "hardware counters are not collected on remote targets (the agent reports times "

@@ -9,6 +9,7 @@
 #define AGENT_FIXTURE_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <pty.h>
@@ -139,14 +140,24 @@ typedef struct {
     void *hook_arg;
 } fx_proxy;
 
+/* Gives up after 2 s without progress: a reader that went away (a server killed in a
+ * test) must not hang the proxy thread. */
 static inline void fx_write(int fd, const char *p, size_t n)
 {
+    int stalled = 0;
     while (n > 0) {
+        struct pollfd pw = {.fd = fd, .events = POLLOUT};
+        if (poll(&pw, 1, 50) <= 0) {
+            if (++stalled > 40)
+                return;
+            continue;
+        }
         ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (w <= 0)
             return;
+        stalled = 0;
         p += w;
         n -= (size_t)w;
     }
@@ -227,6 +238,8 @@ static inline void *fx_run(void *arg)
             continue;
         char tmp[4096];
         ssize_t got = read(in, tmp, sizeof tmp);
+        if (got < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
         if (got <= 0) {
             if (d) /* the agent is gone */
                 x->killed = 1;
@@ -327,6 +340,9 @@ static inline void fx_rig_start_generic(fx_rig *g, const char *const *agent_exec
     close(sv[1]);
     g->x.agent_fd = sv[0];
     g->x.host_fd = m;
+    /* the proxy never blocks on a side that stopped reading (fx_write gives up) */
+    fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     for (int i = 0; i < n_rules; i++)
         g->x.rules[i] = rules[i];
     g->x.n_rules = n_rules;

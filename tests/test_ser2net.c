@@ -133,8 +133,11 @@ Test(ser2net, rfc2217_sets_the_far_line_speed_and_runs, .timeout = 120)
     bf_rmrf(dir);
 }
 
+/* Runs in the proxy between agent and pty: a moment for ser2net to pass on what it
+ * has, then it dies. */
 static void kill_server(void *arg)
 {
+    usleep(300000);
     kill(*(pid_t *)arg, SIGKILL);
 }
 
