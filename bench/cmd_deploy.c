@@ -136,7 +136,7 @@ int eb_cmd_deploy(int argc, char **argv)
     eb_status st = eb_remote_hello(&r, why, sizeof why);
     if (st != EB_OK) {
         if (st != EB_ERR_PROTOCOL)
-            eb_conn_ssh_diagnose(&c, t.desc.name, why, sizeof why);
+            eb_conn_ssh_diagnose(&c, eb_target_ref(&t), why, sizeof why);
         eb_error("the agent was copied to %s:%s but does not answer the handshake: %s", host,
                  where, why);
         eb_conn_close(&c);
@@ -146,6 +146,9 @@ int eb_cmd_deploy(int argc, char **argv)
     for (char *p = r.os; *p; p++) /* the agent writes spaces as '_' on the line */
         if (*p == '_')
             *p = ' ';
+    for (char *p = r.cpu; *p; p++)
+        if (*p == '_')
+            *p = ' ';
     printf("handshake: %s %s (protocol %d) on %s %s, %d cores, %s\n", EB_AGENT_NAME,
            r.version, r.proto, r.arch, r.cpu, r.cores, r.os);
     if (strcmp(r.arch, t.desc.arch))
@@ -153,7 +156,7 @@ int eb_cmd_deploy(int argc, char **argv)
                 t.desc.arch);
     if (strcmp(r.version, eb_version()))
         eb_warn("the agent is version %s, this edgebench %s", r.version, eb_version());
-    printf("next: edgebench run --target %s%s%s --model mobilenet_int8\n", t.desc.name,
+    printf("next: edgebench run --target %s%s%s --model mobilenet_int8\n", eb_target_ref(&t),
            host != t.host ? " --host " : "", host != t.host ? host : "");
     return EB_EXIT_OK;
 }

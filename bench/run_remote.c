@@ -162,7 +162,7 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
         if (st == EB_ERR_PROTOCOL)
             snprintf(err, errlen, "%s", why);
         else if (ssh)
-            eb_conn_ssh_diagnose(&s->conn, t->desc.name, err, errlen);
+            eb_conn_ssh_diagnose(&s->conn, eb_target_ref(t), err, errlen);
         else if (o->emulate)
             snprintf(err, errlen, "the emulated agent (%s) did not answer: %s", s->conn.how, why);
         else if (s->conn.telnet || eb_conn_is_url(s->port))

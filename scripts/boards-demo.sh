@@ -146,7 +146,7 @@ for url in "tcp://127.0.0.1:$raw" "rfc2217://127.0.0.1:$rfc"; do
     echo "-- run through ser2net $url: $(took "$t0"), transport $(grep -o '"transport":	"[a-z0-9]*"' s2n.json)"
 done
 step "ser2net killed mid-run"
-( sleep 4; kill "$s2n" ) &
+( sleep 8; kill "$s2n" ) &
 t0=$(now)
 rc=0
 "$eb" run --target rpi4 --port "rfc2217://127.0.0.1:$rfc" --model ds_cnn_int8 --min-time 20 \

@@ -152,7 +152,7 @@ eb_status eb_deploy_ssh(const eb_target *t, const char *host, const char *agent,
     char path[600] = "";
     if (code != 0 || !line || sscanf(line, "deployed %llu %599[^\n]", &size, path) != 2) {
         if (code == 255) { /* ssh's own failures read as they do for runs */
-            eb_ssh_explain(out, code, host, t->desc.name, err, errlen);
+            eb_ssh_explain(out, code, host, eb_target_ref(t), err, errlen);
         } else {
             char *e = out + strlen(out);
             while (e > out && (e[-1] == '\n' || e[-1] == '\r'))

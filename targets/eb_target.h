@@ -55,6 +55,10 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
 /* Writes the valid target names (sorted, ", "-separated) into buf; returns the count. */
 size_t eb_target_names(char *buf, size_t buflen);
 
+/* How to name t on a command line: its name when `--target NAME` finds this very file,
+ * else the file's path. */
+const char *eb_target_ref(const eb_target *t);
+
 /* The first existing target folder ("" when none). */
 const char *eb_targets_dir(void);
 

@@ -331,3 +331,14 @@ eb_status eb_target_load(const char *name, eb_target *out, char *err, size_t err
     free(text);
     return st;
 }
+
+const char *eb_target_ref(const eb_target *t)
+{
+    char by_name[600];
+    snprintf(by_name, sizeof by_name, "%s/%s.json", eb_targets_dir(), t->desc.name);
+    struct stat a, b;
+    if (stat(by_name, &a) == 0 && stat(t->path, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino)
+        return t->desc.name;
+    return t->path;
+}

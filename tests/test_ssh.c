@@ -220,7 +220,8 @@ Test(ssh, nobody_listening_and_no_agent_installed, .timeout = 60)
     c = run_on(p.tfile, p.out, "20");
     cr_assert_eq(c.rc, 2);
     cr_assert(strstr(c.err, "no edgebench-agent on board") &&
-                  strstr(c.err, "edgebench deploy --target sshboard"),
+                  strstr(c.err, "edgebench deploy --target /tmp/eb_sshd_") &&
+                  strstr(c.err, "/sshboard.json"),
               "%s", c.err);
     one_sentence(c.err);
     eb_test_cmd_free(&c);
