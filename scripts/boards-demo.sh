@@ -152,6 +152,10 @@ rc=0
 "$eb" run --target rpi4 --port "rfc2217://127.0.0.1:$rfc" --model ds_cnn_int8 --min-time 20 \
     --repetitions 1 --timeout 5 --quiet --out killed.json || rc=$?
 echo "-- exit $rc after $(took "$t0"); kept $(grep -c '^' killed.json) report lines, complete: $(grep -o '"complete":	[a-z]*' killed.json | head -1)"
+step "nothing listening any more"
+rc=0
+"$eb" run --target rpi4 --port "rfc2217://127.0.0.1:$rfc" $M --quiet --out f.json || rc=$?
+echo "-- exit $rc"
 
 # ---- three boards at once ---------------------------------------------------------------
 step "three emulated boards, one after another"
