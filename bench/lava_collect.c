@@ -150,8 +150,8 @@ static size_t results_yaml(const char *text, eb_lava_case *cases, size_t cap)
 
 size_t eb_lava_parse_results(const char *text, eb_lava_case *cases, size_t cap)
 {
-    const char *s = text + strspn(text, " \t\r\n");
 #if defined(EB_HAVE_CJSON)
+    const char *s = text + strspn(text, " \t\r\n");
     if (*s == '[' || *s == '{') {
         size_t n = results_json(s, cases, cap);
         if (n)

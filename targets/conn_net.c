@@ -3,6 +3,7 @@
  * port option, ser2net's `telnet(rfc2217)`: the far line's speed is set from here). */
 #include "eb_conn.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -108,6 +109,30 @@ eb_status eb_conn_open_net(eb_conn *c, const char *url, int baud, char *err, siz
                  "rfc2217://HOST:PORT", url);
         return EB_ERR_ARG;
     }
+    int fd = -1, e = 0;
+#if defined(EB_NUMERIC_HOSTS_ONLY)
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)atoi(port))};
+    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+    struct addrinfo ai = {.ai_socktype = SOCK_STREAM};
+    if (!strcmp(host, "localhost"))
+        snprintf(host, sizeof host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
+        ai.ai_family = AF_INET;
+        ai.ai_addr = (struct sockaddr *)&a4;
+        ai.ai_addrlen = sizeof a4;
+    } else if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
+        ai.ai_family = AF_INET6;
+        ai.ai_addr = (struct sockaddr *)&a6;
+        ai.ai_addrlen = sizeof a6;
+    } else {
+        snprintf(err, errlen, "this static build of edgebench resolves no host names: give the "
+                 "serial server's address in %s as an IP address", url);
+        return EB_ERR_ARG;
+    }
+    fd = connect_within(&ai);
+    if (fd < 0)
+        e = errno;
+#else
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     struct addrinfo *res = NULL;
     int gai = getaddrinfo(host, port, &hints, &res);
@@ -116,13 +141,13 @@ eb_status eb_conn_open_net(eb_conn *c, const char *url, int baud, char *err, siz
                  gai_strerror(gai));
         return EB_ERR_IO;
     }
-    int fd = -1, e = 0;
     for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
         fd = connect_within(ai);
         if (fd < 0)
             e = errno;
     }
     freeaddrinfo(res);
+#endif
     if (fd < 0) {
         if (e == ECONNREFUSED)
             snprintf(err, errlen, "nothing accepts connections at %s (connection refused); "
