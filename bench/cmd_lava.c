@@ -1,6 +1,5 @@
 /* cmd_lava.c - `edgebench lava job` (a LAVA job definition that measures on a lab's
  * board) and `edgebench lava collect` (the finished job back into a report). */
-#if defined(EB_MODELS_AVAILABLE) && defined(EB_HAVE_CJSON)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,7 +251,7 @@ static int cmd_collect(int argc, char **argv)
         struct tm tm;
         gmtime_r(&now, &tm);
         strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-        if (eb_mkdirs("reports/out", err, sizeof err) != EB_OK) {
+        if (eb_mkdirs("reports/out", 0755, err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }
@@ -293,4 +292,3 @@ int eb_cmd_lava(int argc, char **argv)
              argv[1]);
     return EB_EXIT_USAGE;
 }
-#endif

@@ -13,6 +13,7 @@
 #include "eb_outfile.h"
 #include "env.h"
 #include "lava.h"
+#include "run.h"
 #include "run_remote.h"
 
 #define MAX_RUNS 32
@@ -429,7 +430,7 @@ eb_status eb_lava_collect(const char *const *files, size_t nfiles, const char *t
     snprintf(s->kernels, sizeof s->kernels, "%.15s", p0->kernels);
     snprintf(s->scenario, sizeof s->scenario, "single-stream");
     s->threads = 1;
-    rep->target = t.desc;
+    eb_run_report_target(&rep->target, &t.desc);
     snprintf(rep->target.transport, sizeof rep->target.transport, "lava");
     rep->target.emulated = false;
     eb_kset kset = EB_KSET_AUTO;

@@ -2,7 +2,6 @@
  * `run` each (boards.h), then the local targets one at a time (a measurement on this
  * machine would be disturbed by the others), one report per target, and a table of
  * what each gave. */
-#if defined(EB_MODELS_AVAILABLE) && defined(EB_HAVE_CJSON)
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,7 +37,7 @@ static int64_t now_ms(void)
 static bool takes_value(const char *opt)
 {
     static const char *const with[] = {"--model", "--target", "--scenario", "--threads",
-                                       "--kernels", "--warmup", "--warmup-time",
+                                       "--streams", "--kernels", "--warmup", "--warmup-time",
                                        "--min-iterations", "--max-iterations", "--min-time",
                                        "--repetitions", "--calib", "--out", "--port", "--host",
                                        "--baud", "--agent", "--protocol", "--timeout", NULL};
@@ -133,7 +132,7 @@ int eb_run_many(int argc, char **argv, const char *targets, const char *out_dir,
         gmtime_r(&now, &tm);
         strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     }
-    if (eb_mkdirs(out_dir ? out_dir : "reports/out", err, sizeof err) != EB_OK) {
+    if (eb_mkdirs(out_dir ? out_dir : "reports/out", 0755, err, sizeof err) != EB_OK) {
         eb_error("%s", err);
         return EB_EXIT_USAGE;
     }
@@ -234,4 +233,3 @@ int eb_run_many(int argc, char **argv, const char *targets, const char *out_dir,
     }
     return EB_EXIT_OK;
 }
-#endif

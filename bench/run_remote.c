@@ -9,9 +9,8 @@
 
 #include "boards.h"
 #include "cli.h"
-#if defined(EB_MODELS_AVAILABLE)
+#include "run.h"
 #include "eb_model.h"
-#endif
 
 #define AGENT_HINT "start it on the board with 'edgebench-agent /dev/ttyGS0' (or the board's " \
                    "serial device; see targets/agent/README.md)"
@@ -46,8 +45,8 @@ void eb_remote_fill_env(eb_report *rep, const eb_remote *r, const eb_target *t, 
         e->frequency_mhz = r->clock_mhz;
 }
 
-eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_report *rep,
-                         char *err, size_t errlen)
+eb_status eb_run_remote_open(eb_run_remote_session *s, const eb_run_remote_options *o,
+                             eb_report *rep, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
     s->o = o;
@@ -55,7 +54,7 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
     const eb_target *t = o->target;
     const char *proto = o->protocol ? o->protocol : t->protocol[0] ? t->protocol : "edgebench";
     s->mlperf = !strcmp(proto, "mlperf-tiny");
-    rep->target = t->desc;
+    eb_run_report_target(&rep->target, &t->desc);
     eb_status st;
     if (o->emulate) {
         if (s->mlperf) {
@@ -201,10 +200,10 @@ fail:
     return st;
 }
 
-void eb_remote_close(eb_remote_session *s) { eb_conn_close(&s->conn); }
+void eb_run_remote_close(eb_run_remote_session *s) { eb_conn_close(&s->conn); }
 
 typedef struct {
-    const eb_remote_options *o;
+    const eb_run_remote_options *o;
     const char *model;
 } prog_state;
 
@@ -223,7 +222,7 @@ static void on_progress(void *user, const char *phase, uint64_t done, uint64_t t
     fflush(stderr);
 }
 
-static void progress_clear(const eb_remote_options *o)
+static void progress_clear(const eb_run_remote_options *o)
 {
     if (o->progress)
         fprintf(stderr, "\r%60s\r", "");
@@ -233,7 +232,6 @@ static void progress_clear(const eb_remote_options *o)
  * computed from the model's weights, identical on every machine). */
 void eb_remote_fidelity(const char *model, eb_report_result *res)
 {
-#if defined(EB_MODELS_AVAILABLE)
     if (!strcmp(res->variant, "fp32"))
         return;
     eb_model_options mo = {EB_KSET_AUTO, NULL};
@@ -251,10 +249,6 @@ void eb_remote_fidelity(const char *model, eb_report_result *res)
         res->fidelity.inputs = f.inputs;
     }
     eb_model_free(m);
-#else
-    (void)model;
-    (void)res;
-#endif
 }
 
 eb_status eb_remote_fill_result(const eb_remote_run_result *rr, uint64_t per_rep,
@@ -323,14 +317,13 @@ eb_status eb_remote_fill_result(const eb_remote_run_result *rr, uint64_t per_rep
     return EB_OK;
 }
 
-static eb_status measure_agent(eb_remote_session *s, const char *model, eb_report_result *res,
-                               eb_report *rep, char *err, size_t errlen)
+static eb_status measure_agent(eb_run_remote_session *s, const char *model,
+                               eb_report_result *res, eb_report *rep, char *err, size_t errlen)
 {
-    const eb_remote_options *o = s->o;
+    const eb_run_remote_options *o = s->o;
     const eb_measure_settings *m = &o->measure;
     const char *run_name = model;
-    size_t ml = strlen(model);
-    bool is_file = strchr(model, '/') || (ml > 4 && !strcmp(model + ml - 4, ".ebm"));
+    bool is_file = eb_model_is_file(model);
     if (is_file) {
         const char *base = strrchr(model, '/') ? strrchr(model, '/') + 1 : model;
         size_t bl = strlen(base);
@@ -419,10 +412,11 @@ static eb_status measure_agent(eb_remote_session *s, const char *model, eb_repor
     return EB_OK;
 }
 
-static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_report_result *res,
-                                eb_report *rep, char *err, size_t errlen)
+static eb_status measure_mlperf(eb_run_remote_session *s, const char *model,
+                                eb_report_result *res, eb_report *rep, char *err,
+                                size_t errlen)
 {
-    const eb_remote_options *o = s->o;
+    const eb_run_remote_options *o = s->o;
     const eb_measure_settings *m = &o->measure;
     const char *zoo = eb_mlperf_zoo_name(s->m.model);
     if (strcmp(model, s->m.model) && strcmp(model, "auto") && (!zoo || strcmp(model, zoo))) {
@@ -442,7 +436,6 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
     /* The input: our zoo model's deterministic test input 0 when we know the model. */
     uint8_t *input = NULL;
     size_t in_bytes = 0;
-#if defined(EB_MODELS_AVAILABLE)
     if (zoo) {
         eb_model_options mo = {EB_KSET_AUTO, NULL};
         eb_model *mdl = NULL;
@@ -466,7 +459,6 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
         if (mdl)
             eb_model_free(mdl);
     }
-#endif
     eb_status st = EB_OK;
     if (input) {
         st = eb_mlperf_load(&s->m, input, in_bytes, err, errlen);
@@ -555,8 +547,9 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
     return EB_OK;
 }
 
-eb_status eb_remote_measure(eb_remote_session *s, const char *model, eb_report_result *res,
-                            eb_report *rep, char *err, size_t errlen)
+eb_status eb_run_remote_measure(eb_run_remote_session *s, const char *model,
+                                eb_report_result *res, eb_report *rep, char *err,
+                                size_t errlen)
 {
     return s->mlperf ? measure_mlperf(s, model, res, rep, err, errlen)
                      : measure_agent(s, model, res, rep, err, errlen);

@@ -51,6 +51,10 @@ typedef struct {
     uint64_t params_nonzero; /* stored weights (sparse ops: nnz) + biases */
 } eb_model_info;
 
+/* True when `name` names a model file rather than a zoo variant: it contains '/' or ends
+ * in ".ebm". The one test of it, for the library and the harness alike. */
+bool eb_model_is_file(const char *name);
+
 /* Builds a model. On failure returns a status and writes one sentence to err (when
  * err is not NULL), e.g. "unknown model 'foo'; valid names: ...". */
 eb_status eb_model_build(const char *name, const eb_model_options *opt, eb_model **out,

@@ -82,7 +82,7 @@ static void variant_string(const eb_variant_spec *v, char *out, size_t n)
         snprintf(out, n, "%s", v->dtype == EB_F32 ? "fp32" : "int8");
 }
 
-static bool is_model_file(const char *name)
+bool eb_model_is_file(const char *name)
 {
     size_t n = strlen(name);
     return strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ebm"));
@@ -114,7 +114,7 @@ static eb_status build_graph(const char *name, const eb_model_options *opt, bool
         errf(err, errlen, "no model name given");
         return EB_ERR_ARG;
     }
-    if (is_model_file(name))
+    if (eb_model_is_file(name))
         return eb_ebm_load(name, out, err, errlen);
     eb_variant_spec v;
     if (eb_variant_parse(name, &v) != EB_OK) {

@@ -11,8 +11,6 @@
 #include "eb_report.h"
 #include "eb_test_cmd.h"
 
-#if defined(EB_MODELS_AVAILABLE)
-
 #define EDGEBENCH EB_BINARY_DIR "/bench/edgebench"
 /* about 0.1 ms per inference here: runs of a second without a flood of lines */
 #define MODEL "resnet8_int8"
@@ -189,5 +187,3 @@ Test(boards, several_targets_refuse_what_names_one_board)
     cr_assert(strstr(r.err, "names a folder"), "%s", r.err);
     free(r.out);
 }
-
-#endif

@@ -13,8 +13,6 @@
 #include "eb_report.h"
 #include "eb_test_cmd.h"
 
-#if defined(EB_MODELS_AVAILABLE)
-
 #define EDGEBENCH EB_BINARY_DIR "/bench/edgebench"
 #define LAVA_DIR EB_SOURCE_DIR "/tests/lava"
 #define MODEL "fc_autoencoder_int8"
@@ -307,5 +305,3 @@ Test(lava, collect_says_what_is_missing)
     eb_test_cmd_free(&c);
     bf_rmrf(dir);
 }
-
-#endif

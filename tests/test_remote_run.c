@@ -13,7 +13,6 @@
 #include "eb_test_cmd.h"
 #include "mlperf_fake.h"
 
-#if defined(EB_MODELS_AVAILABLE)
 
 #define AGENT_BIN EB_BINARY_DIR "/targets/agent/edgebench-agent"
 #define MODEL "fc_autoencoder_int8"
@@ -300,4 +299,3 @@ Test(remote_run, mlperf_tiny_device_gives_a_per_window_report, .timeout = 120)
     close(m);
 }
 
-#endif

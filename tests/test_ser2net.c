@@ -11,8 +11,6 @@
 #include "eb_report.h"
 #include "eb_test_cmd.h"
 
-#if defined(EB_MODELS_AVAILABLE)
-
 #define MODEL "fc_autoencoder_int8"
 
 static cJSON *load_report(const char *path)
@@ -238,5 +236,3 @@ Test(ser2net, server_without_its_serial_device_is_named, .timeout = 60)
     bf_ser2net_stop(&s);
     bf_rmrf(dir);
 }
-
-#endif

@@ -11,8 +11,6 @@
 #include "eb_report.h"
 #include "eb_test_cmd.h"
 
-#if defined(EB_MODELS_AVAILABLE)
-
 #define MODEL "fc_autoencoder_int8"
 
 static cJSON *load_report(const char *path)
@@ -288,5 +286,3 @@ Test(ssh, deploy_to_a_serial_board_says_how)
     cr_assert(strstr(c.err, "this machine"), "%s", c.err);
     eb_test_cmd_free(&c);
 }
-
-#endif

@@ -1,0 +1,12 @@
+/* amx_peak.h - AMX int8 ceilings for eb_amx_bench (amx_peak.c). Each runs `iters`
+ * iterations on the calling thread and returns the multiply-adds done. */
+#ifndef EB_AMX_PEAK_H
+#define EB_AMX_PEAK_H
+
+#include <stdint.h>
+
+double eb_amx_peak_chain(uint64_t iters);        /* 6 TDPBUSD chains, zero tiles in registers */
+double eb_amx_peak_chain_random(uint64_t iters); /* the same with random operand tiles */
+double eb_amx_peak_reload(uint64_t iters); /* 2 x 2 block, 4 tile loads (random) per 4 TDPBUSD */
+
+#endif
