@@ -22,7 +22,7 @@
 
 #include "../../kernels/amx/eb_amx.h"
 #include "../../kernels/avx512/eb_avx512.h"
-#include "amx_peak.h"
+#include "peak_amx.h"
 #include "eb_dispatch.h"
 
 #ifndef EB_SOURCE_DIR

@@ -4,12 +4,14 @@
  * -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mamx-tile -mamx-int8; amx_enable.c is
  * not (it runs on any x86-64 CPU to find out whether the rest may run).
  *
- * Permission: Linux hands out AMX tile state only on request. eb_amx_enable() checks
- * CPUID.(7,0):EDX bits 24 (AMX-TILE) and 25 (AMX-INT8), that the OS enabled XSAVE and
- * the tile state in XCR0 (bits 17 XTILECFG and 18 XTILEDATA), then calls
- * arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) once. The permission is process
- * wide (every thread, present and future; kept across fork, dropped by exec), so one
- * successful call before the first kernel covers a thread pool too. No kernel of this
+ * Permission: Linux hands out AMX tile state only on request. The feature table
+ * (../include/eb_features.inc, detected in dispatch.c) checks CPUID.(7,0):EDX bits 24
+ * (AMX-TILE) and 25 (AMX-INT8), that the OS enabled XSAVE and the tile state in XCR0
+ * (bits 17 XTILECFG and 18 XTILEDATA), then calls arch_prctl(ARCH_REQ_XCOMP_PERM,
+ * XFEATURE_XTILEDATA) once; the amx set of the ISA table needs both features, so dispatch
+ * never picks it without the permission. The permission is process wide (every thread,
+ * present and future; kept across fork, dropped by exec), so one successful request
+ * before the first kernel covers a thread pool too. No kernel of this
  * folder may run before eb_amx_enable() returned true (asserted in debug builds): a
  * tile instruction without the permission kills the process with SIGILL.
  *
@@ -41,19 +43,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
+#include "eb_dispatch.h"
 #include "eb_kernels.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Checks the CPU and OS and requests the tile permission, once per process (later
- * calls return the first answer). On false, writes why into why[0..n) (a sentence,
- * e.g. "the CPU has no AMX-INT8 (CPUID.(7,0):EDX[25])"); why may be NULL. Thread safe. */
-bool eb_amx_enable(char *why, size_t n);
+/* Checks the CPU and OS and requests the tile permission (feature detection, once per
+ * process). On false, writes why into why[0..n) (a sentence); why may be NULL. */
+static inline bool eb_amx_enable(char *why, size_t n)
+{
+    const eb_features need = EB_F(AMXTILE) | EB_F(AMXINT8);
+    if (eb_cpu_has(need)) {
+        if (why && n)
+            why[0] = '\0';
+        return true;
+    }
+    if (why && n) {
+        const char *w = eb_feature_why(EB_FEAT_AMXTILE);
+        if (!w)
+            w = eb_feature_why(EB_FEAT_AMXINT8);
+        char lack[64];
+        snprintf(why, n, "no %s: %s", eb_features_str(need & ~eb_cpu_detect(), "+", lack, sizeof lack),
+                 w ? w : "the CPU lacks it (CPUID.(7,0):EDX bits 24-25)");
+    }
+    return false;
+}
 
-/* true once eb_amx_enable() has succeeded in this process; never requests anything. */
-bool eb_amx_ready(void);
+/* true when the tile permission is held (detection has run and succeeded). */
+static inline bool eb_amx_ready(void)
+{
+    return eb_cpu_has(EB_F(AMXTILE) | EB_F(AMXINT8));
+}
 
 size_t eb_conv2d_s8_amx_scratch_size(const eb_conv_params *p);
 size_t eb_conv2d_s8_amx_pack_size(const eb_conv_params *p);

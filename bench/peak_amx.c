@@ -1,6 +1,6 @@
-/* amx_peak.c - the AMX multiply-add ceilings that eb_amx_bench compares the kernels with.
- * Compiled with -mamx-tile -mamx-int8 (bench/CMakeLists.txt); call only after
- * eb_amx_enable() succeeded.
+/* peak_amx.c - the AMX multiply-add ceilings that bench kernels (peak.c) and eb_amx_bench
+ * compare the kernels with. Built with the amx set's flags (the ISA table), and to
+ * nothing where that set is not built; call only after eb_amx_enable() succeeded.
  *  - chain: 6 accumulator tiles (16 x 16 int32) each += a 16 x 64 u8 tile times a
  *    16 x 64 s8 tile (TDPBUSD), all tiles in registers: the tile unit's own rate. With
  *    zero operands (as ../shared/peers/xnnpack/peak2.c measures it) or with random
@@ -8,11 +8,12 @@
  *    1.2 to 1.5 times on this Xeon), so both are reported.
  *  - reload: the 2 x 2 block of the kernels' inner loop (4 tile loads of random bytes
  *    from L1, then 4 TDPBUSD), the best the GEMM core can do on one core. */
+#if defined(EB_HAVE_AMX)
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "amx_peak.h"
+#include "peak_amx.h"
 
 typedef struct {
     uint8_t palette, start_row;
@@ -104,3 +105,10 @@ double eb_amx_peak_reload(uint64_t iters)
     _tile_release();
     return 4.0 * 16 * 16 * 64 * (double)iters;
 }
+
+/* peak.h's row: ops (2 per multiply-add) of the register-only chain */
+double eb_peak_s8_amx(uint64_t iters)
+{
+    return 2.0 * eb_amx_peak_chain(iters);
+}
+#endif

@@ -1,7 +1,7 @@
-/* amx_peak.h - AMX int8 ceilings for eb_amx_bench (amx_peak.c). Each runs `iters`
+/* peak_amx.h - AMX int8 ceilings for bench kernels and eb_amx_bench (peak_amx.c). Each runs `iters`
  * iterations on the calling thread and returns the multiply-adds done. */
-#ifndef EB_AMX_PEAK_H
-#define EB_AMX_PEAK_H
+#ifndef EB_PEAK_AMX_H
+#define EB_PEAK_AMX_H
 
 #include <stdint.h>
 
