@@ -54,7 +54,8 @@ size_t eb_lava_parse_results(const char *text, eb_lava_case *cases, size_t cap);
 /* Reads the agent's lines out of job logs (`lavacli jobs logs ID --raw`, the REST API's
  * logs, or the log as plain text) and any results files among files, and builds the
  * report: one result per model the job ran, the target from the target file the job
- * names (or target_override), transport "lava". */
+ * names (or target_override), transport "lava". rep is initialised here; after a
+ * failure it holds nothing to free, after success the caller eb_report_free()s it. */
 eb_status eb_lava_collect(const char *const *files, size_t n, const char *target_override,
                           eb_report *rep, char *err, size_t errlen);
 

@@ -237,6 +237,7 @@ typedef struct {
     lava_run *current;
     char first_dt[32];
     unsigned lines, bad;
+    uint64_t planned; /* samples of every plan so far (bounded) */
 } collector;
 
 static const char *kv(char **w, int n, const char *k, const char *dflt)
@@ -254,7 +255,7 @@ static void on_plan(collector *c, char **w, int n)
     uint64_t reps, per;
     if (!eb_proto_u64(kv(w, n, "repetitions", ""), 1000, &reps) || !reps ||
         !eb_proto_u64(kv(w, n, "per_repetition", ""), EB_PROTO_MAX_ITERS, &per) || !per ||
-        reps * per > EB_PROTO_MAX_ITERS)
+        reps * per > EB_PROTO_MAX_ITERS || c->planned + reps * per > 4 * EB_PROTO_MAX_ITERS)
         return;
     snprintf(r->tag, sizeof r->tag, "%s", kv(w, n, "tag", ""));
     snprintf(r->model, sizeof r->model, "%s", kv(w, n, "model", ""));
@@ -278,6 +279,7 @@ static void on_plan(collector *c, char **w, int n)
     }
     c->current = r;
     c->n_runs++;
+    c->planned += reps * per;
 }
 
 static void take(collector *c, char *line)
@@ -364,6 +366,7 @@ eb_status eb_lava_collect(const char *const *files, size_t nfiles, const char *t
 {
     static collector c;
     memset(&c, 0, sizeof c);
+    eb_report_init(rep); /* on failure rep holds nothing to free */
     static eb_lava_case cases[512];
     size_t ncases = 0;
     const char *results_file = NULL;
@@ -476,7 +479,10 @@ eb_status eb_lava_collect(const char *const *files, size_t nfiles, const char *t
         st = eb_remote_fill_result(rr, r->per, r->model, &t.desc.power_model, res, err,
                                    errlen);
         if (st != EB_OK) {
+            eb_report_result_free(res);
             free_runs(&c);
+            eb_report_free(rep);
+            eb_report_init(rep);
             return st;
         }
         rep->n_results++;
@@ -505,6 +511,8 @@ eb_status eb_lava_collect(const char *const *files, size_t nfiles, const char *t
     if (!rep->n_results) {
         snprintf(err, errlen, "the job's log holds agent runs but no samples (%s)",
                  rep->n_warnings ? rep->warnings[rep->n_warnings - 1] : "nothing measured");
+        eb_report_free(rep);
+        eb_report_init(rep);
         return EB_ERR_FORMAT;
     }
     return EB_OK;
