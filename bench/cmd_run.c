@@ -61,10 +61,20 @@ static void run_usage(FILE *f)
         "                       e.g. build-aarch64/targets/agent/edgebench-agent)\n"
         "  --protocol P         edgebench (the agent, default) or mlperf-tiny (a board with the\n"
         "                       MLPerf Tiny performance-mode firmware; latency per window)\n"
-        "  --timeout S          silence allowed while a board streams samples (default 120)\n"
+        "  --timeout S          silence allowed while a board streams samples (default 120);\n"
+        "                       MLPerf Tiny: the wait for each reply line (default 5) and the\n"
+        "                       least wait for an infer (default 30; longer windows wait more)\n"
+        "  --window S           MLPerf Tiny: seconds per device-timed window (default 10, the\n"
+        "                       MLPerf Tiny rule; shorter windows are flagged in the report);\n"
+        "                       5 windows per repetition, more when --min-time asks for them\n"
+        "  --input FILE         MLPerf Tiny: raw bytes to load into the device (its model's\n"
+        "                       input type: int8 kws01, uint8 pixels vww01/ic01, float32\n"
+        "                       ad01); default: the zoo model's test input in that type\n"
         "  --trace              print the protocol lines to stderr\n\n"
-        "Exit status: 0 ok, 2 bad input (nothing written), 130 interrupted (the report is\n"
-        "written with \"complete\": false).\n",
+        "Exit status: 0 ok; 2 bad input or a run that could not start (nothing is written),\n"
+        "or a remote run that stops part-way (the line hangs up, the board stops answering):\n"
+        "then the report is written with \"complete\": false and the samples received;\n"
+        "130 interrupted (the report is written with \"complete\": false).\n",
         eb_kset_choices());
 }
 
@@ -244,6 +254,19 @@ static int parse_args(int argc, char **argv, run_args *a)
         } else if (!strcmp(o, "--timeout")) {
             if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 86400, &a->o.timeout_s))
                 return EB_EXIT_USAGE;
+        } else if (!strcmp(o, "--window")) {
+            double d;
+            if (!(v = need_value(argc, argv, &i)) || !eb_parse_double(o, v, 0.001, 3600, &d))
+                return EB_EXIT_USAGE;
+            a->o.window_s = d;
+        } else if (!strcmp(o, "--input")) {
+            if (!(a->o.input = need_value(argc, argv, &i)))
+                return EB_EXIT_USAGE;
+            struct stat st;
+            if (stat(a->o.input, &st) != 0 || !S_ISREG(st.st_mode)) {
+                eb_error("--input '%s' is not a readable file", a->o.input);
+                return EB_EXIT_USAGE;
+            }
         } else if (!strcmp(o, "--trace")) {
             a->o.trace = true;
         } else {

@@ -163,6 +163,13 @@ static bool options_fit(const eb_run_options *o, const eb_target *t, bool remote
                  : o->port ? "--port" : "--baud", o->host ? o->host : t->desc.name);
         return false;
     }
+    const char *proto = o->protocol ? o->protocol : t->protocol[0] ? t->protocol : "edgebench";
+    if ((o->window_s > 0 || o->input) && (!remote || strcmp(proto, "mlperf-tiny"))) {
+        eb_error("%s is for MLPerf Tiny devices (--protocol mlperf-tiny); target '%s' runs %s",
+                 o->input ? "--input" : "--window", t->desc.name,
+                 remote ? "edgebench-agent" : "locally");
+        return false;
+    }
     if (o->emulate && !strcmp(t->desc.transport, "local")) {
         eb_error("--emulate needs a board target (e.g. --target rpi4); '%s' runs locally",
                  t->desc.name);
@@ -360,6 +367,8 @@ int eb_run(const eb_run_options *o)
         .measure = o->measure,
         .kernels = o->kernels,
         .timeout_s = (int)o->timeout_s,
+        .window_s = o->window_s,
+        .input = o->input,
         .progress = !o->quiet && isatty(STDERR_FILENO),
         .progress_lines = o->progress_lines,
         .stop = &g_stop,

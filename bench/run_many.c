@@ -34,19 +34,6 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool takes_value(const char *opt)
-{
-    static const char *const with[] = {"--model", "--target", "--scenario", "--threads",
-                                       "--streams", "--kernels", "--warmup", "--warmup-time",
-                                       "--min-iterations", "--max-iterations", "--min-time",
-                                       "--repetitions", "--calib", "--out", "--port", "--host",
-                                       "--baud", "--agent", "--protocol", "--timeout", NULL};
-    for (int i = 0; with[i]; i++)
-        if (!strcmp(opt, with[i]))
-            return true;
-    return false;
-}
-
 typedef struct {
     eb_target t;
     bool board; /* measured at once with the other boards */
@@ -159,12 +146,11 @@ int eb_run_many(int argc, char **argv, const char *targets, const char *out_dir,
                 a++;
                 continue;
             }
+            /* everything else as given (values never start with '-') */
             if (!strcmp(o, "--json") || !strcmp(o, "--quiet") || !strcmp(o, "-q") ||
                 (!strcmp(o, "--emulate") && !tg[i].board))
                 continue;
             j->argv[k++] = argv[a];
-            if (takes_value(o) && a + 1 < argc)
-                j->argv[k++] = argv[++a];
         }
         j->argv[k++] = "--target";
         j->argv[k++] = tg[i].t.path;

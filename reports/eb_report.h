@@ -99,6 +99,23 @@ typedef struct {
     int32_t inputs;
 } eb_report_fidelity;
 
+/* How a device that times windows of inferences (MLPerf Tiny) was driven. */
+typedef struct {
+    bool present;          /* false: not written (every other kind of result) */
+    uint32_t inferences;   /* timed inferences per window */
+    uint32_t warmup;       /* warm-up inferences the device ran before each window */
+    double target_s;       /* window length asked for (--window) */
+    double shortest_s;     /* shortest window the device timed */
+    double minimum_s;      /* MLPerf Tiny's minimum window (10 s) */
+    bool below_minimum;    /* a window was shorter than minimum_s */
+    uint32_t resets;       /* device resets seen (each dropped a window, input reloaded) */
+    uint32_t dropped;      /* windows dropped */
+    uint32_t counter_wraps; /* windows across a 32-bit counter wrap (taken modulo 2^32) */
+    double lap_overhead_us; /* the device's own cost inside a window (its m-lap-us printing), from
+                             * the calibration; NaN: unknown */
+    char input[200];       /* what was loaded with db */
+} eb_report_device_windows;
+
 typedef struct {
     char model[48], variant[32], name[96], scenario[16];
     int32_t threads; /* per inference (the pool one inference is split over) */
@@ -124,6 +141,7 @@ typedef struct {
     eb_report_profile_op *profile; /* NULL: "profile": null */
     size_t n_profile;
     bool window_latency;
+    eb_report_device_windows device_windows;
 } eb_report_result;
 
 typedef struct {

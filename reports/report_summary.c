@@ -41,10 +41,30 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     if (x->streams > 1)
         fprintf(f, ", %d streams", (int)x->streams);
     fprintf(f, ", %.1f MMAC, %.2f M params\n", (double)x->macs / 1e6, (double)x->params / 1e6);
-    fprintf(f, "  %-11s set %s:", "kernels", r->settings.kernels);
-    for (size_t i = 0; i < x->n_kernels; i++)
-        fprintf(f, "%s %s", i ? "," : "", x->kernels[i].name);
-    fputc('\n', f);
+    /* a device that times windows (MLPerf Tiny) runs its own firmware: no kernels, plan
+     * or fidelity of ours to show */
+    bool device = x->device_windows.present;
+    if (device && x->n_kernels == 0)
+        fprintf(f, "  %-11s not reported by the device\n", "kernels");
+    else {
+        fprintf(f, "  %-11s set %s:", "kernels", r->settings.kernels);
+        for (size_t i = 0; i < x->n_kernels; i++)
+            fprintf(f, "%s %s", i ? "," : "", x->kernels[i].name);
+        fputc('\n', f);
+    }
+    if (device) {
+        const eb_report_device_windows *w = &x->device_windows;
+        fprintf(f, "  %-11s %zu x %u inferences (shortest %.3g s, asked %.3g s; MLPerf Tiny "
+                   "minimum %.0f s%s), %u warm-up each\n", "windows", x->latency.n,
+                (unsigned)w->inferences, w->shortest_s, w->target_s, w->minimum_s,
+                w->below_minimum ? ": BELOW" : "", (unsigned)w->warmup);
+        if (w->resets || w->counter_wraps)
+            fprintf(f, "  %-11s %u device reset%s (window%s dropped, input reloaded), %u counter "
+                       "wrap%s\n", "", (unsigned)w->resets, w->resets == 1 ? "" : "s",
+                    w->resets == 1 ? "" : "s", (unsigned)w->counter_wraps,
+                    w->counter_wraps == 1 ? "" : "s");
+        fprintf(f, "  %-11s %s\n", "input", w->input);
+    }
     fmt_ms(a, sizeof a, x->latency.median);
     fmt_ms(b, sizeof b, x->latency.p90);
     fmt_ms(c, sizeof c, x->latency.p99);
@@ -73,9 +93,12 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fmt_bytes(c, sizeof c, (double)m->packed_bytes);
     fmt_bytes(d, sizeof d, (double)m->arena_bytes);
     fmt_bytes(e, sizeof e, (double)m->scratch_bytes);
-    fprintf(f, "  %-11s planned %s: weights %s, packed %s, arena %s%s, scratch %s%s\n",
-            "memory", a, b, c, d, x->streams > 1 ? " per stream" : "", e,
-            x->streams > 1 || x->threads > 1 ? " (all its threads')" : "");
+    if (device && m->planned_total_bytes == 0)
+        fprintf(f, "  %-11s planned: not reported by the device\n", "memory");
+    else
+        fprintf(f, "  %-11s planned %s: weights %s, packed %s, arena %s%s, scratch %s%s\n",
+                "memory", a, b, c, d, x->streams > 1 ? " per stream" : "", e,
+                x->streams > 1 || x->threads > 1 ? " (all its threads')" : "");
     fmt_bytes(a, sizeof a, (double)m->peak_rss_bytes);
     fprintf(f, "  %-11s peak RSS %s (%s)\n", "", a, m->rss_method);
     double j = x->energy.joules_per_inference;
@@ -99,6 +122,8 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
                    "(%d inputs), max |err| %.4g\n", "fidelity", x->model, x->fidelity.sqnr_db,
                 x->fidelity.cosine, x->fidelity.top1_agreement * 100, (int)x->fidelity.inputs,
                 x->fidelity.max_abs_err);
+    else if (device)
+        fprintf(f, "  %-11s not reported by the device\n", "fidelity");
     else
         fprintf(f, "  %-11s reference (fp32 dense)\n", "fidelity");
     if (x->profile) {
