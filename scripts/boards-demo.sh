@@ -19,8 +19,8 @@ for f in "$eb" "$agent"; do
 done
 tmp=$(mktemp -d /tmp/eb_boards_demo_XXXXXX)
 pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null || true; done
+cleanup() { # each server runs in a session of its own: its whole group goes
+    for p in $pids; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
     rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
@@ -53,7 +53,7 @@ UsePAM no
 StrictModes no
 SetEnv HOME=$home PATH=$home/bin:/usr/local/bin:/usr/bin:/bin
 EOF
-/usr/sbin/sshd -D -e -f "$tmp/sshd_config" 2> sshd.log &
+setsid /usr/sbin/sshd -D -e -f "$tmp/sshd_config" 2> sshd.log &
 pids="$pids $!"
 # the board's CPU: binfmt_misc would do this on a real x86 machine posing as an rpi4
 cat > "$home/bin/qemu-board" <<'EOF'
@@ -116,7 +116,7 @@ done
 
 # ---- ser2net in front of a pty with the agent ----------------------------------------
 step "ser2net on 127.0.0.1 in front of a pty with the aarch64 agent"
-$py - "$agent" > pty.name <<'EOF' &
+setsid $py - "$agent" > pty.name <<'EOF' &
 import os, subprocess, sys, tty
 m, s = os.openpty()
 tty.setraw(s)
@@ -136,7 +136,7 @@ connection: &rfc
   accepter: telnet(rfc2217),tcp,127.0.0.1,$rfc
   connector: serialdev,$pty,115200n81,local
 EOF
-ser2net -n -u -c "$tmp/ser2net.yaml" -P "$tmp/ser2net.pid" > ser2net.log 2>&1 &
+setsid ser2net -n -u -c "$tmp/ser2net.yaml" -P "$tmp/ser2net.pid" > ser2net.log 2>&1 &
 s2n=$!
 pids="$pids $s2n"
 sleep 0.5
