@@ -32,9 +32,12 @@ eb_status eb_report_parse_bytes(const char *text, size_t len, cJSON **out, char 
     if (eb_json_parse_strict(text, len, &doc, err, errlen) != EB_OK)
         return EB_ERR_FORMAT;
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
-    if (cJSON_IsNumber(ver) && ver->valuedouble != EB_REPORT_SCHEMA_VERSION) {
-        snprintf(err, errlen, "report has schema_version %g; this edgebench reads version %d",
-                 ver->valuedouble, EB_REPORT_SCHEMA_VERSION);
+    /* the range is checked first: only a value in it is converted to int */
+    if (cJSON_IsNumber(ver) &&
+        (ver->valuedouble < 1 || ver->valuedouble > EB_REPORT_SCHEMA_VERSION ||
+         ver->valuedouble != (int)ver->valuedouble)) {
+        snprintf(err, errlen, "report has schema_version %g; this edgebench reads versions 1 "
+                 "to %d", ver->valuedouble, EB_REPORT_SCHEMA_VERSION);
         cJSON_Delete(doc);
         return EB_ERR_FORMAT;
     }
