@@ -203,16 +203,35 @@ static void log_text(const char *line, char *out, size_t cap)
     *w = '\0';
 }
 
+/* Whether p starts with a kind of line the agent sends (its first word). A checksum
+ * alone does not tell where the line starts: after some prefixes CRC-16/CCITT-FALSE's
+ * register is back at 0xFFFF, its start value ("[   0.978] " is one), and the prefixed
+ * line checks out as well as the line. */
+static bool agent_kind(const char *p)
+{
+    static const char *const kinds[] = {
+        EB_REP_READY, EB_REP_OK,    EB_REP_ERR,   EB_REP_HELLO,  EB_REP_ID,
+        EB_REP_KERNEL, EB_REP_MODEL, EB_REP_INFO, EB_REP_WARM,   EB_REP_START,
+        EB_REP_SAMPLE, EB_REP_DONE,  EB_REP_ACK,  EB_REP_SYNC,   EB_REP_COMMENT,
+        "plan"};
+    size_t len = strcspn(p, " ");
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strlen(kinds[i]) == len && !strncmp(p, kinds[i], len))
+            return true;
+    return false;
+}
+
 /* A protocol line inside text (after a timestamp or other prefix): the first suffix
- * starting at a word whose checksum is right. Returns it (in text), or NULL. */
+ * starting at a word that is a line kind and whose checksum is right. Returns it (in
+ * text), or NULL. */
 static char *find_sealed(char *text)
 {
     for (char *p = text; p && *p; p = strchr(p, ' ')) {
         while (*p == ' ')
             p++;
         char copy[EB_PROTO_MAX_LINE + 1];
-        if (strlen(p) > EB_PROTO_MAX_LINE)
-            continue; /* too long to be one line: a later word may start it */
+        if (strlen(p) > EB_PROTO_MAX_LINE || !agent_kind(p))
+            continue; /* too long to be one line, or not a line's start: a later word may be */
         memcpy(copy, p, strlen(p) + 1);
         if (eb_proto_check(copy) == 1)
             return p;

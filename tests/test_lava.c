@@ -10,6 +10,7 @@
 #include "board_fixture.h"
 #include "child.h"
 #include "cli.h"
+#include "eb_proto.h"
 #include "eb_report.h"
 #include "eb_test_cmd.h"
 
@@ -303,5 +304,35 @@ Test(lava, collect_says_what_is_missing)
     cr_assert(strstr(c.out, "(incomplete)") && strstr(c.out, "the log ends before"), "%s",
               c.out);
     eb_test_cmd_free(&c);
+    bf_rmrf(dir);
+}
+
+/* A prefix after which CRC-16/CCITT-FALSE's register is 0xFFFF again (as at the start)
+ * makes the whole line, prefix included, check out: "[   0.978] " is one, and a plain
+ * timestamped console log (awk '{ printf "[%8.3f] %s\n", NR / 1000, $0 }') carries it on
+ * its line 978. lava collect took "[   0.978] s 934 4670" for the agent's line and lost
+ * that sample, in every such log (collect_from_the_aarch64_agent_under_qemu failed). An
+ * agent line starts with one of the agent's line kinds. */
+Test(lava, a_prefix_that_checks_out_is_not_taken_for_the_line)
+{
+    const char *prefix = "[   0.978] ";
+    cr_assert_eq(eb_proto_crc16(prefix, strlen(prefix)), 0xFFFF, "the register is back at its start");
+    char dir[64], log[128], report[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(log, sizeof log, "%s/console.log", dir);
+    snprintf(report, sizeof report, "%s/report.json", dir);
+    cr_assert_eq(sh(BF_HOST_AGENT " --run " MODEL " --target rpi4 --min-time 0.01 "
+                    "--warmup-time 0 --repetitions 1 --max-iterations 30 2>/dev/null | "
+                    "awk '/^s 3 /{ printf \"%s\" } { print }' > '%s'", prefix, log),
+                 0);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_lava, "lava", "collect", log, "--out", report, NULL);
+    cr_assert_eq(c.rc, 0, "%s", c.err);
+    eb_test_cmd_free(&c);
+    cJSON *rep = NULL;
+    char err[512];
+    cr_assert_eq(eb_report_load(report, &rep, err, sizeof err), EB_OK, "%s", err);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "complete")),
+              "the prefixed sample was lost");
+    cJSON_Delete(rep);
     bf_rmrf(dir);
 }
