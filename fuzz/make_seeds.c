@@ -313,6 +313,79 @@ static void calib_seeds(void)
     put("calib", "odd.bin", "abcde", 5);
 }
 
+
+/* ---- lava collect: a job's log (the agent's sealed lines in three log forms) and its
+ * results ---- */
+
+static size_t sealed(char *out, size_t cap, const char *text)
+{
+    char line[EB_PROTO_MAX_LINE + 16];
+    size_t n = strlen(text);
+    memcpy(line, text, n);
+    n = eb_proto_seal(line, n, sizeof line);
+    line[n >= 2 ? n - 2 : 0] = 0; /* without CR LF */
+    return (size_t)snprintf(out, cap, "%s", line);
+}
+
+static void lava_seeds(void)
+{
+    static const char *const agent[] = {
+        "id name=edgebench-agent version=0.1.0 proto=1 arch=aarch64 cpu=Cortex-A72 isa=neon "
+        "cores=4 clock_mhz=1500 memory_bytes=4000000000 os=Linux",
+        "kernel fc_s8 eb_fc_s8_neon",
+        "ok id",
+        "plan tag=m0 model=fc_autoencoder_int8 target=rpi4 repetitions=1 per_repetition=4 "
+        "warmup=1 kernels=auto min_time_s=0.1 warmup_time_s=0 min_iterations=4 "
+        "max_iterations=4",
+        "ok run m0",
+        "info name=fc_autoencoder_int8 arch=fc_autoencoder variant=int8 macs=264192",
+        "kernel fc_s8 eb_fc_s8_neon",
+        "w 0",
+        "start n=4",
+        "s 0 5799",
+        "s 1 5158",
+        "s 2 5138",
+        "s 3 5124",
+        "done tag=m0 n=4 target=4 complete=1 peak_rss_bytes=4194304 rss_method=VmHWM",
+    };
+    char plain[8192] = "", stamped[8192] = "", json[16384] = "";
+    for (size_t i = 0; i < sizeof agent / sizeof agent[0]; i++) {
+        char l[EB_PROTO_MAX_LINE + 16];
+        sealed(l, sizeof l, agent[i]);
+        size_t a = strlen(plain), b = strlen(stamped), c = strlen(json);
+        snprintf(plain + a, sizeof plain - a, "%s\n", l);
+        snprintf(stamped + b, sizeof stamped - b, "[%8.3f] %s\n", (double)(i + 1) / 1000, l);
+        snprintf(json + c, sizeof json - c,
+                 "- {\"dt\": \"2026-12-01T10:00:%02zu.000000\", \"lvl\": \"target\", "
+                 "\"msg\": \"%s\"}\n", i, l);
+    }
+    put_text("lava", "console.log", plain);
+    put_text("lava", "stamped.log", stamped);
+    put_text("lava", "lava_log.yaml", json);
+    put_text("lava", "results.yaml",
+             "- job: '7'\n  name: fc_autoencoder_int8_p50\n  result: pass\n"
+             "  measurement: '0.0052'\n  unit: ms\n");
+    put_text("lava", "results.json",
+             "[{\"job\": \"7\", \"name\": \"fc_autoencoder_int8_p50\", \"result\": \"pass\", "
+             "\"measurement\": \"0.0052\", \"unit\": \"ms\"}]");
+}
+
+/* ---- the telnet / RFC 2217 decoder: what a serial server sends (byte 0: read size) ---- */
+
+static void telnet_seeds(void)
+{
+    static const unsigned char plain[] = {7, 'r', 'e', 'a', 'd', 'y', '\r', '\n'};
+    put("telnet", "plain.bin", plain, sizeof plain);
+    /* IAC WILL BINARY, IAC DO SUPPRESS-GO-AHEAD, IAC WILL COM-PORT (44), a doubled 0xFF */
+    static const unsigned char neg[] = {3,    0xff, 0xfb, 0x00, 0xff, 0xfd, 0x03, 0xff, 0xfb,
+                                        0x2c, 'o',  'k',  0xff, 0xff, '\n'};
+    put("telnet", "negotiation.bin", neg, sizeof neg);
+    /* IAC SB COM-PORT SET-BAUDRATE(101) 115200 IAC SE, then data */
+    static const unsigned char sb[] = {5,    0xff, 0xfa, 0x2c, 0x65, 0x00, 0x01, 0xc2,
+                                       0x00, 0xff, 0xf0, 's',  ' ',  '0', '\n'};
+    put("telnet", "subnegotiation.bin", sb, sizeof sb);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -329,5 +402,7 @@ int main(int argc, char **argv)
     remote_seeds();
     ab_seeds();
     calib_seeds();
+    lava_seeds();
+    telnet_seeds();
     return 0;
 }
