@@ -28,7 +28,8 @@ static void run_usage(FILE *f)
         "Measures each model on the target and writes one JSON report with a result per\n"
         "model (latency statistics and raw samples, throughput, memory, energy, counters,\n"
         "fidelity, environment, warnings).\n\n"
-        "  --model A,B,...      zoo variants (e.g. mobilenet_int8, ds_cnn_int8_p75) or .ebm files\n"
+        "  --model A,B,...      zoo variants (e.g. mobilenet_int8, ds_cnn_int8_p75), .ebm or\n"
+        "                       .tflite files\n"
         "  --target NAME|FILE   target description (default host; names: targets/*.json)\n"
         "  --scenario S         single-stream (default: one inference at a time) or offline\n"
         "  --threads N          offline: worker threads, each with its own context\n"
@@ -111,12 +112,6 @@ static const char *need_value(int argc, char **argv, int *i)
         return NULL;
     }
     return argv[++*i];
-}
-
-static bool is_model_file(const char *name)
-{
-    size_t n = strlen(name);
-    return strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ebm"));
 }
 
 /* Checked before anything is measured, so that a typo in the third model does not cost
@@ -206,13 +201,11 @@ static void default_out_path(char *buf, size_t len, const char *target, char **m
         if (*s != '-' && *s != ':')
             stamp[j++] = *s;
     stamp[j] = 0;
-    /* a model file is named by its base name without ".ebm" */
+    /* a model file is named by its base name without ".ebm" or ".tflite" */
     const char *first = models[0];
-    if (is_model_file(first) && strrchr(first, '/'))
-        first = strrchr(first, '/') + 1;
     size_t flen = strlen(first);
-    if (flen > 4 && !strcmp(first + flen - 4, ".ebm"))
-        flen -= 4;
+    if (eb_model_is_file(first))
+        flen = eb_model_file_stem(models[0], &first);
     if (n == 1)
         snprintf(what, sizeof what, "%.*s", (int)(flen > 80 ? 80 : flen), first);
     else

@@ -67,6 +67,8 @@ typedef struct {
     int32_t k_h, k_w, stride_h, stride_w;
     int32_t pad_top, pad_left, pad_bottom, pad_right;
     bool sparse;
+    bool tfl_softmax; /* int8 softmax with TFLite's reference arithmetic (imported
+                       * models: softmax_tfl_s8); else edgebench's exp table */
     int32_t nnz;
     float *w, *b;         /* fp32 graph */
     int8_t *wq;           /* int8 graph */

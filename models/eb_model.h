@@ -6,7 +6,9 @@
  * scratch. Running a context allocates nothing.
  *
  * Names: <model>_<fp32|int8>[_p<percent>|_c<percent>]; "mobilenet" is an alias of
- * "mobilenet_v1"; a name ending in ".ebm" (or containing '/') is a model file.
+ * "mobilenet_v1"; a name ending in ".ebm" or ".tflite" (or containing '/') is a model
+ * file: .tflite files are imported (models/tflite_import.c), anything else is read as
+ * .ebm.
  */
 #ifndef EB_MODEL_H
 #define EB_MODEL_H
@@ -14,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "eb_dispatch.h"
 
@@ -126,6 +129,19 @@ eb_status eb_model_fidelity_vs(const eb_model *m, const eb_fidelity_ref *ref,
 size_t eb_zoo_names(const char *const **names);
 /* Every architecture name ("mobilenet_v1", ...). */
 size_t eb_zoo_archs(const char *const **archs);
+
+/* True when `name` is a model file rather than a zoo variant name (see above). */
+bool eb_model_is_file(const char *name);
+/* True for a model file read as .tflite (the name ends in ".tflite"). */
+bool eb_model_is_tflite(const char *name);
+/* The length of a model file's base name without its .ebm/.tflite extension, and where
+ * it starts (report and display names). */
+size_t eb_model_file_stem(const char *name, const char **start);
+
+/* `list models --describe FILE.tflite`: the reader's description of the file
+ * (eb_tflite_describe) and then how edgebench maps each operator, or the sentence that
+ * says why it cannot (also returned in err with its status). */
+eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t errlen);
 
 /* Writes the model to a .ebm file (atomically). */
 eb_status eb_model_export(const eb_model *m, const char *path, char *err, size_t errlen);
