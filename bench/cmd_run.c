@@ -309,6 +309,8 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
                    "(%d inputs), max |err| %.4g\n", "fidelity", x->model, x->fidelity.sqnr_db,
                 x->fidelity.cosine, x->fidelity.top1_agreement * 100, (int)x->fidelity.inputs,
                 x->fidelity.max_abs_err);
+    else if (!strcmp(x->model, "tflite"))
+        fprintf(f, "  %-11s none (an imported model has no fp32 reference yet)\n", "fidelity");
     else
         fprintf(f, "  %-11s reference (fp32 dense)\n", "fidelity");
     if (x->profile) {

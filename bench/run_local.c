@@ -464,8 +464,10 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
             eb_report_warn(warn, "peak RSS could not be reset: it is the process's lifetime peak");
     }
 
-    /* fidelity against the fp32 dense model (which is itself the reference) */
-    if (strcmp(info->variant, "fp32") != 0 && !(o->stop && *o->stop)) {
+    /* fidelity against the fp32 dense model (which is itself the reference); an
+     * imported model (arch "tflite") has no zoo fp32 model */
+    if (strcmp(info->variant, "fp32") != 0 && strcmp(info->arch, "tflite") != 0 &&
+        !(o->stop && *o->stop)) {
         eb_fidelity f;
         eb_status fs = EB_ERR_ARG;
         eb_fidelity_cache *fc = o->fidelity;

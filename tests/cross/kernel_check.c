@@ -910,7 +910,7 @@ static void check_softmax(const eb_softmax_f32_kernel *kf, const eb_softmax_s8_k
         const size_t n = (size_t)rows * sizes[i];
         char desc[96], why[200] = "";
         if (kf) {
-            eb_softmax_params p = {rows, sizes[i], betas[i % 3], NULL};
+            eb_softmax_params p = {.rows = rows, .depth = sizes[i], .beta = betas[i % 3]};
             float *x = galloc(n * 4), *got = galloc(n * 4), *ref = malloc(n * 4);
             fill_f32(x, n, -10.0f, 10.0f);
             eb_softmax_f32_ref(&p, x, ref);
