@@ -32,8 +32,11 @@ static void run_usage(FILE *f)
         "                       .tflite files\n"
         "  --target NAME|FILE   target description (default host; names: targets/*.json)\n"
         "  --scenario S         single-stream (default: one inference at a time) or offline\n"
-        "  --threads N          offline: worker threads, each with its own context\n"
-        "                       (default: the target's cores)\n"
+        "                       (--streams inferences at once)\n"
+        "  --threads N          threads each inference is split over (1..64, default 1):\n"
+        "                       a pool made before measuring; outputs equal 1 thread's\n"
+        "  --streams S          offline: inferences at once, each with its own context and\n"
+        "                       --threads threads (default: the target's cores / threads)\n"
         "  --kernels K          %s (default auto)\n"
         "  --warmup N           at least N warm-up inferences (default 5) ...\n"
         "  --warmup-time S      ... and at least S seconds of warm-up (default 0.5)\n"
@@ -249,9 +252,11 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fprintf(f, "\n%s  (model %s, variant %s) on %s [%s, %d cores, %s]%s\n", x->name, x->model,
             x->variant, r->target.name, r->target.arch, (int)r->target.cores, r->target.transport,
             x->complete ? "" : "  INTERRUPTED");
-    fprintf(f, "  %-11s %s, %d thread%s, %.1f MMAC, %.2f M params\n", "scenario", x->scenario,
-            (int)x->threads, x->threads == 1 ? "" : "s", (double)x->macs / 1e6,
-            (double)x->params / 1e6);
+    fprintf(f, "  %-11s %s, %d thread%s per inference", "scenario", x->scenario,
+            (int)x->threads, x->threads == 1 ? "" : "s");
+    if (x->streams > 1)
+        fprintf(f, ", %d streams", (int)x->streams);
+    fprintf(f, ", %.1f MMAC, %.2f M params\n", (double)x->macs / 1e6, (double)x->params / 1e6);
     fprintf(f, "  %-11s set %s:", "kernels", r->settings.kernels);
     for (size_t i = 0; i < x->n_kernels; i++)
         fprintf(f, "%s %s", i ? "," : "", x->kernels[i].name);
@@ -267,10 +272,11 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fprintf(f, "  %-11s n=%zu in %zu repetitions, min %s, mean %s, CV %.1f %%, 95 %% CI of "
                "median %s .. %s\n", "", x->latency.n, x->n_repetitions, a, b,
             x->latency.cv * 100, d, e);
-    fprintf(f, "  %-11s %.2f inferences/s (%d thread%s)\n", "throughput", x->throughput_ips,
-            (int)x->threads, x->threads == 1 ? "" : "s");
+    fprintf(f, "  %-11s %.2f inferences/s (%d stream%s x %d thread%s)\n", "throughput",
+            x->throughput_ips, (int)x->streams, x->streams == 1 ? "" : "s", (int)x->threads,
+            x->threads == 1 ? "" : "s");
     if (x->per_thread_latency_ms) {
-        fprintf(f, "  %-11s per-thread median:", "");
+        fprintf(f, "  %-11s per-stream median:", "");
         for (size_t i = 0; i < x->n_threads_latency; i++) {
             fmt_ms(a, sizeof a, x->per_thread_latency_ms[i]);
             fprintf(f, "%s %s", i ? "," : "", a);
@@ -284,8 +290,8 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fmt_bytes(d, sizeof d, (double)m->arena_bytes);
     fmt_bytes(e, sizeof e, (double)m->scratch_bytes);
     fprintf(f, "  %-11s planned %s: weights %s, packed %s, arena %s%s, scratch %s%s\n",
-            "memory", a, b, c, d, x->threads > 1 ? " per thread" : "", e,
-            x->threads > 1 ? " per thread" : "");
+            "memory", a, b, c, d, x->streams > 1 ? " per stream" : "", e,
+            x->streams > 1 || x->threads > 1 ? " (all its threads')" : "");
     fmt_bytes(a, sizeof a, (double)m->peak_rss_bytes);
     fprintf(f, "  %-11s peak RSS %s (%s)\n", "", a, m->rss_method);
     double j = x->energy.joules_per_inference;
@@ -295,7 +301,7 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
         fprintf(f, "  %-11s %.3f mJ/inference, %s", "energy", j * 1e3, x->energy.method);
     if (!strcmp(x->energy.method, "estimated"))
         fprintf(f, ": %.3g W active x %s (power model: %s)\n", x->energy.average_power_w,
-                x->threads > 1 ? "1/throughput" : "median latency", power_file);
+                x->streams > 1 ? "1/throughput" : "median latency", power_file);
     else
         fprintf(f, " (%.3g W average)\n", x->energy.average_power_w);
     if (x->counters.available)
@@ -349,7 +355,8 @@ typedef struct {
     size_t n_models;
     char model_buf[4096];
     bool offline, json, quiet, counters, profile;
-    long threads; /* 0: default */
+    long threads; /* per inference; 0: default (1) */
+    long streams; /* offline; 0: default */
     eb_kset kset;
     /* remote targets */
     const char *port, *agent, *protocol;
@@ -401,8 +408,12 @@ static int parse_args(int argc, char **argv, run_args *a)
                 return EB_EXIT_USAGE;
             }
         } else if (!strcmp(o, "--threads")) {
-            if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 256, &a->threads))
+            if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 64, &a->threads))
                 return EB_EXIT_USAGE;
+        } else if (!strcmp(o, "--streams")) {
+            if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 256, &a->streams))
+                return EB_EXIT_USAGE;
+            a->offline = true;
         } else if (!strcmp(o, "--kernels")) {
             if (!(v = need_value(argc, argv, &i)))
                 return EB_EXIT_USAGE;
@@ -497,10 +508,13 @@ static int parse_args(int argc, char **argv, run_args *a)
                  (int)a->m.max_iterations, (int)a->m.min_iterations);
         return EB_EXIT_USAGE;
     }
-    if (!a->offline && a->threads > 1) {
-        eb_error("--threads %ld needs --scenario offline (single-stream runs one inference at "
-                 "a time)", a->threads);
-        return EB_EXIT_USAGE;
+    if (a->offline && a->threads > 1 && !a->streams) {
+        /* before streams existed, offline --threads N meant N inferences at once */
+        eb_warn("--scenario offline --threads %ld runs %ld streams of 1 thread, as before; "
+                "--threads now splits each inference, say --streams %ld for the old meaning",
+                a->threads, a->threads, a->threads);
+        a->streams = a->threads;
+        a->threads = 1;
     }
     return EB_EXIT_OK;
 }
@@ -582,7 +596,12 @@ int eb_cmd_run(int argc, char **argv)
     snprintf(rep->edgebench.compiler, sizeof rep->edgebench.compiler, "%s", eb_compiler());
     snprintf(rep->edgebench.cflags, sizeof rep->edgebench.cflags, "%s", eb_cflags());
     rep->edgebench.sanitized = eb_sanitized_build();
-    int32_t threads = a.offline ? (int32_t)(a.threads ? a.threads : target.desc.cores) : 1;
+    int32_t threads = a.threads ? (int32_t)a.threads : 1;
+    int32_t streams = 1;
+    if (a.offline) {
+        int32_t cores = target.desc.cores > 0 ? target.desc.cores : 1;
+        streams = a.streams ? (int32_t)a.streams : (cores / threads > 0 ? cores / threads : 1);
+    }
     eb_report_settings *s = &rep->settings;
     s->warmup = a.m.warmup;
     s->warmup_min_time_s = a.m.warmup_min_time_s;
@@ -593,6 +612,7 @@ int eb_cmd_run(int argc, char **argv)
     snprintf(s->kernels, sizeof s->kernels, "%s", eb_kset_name(a.kset));
     snprintf(s->scenario, sizeof s->scenario, "%s", a.offline ? "offline" : "single-stream");
     s->threads = threads;
+    s->streams = streams;
     s->profile = a.profile;
     s->counters = a.counters;
     rep->target = target.desc;
@@ -650,6 +670,7 @@ int eb_cmd_run(int argc, char **argv)
         .measure = a.m,
         .offline = a.offline,
         .threads = threads,
+        .streams = streams,
         .kernels = a.kset,
         .calib_dir = a.calib,
         .counters = a.counters,

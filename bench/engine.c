@@ -232,7 +232,7 @@ void eb_result_set_energy(eb_report_result *res, const eb_power_model *pm, doubl
     }
     snprintf(e->method, sizeof e->method, "estimated");
     e->average_power_w = pm->active_w;
-    if (res->threads <= 1) {
+    if (res->streams <= 1) { /* one inference at a time, however many threads it has */
         e->joules_per_inference = pm->active_w * res->latency.median / 1e3;
         snprintf(e->detail, sizeof e->detail,
                  "active_w %.3g W x median latency %.4g ms; power model source: %s",
@@ -240,8 +240,8 @@ void eb_result_set_energy(eb_report_result *res, const eb_power_model *pm, doubl
     } else {
         e->joules_per_inference = res->throughput_ips > 0 ? pm->active_w / res->throughput_ips : 0;
         snprintf(e->detail, sizeof e->detail,
-                 "active_w %.3g W / throughput %.4g inferences/s (%d threads); power model "
+                 "active_w %.3g W / throughput %.4g inferences/s (%d streams); power model "
                  "source: %s",
-                 pm->active_w, res->throughput_ips, (int)res->threads, pm->source);
+                 pm->active_w, res->throughput_ips, (int)res->streams, pm->source);
     }
 }

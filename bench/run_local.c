@@ -370,8 +370,10 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
                        eb_report *warn, char *err, size_t errlen)
 {
     eb_report_result_init(res);
-    int32_t nt = o->offline ? (o->threads > 0 ? o->threads : 1) : 1;
-    res->threads = nt;
+    int32_t nt = o->offline ? (o->streams > 0 ? o->streams : 1) : 1; /* contexts */
+    int32_t per = o->threads > 0 ? o->threads : 1;
+    res->threads = per;
+    res->streams = nt;
     snprintf(res->scenario, sizeof res->scenario, "%s", o->offline ? "offline" : "single-stream");
 
     bool rss_reset = eb_rss_reset_peak();
@@ -398,7 +400,7 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
         goto fail;
     }
     for (int32_t i = 0; i < nt; i++) {
-        st = eb_context_create(m, &ctx[i]);
+        st = eb_context_create_threads(m, per, &ctx[i]);
         if (st != EB_OK)
             goto fail;
         eb_context_fill_input(ctx[i], 0);
@@ -448,7 +450,7 @@ eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_re
     mem->weights_bytes = info->weights_bytes;
     mem->packed_bytes = info->packed_bytes;
     mem->arena_bytes = info->arena_bytes;
-    mem->scratch_bytes = info->scratch_bytes;
+    mem->scratch_bytes = info->scratch_bytes * (uint64_t)per; /* one per thread */
     mem->arena_lower_bound_bytes = info->arena_lower_bound;
     mem->planned_total_bytes = info->weights_bytes + info->packed_bytes +
                                (uint64_t)nt * (info->arena_bytes + info->scratch_bytes);

@@ -27,7 +27,8 @@ void eb_fidelity_cache_free(eb_fidelity_cache *c);
 typedef struct {
     eb_measure_settings measure;
     bool offline;    /* false: single-stream */
-    int32_t threads; /* offline: worker threads, each with its own context */
+    int32_t threads; /* per inference: each context splits its ops over a pool this big */
+    int32_t streams; /* offline: inferences at once, one worker and context each */
     eb_kset kernels;
     const char *calib_dir; /* int8 calibration inputs; NULL: generated */
     bool counters;

@@ -98,7 +98,8 @@ typedef struct {
 
 typedef struct {
     char model[48], variant[32], name[96], scenario[16];
-    int32_t threads;
+    int32_t threads; /* per inference (the pool one inference is split over) */
+    int32_t streams; /* inferences at once (offline); 1 in single-stream */
     bool complete;
     eb_report_kernel kernels[EB_REPORT_MAX_KERNELS];
     size_t n_kernels;
@@ -110,7 +111,7 @@ typedef struct {
     size_t n_repetitions;
     double throughput_ips;
     double *repetition_throughput_ips; /* n_repetitions entries, may be NULL */
-    double *per_thread_latency_ms;     /* offline only; NULL otherwise */
+    double *per_thread_latency_ms;     /* offline only, one per stream; NULL otherwise */
     size_t n_threads_latency;
     eb_report_memory memory;
     eb_report_energy energy;
@@ -130,7 +131,8 @@ typedef struct {
     int32_t max_iterations; /* per repetition */
     int32_t repetitions;
     char kernels[16], scenario[16];
-    int32_t threads;
+    int32_t threads; /* per inference */
+    int32_t streams;
     bool profile, counters;
 } eb_report_settings;
 

@@ -164,6 +164,7 @@ static bool result_from_json(const cJSON *o, eb_report_result *r)
     str(r->name, sizeof r->name, o, "name");
     str(r->scenario, sizeof r->scenario, o, "scenario");
     r->threads = (int32_t)num(o, "threads");
+    r->streams = get(o, "streams") ? (int32_t)num(o, "streams") : 1; /* reports before streams */
     r->complete = boolean(o, "complete");
     const cJSON *k;
     cJSON_ArrayForEach(k, get(o, "kernels"))
@@ -299,6 +300,7 @@ eb_status eb_report_from_json(const cJSON *o, eb_report *r, char *err, size_t er
     str(r->settings.kernels, sizeof r->settings.kernels, s, "kernels");
     str(r->settings.scenario, sizeof r->settings.scenario, s, "scenario");
     r->settings.threads = (int32_t)num(s, "threads");
+    r->settings.streams = get(s, "streams") ? (int32_t)num(s, "streams") : 1;
     r->settings.profile = boolean(s, "profile");
     r->settings.counters = boolean(s, "counters");
 

@@ -18,6 +18,7 @@ void eb_report_result_init(eb_report_result *res)
 {
     memset(res, 0, sizeof *res);
     res->threads = 1;
+    res->streams = 1;
     res->complete = true;
     res->memory.peak_rss_bytes = -1;
     res->memory.rusage_maxrss_bytes = -1;
@@ -44,6 +45,7 @@ void eb_report_init(eb_report *r)
     for (int i = 0; i < 3; i++)
         e->load_before[i] = e->load_after[i] = NAN;
     r->settings.threads = 1;
+    r->settings.streams = 1;
 }
 
 void eb_report_result_free(eb_report_result *res)
@@ -199,6 +201,7 @@ static cJSON *result_json(const eb_report_result *r)
     cJSON_AddStringToObject(o, "name", r->name);
     cJSON_AddStringToObject(o, "scenario", r->scenario);
     cJSON_AddNumberToObject(o, "threads", r->threads);
+    cJSON_AddNumberToObject(o, "streams", r->streams > 0 ? r->streams : 1);
     cJSON_AddBoolToObject(o, "complete", r->complete);
     cJSON *k = cJSON_AddObjectToObject(o, "kernels");
     for (size_t i = 0; i < r->n_kernels; i++)
@@ -307,6 +310,7 @@ static cJSON *report_json(const eb_report *r)
     cJSON_AddStringToObject(so, "kernels", s->kernels);
     cJSON_AddStringToObject(so, "scenario", s->scenario);
     cJSON_AddNumberToObject(so, "threads", s->threads);
+    cJSON_AddNumberToObject(so, "streams", s->streams > 0 ? s->streams : 1);
     cJSON_AddBoolToObject(so, "profile", s->profile);
     cJSON_AddBoolToObject(so, "counters", s->counters);
 

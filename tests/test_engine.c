@@ -116,12 +116,12 @@ Test(engine, result_from_samples)
 
 Test(engine, offline_throughput_uses_wall_time)
 {
-    /* two threads, 4 inferences of 1 ms each in a 2 ms repetition: 2000/s */
+    /* two streams, 4 inferences of 1 ms each in a 2 ms repetition: 2000/s */
     double x[4] = {1, 1, 1, 1};
     eb_rep_info reps[1] = {{4, 0.002}};
     eb_report_result r;
     eb_report_result_init(&r);
-    r.threads = 2;
+    r.streams = 2;
     cr_assert_eq(eb_result_set_samples(&r, x, 4, reps, 1), EB_OK);
     cr_assert_float_eq(r.throughput_ips, 2000, 1e-9);
     eb_power_model pm = {1.0, 10.0, "x"};

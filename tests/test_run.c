@@ -64,6 +64,7 @@ Test(run, tiny_model_end_to_end)
     cr_assert_str_eq(x->variant, "int8");
     cr_assert_str_eq(x->scenario, "single-stream");
     cr_assert_eq(x->threads, 1);
+    cr_assert_eq(x->streams, 1);
     cr_assert(x->complete);
     cr_assert(x->macs > 0 && x->params > 0);
     cr_assert(x->n_kernels > 0, "the kernels used are named");
@@ -133,8 +134,10 @@ Test(run, several_models_profile_offline)
     for (size_t i = 0; i < 2; i++) {
         eb_report_result *x = &r.results[i];
         cr_assert_str_eq(x->scenario, "offline");
-        cr_assert_eq(x->threads, 2);
-        cr_assert_eq(x->n_samples, 10, "5 per thread");
+        /* the old spelling: --threads 2 with offline is 2 streams of 1 thread, as before */
+        cr_assert_eq(x->streams, 2);
+        cr_assert_eq(x->threads, 1);
+        cr_assert_eq(x->n_samples, 10, "5 per stream");
         cr_assert_eq(x->n_threads_latency, 2);
         cr_assert(x->per_thread_latency_ms[0] > 0 && x->per_thread_latency_ms[1] > 0);
         cr_assert_eq(x->memory.planned_total_bytes,
@@ -297,6 +300,40 @@ Test(run_errors, unknown_model_lists_valid_names)
     rmdir(dir);
 }
 
+/* --threads splits each inference; with --streams several run at once, each split */
+Test(run, threads_per_inference_and_streams)
+{
+    char dir[256], path[300];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/t.json", dir);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", "ds_cnn_int8", "--threads",
+                                   "2", "--min-iterations", "4", "--repetitions", "1",
+                                   "--no-counters", FAST, "--out", path, NULL);
+    cr_assert_eq(c.rc, 0, "rc %d: %s", c.rc, c.err);
+    eb_report r;
+    read_report(path, &r);
+    cr_assert_str_eq(r.results[0].scenario, "single-stream");
+    cr_assert_eq(r.results[0].threads, 2);
+    cr_assert_eq(r.results[0].streams, 1);
+    cr_assert_eq(r.settings.threads, 2);
+    cr_assert_eq(r.results[0].n_samples, 4);
+    eb_report_free(&r);
+    eb_test_cmd_free(&c);
+    c = eb_test_cmd(eb_cmd_run, "run", "--model", "ds_cnn_int8", "--threads", "2", "--streams",
+                    "2", "--min-iterations", "3", "--repetitions", "1", "--no-counters", FAST,
+                    "--out", path, NULL);
+    cr_assert_eq(c.rc, 0, "rc %d: %s", c.rc, c.err);
+    read_report(path, &r);
+    cr_assert_str_eq(r.results[0].scenario, "offline", "--streams implies offline");
+    cr_assert_eq(r.results[0].threads, 2);
+    cr_assert_eq(r.results[0].streams, 2);
+    cr_assert_eq(r.results[0].n_samples, 6, "3 per stream");
+    eb_report_free(&r);
+    eb_test_cmd_free(&c);
+    unlink(path);
+    rmdir(dir);
+}
+
 Test(run_errors, unknown_target_lists_valid_names)
 {
     eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--target", "nosuch",
@@ -313,7 +350,8 @@ Test(run_errors, bad_numbers_and_options)
         {"--repetitions", "0", "--repetitions expects a whole number from 1"},
         {"--min-time", "-1", "--min-time expects a number"},
         {"--warmup", "5x", "--warmup expects a whole number"},
-        {"--threads", "4", "--threads 4 needs --scenario offline"},
+        {"--threads", "65", "--threads expects a whole number from 1"},
+        {"--streams", "0", "--streams expects a whole number from 1"},
         {"--scenario", "batch", "--scenario expects single-stream or offline"},
         {"--kernels", "sse", "--kernels expects one of"},
         {"--calib", "/nonexistent/calib", "--calib '/nonexistent/calib' is not a readable"},
