@@ -970,7 +970,7 @@ Test(tflite_mlperf, eight_models_against_armnn_cpuref, .timeout = 600)
             eb_model *m = NULL;
             cr_assert_eq(eb_model_build(path, &mo, &m, err, sizeof err), EB_OK, "%s", err);
             const eb_model_info *info = eb_model_get_info(m);
-            double worst = 0, worst_ref = 0;
+            double worst = 0, worst_ref = 0, per_input[NINPUTS] = {0};
             int worst_k = -1;
             for (int k = 0; k < NINPUTS; k++) {
                 char f[600];
@@ -1017,6 +1017,7 @@ Test(tflite_mlperf, eight_models_against_armnn_cpuref, .timeout = 600)
                                           ((float *)(void *)want)[j]);
                     if (d > worst)
                         worst = d, worst_k = k;
+                    per_input[k] = d > per_input[k] ? d : per_input[k];
                 }
             }
             cr_log_info("%-30s %-4s max |edgebench - Arm NN CpuRef| = %g%s (input %d)",
@@ -1026,7 +1027,10 @@ Test(tflite_mlperf, eight_models_against_armnn_cpuref, .timeout = 600)
                    eb_kset_name(sets[s]), worst, info->dtype == EB_S8 ? " int8 steps" : "");
             if (info->dtype == EB_S8)
                 printf(", max |edgebench - TFLite integer reference| = %g", worst_ref);
-            printf("\n");
+            printf(" (per input:");
+            for (int k = 0; k < NINPUTS; k++)
+                printf(" %g", per_input[k]);
+            printf(")\n");
             cr_expect(worst_ref == 0, "%s (%s): %g steps from TFLite's integer reference",
                       mlperf[i].file, eb_kset_name(sets[s]), worst_ref);
             double tol = mlperf[i].tol;
