@@ -5,7 +5,7 @@
  *  (b) files edgebench must refuse: unsupported ops, dtypes and options (exit-2 sentences
  *      naming the operator), malformed files (the reader's sentence);
  *  (c) the eight MLPerf Tiny models of ../shared/models/mlperf_tiny (or $EB_SHARED_DIR)
- *      run by edgebench (ref and auto kernels) and by Arm NN's CpuRef backend
+ *      run by edgebench (every kernel set this CPU runs) and by Arm NN's CpuRef backend
  *      (tests/armnn_oracle.py) on the same fixed inputs. Skipped, saying so, where the
  *      folder or pyarmnn is absent. */
 #include <criterion/criterion.h>
@@ -961,11 +961,18 @@ Test(tflite_mlperf, eight_models_against_armnn_cpuref, .timeout = 600)
     log[read_file(logp, log, sizeof log - 1)] = 0;
     cr_assert_eq(rc, 0, "armnn_oracle.py failed: %s", log);
     cr_log_info("%s", log);
-    static const eb_kset sets[] = {EB_KSET_REF, EB_KSET_AUTO};
+    /* every kernel set this build and CPU can run (ref, auto, and avx2, avx512, neon ...) */
+    eb_kset sets[EB_KSET_COUNT];
+    size_t nsets = 0;
+    for (int k = 0; k < EB_KSET_COUNT; k++) {
+        eb_kernel_set probe;
+        if (eb_kernels_select((eb_kset)k, &probe) == EB_OK)
+            sets[nsets++] = (eb_kset)k;
+    }
     for (size_t i = 0; i < NMODELS; i++) {
         char path[600], err[1024] = "";
         snprintf(path, sizeof path, "%s/%s", dir, mlperf[i].file);
-        for (size_t s = 0; s < 2; s++) {
+        for (size_t s = 0; s < nsets; s++) {
             eb_model_options mo = {sets[s], NULL};
             eb_model *m = NULL;
             cr_assert_eq(eb_model_build(path, &mo, &m, err, sizeof err), EB_OK, "%s", err);
