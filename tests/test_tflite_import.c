@@ -825,12 +825,13 @@ typedef struct {
  * reconstructed log-mel energies of magnitude up to ~10 (ad01), both sides summing in
  * float32 in their own order, so they differ in the last bits (seen: 5.7e-5 on ad01,
  * <= 1.5e-6 elsewhere). Arm NN 20.08's CpuRef runs int8 layers in float (dequantize,
- * accumulate in float32, quantize with round-to-nearest) instead of TFLite's
- * integer-only requantization, so an output near a rounding boundary can land one step
- * away in a layer, and the steps carry through the layers after it. The bounds are what
- * that gives on these inputs (resnet: 49 steps of 1/256 in one softmax output, on the
- * uniform-noise input 1, where the 3 residual adds accumulate the differences); all
- * inputs agree on the top-1 class. */
+ * accumulate in float32, quantize by rounding to nearest) instead of TFLite's
+ * integer-only requantization, so an output near a rounding boundary lands one step
+ * away in a layer, and the steps carry through the layers after it; the test shows it:
+ * tflite_int8_ref.py --float, the same layers in float32, equals Arm NN's int8 outputs
+ * exactly. The bounds are what that gives on these inputs (resnet: 49 steps of 1/256 in
+ * one softmax output, on the uniform-noise input 1); all inputs agree on the top-1
+ * class. */
 static const mlperf_case mlperf[] = {
     {"ad01_int8.tflite", NULL, 2},
     {"ad01_fp32.tflite", "ad01_int8.tflite", 1e-3},
@@ -955,6 +956,14 @@ Test(tflite_mlperf, eight_models_against_armnn_cpuref, .timeout = 600)
             cl += (size_t)snprintf(cmd2 + cl, sizeof cmd2 - cl, " %s/%s %s/%zu_%d.in %s/%zu_%d.ref",
                                    dir, mlperf[i].file, tmp, i, k, tmp, i, k);
     cr_assert_eq(system(cmd2), 0, "tflite_int8_ref.py failed");
+    /* and the same layers in float32, as Arm NN's CpuRef computes them */
+    cl = (size_t)snprintf(cmd2, sizeof cmd2,
+                          "/usr/bin/python3 %s/tests/tflite_int8_ref.py --float", EB_SOURCE_DIR);
+    for (size_t i = 0; i < NMODELS; i++)
+        for (int k = 0; k < NINPUTS && !mlperf[i].int8_sibling; k++)
+            cl += (size_t)snprintf(cmd2 + cl, sizeof cmd2 - cl, " %s/%s %s/%zu_%d.in %s/%zu_%d.flt",
+                                   dir, mlperf[i].file, tmp, i, k, tmp, i, k);
+    cr_assert_eq(system(cmd2), 0, "tflite_int8_ref.py --float failed");
     char logp[600];
     snprintf(logp, sizeof logp, "%s/oracle.log", tmp);
     static char log[8192];
@@ -977,7 +986,7 @@ Test(tflite_mlperf, eight_models_against_armnn_cpuref, .timeout = 600)
             eb_model *m = NULL;
             cr_assert_eq(eb_model_build(path, &mo, &m, err, sizeof err), EB_OK, "%s", err);
             const eb_model_info *info = eb_model_get_info(m);
-            double worst = 0, worst_ref = 0, per_input[NINPUTS] = {0};
+            double worst = 0, worst_ref = 0, armnn_vs_float = 0, per_input[NINPUTS] = {0};
             int worst_k = -1;
             for (int k = 0; k < NINPUTS; k++) {
                 char f[600];
@@ -994,6 +1003,14 @@ Test(tflite_mlperf, eight_models_against_armnn_cpuref, .timeout = 600)
                     for (int32_t j = 0; j < info->out_size; j++) {
                         double d = fabs((double)((int8_t *)got)[j] - ((int8_t *)ref)[j]);
                         worst_ref = d > worst_ref ? d : worst_ref;
+                    }
+                    snprintf(f, sizeof f, "%s/%zu_%d.flt", tmp, i, k);
+                    cr_assert_eq(read_file(f, ref, sizeof ref), info->output_bytes);
+                    snprintf(f, sizeof f, "%s/%zu_%d.armnn", tmp, i, k);
+                    cr_assert_eq(read_file(f, want, sizeof want), info->output_bytes);
+                    for (int32_t j = 0; j < info->out_size; j++) {
+                        double d = fabs((double)((int8_t *)want)[j] - ((int8_t *)ref)[j]);
+                        armnn_vs_float = d > armnn_vs_float ? d : armnn_vs_float;
                     }
                 }
                 /* classifiers: the same top-1 class (a tie in Arm NN's output counts) */
@@ -1033,13 +1050,18 @@ Test(tflite_mlperf, eight_models_against_armnn_cpuref, .timeout = 600)
             printf("%-30s %-4s max |edgebench - Arm NN CpuRef| = %g%s", mlperf[i].file,
                    eb_kset_name(sets[s]), worst, info->dtype == EB_S8 ? " int8 steps" : "");
             if (info->dtype == EB_S8)
-                printf(", max |edgebench - TFLite integer reference| = %g", worst_ref);
+                printf(", max |edgebench - TFLite integer reference| = %g, max |Arm NN - the "
+                       "layers in float32| = %g",
+                       worst_ref, armnn_vs_float);
             printf(" (per input:");
             for (int k = 0; k < NINPUTS; k++)
                 printf(" %g", per_input[k]);
             printf(")\n");
             cr_expect(worst_ref == 0, "%s (%s): %g steps from TFLite's integer reference",
                       mlperf[i].file, eb_kset_name(sets[s]), worst_ref);
+            /* the explanation of Arm NN's steps: it is the float computation of the layers */
+            cr_expect(armnn_vs_float == 0, "%s: Arm NN is %g steps from the float32 layers",
+                      mlperf[i].file, armnn_vs_float);
             double tol = mlperf[i].tol;
             cr_expect(worst <= tol, "%s (%s): max difference %g > %g", mlperf[i].file,
                       eb_kset_name(sets[s]), worst, tol);

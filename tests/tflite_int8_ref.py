@@ -9,8 +9,14 @@ of the file: python3-flatbuffers' generic Table accessors). Ops: CONV_2D,
 DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, RESHAPE, SQUEEZE,
 SOFTMAX, with fused NONE/RELU/RELU6.
 
-Usage: /usr/bin/python3 tests/tflite_int8_ref.py MODEL INPUT OUTPUT [MODEL INPUT OUTPUT ...]
+Usage: /usr/bin/python3 tests/tflite_int8_ref.py [--float] MODEL INPUT OUTPUT [...]
 INPUT and OUTPUT are raw int8 tensors (NHWC).
+
+--float computes instead what Arm NN 20.08's CpuRef does with a quantized layer, to show
+where its outputs differ from TFLite's: dequantize the inputs, weights (scale * q) and
+biases (in_scale * w_scale * b) to float32, compute in float32 (average pool: the mean;
+softmax: exp), and quantize the result by rounding value / scale to nearest, adding the
+zero point and clamping to the activation's range.
 """
 import math
 import sys
@@ -68,6 +74,13 @@ class Tensor:
         if self.zp.size == 0:
             self.zp = np.zeros(self.scale.size, np.int64)
         self.axis = scalar(q, 6, N.Int32Flags, 0) if q else 0
+
+    @staticmethod
+    def fixed(scale, zp):
+        t = Tensor.__new__(Tensor)
+        t.scale = np.array([scale], np.float32)
+        t.zp = np.array([zp], np.int64)
+        return t
 
     def const(self):
         dt = {9: "i1", 2: "<i4", 0: "<f4"}[self.type]
@@ -211,6 +224,9 @@ def pool(x, xt, yt, opt, average):
     return np.clip(y, lo, hi)
 
 
+pool_int = pool
+
+
 def add(a, at, b, bt, yt, opt):
     act = scalar(opt, 0, N.Int8Flags, 0) if opt else 0
     left = 20
@@ -301,6 +317,115 @@ def softmax(x, xt, opt):
     return out
 
 
+# ---- --float: the same layers computed in float32 -----------------------------------
+
+F32 = np.float32
+bias_t = None  # the bias tensor of the operator being run (its own scale, for --float)
+
+
+def fdeq(q, t):
+    return (F32(t.scale[0]) * (np.asarray(q).astype(F32) - F32(t.zp[0]))).astype(F32)
+
+
+def fquant(v, t, act=0):
+    r = (np.asarray(v, F32) / F32(t.scale[0])).astype(F32)
+    q = (np.sign(r) * np.floor(np.abs(r) + F32(0.5))).astype(np.int64) + int(t.zp[0])
+    lo, hi = act_range(act, t.scale[0], int(t.zp[0]))
+    return np.clip(q, lo, hi)
+
+
+def fweights(w, wt):
+    s = wt.scale.astype(F32)
+    if s.size > 1:
+        shape = [1] * w.ndim
+        shape[wt.axis] = s.size
+        s = s.reshape(shape)
+    return (w.astype(F32) * s).astype(F32)
+
+
+def factivate(v, act):
+    if act in (1, 3):
+        v = np.maximum(v, F32(0))
+    if act == 3:
+        v = np.minimum(v, F32(6))
+    return v
+
+
+def fbias(bias, bt, xt, wt):
+    """The bias dequantized with its own scale (as stored; in_scale * w_scale if none)."""
+    s = bt.scale.astype(F32) if bt.scale.size else F32(xt.scale[0]) * wt.scale.astype(F32)
+    return (bias.astype(F32) * s).astype(F32)
+
+
+def conv_float(x, xt, w, wt, bias, yt, opt, depthwise):
+    padding = scalar(opt, 0, N.Uint8Flags, 0)
+    sw, sh = scalar(opt, 1, N.Int32Flags, 0), scalar(opt, 2, N.Int32Flags, 0)
+    act = scalar(opt, 4 if depthwise else 3, N.Int8Flags, 0)
+    _, ih, iw, ic = xt.shape
+    oc, kh, kw = (w.shape[3], w.shape[1], w.shape[2]) if depthwise else w.shape[:3]
+    oh, pt = window(padding, ih, kh, sh)
+    ow, pl = window(padding, iw, kw, sw)
+    wf = fweights(w, wt)
+    pad = np.zeros((ih + kh + oh * sh, iw + kw + ow * sw, ic), F32)
+    pad[pt:pt + ih, pl:pl + iw] = fdeq(x.reshape(ih, iw, ic), xt)
+    if depthwise:
+        pad = np.repeat(pad, oc // ic, axis=2)
+    acc = np.zeros((oh, ow, oc), F32)
+    # one float32 product and one rounded sum at a time, input channel outermost, then
+    # filter rows and columns, the bias last (so the rounding matches a scalar loop)
+    for c in range(1 if depthwise else ic):
+        for ky in range(kh):
+            for kx in range(kw):
+                s = pad[ky:ky + oh * sh:sh, kx:kx + ow * sw:sw]
+                if depthwise:
+                    acc = (acc + (s * wf[0, ky, kx]).astype(F32)).astype(F32)
+                else:
+                    acc = (acc + (s[:, :, c:c + 1] * wf[:, ky, kx, c]).astype(F32)).astype(F32)
+    if bias is not None:
+        acc = (acc + fbias(bias, bias_t, xt, wt)).astype(F32)
+    return fquant(factivate(acc, act), yt, act)
+
+
+def fully_connected_float(x, xt, w, wt, bias, yt, opt):
+    act = scalar(opt, 0, N.Int8Flags, 0) if opt else 0
+    xf, wf = fdeq(x.reshape(-1), xt), fweights(w, wt)
+    acc = np.zeros(w.shape[0], F32)
+    for i in range(xf.size):  # one rounded sum at a time, in input order
+        acc = (acc + (wf[:, i] * xf[i]).astype(F32)).astype(F32)
+    if bias is not None:
+        acc = (acc + fbias(bias, bias_t, xt, wt)).astype(F32)
+    return fquant(factivate(acc, act), yt, act)
+
+
+def pool_float(x, xt, yt, opt, average):
+    if not average:
+        return pool_int(x, xt, yt, opt, average)  # a max is exact either way
+    fw, fh = scalar(opt, 3, N.Int32Flags, 0), scalar(opt, 4, N.Int32Flags, 0)
+    _, ih, iw, c = xt.shape
+    if (fh, fw) != (ih, iw):
+        sys.exit("--float: only whole-map average pools")
+    v = fdeq(x, xt).reshape(ih * iw, c)
+    total = np.zeros(c, F32)
+    for i in range(ih * iw):  # row by row, then divided by the window size
+        total = (total + v[i]).astype(F32)
+    return fquant((total / F32(ih * iw)).astype(F32), yt, scalar(opt, 5, N.Int8Flags, 0))
+
+
+def add_float(a, at, b, bt, yt, opt):
+    act = scalar(opt, 0, N.Int8Flags, 0) if opt else 0
+    return fquant(factivate(fdeq(a, at) + fdeq(b, bt), act), yt, act)
+
+
+def softmax_float(x, xt, opt):
+    v = fdeq(x, xt).reshape(-1, xt.shape[-1])
+    e = np.exp((v - v.max(axis=1, keepdims=True)).astype(F32)).astype(F32)
+    total = np.zeros((v.shape[0], 1), F32)
+    for i in range(v.shape[1]):
+        total = (total + e[:, i:i + 1]).astype(F32)
+    out = fquant((e / total).astype(F32), Tensor.fixed(1.0 / 256, -128))
+    return out
+
+
 # ---- the interpreter ---------------------------------------------------------------
 
 def run(path, x):
@@ -321,6 +446,8 @@ def run(path, x):
         t = [tensors[i] if i >= 0 else None for i in ins]
         yt = tensors[out]
         bias = t[2].const() if len(t) > 2 and t[2] is not None else None
+        global bias_t
+        bias_t = t[2] if len(t) > 2 else None
         if code in (3, 4):
             y = conv(vals[ins[0]], t[0], t[1].const(), t[1], bias, yt, opt, code == 4)
         elif code == 9:
@@ -341,6 +468,11 @@ def run(path, x):
 
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "--float":
+        args = args[1:]
+        g = globals()
+        for name in ("conv", "fully_connected", "pool", "add", "softmax"):
+            g[name] = g[name + "_float"]
     if not args or len(args) % 3:
         sys.exit(__doc__)
     for k in range(0, len(args), 3):
