@@ -100,7 +100,7 @@ def dequantize_hybrid(path):
     return bytes(buf), changed
 
 
-def run(ann, runtime, path, inp, outp):
+def load(ann, runtime, path):
     parser = ann.ITfLiteParser()
     net = parser.CreateNetworkFromBinaryFile(path)
     in_name = parser.GetSubgraphInputTensorNames(0)[0]
@@ -110,6 +110,11 @@ def run(ann, runtime, path, inp, outp):
     opt, _ = ann.Optimize(net, [ann.BackendId("CpuRef")], runtime.GetDeviceSpec(),
                           ann.OptimizerOptions())
     net_id, _ = runtime.LoadNetwork(opt)
+    return net_id, ib, ob
+
+
+def run(ann, runtime, loaded, path, inp, outp):
+    net_id, ib, ob = loaded
     info = ib[1]
     dtype = {ann.DataType_Float32: np.float32, ann.DataType_QAsymmS8: np.int8,
              ann.DataType_QAsymmU8: np.uint8}[info.GetDataType()]
@@ -122,7 +127,6 @@ def run(ann, runtime, path, inp, outp):
                             outs := ann.make_output_tensors([ob]))
     y = ann.workload_tensors_to_ndarray(outs)[0]
     y.astype(y.dtype.newbyteorder("<")).tofile(outp)
-    runtime.UnloadNetwork(net_id)
 
 
 def main():
@@ -131,17 +135,21 @@ def main():
         sys.exit(__doc__)
     import pyarmnn as ann
     runtime = ann.IRuntime(ann.CreationOptions())
+    loaded = {}  # model path -> its network, loaded once however many inputs it gets
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(0, len(args), 3):
-            path, inp, outp = args[k:k + 3]
-            data, changed = dequantize_hybrid(path)
-            how = "as is"
-            if changed:
-                path = os.path.join(tmp, os.path.basename(path))
-                open(path, "wb").write(data)
-                how = f"with {changed} int8 weight tensors dequantized to float32"
-            run(ann, runtime, path, inp, outp)
-            print(f"armnn_oracle: {os.path.basename(args[k])} on CpuRef {how}", file=sys.stderr)
+            model, inp, outp = args[k:k + 3]
+            if model not in loaded:
+                data, changed = dequantize_hybrid(model)
+                path, how = model, "as is"
+                if changed:
+                    path = os.path.join(tmp, os.path.basename(model))
+                    open(path, "wb").write(data)
+                    how = f"with {changed} int8 weight tensors dequantized to float32"
+                loaded[model] = load(ann, runtime, path)
+                print(f"armnn_oracle: {os.path.basename(model)} on CpuRef {how}",
+                      file=sys.stderr)
+            run(ann, runtime, loaded[model], model, inp, outp)
 
 
 if __name__ == "__main__":
