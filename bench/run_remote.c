@@ -212,14 +212,14 @@ static eb_status measure_agent(eb_remote_session *s, const char *model, eb_repor
     const eb_remote_options *o = s->o;
     const eb_measure_settings *m = &o->measure;
     const char *run_name = model;
-    size_t ml = strlen(model);
-    bool is_file = strchr(model, '/') || (ml > 4 && !strcmp(model + ml - 4, ".ebm"));
+    bool is_file = eb_model_is_file(model);
     if (is_file) {
         const char *base = strrchr(model, '/') ? strrchr(model, '/') + 1 : model;
         size_t bl = strlen(base);
         if (bl < 5 || strcmp(base + bl - 4, ".ebm")) {
             snprintf(err, errlen, "a model file for a remote target must be a .ebm file, not "
-                     "'%s'", model);
+                     "'%s' (write one with 'edgebench export --model %s -o FILE.ebm')",
+                     model, model);
             return EB_ERR_ARG;
         }
         eb_status st = eb_remote_upload(&s->r, model, base, err, errlen);
