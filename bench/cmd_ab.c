@@ -19,7 +19,7 @@
 #include "eb_ab.h"
 #include "eb_bootstrap.h"
 #include "eb_compare.h"
-#include "eb_report_data.h"
+#include "eb_report.h"
 
 static void ab_usage(FILE *f)
 {
@@ -250,20 +250,20 @@ static eb_status run_side(const ab_side *s, const char *target, const char *roun
         free(cr.out);
         return EB_ERR_IO;
     }
-    eb_rdata rep;
-    st = eb_rdata_parse(cr.out, s->bin, &rep, err, errlen);
+    eb_report rep;
+    st = eb_report_read_text(cr.out, s->bin, &rep, err, errlen);
     free(cr.out);
     if (st != EB_OK)
         return st;
     if (rep.n_results < 1 || rep.results[0].n_samples == 0) {
         snprintf(err, errlen, "'%s run' returned no samples", s->bin);
-        eb_rdata_free(&rep);
+        eb_report_free(&rep);
         return EB_ERR_FORMAT;
     }
     /* the median of the raw samples, by the same quantile definition as the gates */
-    const eb_rresult *r = &rep.results[0];
+    const eb_report_result *r = &rep.results[0];
     *median = eb_quantile_inplace(r->samples_ms, r->n_samples, 0.5);
-    eb_rdata_free(&rep);
+    eb_report_free(&rep);
     return EB_OK;
 }
 

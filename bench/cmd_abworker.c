@@ -16,13 +16,9 @@
 #include "cli.h"
 #include "eb_dispatch.h"
 #include "engine.h"
-#if defined(EB_MODELS_AVAILABLE)
 #include "eb_model.h"
-#endif
 
-#if defined(EB_MODELS_AVAILABLE)
 static void infer(void *user) { eb_context_run((eb_context *)user); }
-#endif
 
 int eb_cmd_abworker(int argc, char **argv)
 {
@@ -51,12 +47,6 @@ int eb_cmd_abworker(int argc, char **argv)
         printf("error ab-worker needs --model\n");
         return EB_EXIT_USAGE;
     }
-#if !defined(EB_MODELS_AVAILABLE)
-    (void)kernels;
-    (void)warmup_s;
-    printf("error this build has no model library\n");
-    return EB_EXIT_USAGE;
-#else
     char err[512];
     eb_model_options mo = {0};
     if (eb_kset_parse(kernels, &mo.kernels) != EB_OK) {
@@ -116,5 +106,4 @@ done:
     eb_context_free(ctx);
     eb_model_free(m);
     return rc;
-#endif
 }

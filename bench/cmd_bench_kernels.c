@@ -24,7 +24,7 @@
 #include "eb_outfile.h"
 #include "kernel_cases.h"
 #include "peak.h"
-#include "stats.h"
+#include "eb_stats.h"
 
 /* Peak samples are short, like kernel calls, so that best-of compares like with like:
  * on a shared host a short window is more likely to run at full speed. */

@@ -40,10 +40,11 @@ bool eb_parse_percent(const char *opt, const char *s, double max_pct, double *fr
     return true;
 }
 
-static void print_side(const char *label, const eb_rdata *r)
+static void print_side(const char *label, const eb_report *r)
 {
+    const char *git = r->edgebench.git, *cpu = r->environment.brand;
     printf("%-9s %s (%s%s%s%s%s)\n", label, r->path, r->created_utc[0] ? r->created_utc : "no date",
-           r->git[0] ? ", git " : "", r->git, r->cpu[0] ? ", " : "", r->cpu);
+           git[0] ? ", git " : "", git, cpu[0] ? ", " : "", cpu);
 }
 
 int eb_cmd_compare(int argc, char **argv)
@@ -113,14 +114,14 @@ int eb_cmd_compare(int argc, char **argv)
         return EB_EXIT_USAGE;
     }
     char err[1024];
-    eb_rdata base, cur;
-    if (eb_rdata_load(files[0], &base, err, sizeof err) != EB_OK) {
+    eb_report base, cur;
+    if (eb_report_read(files[0], &base, err, sizeof err) != EB_OK) {
         eb_error("%s", err);
         return EB_EXIT_USAGE;
     }
-    if (eb_rdata_load(files[1], &cur, err, sizeof err) != EB_OK) {
+    if (eb_report_read(files[1], &cur, err, sizeof err) != EB_OK) {
         eb_error("%s", err);
-        eb_rdata_free(&base);
+        eb_report_free(&base);
         return EB_EXIT_USAGE;
     }
     eb_cmp_outcome out;
@@ -150,7 +151,7 @@ int eb_cmd_compare(int argc, char **argv)
 done:
     eb_cmp_outcome_free(&out);
 done_reports:
-    eb_rdata_free(&base);
-    eb_rdata_free(&cur);
+    eb_report_free(&base);
+    eb_report_free(&cur);
     return rc;
 }

@@ -28,7 +28,7 @@ int eb_cmd_plot(int argc, char **argv)
     const char **files = calloc((size_t)argc, sizeof *files);
     size_t nfiles = 0;
     int rc = EB_EXIT_USAGE;
-    eb_rdata *reps = NULL;
+    eb_report *reps = NULL;
     size_t nreps = 0;
     eb_plot_list list = {0};
     if (!files) {
@@ -79,7 +79,7 @@ int eb_cmd_plot(int argc, char **argv)
     }
     char err[1024];
     for (size_t i = 0; i < nfiles; i++) {
-        if (eb_rdata_load(files[i], &reps[i], err, sizeof err) != EB_OK) {
+        if (eb_report_read(files[i], &reps[i], err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }
@@ -99,7 +99,7 @@ int eb_cmd_plot(int argc, char **argv)
     rc = EB_EXIT_OK;
 done:
     for (size_t i = 0; i < nreps; i++)
-        eb_rdata_free(&reps[i]);
+        eb_report_free(&reps[i]);
     free(reps);
     free(files);
     eb_plot_list_free(&list);

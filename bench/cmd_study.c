@@ -2,14 +2,15 @@
  * table (reports/eb_study.h). Reachable targets are measured with child `edgebench run`
  * processes; the rest are predicted by the host-calibrated roofline from the model's ops
  * (the model library) and the target file's peaks and bandwidth. */
-#if defined(EB_HAVE_CJSON)
-#include <cjson/cJSON.h>
-#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#if defined(EB_HAVE_CJSON)
+#include <cjson/cJSON.h>
+#endif
 
 #include "child.h"
 #include "cli.h"
@@ -20,9 +21,7 @@
 #include "eb_report.h"
 #include "eb_study.h"
 #include "eb_target.h"
-#if defined(EB_MODELS_AVAILABLE)
 #include "eb_model.h"
-#endif
 
 #define MAX_ITEMS 32
 
@@ -47,6 +46,9 @@ static void study_usage(FILE *f)
             "  --amortize-years Y    hardware price spread over Y years (default 3)\n"
             "  --kwh-price USD       electricity price (default 0.15)\n"
             "  --format png|svg      plot format (default png)\n"
+            "  --validate            predict every published measurement in the target files\n"
+            "                        (leave-one-out) and write DIR/validate.md, .csv and a\n"
+            "                        predicted-vs-published plot; --targets limits the boards\n"
             "  --no-render           write the plot scripts without running gnuplot\n");
 }
 
@@ -59,27 +61,12 @@ static size_t split_list(char *s, char **items, size_t max)
     return n;
 }
 
-#if defined(EB_HAVE_CJSON)
-static double num_field(const cJSON *o, const char *k)
+/* The study's peaks from what the target file gives (eb_target's study figures): per
+ * core from MACs per cycle at the clock, else the chip's peaks divided by its cores. */
+static void study_peaks(const eb_target *t, eb_study_target *st)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-/* The study's own fields of a target file (peaks, bandwidth), beside what eb_target
- * carries; see reports/README.md "study" for their names. */
-static void study_fields(const char *path, eb_study_target *st)
-{
-    char err[256], *text = NULL;
-    if (eb_read_file(path, 1 << 20, &text, NULL, err, sizeof err) != EB_OK)
-        return;
-    cJSON *o = cJSON_Parse(text);
-    free(text);
-    if (!o)
-        return;
-    st->bandwidth_gbs = num_field(o, "memory_bandwidth_gbs");
-    const cJSON *mpc = cJSON_GetObjectItemCaseSensitive(o, "macs_per_cycle_per_core");
-    double f32 = num_field(mpc, "fp32"), i8 = num_field(mpc, "int8");
+    st->bandwidth_gbs = t->memory_bandwidth_gbs;
+    double f32 = t->macs_per_cycle_fp32, i8 = t->macs_per_cycle_int8;
     double ghz = st->clock_mhz / 1000;
     if (isfinite(f32) && ghz > 0) {
         st->core_gmacs_fp32 = f32 * ghz;
@@ -88,20 +75,12 @@ static void study_fields(const char *path, eb_study_target *st)
                  "target file: %g fp32 / %g int8 MAC per cycle per core at %.0f MHz", f32, i8,
                  st->clock_mhz);
     } else if (st->cores > 0) {
-        st->core_gmacs_fp32 = num_field(o, "peak_gmacs_fp32") / st->cores;
-        st->core_gmacs_int8 = num_field(o, "peak_gmacs_int8") / st->cores;
+        st->core_gmacs_fp32 = t->peak_gmacs_fp32 / st->cores;
+        st->core_gmacs_int8 = t->peak_gmacs_int8 / st->cores;
         snprintf(st->peak_source, sizeof st->peak_source,
                  "target file: peak_gmacs_fp32/int8 divided by %d cores", st->cores);
     }
-    cJSON_Delete(o);
 }
-#else
-static void study_fields(const char *path, eb_study_target *st)
-{
-    (void)path; /* no cJSON in cross builds: the study's extra target fields stay unset */
-    (void)st;
-}
-#endif
 
 static double cpuinfo_mhz(void)
 {
@@ -209,7 +188,7 @@ static eb_status load_target(const char *name, eb_study_target *st, bool *local,
     st->idle_w = t.desc.power_model.idle_w;
     st->active_w = t.desc.power_model.active_w;
     st->bandwidth_gbs = st->core_gmacs_fp32 = st->core_gmacs_int8 = NAN;
-    study_fields(t.path, st);
+    study_peaks(&t, st);
     *local = !strcmp(t.desc.transport, "local");
     snprintf(dev, devlen, "%s", t.device);
     if (*local)
@@ -219,7 +198,7 @@ static eb_status load_target(const char *name, eb_study_target *st, bool *local,
 
 /* `edgebench run --target T --model a,b --json` in a child; its report into *out. */
 static eb_status measure(const char *target, char **models, size_t nm, bool emulate,
-                         const char *min_time, const char *dir, eb_rdata *out, char *err,
+                         const char *min_time, const char *dir, eb_report *out, char *err,
                          size_t errlen)
 {
     char list[2048] = "";
@@ -267,14 +246,13 @@ static eb_status measure(const char *target, char **models, size_t nm, bool emul
         safe[k++] = (*p == '/' || *p == '.') ? '_' : *p;
     safe[k] = 0;
     snprintf(path, sizeof path, "%s/report_%s.json", dir, safe);
-    st = eb_rdata_parse(cr.out, path, out, err, errlen);
-    if (st == EB_OK)
-        st = eb_write_file_atomic(path, cr.out, err, errlen);
+    st = eb_report_read_text(cr.out, path, out, err, errlen);
+    if (st == EB_OK && (st = eb_write_file_atomic(path, cr.out, err, errlen)) != EB_OK)
+        eb_report_free(out);
     free(cr.out);
     return st;
 }
 
-#if defined(EB_MODELS_AVAILABLE)
 /* The model's ops for the roofline and its planned memory, from the model library. */
 static eb_status model_ops(const char *name, eb_study_model *m, char *err, size_t errlen)
 {
@@ -301,9 +279,163 @@ static eb_status model_ops(const char *name, eb_study_model *m, char *err, size_
         r->macs = (double)op.macs;
         r->bytes = (double)op.bytes;
         r->int8 = op.kernel && strstr(op.kernel, "_s8") != NULL;
+        r->kind = !op.type ? EB_ROOF_OTHER
+                  : !strcmp(op.type, "conv2d") || !strcmp(op.type, "fc") ? EB_ROOF_GEMM
+                  : !strcmp(op.type, "dwconv") ? EB_ROOF_DW : EB_ROOF_OTHER;
     }
     eb_model_free(mod);
     return EB_OK;
+}
+
+#if defined(EB_HAVE_CJSON)
+static double cost_field(const cJSON *row, const char *k)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(row, k);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "cycles_per_mac");
+    return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : NAN;
+}
+
+/* The issue costs of t's core from targets/issue/neon_issue.json (scripts/mca_neon.py). */
+static eb_status issue_costs(eb_val_target *t, char *err, size_t errlen)
+{
+    char path[900], *text = NULL, cpu[32];
+    snprintf(path, sizeof path, "%s/issue/neon_issue.json", eb_targets_dir());
+    size_t k = 0;
+    for (const char *p = t->cpu; *p && k + 1 < sizeof cpu; p++)
+        cpu[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    cpu[k] = 0;
+    eb_issue_cost nan = {NAN, NAN, NAN, NAN, NAN};
+    t->issue64 = t->issue32 = nan;
+    eb_status st = eb_read_file(path, 1 << 20, &text, NULL, err, errlen);
+    if (st != EB_OK)
+        return st;
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(o, "cpus"), cpu);
+    for (int b = 0; b < 2 && c; b++) {
+        const cJSON *row = cJSON_GetObjectItemCaseSensitive(c, b ? "armhf" : "aarch64");
+        eb_issue_cost *d = b ? &t->issue32 : &t->issue64;
+        d->gemm_f32 = cost_field(row, "gemm_f32");
+        d->dwconv_f32 = cost_field(row, "dwconv_f32");
+        d->gemm_s8 = cost_field(row, "gemm_s8");
+        d->dwconv_s8 = cost_field(row, "dwconv_s8");
+        d->gemm_s8_dot = cost_field(row, "gemm_s8_dot");
+    }
+    if (!o)
+        snprintf(err, errlen, "%.900s is not JSON", path);
+    cJSON_Delete(o);
+    return o ? EB_OK : EB_ERR_FORMAT;
+}
+
+#define MAX_FIGS 128
+
+/* study --validate: every published figure of the targets, predicted leave-one-out. */
+static int study_validate(char *targets_arg, const char *dir, eb_plot_format fmt, bool render)
+{
+    char names[2048], err[1024];
+    if (targets_arg)
+        snprintf(names, sizeof names, "%s", targets_arg);
+    else
+        eb_target_names(names, sizeof names);
+    char *tn[MAX_ITEMS];
+    size_t nn = 0;
+    for (char *tok = strtok(names, ", "); tok && nn < MAX_ITEMS; tok = strtok(NULL, ", "))
+        tn[nn++] = tok;
+    static eb_target tg;
+    eb_val_target *vt = calloc(MAX_ITEMS, sizeof *vt);
+    eb_val_figure *figs = calloc(MAX_FIGS, sizeof *figs);
+    eb_val_result *res = calloc(MAX_FIGS, sizeof *res);
+    eb_study_model *models = calloc(MAX_FIGS, sizeof *models);
+    const char *untested[MAX_ITEMS];
+    size_t nt = 0, nf = 0, nm = 0, nu = 0;
+    int rc = EB_EXIT_USAGE;
+    eb_plot_list plots = {0};
+    if (!vt || !figs || !res || !models) {
+        eb_error("out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nn; i++) {
+        if (eb_target_load(tn[i], &tg, err, sizeof err) != EB_OK) {
+            eb_error("%s", err);
+            goto done;
+        }
+        if (!tg.n_published) {
+            untested[nu++] = tn[i];
+            continue;
+        }
+        eb_val_target *t = &vt[nt];
+        snprintf(t->name, sizeof t->name, "%s", tg.desc.name);
+        snprintf(t->cpu, sizeof t->cpu, "%.31s", tg.cpu);
+        t->cores = tg.desc.cores;
+        t->clock_mhz = tg.desc.clock_mhz;
+        for (int k = 0; k < tg.n_isa_features; k++)
+            t->dotprod |= !strcmp(tg.isa_features[k], "dotprod");
+        t->bandwidth_gbs = tg.memory_bandwidth_gbs;
+        if (issue_costs(t, err, sizeof err) != EB_OK) {
+            eb_error("%s", err);
+            goto done;
+        }
+        for (int p = 0; p < tg.n_published && nf < MAX_FIGS; p++) {
+            const eb_published *pub = &tg.published[p];
+            size_t m = 0;
+            while (m < nm && strcmp(models[m].name, pub->model))
+                m++;
+            if (m == nm) {
+                if (model_ops(pub->model, &models[m], err, sizeof err) != EB_OK) {
+                    eb_error("%s (published figure in %s)", err, tg.path);
+                    goto done;
+                }
+                snprintf(models[m].name, sizeof models[m].name, "%s", pub->model);
+                nm++;
+            }
+            eb_val_figure *f = &figs[nf++];
+            f->target = nt;
+            f->model = &models[m];
+            f->int8 = strstr(pub->model, "_int8") != NULL;
+            snprintf(f->runtime, sizeof f->runtime, "%s", pub->runtime);
+            f->threads = pub->threads;
+            f->os_bits = pub->os_bits;
+            f->published_ms = pub->latency_ms;
+            snprintf(f->source, sizeof f->source, "%.200s, %.31s, %.255s", pub->title,
+                     pub->date, pub->url);
+        }
+        nt++;
+    }
+    if (!nf) {
+        eb_error("no published figures in the targets given");
+        goto done;
+    }
+    eb_val_summary sum;
+    if (eb_validate(vt, nt, figs, nf, res, &sum, err, sizeof err) != EB_OK ||
+        eb_validate_write(vt, nt, figs, nf, res, &sum, untested, nu, dir, fmt, &plots, err,
+                          sizeof err) != EB_OK) {
+        eb_error("%s", err);
+        goto done;
+    }
+    char md[4096];
+    snprintf(md, sizeof md, "%s/validate.md", dir);
+    char *text;
+    if (eb_read_file(md, 1 << 24, &text, NULL, err, sizeof err) == EB_OK) {
+        fputs(text, stdout);
+        free(text);
+    }
+    if (render && eb_plot_render(dir, &plots, err, sizeof err) != EB_OK) {
+        eb_error("%s", err);
+        goto done;
+    }
+    printf("\nwrote %s/validate.md, %s/validate.csv, %s/%s\n", dir, dir, dir,
+           render ? plots.items[0].image : plots.items[0].script);
+    rc = EB_EXIT_OK;
+done:
+    eb_plot_list_free(&plots);
+    for (size_t m = 0; models && m < nm; m++)
+        free(models[m].ops);
+    free(models);
+    free(res);
+    free(figs);
+    free(vt);
+    return rc;
 }
 #endif
 
@@ -313,7 +445,7 @@ int eb_cmd_study(int argc, char **argv)
     const char *dir = NULL, *min_time = "1";
     const char *from[MAX_ITEMS];
     size_t nfrom = 0;
-    bool emulate = false, render = true;
+    bool emulate = false, render = true, validate = false;
     eb_plot_format fmt = EB_PLOT_PNG;
     eb_study_options so;
     eb_study_options_default(&so);
@@ -325,6 +457,8 @@ int eb_cmd_study(int argc, char **argv)
             return EB_EXIT_OK;
         } else if (!strcmp(a, "--emulate")) {
             emulate = true;
+        } else if (!strcmp(a, "--validate")) {
+            validate = true;
         } else if (!strcmp(a, "--no-render")) {
             render = false;
         } else if (!strcmp(a, "--from")) {
@@ -379,6 +513,14 @@ int eb_cmd_study(int argc, char **argv)
             }
         }
     }
+    if (validate) {
+#if defined(EB_HAVE_CJSON)
+        return study_validate(targets_arg, dir ? dir : "validate", fmt, render);
+#else
+        eb_error("study --validate needs cJSON, which this build lacks");
+        return EB_EXIT_USAGE;
+#endif
+    }
     if (!dir) {
         eb_error("study needs an output directory: -o DIR");
         return EB_EXIT_USAGE;
@@ -394,7 +536,7 @@ int eb_cmd_study(int argc, char **argv)
     size_t nt = 0, nm = 0;
     char *tcopy = targets_arg ? strdup(targets_arg) : NULL;
     char *mcopy = models_arg ? strdup(models_arg) : NULL;
-    eb_rdata reps[MAX_ITEMS + 1];
+    eb_report *reps = calloc(MAX_ITEMS + 1, sizeof *reps); /* large: not on the stack */
     size_t nreps = 0;
     eb_study_target targets[MAX_ITEMS], host;
     bool have_host = false;
@@ -405,8 +547,12 @@ int eb_cmd_study(int argc, char **argv)
     eb_study study = {0};
     eb_plot_list plots = {0};
 
+    if (!reps) {
+        eb_error("out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < nfrom; i++) {
-        if (eb_rdata_load(from[i], &reps[nreps], err, sizeof err) != EB_OK) {
+        if (eb_report_read(from[i], &reps[nreps], err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }
@@ -419,9 +565,9 @@ int eb_cmd_study(int argc, char **argv)
         for (size_t r = 0; r < nreps; r++) {
             bool seen = false;
             for (size_t k = 0; k < nt; k++)
-                seen |= !strcmp(tnames[k], reps[r].target);
+                seen |= !strcmp(tnames[k], reps[r].target.name);
             if (!seen && nt < MAX_ITEMS)
-                tnames[nt++] = reps[r].target;
+                tnames[nt++] = reps[r].target.name;
         }
     if (mcopy)
         nm = split_list(mcopy, mnames, MAX_ITEMS);
@@ -463,17 +609,15 @@ int eb_cmd_study(int argc, char **argv)
     for (size_t m = 0; m < nm; m++) {
         snprintf(models[m].name, sizeof models[m].name, "%s", mnames[m]);
         models[m].planned_total_bytes = NAN;
-#if defined(EB_MODELS_AVAILABLE)
         if (model_ops(mnames[m], &models[m], err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }
-#endif
     }
     /* measurements: --from, else run on what can be reached (the host always, to
      * calibrate) */
     if (!nfrom) {
-        if (eb_mkdirs(dir, err, sizeof err) != EB_OK) {
+        if (eb_mkdirs(dir, 0777, err, sizeof err) != EB_OK) {
             eb_error("%s", err);
             goto done;
         }
@@ -537,7 +681,8 @@ done:
     for (size_t m = 0; m < nm; m++)
         free(models[m].ops);
     for (size_t r = 0; r < nreps; r++)
-        eb_rdata_free(&reps[r]);
+        eb_report_free(&reps[r]);
+    free(reps);
     free(tcopy);
     free(mcopy);
     return rc;

@@ -9,7 +9,7 @@
 static const eb_command cmd_list = {"list", "list kernels, models or targets", eb_cmd_list};
 static const eb_command cmd_export = {"export", "write a model as a .ebm model file",
                                       eb_cmd_export};
-#if defined(EB_MODELS_AVAILABLE) && defined(EB_HAVE_CJSON) /* run writes JSON reports */
+#if defined(EB_HAVE_CJSON) /* run writes JSON reports */
 static const eb_command cmd_run = {"run", "measure models on a target and write a JSON report",
                                    eb_cmd_run};
 #endif
@@ -27,7 +27,7 @@ static const eb_command cmd_bench = {"bench", "kernel benchmark: time, GFLOP/s, 
                                      eb_cmd_bench};
 
 const eb_command *const eb_commands[] = {
-#if defined(EB_MODELS_AVAILABLE) && defined(EB_HAVE_CJSON) /* run writes JSON reports */
+#if defined(EB_HAVE_CJSON) /* run writes JSON reports */
     &cmd_run,
 #endif
     &cmd_list,

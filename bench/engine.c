@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "stats.h"
+#include "eb_stats.h"
 
 void eb_measure_defaults(eb_measure_settings *s)
 {

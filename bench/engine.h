@@ -18,6 +18,7 @@
 
 #include "eb_report.h"
 #include "eb_status.h"
+#include "eb_target.h"
 
 #ifdef __cplusplus
 extern "C" {

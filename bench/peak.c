@@ -34,6 +34,9 @@ static const chain_row g_chains[] = {
     {EB_ISA_AVX512, EB_S8, EB_F(AVX512VNNI), eb_peak_s8_avx512,
      "12 chains of vpdpbusd zmm (128 op each)"},
 #endif
+#if defined(EB_HAVE_AMX)
+    {EB_ISA_AMX, EB_S8, 0, eb_peak_s8_amx, "6 chains of tdpbusd, tiles in registers (32768 op each)"},
+#endif
     {EB_ISA_REF, EB_F32, 0, NULL, "none"},
 };
 

@@ -8,6 +8,8 @@
  *    of AVX2 without VNNI); 32 multiply-adds = 64 ops per sequence.
  *  - fp32 avx512: 12 chains of vfmadd231ps zmm; 32 flops per instruction.
  *  - int8 avx512: 12 chains of vpdpbusd zmm; 64 multiply-adds = 128 ops each.
+ *  - int8 amx: 6 chains of tdpbusd on 16x64 tiles kept in registers; 16x16x64
+ *    multiply-adds each (zero operands, as ../peers' peak2 measures it).
  * Rates are in flop/s (fp32) or op/s (int8, 2 ops per multiply-add), like the kernel
  * rates they are compared with. */
 #ifndef EB_PEAK_H
@@ -41,6 +43,9 @@ double eb_peak_s8_avx2(uint64_t iters);
 #if defined(EB_HAVE_AVX512)
 double eb_peak_f32_avx512(uint64_t iters); /* peak_avx512.c */
 double eb_peak_s8_avx512(uint64_t iters);
+#endif
+#if defined(EB_HAVE_AMX)
+double eb_peak_s8_amx(uint64_t iters); /* peak_amx.c: 6 TDPBUSD chains, tiles in registers */
 #endif
 
 #endif

@@ -1,5 +1,4 @@
 /* run_local.c - one model measured in this process: single-stream or offline. */
-#if defined(EB_MODELS_AVAILABLE) /* needs the model library */
 #include "run_local.h"
 
 #include <math.h>
@@ -10,7 +9,7 @@
 
 #include "eb_model.h"
 #include "meters.h"
-#include "stats.h"
+#include "eb_stats.h"
 
 void eb_fidelity_cache_free(eb_fidelity_cache *c)
 {
@@ -23,7 +22,7 @@ void eb_fidelity_cache_free(eb_fidelity_cache *c)
 
 typedef struct {
     eb_context *ctx;
-    const eb_local_options *o;
+    const eb_run_local_options *o;
     eb_counters *counters;
     eb_energy_meter *energy;
     double energy_j;
@@ -37,7 +36,7 @@ static void ss_infer(void *user) { eb_context_run(((ss_state *)user)->ctx); }
 static void ss_progress(void *user, const char *phase, int32_t rep, int32_t reps, size_t iters,
                         double last_ms)
 {
-    const eb_local_options *o = ((ss_state *)user)->o;
+    const eb_run_local_options *o = ((ss_state *)user)->o;
     if (o->progress)
         o->progress(o->progress_user, phase, rep, reps, iters, last_ms);
 }
@@ -97,7 +96,7 @@ static void gate_open(gate *g, int state)
 
 typedef struct {
     eb_context *ctx;
-    const eb_local_options *o;
+    const eb_run_local_options *o;
     gate *gate;
     pthread_barrier_t *bar;
     eb_samples s;
@@ -151,7 +150,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static eb_status run_offline(const eb_local_options *o, eb_context **ctx, int32_t nt,
+static eb_status run_offline(const eb_run_local_options *o, eb_context **ctx, int32_t nt,
                              eb_energy_meter *energy, eb_report_result *res)
 {
     int32_t reps = o->measure.repetitions;
@@ -290,8 +289,8 @@ static void prof_hook(void *user, int32_t op, int phase)
         p->t[p->iter * (size_t)p->ops + (size_t)op] = now - p->start;
 }
 
-static eb_status run_profile(const eb_model *m, eb_context *ctx, const eb_local_options *o,
-                             eb_report_result *res)
+static eb_status run_profile(const eb_model *m, eb_context *ctx,
+                             const eb_run_local_options *o, eb_report_result *res)
 {
     const eb_model_info *info = eb_model_get_info(m);
     int32_t ops = info->num_ops;
@@ -366,8 +365,8 @@ static void fill_kernels(const eb_model *m, eb_report_result *res)
     }
 }
 
-eb_status eb_run_local(const char *name, const eb_local_options *o, eb_report_result *res,
-                       eb_report *warn, char *err, size_t errlen)
+eb_status eb_run_local(const char *name, const eb_run_local_options *o,
+                       eb_report_result *res, eb_report *warn, char *err, size_t errlen)
 {
     eb_report_result_init(res);
     int32_t nt = o->offline ? (o->streams > 0 ? o->streams : 1) : 1; /* contexts */
@@ -510,4 +509,3 @@ fail:
     eb_model_free(m);
     return st;
 }
-#endif

@@ -38,13 +38,13 @@ typedef struct {
     void *progress_user;
     const volatile sig_atomic_t *stop; /* may be NULL */
     eb_fidelity_cache *fidelity;       /* may be NULL: no reuse */
-} eb_local_options;
+} eb_run_local_options;
 
 /* Builds and measures one model. On a build failure returns its status and err holds
  * the model library's sentence (e.g. the list of valid names). warn receives
  * warnings found on the way (may be NULL). */
-eb_status eb_run_local(const char *model, const eb_local_options *o, eb_report_result *res,
-                       eb_report *warn, char *err, size_t errlen);
+eb_status eb_run_local(const char *model, const eb_run_local_options *o,
+                       eb_report_result *res, eb_report *warn, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

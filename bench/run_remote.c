@@ -8,14 +8,13 @@
 #include <unistd.h>
 
 #include "cli.h"
-#if defined(EB_MODELS_AVAILABLE)
+#include "run.h"
 #include "eb_model.h"
-#endif
 
 #define AGENT_HINT "start it on the board with 'edgebench-agent /dev/ttyGS0' (or the board's " \
                    "serial device; see targets/agent/README.md)"
 
-static void set_env_from_agent(eb_report *rep, const eb_remote *r, const eb_remote_options *o)
+static void set_env_from_agent(eb_report *rep, const eb_remote *r, const eb_run_remote_options *o)
 {
     eb_report_env *e = &rep->environment;
     e->cpu_known = true;
@@ -45,7 +44,7 @@ static void set_env_from_agent(eb_report *rep, const eb_remote *r, const eb_remo
         e->frequency_mhz = r->clock_mhz;
 }
 
-eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_report *rep,
+eb_status eb_run_remote_open(eb_run_remote_session *s, const eb_run_remote_options *o, eb_report *rep,
                          char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
@@ -54,7 +53,7 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
     const eb_target *t = o->target;
     const char *proto = o->protocol ? o->protocol : t->protocol[0] ? t->protocol : "edgebench";
     s->mlperf = !strcmp(proto, "mlperf-tiny");
-    rep->target = t->desc;
+    eb_run_report_target(&rep->target, &t->desc);
     eb_status st;
     if (o->emulate) {
         if (s->mlperf) {
@@ -93,13 +92,20 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
 
     char why[600] = "";
     if (s->mlperf) {
-        eb_mlperf_init(&s->m, s->conn.fd, 3000);
+        int line_s = o->timeout_s > 0 ? o->timeout_s : EB_MLPERF_LINE_MS / 1000;
+        eb_mlperf_init(&s->m, s->conn.fd, line_s * 1000);
         s->m.trace = o->trace;
+        s->m.stop = o->stop;
         st = eb_mlperf_identify(&s->m, why, sizeof why);
-        if (st == EB_ERR_TIMEOUT || st == EB_ERR_IO)
+        if ((st == EB_ERR_TIMEOUT || st == EB_ERR_IO) && !s->m.name[0])
             snprintf(err, errlen, "no MLPerf Tiny device answered on %s at %d baud (%s); check "
-                     "that the board runs the MLPerf Tiny performance-mode firmware, or give "
-                     "the port with --port and --baud", s->port, s->baud, why);
+                     "that the board runs the MLPerf Tiny performance-mode firmware, give the "
+                     "port and speed with --port and --baud, or wait longer for each reply "
+                     "line with --timeout S (now %d s)", s->port, s->baud, why, line_s);
+        else if (st == EB_ERR_TIMEOUT || st == EB_ERR_IO)
+            snprintf(err, errlen, "the MLPerf Tiny device on %s stopped answering while it was "
+                     "identified (%s); wait longer for each reply line with --timeout S (now "
+                     "%d s)", s->port, why, line_s);
         else if (st != EB_OK)
             snprintf(err, errlen, "MLPerf Tiny device on %s: %s", s->port, why);
         if (st != EB_OK)
@@ -111,11 +117,14 @@ eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_re
         e->cores = e->threads = t->desc.cores;
         snprintf(e->kernel_set, sizeof e->kernel_set, "%s", eb_kset_name(o->kernels));
         snprintf(e->os_kernel, sizeof e->os_kernel, "MLPerf Tiny firmware: %.60s", s->m.profile);
-        snprintf(e->hostname, sizeof e->hostname, "%.60s (model %.16s)", s->m.name,
-                 s->m.model);
-        eb_report_warn(rep, "MLPerf Tiny device (%s, %s): it times windows of inferences, so "
-                       "each sample is a window's mean latency per inference, not one "
-                       "inference", s->m.name, s->m.profile);
+        /* m-name-dut-[unspecified] is the reference firmware's: the submitter set no name */
+        bool named = strcmp(s->m.name, "unspecified") != 0;
+        snprintf(e->hostname, sizeof e->hostname, "%.48s (MLPerf Tiny %.8s, model %.16s)",
+                 named ? s->m.name : "unnamed", s->m.role, s->m.model);
+        eb_report_warn(rep, "MLPerf Tiny device %s%s%s (%s, model %s): it times windows of "
+                       "inferences, so each sample is a window's mean latency per inference, "
+                       "not one inference", named ? "'" : "", named ? s->m.name : "without a "
+                       "name", named ? "'" : "", s->m.profile, s->m.model);
         return EB_OK;
     }
 
@@ -155,10 +164,10 @@ fail:
     return st;
 }
 
-void eb_remote_close(eb_remote_session *s) { eb_conn_close(&s->conn); }
+void eb_run_remote_close(eb_run_remote_session *s) { eb_conn_close(&s->conn); }
 
 typedef struct {
-    const eb_remote_options *o;
+    const eb_run_remote_options *o;
     const char *model;
 } prog_state;
 
@@ -172,7 +181,7 @@ static void on_progress(void *user, const char *phase, uint64_t done, uint64_t t
     fflush(stderr);
 }
 
-static void progress_clear(const eb_remote_options *o)
+static void progress_clear(const eb_run_remote_options *o)
 {
     if (o->progress)
         fprintf(stderr, "\r%60s\r", "");
@@ -182,7 +191,6 @@ static void progress_clear(const eb_remote_options *o)
  * computed from the model's weights, identical on every machine). */
 static void host_fidelity(const char *model, eb_report_result *res)
 {
-#if defined(EB_MODELS_AVAILABLE)
     if (!strcmp(res->variant, "fp32"))
         return;
     eb_model_options mo = {EB_KSET_AUTO, NULL};
@@ -200,16 +208,12 @@ static void host_fidelity(const char *model, eb_report_result *res)
         res->fidelity.inputs = f.inputs;
     }
     eb_model_free(m);
-#else
-    (void)model;
-    (void)res;
-#endif
 }
 
-static eb_status measure_agent(eb_remote_session *s, const char *model, eb_report_result *res,
+static eb_status measure_agent(eb_run_remote_session *s, const char *model, eb_report_result *res,
                                eb_report *rep, char *err, size_t errlen)
 {
-    const eb_remote_options *o = s->o;
+    const eb_run_remote_options *o = s->o;
     const eb_measure_settings *m = &o->measure;
     const char *run_name = model;
     bool is_file = eb_model_is_file(model);
@@ -350,12 +354,179 @@ static eb_status measure_agent(eb_remote_session *s, const char *model, eb_repor
     return EB_OK;
 }
 
-static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_report_result *res,
+/* ---- MLPerf Tiny devices ---- */
+
+#define MLPERF_WINDOWS_PER_REP 5 /* the official runner's five windows */
+#define MLPERF_MAX_RESETS 3
+
+/* The input the device's model expects: --input's bytes as they are, else our zoo model's
+ * test input 0 converted to the firmware's input type (int8 as is, uint8 pixels = int8 +
+ * 128 as the firmware subtracts 128, float32 dequantized). NULL input with EB_OK: none. */
+static eb_status mlperf_input(const eb_run_remote_options *o, const eb_mlperf_model *mm,
+                              eb_report_result *res, uint8_t **out, size_t *n, char *err,
+                              size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    char *desc = res->device_windows.input;
+    size_t dcap = sizeof res->device_windows.input;
+    size_t want = mm ? (size_t)mm->elements * mm->elem_bytes : 0;
+    if (o->input) {
+        FILE *f = fopen(o->input, "rb");
+        if (!f) {
+            snprintf(err, errlen, "cannot read --input '%s'", o->input);
+            return EB_ERR_IO;
+        }
+        uint8_t *b = malloc(EB_MLPERF_MAX_INPUT + 1);
+        size_t got = b ? fread(b, 1, EB_MLPERF_MAX_INPUT + 1, f) : 0;
+        fclose(f);
+        if (!b) {
+            snprintf(err, errlen, "out of memory");
+            return EB_ERR_NOMEM;
+        }
+        if (got == 0 || got > EB_MLPERF_MAX_INPUT || (want && got != want)) {
+            if (want)
+                snprintf(err, errlen, "--input '%s' has %zu bytes; the device's model %s expects "
+                         "%u %s values (%zu bytes)", o->input, got, mm->id, mm->elements,
+                         mm->dtype, want);
+            else
+                snprintf(err, errlen, "--input '%s' has %zu bytes; an MLPerf Tiny input is 1 to "
+                         "%u bytes", o->input, got, EB_MLPERF_MAX_INPUT);
+            free(b);
+            return EB_ERR_ARG;
+        }
+        const char *base = strrchr(o->input, '/') ? strrchr(o->input, '/') + 1 : o->input;
+        char clean[120];
+        eb_mlperf_clean(clean, sizeof clean, base, strlen(base), "input");
+        snprintf(desc, dcap, "--input file %s (%zu bytes, sent as they are)", clean, got);
+        *out = b;
+        *n = got;
+    }
+    if (!mm)
+        return EB_OK;
+    /* the zoo model the device's is: the result's architecture and counts, and the input */
+    eb_model_options mo = {EB_KSET_AUTO, NULL};
+    eb_model *mdl = NULL;
+    eb_context *ctx = NULL;
+    char e[256] = "";
+    eb_status st = eb_model_build(mm->zoo, &mo, &mdl, e, sizeof e);
+    if (st == EB_OK)
+        st = eb_context_create(mdl, &ctx);
+    const eb_model_info *mi = st == EB_OK ? eb_model_get_info(mdl) : NULL;
+    if (mi && mi->input_bytes != mm->elements) {
+        snprintf(e, sizeof e, "its input has %zu values, the firmware's %u", mi->input_bytes,
+                 mm->elements);
+        st = EB_ERR_UNSUPPORTED;
+    }
+    if (st == EB_OK) {
+        snprintf(res->model, sizeof res->model, "%s", mi->arch);
+        snprintf(res->variant, sizeof res->variant, "%s", mi->variant);
+        res->macs = mi->macs;
+        res->params = mi->params;
+    }
+    uint8_t *b = st == EB_OK && !*out ? malloc(want) : NULL;
+    if (b) {
+        eb_context_fill_input(ctx, 0);
+        const int8_t *q = eb_context_input(ctx);
+        for (uint32_t i = 0; i < mm->elements; i++) {
+            if (!strcmp(mm->dtype, "uint8")) {
+                b[i] = (uint8_t)(q[i] + 128);
+            } else if (!strcmp(mm->dtype, "float32")) {
+                float v = (float)((q[i] - mi->in_zp) * mi->in_scale);
+                uint32_t u;
+                memcpy(&u, &v, 4);
+                for (int k = 0; k < 4; k++) /* the boards are little-endian */
+                    b[4 * i + (uint32_t)k] = (uint8_t)(u >> (8 * k));
+            } else {
+                b[i] = (uint8_t)q[i];
+            }
+        }
+        snprintf(desc, dcap, "edgebench test input 0 of %s as %u %s values (%zu bytes)", mm->zoo,
+                 mm->elements, mm->dtype, want);
+        *out = b;
+        *n = want;
+    }
+    if (ctx)
+        eb_context_free(ctx);
+    if (mdl)
+        eb_model_free(mdl);
+    if (!*out) {
+        free(b);
+        snprintf(err, errlen, "cannot make the input for the device's model %s from %s%s%s",
+                 mm->id, mm->zoo, e[0] ? ": " : "", e);
+        return st != EB_OK ? st : EB_ERR_NOMEM;
+    }
+    return EB_OK;
+}
+
+typedef struct {
+    eb_run_remote_session *s;
+    const uint8_t *input;
+    size_t in_bytes;
+    unsigned resets, wraps;
+    uint64_t ignored;
+} mlperf_run;
+
+/* One infer; a reset voids it: the input is loaded again and the window run again. */
+static eb_status mlperf_window(mlperf_run *run, uint32_t n, uint32_t warm, int silence_ms,
+                               int total_ms, eb_mlperf_window *w, char *err, size_t errlen)
+{
+    for (;;) {
+        eb_status st = eb_mlperf_infer(&run->s->m, n, warm, silence_ms, total_ms, w, err, errlen);
+        run->ignored += w->ignored;
+        if (st == EB_OK && w->wrapped)
+            run->wraps++;
+        if (st != EB_OK && w->input_complaint) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", err);
+            snprintf(err, errlen, "the MLPerf Tiny device rejected its input: %s (edgebench "
+                     "loaded %zu bytes%s); give the bytes its model takes with --input FILE",
+                     why, run->in_bytes, run->input ? "" : ": none");
+        }
+        if (st == EB_ERR_TIMEOUT) {
+            size_t l = strlen(err);
+            snprintf(err + l, errlen - l, "; wait longer with --timeout S");
+        }
+        if (st == EB_OK || !w->reset)
+            return st;
+        if (++run->resets > MLPERF_MAX_RESETS) {
+            snprintf(err, errlen, "the MLPerf Tiny device reset %u times during infer (m-init-done); "
+                     "giving up", run->resets);
+            return EB_ERR_PROTOCOL;
+        }
+        if (run->input) {
+            char why[400];
+            st = eb_mlperf_load(&run->s->m, run->input, run->in_bytes, why, sizeof why);
+            if (st != EB_OK) {
+                snprintf(err, errlen, "the MLPerf Tiny device reset during infer and its input "
+                         "could not be loaded again: %s", why);
+                return st;
+            }
+        }
+    }
+}
+
+/* Waits for an infer of (warm + n) inferences of t_us each: the device is silent while it
+ * infers, so the silence allowed grows with the window; --timeout (or the official
+ * runner's 30 s) is the least. */
+static void mlperf_waits(const eb_run_remote_options *o, double infer_us, double lap_us,
+                         int line_ms, int *silence_ms, int *total_ms)
+{
+    double floor_ms = o->timeout_s > 0 ? o->timeout_s * 1000.0 : EB_MLPERF_INFER_MS;
+    double expect_ms = (infer_us + 2 * lap_us) / 1000.0;
+    double sil = fmax(floor_ms, 2 * expect_ms + line_ms);
+    sil = fmin(sil, 3 * 3600e3);
+    *silence_ms = (int)sil;
+    *total_ms = (int)fmin(2 * sil + line_ms, 7 * 3600e3);
+}
+
+static eb_status measure_mlperf(eb_run_remote_session *s, const char *model, eb_report_result *res,
                                 eb_report *rep, char *err, size_t errlen)
 {
-    const eb_remote_options *o = s->o;
+    const eb_run_remote_options *o = s->o;
     const eb_measure_settings *m = &o->measure;
-    const char *zoo = eb_mlperf_zoo_name(s->m.model);
+    const eb_mlperf_model *mm = eb_mlperf_model_find(s->m.model);
+    const char *zoo = mm ? mm->zoo : NULL;
     if (strcmp(model, s->m.model) && strcmp(model, "auto") && (!zoo || strcmp(model, zoo))) {
         snprintf(err, errlen, "the MLPerf Tiny device on %s runs %s%s%s%s, not '%s'; pass "
                  "--model %s", s->port, s->m.model, zoo ? " (" : "", zoo ? zoo : "",
@@ -369,83 +540,114 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
     snprintf(res->name, sizeof res->name, "%s", zoo ? zoo : s->m.model);
     snprintf(res->model, sizeof res->model, "%s", s->m.model);
     snprintf(res->variant, sizeof res->variant, "device");
+    eb_report_device_windows *dw = &res->device_windows;
+    dw->present = true;
+    dw->minimum_s = EB_MLPERF_WINDOW_S;
+    dw->target_s = o->window_s > 0 ? o->window_s : EB_MLPERF_WINDOW_S;
+    snprintf(dw->input, sizeof dw->input, "none: the device ran on whatever input it held");
 
-    /* The input: our zoo model's deterministic test input 0 when we know the model. */
     uint8_t *input = NULL;
     size_t in_bytes = 0;
-#if defined(EB_MODELS_AVAILABLE)
-    if (zoo) {
-        eb_model_options mo = {EB_KSET_AUTO, NULL};
-        eb_model *mdl = NULL;
-        eb_context *ctx = NULL;
-        char e[256];
-        if (eb_model_build(zoo, &mo, &mdl, e, sizeof e) == EB_OK &&
-            eb_context_create(mdl, &ctx) == EB_OK) {
-            const eb_model_info *mi = eb_model_get_info(mdl);
-            eb_context_fill_input(ctx, 0);
-            in_bytes = mi->input_bytes;
-            input = malloc(in_bytes);
-            if (input)
-                memcpy(input, eb_context_input(ctx), in_bytes);
-            snprintf(res->model, sizeof res->model, "%s", mi->arch);
-            snprintf(res->variant, sizeof res->variant, "%s", mi->variant);
-            res->macs = mi->macs;
-            res->params = mi->params;
-        }
-        if (ctx)
-            eb_context_free(ctx);
-        if (mdl)
-            eb_model_free(mdl);
-    }
-#endif
-    eb_status st = EB_OK;
-    if (input) {
-        st = eb_mlperf_load(&s->m, input, in_bytes, err, errlen);
-        free(input);
-        if (st != EB_OK)
-            return st;
-    } else {
-        eb_report_warn(rep, "%s: no input sent (model %s unknown to this edgebench): the device "
-                       "runs on whatever input it holds", res->name, s->m.model);
-    }
-    /* Calibrate with one inference, then windows sized for --min-time. */
-    uint64_t us = 0;
-    st = eb_mlperf_infer(&s->m, 1, 0, 60000, &us, err, errlen);
+    eb_status st = mlperf_input(o, mm, res, &input, &in_bytes, err, errlen);
     if (st != EB_OK)
         return st;
-    double t_us = us > 0 ? (double)us : 1.0;
-    const int windows_per_rep = 5;
-    double nwin = ceil(m->min_time_s * 1e6 / windows_per_rep / t_us);
-    if (nwin < 1)
-        nwin = 1;
-    if (nwin > 1e6)
-        nwin = 1e6;
-    uint32_t n_inf = (uint32_t)nwin;
-    uint32_t warm = (uint32_t)(m->warmup > 0 ? m->warmup : 0);
-    int32_t reps = m->repetitions > 0 ? m->repetitions : 1;
-    size_t total = (size_t)windows_per_rep * (size_t)reps;
-    double *ms = calloc(total, sizeof *ms);
-    if (!ms) {
-        snprintf(err, errlen, "out of memory");
-        return EB_ERR_NOMEM;
+    if (input) {
+        st = eb_mlperf_load(&s->m, input, in_bytes, err, errlen);
+        if (st != EB_OK) {
+            free(input);
+            return st;
+        }
+    } else {
+        eb_report_warn(rep, "%s: no input sent (model %s unknown to this edgebench; give its "
+                       "bytes with --input FILE): the device runs on whatever input it holds",
+                       res->name, s->m.model);
     }
-    int timeout = (int)fmin(3.6e6, 10000 + 5.0 * (n_inf + warm) * t_us / 1000.0);
+    mlperf_run run = {s, input, in_bytes, 0, 0, 0};
+
+    /* Calibration: a window holds n inferences plus the device's own printing of the first
+     * m-lap-us stamp (a blocking printf: ~1.8 ms at 115200 baud), so one window of 1 and one
+     * of k inferences give the inference time t = (d_k - d_1) / (k - 1) without it. */
+    int line_ms = s->m.line_ms, silence, total;
+    uint32_t warm0 = (uint32_t)(m->warmup > 0 ? m->warmup : 0);
+    mlperf_waits(o, 0, 0, line_ms, &silence, &total);
+    eb_mlperf_window w;
+    st = mlperf_window(&run, 1, warm0, silence, total, &w, err, errlen);
+    if (st != EB_OK)
+        goto out;
+    double d1 = (double)w.elapsed_us;
+    double span = fmin(1e6, dw->target_s * 1e6 / 10);
+    double k = fmax(2, fmin(1e6, ceil(span / fmax(d1, 1))));
+    mlperf_waits(o, k * d1, 0, line_ms, &silence, &total);
+    st = mlperf_window(&run, (uint32_t)k, 0, silence, total, &w, err, errlen);
+    if (st != EB_OK)
+        goto out;
+    double dk = (double)w.elapsed_us, t_us, lap_us;
+    if (dk > d1) {
+        t_us = (dk - d1) / (k - 1);
+        lap_us = fmax(0, d1 - t_us);
+    } else { /* too noisy to separate: the window's mean, the printing included */
+        t_us = dk / k;
+        lap_us = NAN;
+    }
+    if (!(t_us > 0))
+        t_us = 1;
+    dw->lap_overhead_us = lap_us;
+
+    /* Windows: at least --window seconds of inferences (0.2 % over, for the device's
+     * jitter), five per repetition or more for --min-time. */
+    double window_us = dw->target_s * 1e6;
+    double nwin = fmax(1, fmin(1e9, ceil(window_us * 1.002 / t_us - 1e-6)));
+    uint32_t n_inf = (uint32_t)nwin;
+    double warm_d = fmax(warm0, ceil(m->warmup_min_time_s * 1e6 / t_us));
+    uint32_t warm = (uint32_t)fmin(warm_d, EB_PROTO_MAX_WARMUP);
+    dw->inferences = n_inf;
+    dw->warmup = warm;
+    size_t per_rep = MLPERF_WINDOWS_PER_REP;
+    double more = ceil(m->min_time_s / dw->target_s);
+    if (more > (double)per_rep)
+        per_rep = (size_t)fmin(more, 1000);
+    int32_t reps = m->repetitions > 0 ? m->repetitions : 1;
+    size_t nreps_max = (size_t)reps;
+    size_t want = per_rep * nreps_max;
+    double *ms = calloc(want, sizeof *ms);
+    eb_rep_info *ri = calloc(nreps_max, sizeof *ri);
+    if (!ms || !ri) {
+        free(ms);
+        free(ri);
+        snprintf(err, errlen, "out of memory");
+        st = EB_ERR_NOMEM;
+        goto out;
+    }
+    mlperf_waits(o, (double)(n_inf + warm) * t_us, isfinite(lap_us) ? lap_us : 0, line_ms,
+                 &silence, &total);
     size_t got = 0;
+    unsigned resets_before = run.resets;
+    double shortest_us = INFINITY;
     char why[512] = "";
     prog_state ps = {o, res->name};
-    for (; got < total; got++) {
+    for (; got < want; got++) {
         if (o->stop && *o->stop) {
             snprintf(why, sizeof why, "interrupted");
             break;
         }
-        on_progress(&ps, "windows", got, total);
-        st = eb_mlperf_infer(&s->m, n_inf, warm, timeout, &us, why, sizeof why);
-        if (st != EB_OK)
+        on_progress(&ps, "windows", got, want);
+        st = mlperf_window(&run, n_inf, warm, silence, total, &w, why, sizeof why);
+        if (st != EB_OK) {
+            if (o->stop && *o->stop)
+                snprintf(why, sizeof why, "interrupted");
             break;
-        ms[got] = (double)us / n_inf / 1000.0;
+        }
+        ms[got] = (double)w.elapsed_us / n_inf / 1000.0;
+        shortest_us = fmin(shortest_us, (double)w.elapsed_us);
     }
     progress_clear(o);
-    res->complete = got == total;
+    st = EB_OK;
+    dw->resets = run.resets;
+    dw->dropped = run.resets - resets_before;
+    dw->counter_wraps = run.wraps;
+    dw->shortest_s = got ? shortest_us / 1e6 : 0;
+    dw->below_minimum = got && dw->shortest_s < dw->minimum_s;
+    res->complete = got == want;
     if (!res->complete) {
         rep->complete = false;
         eb_report_warn(rep, "%s: incomplete: %s; the %zu windows measured are kept", res->name,
@@ -454,28 +656,44 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
     }
     if (got == 0) {
         free(ms);
+        free(ri);
         snprintf(err, errlen, "the MLPerf Tiny device measured no window: %s", why);
-        return EB_ERR_IO;
+        st = EB_ERR_IO;
+        goto out;
     }
-    size_t nreps = (got + windows_per_rep - 1) / windows_per_rep;
-    eb_rep_info ri[1000];
-    if (nreps > 1000)
-        nreps = 1000;
+    size_t nreps = (got + per_rep - 1) / per_rep;
     for (size_t i = 0; i < nreps; i++) {
         /* count/wall over per-inference means gives inferences per second */
-        ri[i].count = i + 1 < nreps ? (size_t)windows_per_rep : got - (size_t)windows_per_rep * i;
+        ri[i].count = i + 1 < nreps ? per_rep : got - per_rep * i;
         ri[i].wall_s = 0;
     }
     st = eb_result_set_samples(res, ms, got, ri, nreps);
     free(ms);
+    free(ri);
     if (st != EB_OK) {
         snprintf(err, errlen, "cannot summarise the windows of '%s'", res->name);
-        return st;
+        goto out;
     }
     eb_result_set_energy(res, &o->target->desc.power_model, NAN, 0, got * n_inf, NULL);
     eb_report_warn(rep, "%s: latency is per window: each of the %zu samples is the mean "
                    "per-inference time of a window of %u inferences timed by the device "
                    "(m-lap-us)", res->name, got, n_inf);
+    if (dw->below_minimum)
+        eb_report_warn(rep, "%s: windows of %.3g s are shorter than MLPerf Tiny's 10 s minimum "
+                       "(--window %g): allowed, but not comparable with MLPerf Tiny results",
+                       res->name, dw->shortest_s, dw->target_s);
+    if (run.resets)
+        eb_report_warn(rep, "%s: the device reset %u time%s during infer (m-init-done); each "
+                       "such window was dropped and the input loaded again", res->name,
+                       run.resets, run.resets == 1 ? "" : "s");
+    if (run.wraps)
+        eb_report_warn(rep, "%s: %u window%s crossed the wrap of the device's 32-bit microsecond "
+                       "counter (taken modulo 2^32)", res->name, run.wraps,
+                       run.wraps == 1 ? "" : "s");
+    if (run.ignored)
+        eb_report_warn(rep, "%s: the device printed %llu lines that are not protocol during "
+                       "infer (debug output?); printing inside a timed window slows it",
+                       res->name, (unsigned long long)run.ignored);
     res->memory.peak_rss_bytes = -1;
     res->memory.rusage_maxrss_bytes = -1;
     snprintf(res->memory.rss_method, sizeof res->memory.rss_method,
@@ -483,10 +701,12 @@ static eb_status measure_mlperf(eb_remote_session *s, const char *model, eb_repo
     res->counters.available = false;
     snprintf(res->counters.reason, sizeof res->counters.reason,
              "an MLPerf Tiny device reports window times only");
-    return EB_OK;
+out:
+    free(input);
+    return st;
 }
 
-eb_status eb_remote_measure(eb_remote_session *s, const char *model, eb_report_result *res,
+eb_status eb_run_remote_measure(eb_run_remote_session *s, const char *model, eb_report_result *res,
                             eb_report *rep, char *err, size_t errlen)
 {
     return s->mlperf ? measure_mlperf(s, model, res, rep, err, errlen)

@@ -30,14 +30,18 @@ typedef struct {
     const char *protocol; /* --protocol edgebench|mlperf-tiny, NULL: the target file's */
     eb_measure_settings measure;
     eb_kset kernels;
-    int timeout_s;        /* silence allowed while a run streams (0: 120 s) */
+    int timeout_s;        /* silence allowed while a run streams (0: 120 s); MLPerf Tiny:
+                           * the wait per reply line and the least for an infer (0: 5, 30 s) */
+    double window_s;      /* MLPerf Tiny: seconds per device-timed window (0: 10, the rule) */
+    const char *input;    /* MLPerf Tiny: raw bytes to load with db (--input), NULL: the
+                           * zoo model's test input in the device's input type */
     bool progress;        /* a progress line on stderr */
     const volatile sig_atomic_t *stop;
     FILE *trace;          /* protocol trace (--trace), or NULL */
-} eb_remote_options;
+} eb_run_remote_options;
 
 typedef struct {
-    const eb_remote_options *o;
+    const eb_run_remote_options *o;
     eb_conn conn;
     bool mlperf;
     eb_remote r;
@@ -45,20 +49,20 @@ typedef struct {
     char port[256];
     int baud;
     char incomplete[320]; /* why the last incomplete result stopped ("" when none) */
-} eb_remote_session;
+} eb_run_remote_session;
 
 /* Opens the line (or starts the emulated agent), checks who answers, and fills the
  * report's target, environment and warnings. On failure err holds one sentence (for a
  * silent port: which port was tried, how to start the agent, and --port). */
-eb_status eb_remote_open(eb_remote_session *s, const eb_remote_options *o, eb_report *rep,
+eb_status eb_run_remote_open(eb_run_remote_session *s, const eb_run_remote_options *o, eb_report *rep,
                          char *err, size_t errlen);
 
 /* Measures one model (zoo name, or a .ebm file that is uploaded first). An interrupted
  * or broken run still fills res with the samples received (res->complete false). */
-eb_status eb_remote_measure(eb_remote_session *s, const char *model, eb_report_result *res,
+eb_status eb_run_remote_measure(eb_run_remote_session *s, const char *model, eb_report_result *res,
                             eb_report *rep, char *err, size_t errlen);
 
-void eb_remote_close(eb_remote_session *s);
+void eb_run_remote_close(eb_run_remote_session *s);
 
 #ifdef __cplusplus
 }

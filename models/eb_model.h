@@ -54,6 +54,10 @@ typedef struct {
     uint64_t params_nonzero; /* stored weights (sparse ops: nnz) + biases */
 } eb_model_info;
 
+/* True when `name` names a model file rather than a zoo variant: it contains '/' or ends
+ * in ".ebm" or ".tflite". The one test of it, for the library and the harness alike. */
+bool eb_model_is_file(const char *name);
+
 /* Builds a model. On failure returns a status and writes one sentence to err (when
  * err is not NULL), e.g. "unknown model 'foo'; valid names: ...". */
 eb_status eb_model_build(const char *name, const eb_model_options *opt, eb_model **out,
@@ -130,8 +134,6 @@ size_t eb_zoo_names(const char *const **names);
 /* Every architecture name ("mobilenet_v1", ...). */
 size_t eb_zoo_archs(const char *const **archs);
 
-/* True when `name` is a model file rather than a zoo variant name (see above). */
-bool eb_model_is_file(const char *name);
 /* True for a model file read as .tflite (the name ends in ".tflite"). */
 bool eb_model_is_tflite(const char *name);
 /* The length of a model file's base name without its .ebm/.tflite extension, and where

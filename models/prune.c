@@ -15,52 +15,9 @@
 #include <string.h>
 
 #include "eb_model_internal.h"
+#include "eb_stats.h"
 
 /* ---- unstructured ----------------------------------------------------------------- */
-
-static void swapf(float *a, float *b)
-{
-    float t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* k-th smallest (0-based) of v[0..n), reordering v. Deterministic median-of-three. */
-static float select_kth(float *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (hi > lo) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < v[lo])
-            swapf(&v[mid], &v[lo]);
-        if (v[hi] < v[lo])
-            swapf(&v[hi], &v[lo]);
-        if (v[hi] < v[mid])
-            swapf(&v[hi], &v[mid]);
-        float pivot = v[mid];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                swapf(&v[i], &v[j]);
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
-}
 
 static bool prunable_sparse(const eb_graph *g, const eb_gop *op)
 {
@@ -80,7 +37,7 @@ static eb_status sparsify(const eb_graph *g, eb_gop *op, int32_t pct)
     size_t n = (size_t)oc * (size_t)row;
     size_t remove = n * (size_t)pct / 100;
     size_t keep = n - remove;
-    float *mag = malloc(n * sizeof *mag);
+    double *mag = malloc(n * sizeof *mag); /* floats widen exactly */
     int32_t *row_ptr = malloc(((size_t)oc + 1) * sizeof *row_ptr);
     uint16_t *col = malloc((keep ? keep : 1) * sizeof *col);
     float *val = malloc((keep ? keep : 1) * sizeof *val);
@@ -98,7 +55,7 @@ static eb_status sparsify(const eb_graph *g, eb_gop *op, int32_t pct)
     if (remove > 0) {
         for (size_t i = 0; i < n; i++)
             mag[i] = fabsf(op->w[i]);
-        t = select_kth(mag, n, remove - 1);
+        t = (float)eb_select_kth(mag, n, remove - 1);
         for (size_t i = 0; i < n; i++)
             below += fabsf(op->w[i]) < t;
     }

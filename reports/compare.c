@@ -136,6 +136,10 @@ eb_status eb_compare_samples(const double *base, size_t nb, const double *cur, s
 
 /* ---- report pairing ---- */
 
+/* A report's own warnings that compare repeats: the first 16 (more would bury the gate's
+ * own). */
+#define CMP_RUN_WARNINGS 16
+
 static double mean_of(const double *x, size_t n)
 {
     double s = 0;
@@ -144,19 +148,56 @@ static double mean_of(const double *x, size_t n)
     return n ? s / (double)n : NAN;
 }
 
-static bool same_key(const eb_rresult *a, const eb_rresult *b)
+/* The pairing key: the report's target name and the result's model, variant, scenario
+ * and threads. */
+static bool same_key(const eb_report *ra, const eb_report_result *a, const eb_report *rb,
+                     const eb_report_result *b)
 {
-    return !strcmp(a->target, b->target) && !strcmp(a->model, b->model) &&
+    return !strcmp(ra->target.name, rb->target.name) && !strcmp(a->model, b->model) &&
            !strcmp(a->variant, b->variant) && !strcmp(a->scenario, b->scenario) &&
            a->threads == b->threads;
 }
 
-static void key_label(const eb_rresult *r, char *dst, size_t cap)
+static void key_label(const eb_report *rep, const eb_report_result *r, char *dst, size_t cap)
 {
+    const char *target = rep->target.name;
     if (!strcmp(r->scenario, "single-stream") && r->threads == 1)
-        snprintf(dst, cap, "%s/%s", r->target, r->name);
+        snprintf(dst, cap, "%s/%s", target, r->name);
     else
-        snprintf(dst, cap, "%s/%s %s x%d", r->target, r->name, r->scenario, r->threads);
+        snprintf(dst, cap, "%s/%s %s x%d", target, r->name, r->scenario, r->threads);
+}
+
+/* Peak RSS is not measured everywhere: NAN then, which skips its row. */
+static double rss_bytes(const eb_report_result *r)
+{
+    return r->memory.peak_rss_bytes < 0 ? NAN : (double)r->memory.peak_rss_bytes;
+}
+
+static double model_bytes(const eb_report_result *r)
+{
+    return (double)r->memory.weights_bytes + (double)r->memory.packed_bytes;
+}
+
+static int cmp_kernel(const void *a, const void *b)
+{
+    return strcmp(((const eb_report_kernel *)a)->op, ((const eb_report_kernel *)b)->op);
+}
+
+/* "op=kernel,..." sorted by op (cut at cap), to tell two kernel selections apart */
+static void kernels_signature(const eb_report_result *r, char *dst, size_t cap)
+{
+    eb_report_kernel k[EB_REPORT_MAX_KERNELS];
+    size_t n = r->n_kernels < EB_REPORT_MAX_KERNELS ? r->n_kernels : EB_REPORT_MAX_KERNELS;
+    memcpy(k, r->kernels, n * sizeof *k);
+    qsort(k, n, sizeof *k, cmp_kernel);
+    size_t used = 0;
+    dst[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(dst + used, cap - used, "%s%s=%s", i ? "," : "", k[i].op, k[i].name);
+        if (w < 0 || (size_t)w >= cap - used)
+            break;
+        used += (size_t)w;
+    }
 }
 
 static eb_status add_warning(eb_cmp_outcome *out, const char *fmt, ...)
@@ -229,12 +270,12 @@ static size_t min_samples_for(double alpha)
     return n;
 }
 
-static eb_status compare_pair(const eb_rresult *b, const eb_rresult *c,
-                              const eb_cmp_options *o, eb_cmp_outcome *out, char *err,
-                              size_t errlen)
+static eb_status compare_pair(const eb_report *base, const eb_report_result *b,
+                              const eb_report_result *c, const eb_cmp_options *o,
+                              eb_cmp_outcome *out, char *err, size_t errlen)
 {
     char pair[256];
-    key_label(b, pair, sizeof pair);
+    key_label(base, b, pair, sizeof pair);
     eb_status st;
     unsigned sample_metrics = EB_METRIC_P50 | EB_METRIC_P90 | EB_METRIC_P99 |
                               EB_METRIC_THROUGHPUT | EB_METRIC_ENERGY;
@@ -254,13 +295,17 @@ static eb_status compare_pair(const eb_rresult *b, const eb_rresult *c,
             return EB_ERR_ARG;
         }
     }
-    if (isfinite(b->cv) && b->cv > o->cv_warn)
+    double bcv = b->latency.cv, ccv = c->latency.cv;
+    if (isfinite(bcv) && bcv > o->cv_warn)
         add_warning(out, "%s: baseline CV is %.1f %% (above %.0f %%): its samples are noisy",
-                    pair, 100 * b->cv, 100 * o->cv_warn);
-    if (isfinite(c->cv) && c->cv > o->cv_warn)
+                    pair, 100 * bcv, 100 * o->cv_warn);
+    if (isfinite(ccv) && ccv > o->cv_warn)
         add_warning(out, "%s: current CV is %.1f %% (above %.0f %%): its samples are noisy",
-                    pair, 100 * c->cv, 100 * o->cv_warn);
-    if (b->kernels[0] && c->kernels[0] && strcmp(b->kernels, c->kernels))
+                    pair, 100 * ccv, 100 * o->cv_warn);
+    char bk[512], ck[512];
+    kernels_signature(b, bk, sizeof bk);
+    kernels_signature(c, ck, sizeof ck);
+    if (bk[0] && ck[0] && strcmp(bk, ck))
         add_warning(out, "%s: the two sides ran different kernels", pair);
     if (!b->complete || !c->complete)
         add_warning(out, "%s: the %s result is incomplete (interrupted run)", pair,
@@ -307,14 +352,15 @@ static eb_status compare_pair(const eb_rresult *b, const eb_rresult *c,
         r->ci_hi = 1 / ci.lo;
         eb_cmp_decide(r, o);
     }
-    if (o->metrics & EB_METRIC_ENERGY && isfinite(b->energy_j) && isfinite(c->energy_j)) {
-        if (strcmp(b->energy_method, c->energy_method))
+    double bj = b->energy.joules_per_inference, cj = c->energy.joules_per_inference;
+    if (o->metrics & EB_METRIC_ENERGY && isfinite(bj) && isfinite(cj)) {
+        if (strcmp(b->energy.method, c->energy.method))
             add_warning(out, "%s: energy was %s in the baseline but %s in the current report",
-                        pair, b->energy_method, c->energy_method);
-        bool estimated = !strcmp(b->energy_method, "estimated") &&
-                         !strcmp(c->energy_method, "estimated");
+                        pair, b->energy.method, c->energy.method);
+        bool estimated = !strcmp(b->energy.method, "estimated") &&
+                         !strcmp(c->energy.method, "estimated");
         if (!estimated) {
-            if ((st = exact_row(out, pair, "energy", "J", b->energy_j, c->energy_j,
+            if ((st = exact_row(out, pair, "energy", "J", bj, cj,
                                 "one measurement per side, no test", o)))
                 return st;
         } else {
@@ -329,8 +375,8 @@ static eb_status compare_pair(const eb_rresult *b, const eb_rresult *c,
                                     0.5, o, &lat);
             if (st != EB_OK)
                 return st;
-            r->base = b->energy_j;
-            r->cur = c->energy_j;
+            r->base = bj;
+            r->cur = cj;
             r->change = r->base > 0 ? r->cur / r->base - 1 : NAN;
             double scale = (lat.cur > 0 && lat.base > 0)
                                ? (r->cur / lat.cur) / (r->base / lat.base) : NAN;
@@ -345,30 +391,31 @@ static eb_status compare_pair(const eb_rresult *b, const eb_rresult *c,
         }
     }
     if (o->metrics & EB_METRIC_MEMORY) {
-        if ((st = exact_row(out, pair, "memory", "bytes", b->planned_total_bytes,
-                            c->planned_total_bytes, NULL, o)))
+        if ((st = exact_row(out, pair, "memory", "bytes",
+                            (double)b->memory.planned_total_bytes,
+                            (double)c->memory.planned_total_bytes, NULL, o)))
             return st;
         /* peak RSS is measured once per run: no test, the threshold alone decides */
-        if ((st = exact_row(out, pair, "rss", "bytes", b->peak_rss_bytes, c->peak_rss_bytes,
+        if ((st = exact_row(out, pair, "rss", "bytes", rss_bytes(b), rss_bytes(c),
                             "one measurement per side", o)))
             return st;
     }
     if (o->metrics & EB_METRIC_SIZE) {
-        if ((st = exact_row(out, pair, "size", "bytes", b->model_bytes, c->model_bytes, NULL,
+        if ((st = exact_row(out, pair, "size", "bytes", model_bytes(b), model_bytes(c), NULL,
                             o)))
             return st;
     }
     return EB_OK;
 }
 
-static eb_status check_unique(const eb_rdata *r, const char *side, char *err,
+static eb_status check_unique(const eb_report *r, const char *side, char *err,
                               size_t errlen)
 {
     for (size_t i = 0; i < r->n_results; i++)
         for (size_t j = i + 1; j < r->n_results; j++)
-            if (same_key(&r->results[i], &r->results[j])) {
+            if (same_key(r, &r->results[i], r, &r->results[j])) {
                 char k[256];
-                key_label(&r->results[i], k, sizeof k);
+                key_label(r, &r->results[i], k, sizeof k);
                 snprintf(err, errlen, "the %s report '%s' holds %s twice; compare cannot pair it",
                          side, r->path, k);
                 return EB_ERR_ARG;
@@ -376,7 +423,7 @@ static eb_status check_unique(const eb_rdata *r, const char *side, char *err,
     return EB_OK;
 }
 
-eb_status eb_compare_reports(const eb_rdata *base, const eb_rdata *cur,
+eb_status eb_compare_reports(const eb_report *base, const eb_report *cur,
                              const eb_cmp_options *o, eb_cmp_outcome *out, char *err,
                              size_t errlen)
 {
@@ -387,27 +434,31 @@ eb_status eb_compare_reports(const eb_rdata *base, const eb_rdata *cur,
     if ((st = check_unique(base, "baseline", err, errlen)) ||
         (st = check_unique(cur, "current", err, errlen)))
         return st;
-    if (base->cpu[0] && cur->cpu[0] && strcmp(base->cpu, cur->cpu))
+    const char *bcpu = base->environment.brand, *ccpu = cur->environment.brand;
+    if (bcpu[0] && ccpu[0] && strcmp(bcpu, ccpu))
         add_warning(out, "measured on different CPUs: '%s' (baseline) vs '%s' (current)",
-                    base->cpu, cur->cpu);
-    if (base->kernel_set[0] && cur->kernel_set[0] && strcmp(base->kernel_set, cur->kernel_set))
-        add_warning(out, "different kernel sets: %s (baseline) vs %s (current)",
-                    base->kernel_set, cur->kernel_set);
-    if (base->build_type[0] && cur->build_type[0] && strcmp(base->build_type, cur->build_type))
-        add_warning(out, "different build types: %s (baseline) vs %s (current)",
-                    base->build_type, cur->build_type);
-    const eb_rdata *sides[2] = {base, cur};
+                    bcpu, ccpu);
+    const char *bks = base->environment.kernel_set, *cks = cur->environment.kernel_set;
+    if (bks[0] && cks[0] && strcmp(bks, cks))
+        add_warning(out, "different kernel sets: %s (baseline) vs %s (current)", bks, cks);
+    const char *bbt = base->edgebench.build_type, *cbt = cur->edgebench.build_type;
+    if (bbt[0] && cbt[0] && strcmp(bbt, cbt))
+        add_warning(out, "different build types: %s (baseline) vs %s (current)", bbt, cbt);
+    const eb_report *sides[2] = {base, cur};
     for (int s = 0; s < 2; s++) {
         const char *name = s ? "current" : "baseline";
-        if (sides[s]->sanitized)
+        if (sides[s]->edgebench.sanitized)
             add_warning(out, "the %s report comes from a sanitizer build: its timings are not "
                              "representative", name);
-        if (sides[s]->emulated)
+        if (sides[s]->target.emulated)
             add_warning(out, "the %s report was measured under emulation", name);
         if (!sides[s]->complete)
             add_warning(out, "the %s report is incomplete (the run was interrupted)", name);
-        /* what the run itself flagged, except what compare says in its own words */
-        for (size_t w = 0; w < sides[s]->n_warnings; w++) {
+        /* what the run itself flagged (its first CMP_RUN_WARNINGS), except what compare
+         * says in its own words */
+        size_t nw = sides[s]->n_warnings < CMP_RUN_WARNINGS ? sides[s]->n_warnings
+                                                            : CMP_RUN_WARNINGS;
+        for (size_t w = 0; w < nw; w++) {
             const char *t = sides[s]->warnings[w];
             if (strstr(t, "sanitizer build") || strstr(t, "latency CV"))
                 continue;
@@ -416,12 +467,12 @@ eb_status eb_compare_reports(const eb_rdata *base, const eb_rdata *cur,
     }
     size_t paired = 0;
     for (size_t i = 0; i < base->n_results; i++) {
-        const eb_rresult *b = &base->results[i], *c = NULL;
+        const eb_report_result *b = &base->results[i], *c = NULL;
         for (size_t j = 0; j < cur->n_results && !c; j++)
-            if (same_key(b, &cur->results[j]))
+            if (same_key(base, b, cur, &cur->results[j]))
                 c = &cur->results[j];
         char k[256];
-        key_label(b, k, sizeof k);
+        key_label(base, b, k, sizeof k);
         if (!c) {
             if (!o->allow_missing) {
                 snprintf(err, errlen, "%s is in the baseline '%s' but not in the current '%s'",
@@ -432,18 +483,18 @@ eb_status eb_compare_reports(const eb_rdata *base, const eb_rdata *cur,
             add_warning(out, "%s is only in the baseline; not compared", k);
             continue;
         }
-        if ((st = compare_pair(b, c, o, out, err, errlen)) != EB_OK)
+        if ((st = compare_pair(base, b, c, o, out, err, errlen)) != EB_OK)
             goto fail;
         paired++;
     }
     for (size_t j = 0; j < cur->n_results; j++) {
         bool found = false;
         for (size_t i = 0; i < base->n_results && !found; i++)
-            found = same_key(&base->results[i], &cur->results[j]);
+            found = same_key(base, &base->results[i], cur, &cur->results[j]);
         if (found)
             continue;
         char k[256];
-        key_label(&cur->results[j], k, sizeof k);
+        key_label(cur, &cur->results[j], k, sizeof k);
         if (!o->allow_missing) {
             snprintf(err, errlen, "%s is in the current '%s' but not in the baseline '%s'", k,
                      cur->path, base->path);

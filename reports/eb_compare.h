@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "eb_report_data.h"
+#include "eb_report.h"
 #include "eb_status.h"
 
 typedef enum {
@@ -77,7 +77,7 @@ typedef struct {
 /* Compares two loaded reports. Errors (EB_ERR_ARG with one sentence in err): a result
  * without a partner (unless allow_missing), two results with the same key, too few
  * samples for the U test to reach alpha, a metric neither side carries. */
-eb_status eb_compare_reports(const eb_rdata *base, const eb_rdata *cur,
+eb_status eb_compare_reports(const eb_report *base, const eb_report *cur,
                              const eb_cmp_options *o, eb_cmp_outcome *out, char *err,
                              size_t errlen);
 void eb_cmp_outcome_free(eb_cmp_outcome *o);

@@ -1,5 +1,6 @@
-/* eb_outfile.h - atomic output files: write to a temporary file beside the target, then
- * rename over it, so a reader never sees half a file. */
+/* eb_outfile.h - files: atomic output files (written to a temporary file beside the
+ * target, then renamed over it, so a reader never sees half a file), whole-file reads,
+ * output folders. */
 #ifndef EB_OUTFILE_H
 #define EB_OUTFILE_H
 
@@ -24,5 +25,10 @@ void eb_outfile_abort(eb_outfile *o);
 /* Whole file into a NUL-terminated buffer (free() it); at most max_bytes. */
 eb_status eb_read_file(const char *path, size_t max_bytes, char **out, size_t *len,
                        char *err, size_t errlen);
+
+/* Makes dir and its missing parents (mode & ~umask, as mkdir -p). EB_ERR_IO when a
+ * mkdir fails (errno says why), EB_ERR_ARG when dir exists but is not a directory; err
+ * gets one sentence. */
+eb_status eb_mkdirs(const char *dir, unsigned mode, char *err, size_t errlen);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "eb_report_data.h"
+#include "eb_report.h"
 #include "eb_status.h"
 
 typedef enum { EB_PLOT_PNG = 0, EB_PLOT_SVG } eb_plot_format;
@@ -29,7 +29,7 @@ typedef struct {
  * missing): a latency histogram per result, a per-layer breakdown per result with a
  * profile, variants side by side per (target, model) with two or more variants, and
  * targets side by side when the reports cover two or more targets. */
-eb_status eb_plot_write(const eb_rdata *reports, size_t n, const char *dir,
+eb_status eb_plot_write(const eb_report *reports, size_t n, const char *dir,
                         eb_plot_format fmt, eb_plot_list *out, char *err, size_t errlen);
 
 /* Runs `gnuplot` (found on PATH) on every script, from dir. EB_ERR_UNSUPPORTED when
@@ -38,8 +38,5 @@ eb_status eb_plot_write(const eb_rdata *reports, size_t n, const char *dir,
 eb_status eb_plot_render(const char *dir, const eb_plot_list *list, char *err, size_t errlen);
 
 void eb_plot_list_free(eb_plot_list *l);
-
-/* Makes dir and its missing parents (mode 0777 & ~umask). */
-eb_status eb_mkdirs(const char *dir, char *err, size_t errlen);
 
 #endif

@@ -12,9 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "eb_status.h"
-#include "stats.h"
+#include "eb_stats.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,10 +28,12 @@ extern "C" {
 
 struct cJSON; /* from <cjson/cJSON.h> */
 
+/* The report's copy of the target description (targets/eb_target.h's eb_target_desc,
+ * which bench/ copies in; reports/ does not depend on targets/). */
 typedef struct {
     double idle_w, active_w;
     char source[512]; /* where the figures come from */
-} eb_power_model;
+} eb_report_power_model;
 
 typedef struct {
     char name[64];      /* "host", "rpi4" */
@@ -41,7 +44,7 @@ typedef struct {
     double clock_mhz;       /* NaN: unknown */
     int64_t memory_bytes;   /* < 0: unknown */
     double price_usd;       /* NaN: unknown */
-    eb_power_model power_model;
+    eb_report_power_model power_model;
 } eb_report_target;
 
 typedef struct {
@@ -96,6 +99,23 @@ typedef struct {
     int32_t inputs;
 } eb_report_fidelity;
 
+/* How a device that times windows of inferences (MLPerf Tiny) was driven. */
+typedef struct {
+    bool present;          /* false: not written (every other kind of result) */
+    uint32_t inferences;   /* timed inferences per window */
+    uint32_t warmup;       /* warm-up inferences the device ran before each window */
+    double target_s;       /* window length asked for (--window) */
+    double shortest_s;     /* shortest window the device timed */
+    double minimum_s;      /* MLPerf Tiny's minimum window (10 s) */
+    bool below_minimum;    /* a window was shorter than minimum_s */
+    uint32_t resets;       /* device resets seen (each dropped a window, input reloaded) */
+    uint32_t dropped;      /* windows dropped */
+    uint32_t counter_wraps; /* windows across a 32-bit counter wrap (taken modulo 2^32) */
+    double lap_overhead_us; /* the device's own cost inside a window (its m-lap-us printing), from
+                             * the calibration; NaN: unknown */
+    char input[200];       /* what was loaded with db */
+} eb_report_device_windows;
+
 typedef struct {
     char model[48], variant[32], name[96], scenario[16];
     int32_t threads; /* per inference (the pool one inference is split over) */
@@ -121,6 +141,7 @@ typedef struct {
     eb_report_profile_op *profile; /* NULL: "profile": null */
     size_t n_profile;
     bool window_latency;
+    eb_report_device_windows device_windows;
 } eb_report_result;
 
 typedef struct {
@@ -137,6 +158,7 @@ typedef struct {
 } eb_report_settings;
 
 typedef struct {
+    char path[512]; /* the file it was read from ("" when made in memory; not in the JSON) */
     bool complete;
     char created_utc[32]; /* "2026-11-22T03:04:05Z" */
     struct {
@@ -171,6 +193,14 @@ eb_status eb_report_write_file(const eb_report *r, const char *path, char *err, 
 /* Writes text to path atomically (temporary file in the same folder + rename). */
 eb_status eb_write_file_atomic(const char *path, const char *text, char *err, size_t errlen);
 
+/* ---- the console summary (report_summary.c) ---- */
+
+/* Every result (latency, throughput, memory, energy, counters, fidelity, profile), the
+ * warnings and, when out_path is not NULL, where the report was written. power_file
+ * names where the power model of an estimated energy came from. */
+void eb_report_print_summary(FILE *f, const eb_report *r, const char *out_path,
+                             const char *power_file);
+
 /* ---- reading (report_read.c) ---- */
 
 /* The schema report documents are validated against (reports/schema.json, built in). */
@@ -184,8 +214,14 @@ eb_status eb_report_load(const char *path, struct cJSON **out, char *err, size_t
 /* A validated tree into structs (eb_report_free releases it). */
 eb_status eb_report_from_json(const struct cJSON *tree, eb_report *out, char *err,
                               size_t errlen);
-/* Load + validate + convert in one step. */
+/* Load + validate + convert in one step; out->path is set. On failure out is empty (no
+ * need to free) and err is one sentence naming the file: unreadable, too large, not
+ * JSON, another schema_version, or the JSON path of the first field the schema rejects. */
 eb_status eb_report_read(const char *path, eb_report *out, char *err, size_t errlen);
+/* Same from JSON text in memory (a child's --json output); `path` names it in messages
+ * and in out->path. */
+eb_status eb_report_read_text(const char *json, const char *path, eb_report *out, char *err,
+                              size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 #include "eb_plot.h"
-#include "eb_report_data.h"
+#include "eb_report.h"
 #include "eb_status.h"
 
 typedef struct {
@@ -34,10 +34,18 @@ typedef struct {
     char peak_source[160];       /* how the peaks were obtained, for the model section */
 } eb_study_target;
 
+/* Which inner loop an op spends its MACs in (for the issue-width model of --validate). */
+typedef enum {
+    EB_ROOF_OTHER = 0, /* pools, adds, softmax: memory traffic only */
+    EB_ROOF_GEMM,      /* conv2d and fully connected: the GEMM core */
+    EB_ROOF_DW,        /* depthwise conv */
+} eb_roof_kind;
+
 typedef struct {
     double macs;  /* multiply-accumulates of one op, one inference */
     double bytes; /* weights + activations it touches */
     bool int8;
+    eb_roof_kind kind;
 } eb_roof_op;
 
 /* The roofline time of ops[0..n) on one core of t, in ms; NAN when the target lacks
@@ -89,8 +97,8 @@ typedef struct {
 
 /* A measured (or emulated) result to put into the table as it is. */
 typedef struct {
-    const eb_rresult *result;
-    const eb_rdata *report;
+    const eb_report_result *result;
+    const eb_report *report; /* the report it comes from (target name, emulated) */
 } eb_study_measured;
 
 /* The calibration of one model on the host. */
@@ -125,5 +133,70 @@ eb_status eb_study_write(const eb_study *s, const eb_study_target *targets, size
                          const eb_study_target *host, const eb_study_options *o,
                          const char *dir, eb_plot_format fmt, eb_plot_list *plots, char *err,
                          size_t errlen);
+
+/* ---- study --validate: predictions against published measurements of real boards ----
+ *
+ * The model (one inference of m on target T with n threads, code for 32- or 64-bit):
+ *   compute(op) = macs(op) x cycles_per_mac_T,bits(kind(op), dtype) / clock_T / min(n, cores)
+ *   memory(op)  = bytes(op) / bandwidth_T                   (shared by all threads)
+ *   raw         = sum over ops of max(compute(op), memory(op))
+ *   predicted   = k_dtype x raw
+ * cycles_per_mac comes from llvm-mca on edgebench's own NEON inner loops for the core
+ * (targets/issue/neon_issue.json, scripts/mca_neon.py); k_dtype (one for fp32, one for int8)
+ * is how much slower the published runtime was than that issue-bound ideal: the
+ * geometric mean of published / raw over the figures of that dtype, and each figure is
+ * predicted with k fitted WITHOUT itself (leave-one-out). */
+
+typedef struct {
+    double gemm_f32, dwconv_f32, gemm_s8, dwconv_s8, gemm_s8_dot; /* cycles per MAC; NAN */
+} eb_issue_cost;
+
+typedef struct {
+    char name[64], cpu[32];
+    int cores;
+    double clock_mhz, bandwidth_gbs; /* NAN: unknown */
+    bool dotprod;                    /* SDOT kernels run on 64-bit code */
+    eb_issue_cost issue64, issue32;  /* aarch64 and armhf code */
+} eb_val_target;
+
+typedef struct {
+    size_t target;               /* index into the targets */
+    const eb_study_model *model; /* the zoo variant's ops */
+    bool int8;
+    char runtime[64];
+    int threads, os_bits;
+    double published_ms;
+    char source[640]; /* "title, date, url" */
+} eb_val_figure;
+
+typedef struct {
+    double raw_ms;       /* the model before k; NAN when the target lacks a number */
+    double compute_ms, memory_ms; /* raw split: ops bound by issue / by memory */
+    double k;            /* leave-one-out constant used */
+    double predicted_ms; /* NAN when not predictable */
+    double error;        /* predicted / published - 1 */
+} eb_val_result;
+
+typedef struct {
+    size_t n;               /* figures predicted */
+    double median_abs_error; /* of |error| */
+    double worst_ratio;      /* max over figures of max(pred/pub, pub/pred) */
+    double k_fp32, k_int8;   /* fitted on all figures (what non-validated predictions use) */
+} eb_val_summary;
+
+/* raw model time in ms (see above); NAN when a needed cost is unknown */
+double eb_val_raw_ms(const eb_val_target *t, const eb_study_model *m, bool int8, int threads,
+                     int os_bits, double *compute_ms, double *memory_ms);
+
+/* Predicts every figure leave-one-out into res[0..nf). */
+eb_status eb_validate(const eb_val_target *ts, size_t nt, const eb_val_figure *figs, size_t nf,
+                      eb_val_result *res, eb_val_summary *sum, char *err, size_t errlen);
+
+/* validate.md, validate.csv and the predicted-vs-published plot (log-log, 1:1 line) into
+ * dir; untested[] names targets without a published figure (said so in validate.md). */
+eb_status eb_validate_write(const eb_val_target *ts, size_t nt, const eb_val_figure *figs,
+                            size_t nf, const eb_val_result *res, const eb_val_summary *sum,
+                            const char *const *untested, size_t nuntested, const char *dir,
+                            eb_plot_format fmt, eb_plot_list *plots, char *err, size_t errlen);
 
 #endif

@@ -1,7 +1,9 @@
-/* outfile.c - atomic writes and whole-file reads for the report commands. */
+/* outfile.c - atomic writes, whole-file reads and output folders for the report
+ * commands. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "eb_outfile.h"
@@ -100,5 +102,34 @@ eb_status eb_read_file(const char *path, size_t max_bytes, char **out, size_t *l
     *out = buf;
     if (len)
         *len = n;
+    return EB_OK;
+}
+
+eb_status eb_mkdirs(const char *dir, unsigned mode, char *err, size_t errlen)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
+        snprintf(err, errlen, "output directory name is too long");
+        return EB_ERR_ARG;
+    }
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || !*p) {
+            char c = *p;
+            *p = 0;
+            if (mkdir(buf, (mode_t)mode) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "cannot create directory '%s': %s", buf, strerror(errno));
+                return EB_ERR_IO;
+            }
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    struct stat st;
+    int exists = stat(dir, &st) == 0;
+    if (!exists || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "'%s' is not a directory", dir);
+        return exists ? EB_ERR_ARG : EB_ERR_IO;
+    }
     return EB_OK;
 }

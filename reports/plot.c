@@ -1,46 +1,20 @@
 /* plot.c - gnuplot data and scripts for latency histograms, per-layer breakdowns,
  * variants side by side and targets side by side (eb_plot.h). */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "eb_bootstrap.h"
 #include "eb_outfile.h"
 #include "eb_plot.h"
+#include "eb_stats.h"
+
+/* Profile op names and types are shown cut to this many characters. */
+#define PLOT_OP_NAME 47
+#define PLOT_OP_TYPE 23
 
 #define EB_COLORS_N 8
 static const char *const colors[EB_COLORS_N] = {"#3465a4", "#f57900", "#4e9a06", "#cc0000",
                                                "#75507b", "#c4a000", "#06989a", "#555753"};
-
-eb_status eb_mkdirs(const char *dir, char *err, size_t errlen)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
-        snprintf(err, errlen, "output directory name is too long");
-        return EB_ERR_ARG;
-    }
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || !*p) {
-            char c = *p;
-            *p = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-                snprintf(err, errlen, "cannot create directory '%s': %s", buf, strerror(errno));
-                return EB_ERR_IO;
-            }
-            *p = c;
-            if (!c)
-                break;
-        }
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "'%s' is not a directory", dir);
-        return EB_ERR_IO;
-    }
-    return EB_OK;
-}
 
 /* file-name-safe copy: letters, digits, '-', '.', '_' kept, the rest '_' */
 static void safe_name(char *dst, size_t cap, const char *src)
@@ -117,12 +91,6 @@ static void script_header(FILE *f, const plot_ctx *c, const eb_plot_item *it, in
                "set key top right opaque box lc rgb \"#bbbbbb\"\n", it->image);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* "12.21 ms", "0.356 ms", "123.4 ms" */
 static void fmt_ms(double v, char *dst, size_t cap)
 {
@@ -131,7 +99,7 @@ static void fmt_ms(double v, char *dst, size_t cap)
 
 /* ---- latency histogram with median / p90 / p99 ---- */
 
-static eb_status plot_histogram(plot_ctx *c, const eb_rresult *r)
+static eb_status plot_histogram(plot_ctx *c, const eb_report_result *r)
 {
     if (r->n_samples < 2)
         return EB_OK;
@@ -140,12 +108,12 @@ static eb_status plot_histogram(plot_ctx *c, const eb_rresult *r)
     if (!s)
         return EB_ERR_NOMEM;
     memcpy(s, r->samples_ms, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_double);
+    eb_sort_doubles(s, n);
     double q[5];
     const double qs[5] = {0.25, 0.5, 0.75, 0.9, 0.99};
     for (int i = 0; i < 5; i++)
         q[i] = eb_quantile_inplace(s, n, qs[i]); /* s stays a permutation; sort again */
-    qsort(s, n, sizeof *s, cmp_double);
+    eb_sort_doubles(s, n);
     double lo = s[0], hi = s[n - 1];
     /* far outliers would squeeze the body into a bar or two: cut the axis at a robust
      * distance from the body and say how many samples lie beyond */
@@ -239,7 +207,7 @@ static eb_status plot_histogram(plot_ctx *c, const eb_rresult *r)
 
 /* ---- per-layer time breakdown ---- */
 
-static eb_status plot_profile(plot_ctx *c, const eb_rresult *r)
+static eb_status plot_profile(plot_ctx *c, const eb_report_result *r)
 {
     if (r->n_profile == 0)
         return EB_OK;
@@ -250,27 +218,30 @@ static eb_status plot_profile(plot_ctx *c, const eb_rresult *r)
     eb_status st = add_item(c, base, what, &it);
     if (st != EB_OK)
         return st;
-    /* the distinct op types, in order of first appearance, one colour each */
-    const char *types[16];
+    /* the distinct op types, in order of first appearance, one colour each; op names
+     * and types are cut at PLOT_OP_NAME and PLOT_OP_TYPE characters */
+    char types[16][PLOT_OP_TYPE + 1];
     int ntypes = 0;
     double total = 0;
     for (size_t i = 0; i < r->n_profile; i++) {
         if (isfinite(r->profile[i].median_ms))
             total += r->profile[i].median_ms;
+        char type[PLOT_OP_TYPE + 1];
+        snprintf(type, sizeof type, "%.*s", PLOT_OP_TYPE, r->profile[i].type);
         bool seen = false;
         for (int t = 0; t < ntypes; t++)
-            seen |= !strcmp(types[t], r->profile[i].type);
+            seen |= !strcmp(types[t], type);
         if (!seen && ntypes < 16)
-            types[ntypes++] = r->profile[i].type;
+            snprintf(types[ntypes++], sizeof types[0], "%s", type);
     }
     eb_outfile of;
     if ((st = open_in(c, it->data, &of)) != EB_OK)
         return st;
     fprintf(of.f, "# %s: index, op, type, median ms, share of the total, GMAC/s\n", what);
     for (size_t i = 0; i < r->n_profile; i++) {
-        const eb_rop *op = &r->profile[i];
-        char name[64], type[32];
-        safe_name(name, sizeof name, op->name[0] ? op->name : "op");
+        const eb_report_profile_op *op = &r->profile[i];
+        char name[PLOT_OP_NAME + 1], type[PLOT_OP_TYPE + 1];
+        safe_name(name, sizeof name, op->op[0] ? op->op : "op");
         safe_name(type, sizeof type, op->type[0] ? op->type : "op");
         fprintf(of.f, "%zu \"%s\" \"%s\" %.9g %.6g %.6g\n", i, name, type,
                 isfinite(op->median_ms) ? op->median_ms : 0, isfinite(op->share) ? op->share : 0,
@@ -308,7 +279,7 @@ static eb_status plot_profile(plot_ctx *c, const eb_rresult *r)
 
 /* ---- variants side by side: latency, size, fidelity ---- */
 
-static eb_status plot_variants(plot_ctx *c, const eb_rdata *rep, const char *model)
+static eb_status plot_variants(plot_ctx *c, const eb_report *rep, const char *model)
 {
     size_t nv = 0;
     for (size_t i = 0; i < rep->n_results; i++)
@@ -331,19 +302,20 @@ static eb_status plot_variants(plot_ctx *c, const eb_rdata *rep, const char *mod
     size_t k = 0;
     double max_sqnr = 0;
     for (size_t i = 0; i < rep->n_results; i++) {
-        const eb_rresult *r = &rep->results[i];
+        const eb_report_result *r = &rep->results[i];
         if (strcmp(r->model, model))
             continue;
         char v[64];
         safe_name(v, sizeof v, r->variant[0] ? r->variant : r->name);
-        double lo = isfinite(r->ci_lo_ms) ? r->ci_lo_ms : r->median_ms;
-        double hi = isfinite(r->ci_hi_ms) ? r->ci_hi_ms : r->median_ms;
-        double sq = r->has_fidelity && isfinite(r->sqnr_db) ? r->sqnr_db : NAN;
+        double med = r->latency.median;
+        double lo = isfinite(r->latency.ci95_lo) ? r->latency.ci95_lo : med;
+        double hi = isfinite(r->latency.ci95_hi) ? r->latency.ci95_hi : med;
+        double sq = r->has_fidelity && isfinite(r->fidelity.sqnr_db) ? r->fidelity.sqnr_db : NAN;
         if (isfinite(sq) && sq > max_sqnr)
             max_sqnr = sq;
-        fprintf(of.f, "%zu \"%s\" %.9g %.9g %.9g %.6g %.4g %.4g\n", k++, v, r->median_ms, lo, hi,
-                r->model_bytes / (1024.0 * 1024.0), sq,
-                r->has_fidelity ? r->top1_agreement : 1.0);
+        double bytes = (double)r->memory.weights_bytes + (double)r->memory.packed_bytes;
+        fprintf(of.f, "%zu \"%s\" %.9g %.9g %.9g %.6g %.4g %.4g\n", k++, v, med, lo, hi,
+                bytes / (1024.0 * 1024.0), sq, r->has_fidelity ? r->fidelity.top1_agreement : 1.0);
     }
     if ((st = eb_outfile_commit(&of, c->err, c->errlen)) != EB_OK)
         return st;
@@ -380,16 +352,17 @@ static eb_status plot_variants(plot_ctx *c, const eb_rdata *rep, const char *mod
 
 /* ---- targets side by side: grouped bars with CI ---- */
 
-static void series_label(const eb_rdata *reps, size_t n, size_t i, char *dst, size_t cap,
+static void series_label(const eb_report *reps, size_t n, size_t i, char *dst, size_t cap,
                          char *tag, size_t tagcap)
 {
+    const char *target = reps[i].target.name, *kset = reps[i].environment.kernel_set;
     bool dup_target = false, dup_kset = false;
     for (size_t j = 0; j < n; j++) {
         if (j == i)
             continue;
-        if (!strcmp(reps[j].target, reps[i].target)) {
+        if (!strcmp(reps[j].target.name, target)) {
             dup_target = true;
-            dup_kset |= !strcmp(reps[j].kernel_set, reps[i].kernel_set);
+            dup_kset |= !strcmp(reps[j].environment.kernel_set, kset);
         }
     }
     const char *file = strrchr(reps[i].path, '/');
@@ -401,20 +374,20 @@ static void series_label(const eb_rdata *reps, size_t n, size_t i, char *dst, si
         *dot = 0;
     char t[160];
     if (!dup_target) {
-        snprintf(dst, cap, "%s", reps[i].target);
-        snprintf(t, sizeof t, "%s", reps[i].target);
-    } else if (!dup_kset && reps[i].kernel_set[0]) {
-        snprintf(dst, cap, "%s, kernels %s", reps[i].target, reps[i].kernel_set);
-        snprintf(t, sizeof t, "%.60s_%.30s", reps[i].target, reps[i].kernel_set);
+        snprintf(dst, cap, "%s", target);
+        snprintf(t, sizeof t, "%s", target);
+    } else if (!dup_kset && kset[0]) {
+        snprintf(dst, cap, "%s, kernels %s", target, kset);
+        snprintf(t, sizeof t, "%.60s_%.30s", target, kset);
     } else {
-        snprintf(dst, cap, "%s (%s)", reps[i].target, file);
-        snprintf(t, sizeof t, "%.60s_%.90s", reps[i].target, stem);
+        snprintf(dst, cap, "%s (%s)", target, file);
+        snprintf(t, sizeof t, "%.60s_%.90s", target, stem);
     }
     if (tag)
         safe_name(tag, tagcap, t);
 }
 
-static eb_status plot_targets(plot_ctx *c, const eb_rdata *reps, size_t n)
+static eb_status plot_targets(plot_ctx *c, const eb_report *reps, size_t n)
 {
     if (n < 2)
         return EB_OK;
@@ -426,15 +399,16 @@ static eb_status plot_targets(plot_ctx *c, const eb_rdata *reps, size_t n)
     double vmin = INFINITY, vmax = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < reps[i].n_results && nn < 256; j++) {
-            const eb_rresult *r = &reps[i].results[j];
+            const eb_report_result *r = &reps[i].results[j];
             bool seen = false;
             for (size_t k = 0; k < nn; k++)
                 seen |= !strcmp(names[k], r->name);
             if (!seen)
                 names[nn++] = r->name;
-            if (isfinite(r->median_ms) && r->median_ms > 0) {
-                vmin = fmin(vmin, r->median_ms);
-                vmax = fmax(vmax, r->median_ms);
+            double med = r->latency.median;
+            if (isfinite(med) && med > 0) {
+                vmin = fmin(vmin, med);
+                vmax = fmax(vmax, med);
             }
         }
     eb_plot_item *it;
@@ -450,17 +424,18 @@ static eb_status plot_targets(plot_ctx *c, const eb_rdata *reps, size_t n)
         safe_name(nm, sizeof nm, names[k]);
         fprintf(of.f, "\"%s\"", nm);
         for (size_t i = 0; i < n; i++) {
-            const eb_rresult *r = NULL;
+            const eb_report_result *r = NULL;
             for (size_t j = 0; j < reps[i].n_results && !r; j++)
                 if (!strcmp(reps[i].results[j].name, names[k]))
                     r = &reps[i].results[j];
-            if (!r || !isfinite(r->median_ms)) {
+            if (!r || !isfinite(r->latency.median)) {
                 fprintf(of.f, " NaN NaN NaN");
                 continue;
             }
-            double lo = isfinite(r->ci_lo_ms) ? r->ci_lo_ms : r->median_ms;
-            double hi = isfinite(r->ci_hi_ms) ? r->ci_hi_ms : r->median_ms;
-            fprintf(of.f, " %.9g %.9g %.9g", r->median_ms, lo, hi);
+            double med = r->latency.median;
+            double lo = isfinite(r->latency.ci95_lo) ? r->latency.ci95_lo : med;
+            double hi = isfinite(r->latency.ci95_hi) ? r->latency.ci95_hi : med;
+            fprintf(of.f, " %.9g %.9g %.9g", med, lo, hi);
         }
         fputc('\n', of.f);
     }
@@ -491,18 +466,18 @@ static eb_status plot_targets(plot_ctx *c, const eb_rdata *reps, size_t n)
     return eb_outfile_commit(&of, c->err, c->errlen);
 }
 
-eb_status eb_plot_write(const eb_rdata *reports, size_t n, const char *dir,
+eb_status eb_plot_write(const eb_report *reports, size_t n, const char *dir,
                         eb_plot_format fmt, eb_plot_list *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    eb_status st = eb_mkdirs(dir, err, errlen);
+    eb_status st = eb_mkdirs(dir, 0777, err, errlen);
     if (st != EB_OK)
         return st;
     plot_ctx c = {.dir = dir, .fmt = fmt, .list = out, .err = err, .errlen = errlen};
     if (errlen)
         err[0] = 0;
     for (size_t i = 0; i < n && st == EB_OK; i++) {
-        const eb_rdata *rep = &reports[i];
+        const eb_report *rep = &reports[i];
         series_label(reports, n, i, c.label, sizeof c.label, c.tag, sizeof c.tag);
         for (size_t j = 0; j < rep->n_results && st == EB_OK; j++) {
             st = plot_histogram(&c, &rep->results[j]);

@@ -28,6 +28,7 @@ void eb_report_result_init(eb_report_result *res)
     res->fidelity.sqnr_db = NAN;
     res->fidelity.cosine = NAN;
     res->fidelity.max_abs_err = NAN;
+    res->device_windows.lap_overhead_us = NAN;
 }
 
 void eb_report_init(eb_report *r)
@@ -281,6 +282,21 @@ static cJSON *result_json(const eb_report_result *r)
         cJSON_AddNullToObject(o, "profile");
     }
     cJSON_AddBoolToObject(o, "window_latency", r->window_latency);
+    const eb_report_device_windows *w = &r->device_windows;
+    if (w->present) {
+        cJSON *wo = cJSON_AddObjectToObject(o, "device_windows");
+        cJSON_AddNumberToObject(wo, "inferences", w->inferences);
+        cJSON_AddNumberToObject(wo, "warmup", w->warmup);
+        add_num(wo, "target_s", w->target_s);
+        add_num(wo, "shortest_s", w->shortest_s);
+        add_num(wo, "minimum_s", w->minimum_s);
+        cJSON_AddBoolToObject(wo, "below_minimum", w->below_minimum);
+        cJSON_AddNumberToObject(wo, "resets", w->resets);
+        cJSON_AddNumberToObject(wo, "dropped", w->dropped);
+        cJSON_AddNumberToObject(wo, "counter_wraps", w->counter_wraps);
+        add_num(wo, "lap_overhead_us", w->lap_overhead_us);
+        cJSON_AddStringToObject(wo, "input", w->input);
+    }
     return o;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "eb_outfile.h"
+#include "eb_stats.h"
 #include "eb_study.h"
 
 void eb_study_options_default(eb_study_options *o)
@@ -31,17 +32,11 @@ static eb_cell cell(double v, eb_src s)
     return isfinite(v) ? (eb_cell){v, s} : (eb_cell){NAN, EB_SRC_NONE};
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static const eb_study_measured *find_measured(const eb_study_measured *m, size_t n,
                                               const char *target, const char *model)
 {
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(m[i].report->target, target) && !strcmp(m[i].result->name, model))
+        if (!strcmp(m[i].report->target.name, target) && !strcmp(m[i].result->name, model))
             return &m[i];
     return NULL;
 }
@@ -101,20 +96,20 @@ eb_status eb_study_build(const eb_study_target *targets, size_t nt, const eb_stu
         cal->host_measured_ms = cal->efficiency = NAN;
         const eb_study_measured *h = host ? find_measured(measured, nmeas, host->name,
                                                           models[m].name) : NULL;
-        if (!h || h->report->emulated)
+        if (!h || h->report->target.emulated)
             continue;
         double roof = cal->host_roofline_ms;
-        double med = h->result->median_ms;
+        double med = h->result->latency.median, p90 = h->result->latency.p90;
         cal->host_measured_ms = med;
         if (isfinite(roof) && roof > 0 && med > 0) {
             eff[m] = cal->efficiency = roof / med;
             sorted[ne++] = eff[m];
         }
-        if (med > 0 && isfinite(h->result->p90_ms))
-            p90_ratio[m] = h->result->p90_ms / med;
+        if (med > 0 && isfinite(p90))
+            p90_ratio[m] = p90 / med;
     }
     if (ne) {
-        qsort(sorted, ne, sizeof *sorted, cmp_double);
+        eb_sort_doubles(sorted, ne);
         out->efficiency_median = ne % 2 ? sorted[ne / 2]
                                         : (sorted[ne / 2 - 1] + sorted[ne / 2]) / 2;
     }
@@ -130,16 +125,20 @@ eb_status eb_study_build(const eb_study_target *targets, size_t nt, const eb_stu
             const eb_study_measured *meas = find_measured(measured, nmeas, tg->name,
                                                           models[m].name);
             if (meas) {
-                const eb_rresult *res = meas->result;
-                eb_src s = meas->report->emulated ? EB_SRC_EMULATED : EB_SRC_MEASURED;
-                r->p50_ms = cell(res->median_ms, s);
-                r->p90_ms = cell(res->p90_ms, s);
+                const eb_report_result *res = meas->result;
+                const eb_report_memory *mem = &res->memory;
+                eb_src s = meas->report->target.emulated ? EB_SRC_EMULATED : EB_SRC_MEASURED;
+                r->p50_ms = cell(res->latency.median, s);
+                r->p90_ms = cell(res->latency.p90, s);
                 r->throughput_ips = cell(res->throughput_ips, s);
-                r->energy_j = cell(res->energy_j, s);
-                r->memory_bytes = cell(isfinite(res->peak_rss_bytes) ? res->peak_rss_bytes
-                                                                     : res->planned_total_bytes, s);
-                if (isfinite(meas->report->target_memory_bytes))
-                    r->target_memory_bytes = cell(meas->report->target_memory_bytes, EB_SRC_SPEC);
+                r->energy_j = cell(res->energy.joules_per_inference, s);
+                /* peak RSS where it was measured, else the planned total */
+                r->memory_bytes = cell(mem->peak_rss_bytes >= 0 ? (double)mem->peak_rss_bytes
+                                                                : (double)mem->planned_total_bytes,
+                                       s);
+                int64_t tmem = meas->report->target.memory_bytes;
+                if (tmem >= 0)
+                    r->target_memory_bytes = cell((double)tmem, EB_SRC_SPEC);
             } else {
                 double e = isfinite(eff[m]) ? eff[m] : out->efficiency_median;
                 eb_src s = isfinite(e) ? EB_SRC_PREDICTED : EB_SRC_ROOFLINE;
@@ -444,7 +443,7 @@ eb_status eb_study_write(const eb_study *s, const eb_study_target *targets, size
                          size_t errlen)
 {
     memset(plots, 0, sizeof *plots);
-    eb_status st = eb_mkdirs(dir, err, errlen);
+    eb_status st = eb_mkdirs(dir, 0777, err, errlen);
     if (st == EB_OK)
         st = write_markdown(s, targets, nt, host, o, dir, err, errlen);
     if (st == EB_OK)

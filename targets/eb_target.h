@@ -9,18 +9,52 @@
 #ifndef EB_TARGET_H
 #define EB_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eb_report.h"
 #include "eb_status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* One published latency measurement of the board (the target file's "published" list):
+ * what was run, how, and where the figure comes from. Validated at load. */
 typedef struct {
-    eb_report_target desc; /* the part every report carries */
+    char model[64];     /* zoo variant it corresponds to: "mobilenet_v2_int8" */
+    char runtime[64];   /* "XNNPACK end2end-bench" */
+    int32_t threads;    /* threads per inference, 1..cores */
+    int32_t os_bits;    /* 32 (armhf code) or 64 */
+    double latency_ms;  /* the published figure, ms per inference */
+    char title[160], date[32], url[256]; /* source */
+    char note[512];     /* caveats ("" none) */
+} eb_published;
+
+#define EB_MAX_PUBLISHED 16
+
+/* Power draw of the whole board, for energy estimates. */
+typedef struct {
+    double idle_w, active_w;
+    char source[512]; /* where the figures come from */
+} eb_power_model;
+
+/* What the board is: the part every report carries (a report copies it into its own
+ * target block, eb_report_target). */
+typedef struct {
+    char name[64];      /* "host", "rpi4" */
+    char arch[32];      /* "x86_64", "aarch64", "armhf" */
+    char transport[16]; /* "local", "serial", "emulated" */
+    bool emulated;
+    int32_t cores;
+    double clock_mhz;       /* NaN: unknown */
+    int64_t memory_bytes;   /* < 0: unknown */
+    double price_usd;       /* NaN: unknown */
+    eb_power_model power_model;
+} eb_target_desc;
+
+typedef struct {
+    eb_target_desc desc;
     char description[256];
     char path[512];   /* the file it was loaded from */
     char device[256]; /* serial: device path ("" for local) */
@@ -33,6 +67,12 @@ typedef struct {
     char qemu[32];     /* "qemu-aarch64"; "" runs the agent directly */
     char qemu_cpu[32]; /* "cortex-a72" */
     char agent[256];   /* "build-aarch64/targets/agent/edgebench-agent" */
+    /* for study's predictions; NaN where the file gives none (or no number) */
+    double memory_bandwidth_gbs;
+    double macs_per_cycle_fp32, macs_per_cycle_int8; /* macs_per_cycle_per_core, one core */
+    double peak_gmacs_fp32, peak_gmacs_int8;         /* the whole chip */
+    eb_published published[EB_MAX_PUBLISHED];
+    int32_t n_published; /* 0: no public figure is known for this board */
 } eb_target;
 
 /* Loads a target by name or file. On failure err gets one sentence; for an unknown

@@ -77,6 +77,13 @@ static bool is_auto(const cJSON *v)
     return cJSON_IsString(v) && !strcmp(v->valuestring, "auto");
 }
 
+/* A number, or NaN when k is absent or not a number (o may be NULL). */
+static double num_or_nan(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
 #define BAD(...)                                                                           \
     do {                                                                                   \
         int _n = snprintf(err, errlen, "%s: ", path);                                      \
@@ -85,11 +92,61 @@ static bool is_auto(const cJSON *v)
         goto fail;                                                                         \
     } while (0)
 
+static bool copy_str(const cJSON *o, const char *key, char *dst, size_t cap, bool required)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!v || cJSON_IsNull(v))
+        return !required;
+    if (!cJSON_IsString(v) || (required && !*v->valuestring) || strlen(v->valuestring) >= cap)
+        return false;
+    snprintf(dst, cap, "%s", v->valuestring);
+    return true;
+}
+
+/* One entry of "published": every field is required but the note; numbers in range. */
+static eb_status parse_published(const cJSON *e, int32_t cores, eb_published *p, char *err,
+                                 size_t errlen, const char *path)
+{
+    memset(p, 0, sizeof *p);
+    const cJSON *th = cJSON_GetObjectItemCaseSensitive(e, "threads");
+    const cJSON *bits = cJSON_GetObjectItemCaseSensitive(e, "os_bits");
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(e, "latency_ms");
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(e, "source");
+    const char *why = NULL;
+    if (!cJSON_IsObject(e))
+        why = "must be an object";
+    else if (!copy_str(e, "model", p->model, sizeof p->model, true))
+        why = "needs 'model', the zoo variant measured (e.g. \"mobilenet_v2_int8\")";
+    else if (!copy_str(e, "runtime", p->runtime, sizeof p->runtime, true))
+        why = "needs 'runtime', what ran it";
+    else if (!cJSON_IsNumber(th) || th->valuedouble != floor(th->valuedouble) ||
+             th->valuedouble < 1 || th->valuedouble > cores)
+        why = "needs 'threads', a whole number from 1 to the target's cores";
+    else if (!cJSON_IsNumber(bits) || (bits->valuedouble != 32 && bits->valuedouble != 64))
+        why = "needs 'os_bits', 32 or 64";
+    else if (!cJSON_IsNumber(ms) || !(ms->valuedouble > 0 && ms->valuedouble < 1e7))
+        why = "needs 'latency_ms', a positive number of milliseconds";
+    else if (!cJSON_IsObject(src) || !copy_str(src, "title", p->title, sizeof p->title, true) ||
+             !copy_str(src, "date", p->date, sizeof p->date, true) ||
+             !copy_str(src, "url", p->url, sizeof p->url, true))
+        why = "needs 'source' with non-empty 'title', 'date' and 'url'";
+    else if (!copy_str(e, "note", p->note, sizeof p->note, false))
+        why = "'note' must be a short string";
+    if (why) {
+        snprintf(err, errlen, "%s: published entry: %s", path, why);
+        return EB_ERR_FORMAT;
+    }
+    p->threads = (int32_t)th->valuedouble;
+    p->os_bits = (int32_t)bits->valuedouble;
+    p->latency_ms = ms->valuedouble;
+    return EB_OK;
+}
+
 eb_status eb_target_parse(const char *text, const char *path, eb_target *out, char *err,
                           size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    eb_report_target *t = &out->desc;
+    eb_target_desc *t = &out->desc;
     t->clock_mhz = NAN;
     t->memory_bytes = -1;
     t->price_usd = NAN;
@@ -224,6 +281,28 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
             if (!cJSON_IsString(v) || strlen(v->valuestring) >= cap[k])
                 BAD("emulation.%s must be a string", keys[k]);
             snprintf(dst[k], cap[k], "%s", v->valuestring);
+        }
+    }
+
+    /* the study's figures are optional and unchecked: what is not a number is unknown */
+    out->memory_bandwidth_gbs = num_or_nan(o, "memory_bandwidth_gbs");
+    const cJSON *mpc = cJSON_GetObjectItemCaseSensitive(o, "macs_per_cycle_per_core");
+    out->macs_per_cycle_fp32 = num_or_nan(mpc, "fp32");
+    out->macs_per_cycle_int8 = num_or_nan(mpc, "int8");
+    out->peak_gmacs_fp32 = num_or_nan(o, "peak_gmacs_fp32");
+    out->peak_gmacs_int8 = num_or_nan(o, "peak_gmacs_int8");
+
+    v = cJSON_GetObjectItemCaseSensitive(o, "published");
+    if (v && !cJSON_IsNull(v)) {
+        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > EB_MAX_PUBLISHED)
+            BAD("'published' must be a list of at most %d measurements", EB_MAX_PUBLISHED);
+        const cJSON *e;
+        cJSON_ArrayForEach(e, v)
+        {
+            int i = out->n_published;
+            if (parse_published(e, t->cores, &out->published[i], err, errlen, path) != EB_OK)
+                goto fail;
+            out->n_published++;
         }
     }
 

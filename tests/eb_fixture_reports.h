@@ -6,7 +6,7 @@
 
 #include <cjson/cJSON.h>
 #include "eb_report.h"
-#include "stats.h"
+#include "eb_stats.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -228,9 +228,10 @@ Test(bench_kernels, end_to_end_json)
         cr_assert_gt(cJSON_GetObjectItem(r, "best_s")->valuedouble, 0.0);
         if (!avx2)
             continue;
-        /* auto: AVX2, or the avx512 set (its ops over AVX2) on a CPU that has it */
+        /* auto: AVX2, or the sets over it (avx512, amx) on a CPU that has them */
         cr_assert(strstr(kernel, "_avx2") != NULL ||
-                      (avx512 && strstr(kernel, "_avx512") != NULL), "%s", kernel);
+                      (avx512 && (strstr(kernel, "_avx512") || strstr(kernel, "_amx"))),
+                  "%s", kernel);
         cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(r, "speedup_vs_ref")), "%s", kernel);
         const cJSON *pct = cJSON_GetObjectItem(r, "pct_of_peak");
         if (!strcmp(op, "conv2d") || !strcmp(op, "dwconv") || !strcmp(op, "fc")) {
@@ -244,7 +245,9 @@ Test(bench_kernels, end_to_end_json)
         cr_assert_eq(convs, 8);
         /* f32 and int8 of each ISA in use (avx512 leaves fc_sparse and fp32 dwconv to
          * AVX2) */
-        cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "peaks")), avx512 ? 4 : 2);
+        int isas = avx512 ? 4 : 2;
+        isas += eb_isa_runnable(EB_ISA_AMX) && eb_peak_available(EB_ISA_AMX, EB_S8);
+        cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "peaks")), isas);
     }
     cJSON_Delete(doc);
 #else

@@ -49,13 +49,13 @@ static int run_compare(const char *base, const char *cur, const char *extra1, co
 static void outcome_of(const char *base, const char *cur, const eb_cmp_options *o,
                        eb_cmp_outcome *out)
 {
-    eb_rdata b, c;
+    eb_report b, c;
     char err[512];
-    cr_assert_eq(eb_rdata_load(base, &b, err, sizeof err), EB_OK, "%s", err);
-    cr_assert_eq(eb_rdata_load(cur, &c, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read(base, &b, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read(cur, &c, err, sizeof err), EB_OK, "%s", err);
     cr_assert_eq(eb_compare_reports(&b, &c, o, out, err, sizeof err), EB_OK, "%s", err);
-    eb_rdata_free(&b);
-    eb_rdata_free(&c);
+    eb_report_free(&b);
+    eb_report_free(&c);
 }
 
 Test(compare, ten_percent_slowdown_low_noise_is_a_regression)
@@ -198,23 +198,23 @@ Test(compare, input_errors_exit_two)
     fx_write(v2, json);
     free(json);
     cr_assert_eq(run_compare(b, v2, NULL, NULL), EB_EXIT_USAGE);
-    eb_rdata rep;
+    eb_report rep;
     char err[512];
-    cr_assert_neq(eb_rdata_load(v2, &rep, err, sizeof err), EB_OK);
+    cr_assert_neq(eb_report_read(v2, &rep, err, sizeof err), EB_OK);
     cr_assert(strstr(err, "schema_version 2") != NULL, "%s", err);
     /* too few samples to ever reach alpha 0.01 */
     const char *few = write_one("few.json", 10.0, 0.02, 3, 42, NULL, NULL);
     cr_assert_eq(run_compare(b, few, NULL, NULL), EB_EXIT_USAGE);
-    eb_rdata x, y;
+    eb_report x, y;
     eb_cmp_outcome out;
-    cr_assert_eq(eb_rdata_load(b, &x, err, sizeof err), EB_OK);
-    cr_assert_eq(eb_rdata_load(few, &y, err, sizeof err), EB_OK);
+    cr_assert_eq(eb_report_read(b, &x, err, sizeof err), EB_OK);
+    cr_assert_eq(eb_report_read(few, &y, err, sizeof err), EB_OK);
     eb_cmp_options o;
     eb_cmp_options_default(&o);
     cr_assert_neq(eb_compare_reports(&x, &y, &o, &out, err, sizeof err), EB_OK);
     cr_assert(strstr(err, "too few samples") != NULL, "%s", err);
-    eb_rdata_free(&x);
-    eb_rdata_free(&y);
+    eb_report_free(&x);
+    eb_report_free(&y);
     /* not JSON, missing file, bad options */
     char junk[256];
     snprintf(junk, sizeof junk, "%s/junk.json", dir);

@@ -63,10 +63,10 @@ Test(plot, writes_every_kind_of_plot)
     char host[256], rpi4[256], out[300];
     write_reports(host, rpi4, sizeof host);
     snprintf(out, sizeof out, "%s/plots/sub", dir);
-    eb_rdata reps[2];
+    eb_report reps[2];
     char err[512];
-    cr_assert_eq(eb_rdata_load(host, &reps[0], err, sizeof err), EB_OK, "%s", err);
-    cr_assert_eq(eb_rdata_load(rpi4, &reps[1], err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read(host, &reps[0], err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read(rpi4, &reps[1], err, sizeof err), EB_OK, "%s", err);
     eb_plot_list list;
     cr_assert_eq(eb_plot_write(reps, 2, out, EB_PLOT_PNG, &list, err, sizeof err), EB_OK, "%s",
                  err);
@@ -120,8 +120,8 @@ Test(plot, writes_every_kind_of_plot)
         }
     }
     eb_plot_list_free(&list);
-    eb_rdata_free(&reps[0]);
-    eb_rdata_free(&reps[1]);
+    eb_report_free(&reps[0]);
+    eb_report_free(&reps[1]);
 }
 
 Test(plot, svg_format)
@@ -155,9 +155,9 @@ Test(plot, gnuplot_missing_still_writes_data_and_scripts)
     char *old = getenv("PATH");
     char *saved = old ? strdup(old) : NULL;
     setenv("PATH", empty, 1);
-    eb_rdata rep;
+    eb_report rep;
     char err[512];
-    cr_assert_eq(eb_rdata_load(host, &rep, err, sizeof err), EB_OK);
+    cr_assert_eq(eb_report_read(host, &rep, err, sizeof err), EB_OK);
     eb_plot_list list;
     cr_assert_eq(eb_plot_write(&rep, 1, out, EB_PLOT_PNG, &list, err, sizeof err), EB_OK);
     eb_status st = eb_plot_render(out, &list, err, sizeof err);
@@ -177,7 +177,7 @@ Test(plot, gnuplot_missing_still_writes_data_and_scripts)
     cr_assert(!exists(out, "latency_host_mobilenet_v1_int8.png"));
     cr_assert(!exists(out, "gnuplot.log"));
     eb_plot_list_free(&list);
-    eb_rdata_free(&rep);
+    eb_report_free(&rep);
 }
 
 Test(plot, bad_input_exits_two)

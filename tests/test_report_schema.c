@@ -42,7 +42,6 @@ Test(report_schema, built_in_schema_is_the_file)
     free(file);
 }
 
-#if defined(EB_MODELS_AVAILABLE)
 /* A real report from a real run (tiny model, offline so every optional section shows). */
 static cJSON *real_report(const char *extra1, const char *extra2)
 {
@@ -171,7 +170,6 @@ Test(report_schema, broken_reports_do_not_validate)
     cJSON_Delete(s);
 }
 
-#endif
 
 Test(report_schema, reader_reports_clear_errors)
 {
@@ -187,7 +185,6 @@ Test(report_schema, reader_reports_clear_errors)
     cr_assert_not_null(strstr(err, "cannot read '/nonexistent/r.json'"), "%s", err);
 }
 
-#if defined(EB_MODELS_AVAILABLE)
 Test(report_schema, round_trip_is_stable)
 {
     cJSON *doc = real_report("--profile", NULL);
@@ -209,7 +206,6 @@ Test(report_schema, round_trip_is_stable)
     cJSON_Delete(doc2);
 }
 
-#endif
 
 Test(report_schema, writer_keeps_exact_integers_and_nulls)
 {

@@ -1,7 +1,6 @@
 /* test_run.c - `edgebench run` end to end on a tiny model, through the command function,
  * and its answers to bad input. No wall-time assertions: counts come from
  * --min-iterations with --min-time 0, which makes the number of samples exact. */
-#if defined(EB_MODELS_AVAILABLE)
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <math.h>
@@ -14,7 +13,7 @@
 #include "cli.h"
 #include "eb_report.h"
 #include "eb_test_cmd.h"
-#include "stats.h"
+#include "eb_stats.h"
 
 #define TINY "fc_autoencoder_int8"
 #define FAST "--warmup", "1", "--warmup-time", "0", "--min-time", "0", "--quiet"
@@ -415,4 +414,3 @@ Test(run_errors, unreadable_model_file)
     unlink(model);
     rmdir(dir);
 }
-#endif

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "stats.h"
+#include "eb_stats.h"
 
 #define EPS 1e-12
 

@@ -1,9 +1,11 @@
 /* test_study.c - the roofline, its host calibration, and the study's table and files. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "eb_fixture_reports.h"
 #include "cli.h"
+#include "eb_outfile.h"
 #include "eb_study.h"
 
 static eb_study_target target(const char *name, double fp32, double int8, double bw, double price)
@@ -57,9 +59,9 @@ Test(study, predictions_are_calibrated_on_the_host)
     fx_result fr = {.target = "host", .model = "net", .variant = "int8", .samples = s, .n = 100,
                     .energy_j = 0.01, .peak_rss_bytes = 9e6};
     char *json = fx_report(&fr, 1, "CPU", "auto", 1);
-    eb_rdata rep;
+    eb_report rep;
     char err[256];
-    cr_assert_eq(eb_rdata_parse(json, "host.json", &rep, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_eq(eb_report_read_text(json, "host.json", &rep, err, sizeof err), EB_OK, "%s", err);
     free(json);
     eb_study_measured meas = {&rep.results[0], &rep};
     eb_study_options o;
@@ -92,7 +94,7 @@ Test(study, predictions_are_calibrated_on_the_host)
     cr_assert_eq(b->meets_budget, 0, "predicted p90 above 20 ms");
     cr_assert_eq(h->cost_per_m_usd.src, EB_SRC_NONE, "the host has no price");
     eb_study_free(&st);
-    eb_rdata_free(&rep);
+    eb_report_free(&rep);
 }
 
 Test(study, without_host_measurement_the_roofline_is_marked_uncalibrated)
@@ -197,4 +199,103 @@ Test(study, command_from_reports)
     char *bad3[] = {"study", "--from", "/nonexistent.json", "-o", out};
     cr_assert_eq(eb_cmd_study(5, bad3), EB_EXIT_USAGE);
     fx_rmdir(dir);
+}
+
+/* ---- study --validate ---- */
+
+static eb_val_target val_target(void)
+{
+    eb_val_target t = {.cores = 4, .clock_mhz = 1000, .bandwidth_gbs = 1};
+    snprintf(t.name, sizeof t.name, "board");
+    t.issue64 = (eb_issue_cost){.gemm_f32 = 0.5, .dwconv_f32 = 2, .gemm_s8 = 0.25,
+                                .dwconv_s8 = 1, .gemm_s8_dot = NAN};
+    t.issue32 = t.issue64;
+    t.issue32.gemm_f32 = 1;
+    return t;
+}
+
+Test(study, validate_model_splits_compute_over_threads_but_not_memory)
+{
+    eb_val_target t = val_target();
+    eb_roof_op ops[3] = {
+        {.macs = 8e6, .bytes = 1e5, .kind = EB_ROOF_GEMM}, /* 8e6 x 0.5 / 1e9 = 4 ms / n */
+        {.macs = 1e6, .bytes = 1e5, .kind = EB_ROOF_DW},   /* 1e6 x 2 / 1e9 = 2 ms / n */
+        {.macs = 0, .bytes = 3e6, .kind = EB_ROOF_OTHER},  /* 3e6 / 1e9 = 3 ms always */
+    };
+    eb_study_model m = {.name = "net_fp32", .ops = ops, .n_ops = 3};
+    double c, mem;
+    cr_assert_float_eq(eb_val_raw_ms(&t, &m, false, 1, 64, &c, &mem), 9.0, 1e-9);
+    cr_assert_float_eq(c, 6.0, 1e-9);
+    cr_assert_float_eq(mem, 3.0, 1e-9);
+    /* 4 threads: gemm 1 ms, dw 0.5 ms (the 0.1 ms of memory each is below), add 3 ms */
+    cr_assert_float_eq(eb_val_raw_ms(&t, &m, false, 4, 64, NULL, NULL), 4.5, 1e-9);
+    cr_assert_float_eq(eb_val_raw_ms(&t, &m, false, 8, 64, NULL, NULL), 4.5, 1e-9,
+                       "threads beyond the cores do not help");
+    cr_assert_float_eq(eb_val_raw_ms(&t, &m, false, 1, 32, NULL, NULL), 13.0, 1e-9,
+                       "32-bit code uses its own costs");
+    t.issue64.dwconv_f32 = NAN;
+    cr_assert(isnan(eb_val_raw_ms(&t, &m, false, 1, 64, NULL, NULL)));
+}
+
+Test(study, validate_fits_k_leave_one_out)
+{
+    eb_val_target t = val_target();
+    eb_roof_op op = {.macs = 2e6, .bytes = 0, .kind = EB_ROOF_GEMM}; /* raw 1 ms, 1 thread */
+    eb_study_model m = {.name = "net_fp32", .ops = &op, .n_ops = 1};
+    eb_val_figure f[3];
+    memset(f, 0, sizeof f);
+    double pub[3] = {2, 8, 4}; /* published / raw = 2, 8, 4 */
+    for (int i = 0; i < 3; i++)
+        f[i] = (eb_val_figure){.target = 0, .model = &m, .threads = 1, .os_bits = 64,
+                               .published_ms = pub[i]};
+    eb_val_result r[3];
+    eb_val_summary s;
+    char err[128];
+    cr_assert_eq(eb_validate(&t, 1, f, 3, r, &s, err, sizeof err), EB_OK, "%s", err);
+    /* figure 0 is predicted with k = geomean(8, 4) = sqrt(32), not with its own 2 */
+    cr_assert_float_eq(r[0].k, sqrt(32.0), 1e-9);
+    cr_assert_float_eq(r[0].predicted_ms, sqrt(32.0), 1e-9);
+    cr_assert_float_eq(r[1].k, sqrt(8.0), 1e-9);
+    cr_assert_float_eq(r[2].k, 4.0, 1e-9);
+    cr_assert_float_eq(s.k_fp32, 4.0, 1e-9, "all three: geomean(2, 8, 4)");
+    cr_assert(isnan(s.k_int8), "no int8 figure");
+    /* errors: sqrt(32)/2 - 1, sqrt(8)/8 - 1, 4/4 - 1 */
+    cr_assert_float_eq(s.worst_ratio, 8 / sqrt(8.0), 1e-9);
+    cr_assert_float_eq(s.median_abs_error, fabs(sqrt(8.0) / 8 - 1), 1e-9);
+    cr_assert_eq(s.n, 3);
+}
+
+Test(study, validate_writes_table_csv_and_plot)
+{
+    eb_val_target t = val_target();
+    eb_roof_op op = {.macs = 2e6, .bytes = 0, .kind = EB_ROOF_GEMM};
+    eb_study_model m = {.name = "net_fp32", .ops = &op, .n_ops = 1};
+    eb_val_figure f[2] = {{.model = &m, .threads = 1, .os_bits = 64, .published_ms = 2},
+                          {.model = &m, .threads = 1, .os_bits = 32, .published_ms = 3}};
+    snprintf(f[0].source, sizeof f[0].source, "Title A, 2022, https://a");
+    snprintf(f[1].source, sizeof f[1].source, "Title A, 2022, https://a");
+    eb_val_result r[2];
+    eb_val_summary s;
+    char err[256], dir[] = "/tmp/eb_validate_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(eb_validate(&t, 1, f, 2, r, &s, err, sizeof err), EB_OK, "%s", err);
+    const char *untested[] = {"lonely_board"};
+    eb_plot_list pl;
+    cr_assert_eq(eb_validate_write(&t, 1, f, 2, r, &s, untested, 1, dir, EB_PLOT_PNG, &pl, err,
+                                   sizeof err),
+                 EB_OK, "%s", err);
+    cr_assert_eq(pl.n, 1);
+    char path[512], *text;
+    snprintf(path, sizeof path, "%s/validate.md", dir);
+    cr_assert_eq(eb_read_file(path, 1 << 20, &text, NULL, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_not_null(strstr(text, "| board | net_fp32 |"), "%s", text);
+    cr_assert_not_null(strstr(text, "lonely_board | 0 | no published figure"), "%s", text);
+    cr_assert_not_null(strstr(text, "Title A, 2022, https://a"), "%s", text);
+    free(text);
+    snprintf(path, sizeof path, "%s/validate.gp", dir);
+    cr_assert_eq(eb_read_file(path, 1 << 20, &text, NULL, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_not_null(strstr(text, "set logscale xy"), "%s", text);
+    cr_assert_not_null(strstr(text, "plot x with lines"), "the 1:1 line: %s", text);
+    free(text);
+    eb_plot_list_free(&pl);
 }

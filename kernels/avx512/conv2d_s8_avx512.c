@@ -7,6 +7,7 @@
 
 #include "avx512_util.h"
 #include "eb_avx512.h"
+#include "im2col_u8_avx512.h"
 
 /* Rows per block: about 96 KiB of uint8 scratch, a multiple of the 6-row tile. */
 static int32_t block_rows(int32_t kq)
@@ -40,51 +41,6 @@ void eb_conv2d_s8_avx512_pack(const eb_conv_params *p, const eb_requant *q, cons
     eb_gemm_s8_avx512_pack(depth(p), p->out_c, w, packed);
 }
 
-/* dst[i] = src[i] ^ 0x80 for n bytes; short runs (like a window row of a first layer's
- * 3 channels) as one masked load and store, which touch only the n bytes. */
-static inline void flip_run(const int8_t *src, int32_t n, uint8_t *dst)
-{
-    if (n >= 64) {
-        eb_s8_to_u8_avx512(src, n, n, dst);
-        return;
-    }
-    const __mmask64 m = _cvtu64_mask64((UINT64_C(1) << n) - 1);
-    const __m512i v = _mm512_maskz_loadu_epi8(m, (const void *)src);
-    _mm512_mask_storeu_epi8((void *)dst, m, _mm512_xor_si512(v, _mm512_set1_epi8((char)0x80)));
-}
-
-/* Row m of the im2col matrix. A window row whose taps are all inside the image is one
- * contiguous run of k_w * in_c bytes in NHWC. */
-static void im2col_row(const eb_conv_params *p, const int8_t *x, uint8_t pad, int32_t n,
-                       int32_t oy, int32_t ox, int32_t kq, uint8_t *dst)
-{
-    const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
-    const int32_t c = p->in_c, run = p->k_w * c;
-    const int row_inside = ix0 >= 0 && ix0 + p->k_w <= p->in_w;
-    uint8_t *d = dst;
-    for (int32_t ky = 0; ky < p->k_h; ky++, d += run) {
-        const int32_t iy = iy0 + ky;
-        if (iy < 0 || iy >= p->in_h) {
-            memset(d, pad, (size_t)run);
-            continue;
-        }
-        const int8_t *row = x + (((size_t)n * p->in_h + iy) * p->in_w) * c;
-        if (row_inside) {
-            flip_run(row + (size_t)ix0 * c, run, d);
-            continue;
-        }
-        for (int32_t kx = 0; kx < p->k_w; kx++) {
-            const int32_t ix = ix0 + kx;
-            if (ix < 0 || ix >= p->in_w)
-                memset(d + kx * c, pad, (size_t)c);
-            else
-                flip_run(row + (size_t)ix * c, c, d + kx * c);
-        }
-    }
-    for (int32_t i = depth(p); i < kq; i++)
-        dst[i] = 0;
-}
-
 void eb_conv2d_s8_avx512(const eb_conv_params *p, const eb_requant *q, const int8_t *x,
                          const int8_t *w, const int32_t *bias, const void *packed, int8_t *y,
                          void *scratch)
@@ -108,7 +64,7 @@ void eb_conv2d_s8_avx512(const eb_conv_params *p, const eb_requant *q, const int
                 eb_s8_to_u8_avx512(x + (size_t)(m0 + r) * k, k, kq, a + (size_t)r * kq);
                 continue;
             }
-            im2col_row(&pc, x, pad, n, oy, ox, kq, a + (size_t)r * kq);
+            eb_avx512_im2col_row_u8(&pc, x, pad, n, oy, ox, kq, a + (size_t)r * kq);
             if (++ox == pc.out_w) {
                 ox = 0;
                 if (++oy == pc.out_h) {

@@ -39,19 +39,17 @@ endif()
 
 # model_check: the model library (zoo weights, int8 calibration, executor) gives the
 # same models on every architecture and the optimized kernels match ref through it.
-if(TARGET eb_models)
-  add_executable(model_check ${CMAKE_CURRENT_LIST_DIR}/model_check.c)
-  target_link_libraries(model_check PRIVATE eb_models m)
-  if(NOT CMAKE_CROSSCOMPILING)
-    add_test(NAME model_check COMMAND model_check --quiet)
-  elseif(CMAKE_CROSSCOMPILING_EMULATOR)
-    set(_eb_cpu cortex-a7)
-    if(EB_ARCH STREQUAL "aarch64")
-      set(_eb_cpu max)
-    endif()
-    add_test(NAME model_check_${_eb_cpu}
-             COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} -cpu ${_eb_cpu}
-                     $<TARGET_FILE:model_check> --quiet)
-    set_tests_properties(model_check_${_eb_cpu} PROPERTIES TIMEOUT 600)
+add_executable(model_check ${CMAKE_CURRENT_LIST_DIR}/model_check.c)
+target_link_libraries(model_check PRIVATE eb_models m)
+if(NOT CMAKE_CROSSCOMPILING)
+  add_test(NAME model_check COMMAND model_check --quiet)
+elseif(CMAKE_CROSSCOMPILING_EMULATOR)
+  set(_eb_cpu cortex-a7)
+  if(EB_ARCH STREQUAL "aarch64")
+    set(_eb_cpu max)
   endif()
+  add_test(NAME model_check_${_eb_cpu}
+           COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} -cpu ${_eb_cpu}
+                   $<TARGET_FILE:model_check> --quiet)
+  set_tests_properties(model_check_${_eb_cpu} PROPERTIES TIMEOUT 600)
 endif()

@@ -1,5 +1,5 @@
-/* eb_bootstrap.h - percentile-bootstrap confidence intervals for the gates, plus the
- * quantile definition they use.
+/* eb_bootstrap.h - percentile-bootstrap confidence intervals for the gates; quantiles
+ * are eb_stats.h's (type 7).
  *
  * Resampling is deterministic: a fixed seed gives the same interval on every machine,
  * so a gate's output does not change between two runs on the same reports. */
@@ -9,14 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eb_stats.h"
 #include "eb_status.h"
 
 #define EB_BOOTSTRAP_RESAMPLES 2000
 #define EB_BOOTSTRAP_SEED 0x6564676562656e63ull /* "edgebenc" */
-
-/* The q-quantile (0 <= q <= 1) of x[0..n), linear interpolation between the order
- * statistics at (n - 1) q (Hyndman-Fan type 7, as numpy's default). Reorders x. */
-double eb_quantile_inplace(double *x, size_t n, double q);
 
 typedef enum {
     EB_STAT_QUANTILE, /* the q-quantile (q = 0.5: the median) */

@@ -1,5 +1,6 @@
-/* stats.c - summary statistics; definitions are stated in stats.h. */
-#include "stats.h"
+/* stats.c - summary statistics, selection and quantiles; definitions are stated in
+ * eb_stats.h. */
+#include "eb_stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -28,6 +29,70 @@ double eb_quantile_sorted(const double *sorted, size_t n, double p)
     if (i + 1 >= n)
         return sorted[n - 1];
     return sorted[i] + (h - (double)i) * (sorted[i + 1] - sorted[i]);
+}
+
+static void swap_doubles(double *a, double *b)
+{
+    double t = *a;
+    *a = *b;
+    *b = t;
+}
+
+double eb_select_kth(double *x, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x[mid] < x[lo])
+            swap_doubles(&x[mid], &x[lo]);
+        if (x[hi] < x[lo])
+            swap_doubles(&x[hi], &x[lo]);
+        if (x[hi] < x[mid])
+            swap_doubles(&x[hi], &x[mid]);
+        double pivot = x[mid];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (x[i] < pivot)
+                i++;
+            while (x[j] > pivot)
+                j--;
+            if (i <= j) {
+                swap_doubles(&x[i], &x[j]);
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return x[k];
+    }
+    return x[k];
+}
+
+double eb_quantile_inplace(double *x, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    if (q < 0)
+        q = 0;
+    if (q > 1)
+        q = 1;
+    double h = (double)(n - 1) * q;
+    size_t k = (size_t)floor(h);
+    double lo = eb_select_kth(x, n, k);
+    if (k + 1 >= n || h == (double)k)
+        return lo;
+    /* after selecting k, the (k+1)-th smallest is the minimum of x[k+1..n) */
+    double hi = x[k + 1];
+    for (size_t i = k + 2; i < n; i++)
+        if (x[i] < hi)
+            hi = x[i];
+    return lo + (h - (double)k) * (hi - lo);
 }
 
 double eb_binom_half_cdf(size_t n, size_t k)

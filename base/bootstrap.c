@@ -1,4 +1,4 @@
-/* bootstrap.c - quantiles and percentile-bootstrap intervals (see eb_bootstrap.h). */
+/* bootstrap.c - percentile-bootstrap intervals (see eb_bootstrap.h). */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -21,59 +21,6 @@ static size_t pick(uint64_t *s, size_t n)
     return (size_t)(((next_u64(s) >> 32) * (uint64_t)n) >> 32);
 }
 
-/* k-th smallest (0-based) of x[0..n), partially reordering x (Hoare selection). */
-static double select_kth(double *x, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        double pivot = x[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (x[i] < pivot)
-                i++;
-            while (x[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = x[i];
-                x[i] = x[j];
-                x[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return x[k];
-    }
-    return x[k];
-}
-
-double eb_quantile_inplace(double *x, size_t n, double q)
-{
-    if (n == 0)
-        return NAN;
-    if (q < 0)
-        q = 0;
-    if (q > 1)
-        q = 1;
-    double h = (double)(n - 1) * q;
-    size_t k = (size_t)floor(h);
-    double lo = select_kth(x, n, k);
-    if (k + 1 >= n || h == (double)k)
-        return lo;
-    /* after selecting k, the (k+1)-th smallest is the minimum of x[k+1..n) */
-    double hi = x[k + 1];
-    for (size_t i = k + 2; i < n; i++)
-        if (x[i] < hi)
-            hi = x[i];
-    return lo + (h - (double)k) * (hi - lo);
-}
-
 static double stat_of(double *x, size_t n, eb_stat_kind kind, double q)
 {
     if (kind == EB_STAT_MEAN) {
@@ -85,28 +32,13 @@ static double stat_of(double *x, size_t n, eb_stat_kind kind, double q)
     return eb_quantile_inplace(x, n, q);
 }
 
-static int cmp_double(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a > b) - (a < b);
-}
-
-static double sorted_quantile(const double *r, size_t n, double q)
-{
-    double h = (double)(n - 1) * q;
-    size_t k = (size_t)floor(h);
-    if (k + 1 >= n)
-        return r[n - 1];
-    return r[k] + (h - (double)k) * (r[k + 1] - r[k]);
-}
-
 /* The central `level` interval of r[0..n) (sorts r). */
 static void percentile_interval(double *r, size_t n, double level, double *lo, double *hi)
 {
-    qsort(r, n, sizeof *r, cmp_double);
+    eb_sort_doubles(r, n);
     double tail = (1 - level) / 2;
-    *lo = sorted_quantile(r, n, tail);
-    *hi = sorted_quantile(r, n, 1 - tail);
+    *lo = eb_quantile_sorted(r, n, tail);
+    *hi = eb_quantile_sorted(r, n, 1 - tail);
 }
 
 static bool valid_sample(const double *x, size_t n)

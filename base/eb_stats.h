@@ -1,4 +1,6 @@
-/* stats.h - summary statistics of a sample set (latencies, throughputs, ...).
+/* eb_stats.h - summary statistics of a sample set (latencies, throughputs, ...), and the
+ * sorting, selection and quantiles they are made of (base layer: used by bench, models
+ * and reports alike).
  *
  * Definitions, so that reports from different tools can be compared:
  * - stddev is the sample standard deviation (divisor n-1; 0 when n == 1).
@@ -53,6 +55,15 @@ double eb_binom_half_cdf(size_t n, size_t k);
 
 /* Sorts doubles ascending in place. */
 void eb_sort_doubles(double *x, size_t n);
+
+/* The k-th smallest (0-based, k < n) of x[0..n), partially reordering x so that
+ * afterwards x[0..k) <= x[k] <= x[k+1..n) (Hoare selection with median-of-three pivots:
+ * deterministic, linear on average). */
+double eb_select_kth(double *x, size_t n, size_t k);
+
+/* The type-7 q-quantile (q clamped to [0,1]) of x[0..n) in any order, by selection
+ * rather than sorting; reorders x. NAN for n == 0. */
+double eb_quantile_inplace(double *x, size_t n, double q);
 
 #ifdef __cplusplus
 }
