@@ -149,10 +149,11 @@ static bool options_fit(const eb_run_options *o, const eb_target *t, bool remote
         return false;
     }
     const char *proto = o->protocol ? o->protocol : t->protocol[0] ? t->protocol : "edgebench";
-    if ((o->window_s > 0 || o->input) && (!remote || strcmp(proto, "mlperf-tiny"))) {
-        eb_error("%s is for MLPerf Tiny devices (--protocol mlperf-tiny); target '%s' runs %s",
-                 o->input ? "--input" : "--window", t->desc.name,
-                 remote ? "edgebench-agent" : "locally");
+    /* --input: a local run's input tensor, or the bytes an MLPerf Tiny device loads */
+    if ((o->window_s > 0 || (o->input && remote)) && (!remote || strcmp(proto, "mlperf-tiny"))) {
+        eb_error("%s is for MLPerf Tiny devices (--protocol mlperf-tiny)%s; target '%s' runs %s",
+                 o->input ? "--input" : "--window", o->input ? " and local runs" : "",
+                 t->desc.name, remote ? "edgebench-agent" : "locally");
         return false;
     }
     if (o->emulate && !strcmp(t->desc.transport, "local")) {
@@ -250,6 +251,7 @@ static int measure_models(const eb_run_options *o, const eb_target *t, bool remo
         .streams = streams,
         .kernels = o->kernels,
         .calib_dir = o->calib,
+        .input = o->input,
         .counters = o->counters,
         .profile = o->profile,
         .power = &t->desc.power_model,

@@ -402,7 +402,12 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
         st = eb_context_create_threads(m, per, &ctx[i]);
         if (st != EB_OK)
             goto fail;
-        eb_context_fill_input(ctx[i], 0);
+        if (!o->input) {
+            eb_context_fill_input(ctx[i], 0);
+        } else if ((st = eb_model_read_input(m, o->input, eb_context_input(ctx[i]), err,
+                                             errlen)) != EB_OK) {
+            goto fail;
+        }
     }
 
     char why[400];

@@ -102,6 +102,15 @@ void eb_context_run(eb_context *c);
 typedef void (*eb_op_hook)(void *user, int32_t op, int phase);
 void eb_context_run_hooked(eb_context *c, eb_op_hook hook, void *user);
 
+/* Reads one input tensor of model m from a file into dst (input_bytes): raw bytes in the
+ * model's input type (int8, or little-endian float32; NHWC, exactly input_bytes), or a
+ * .npy file (versions 1-3, C order, dtype |i1 for int8 models or <f4 for float32 ones,
+ * any shape with as many values). Another size or type is EB_ERR_ARG with one sentence
+ * naming the expected size and dtype; a malformed .npy EB_ERR_FORMAT; unreadable
+ * EB_ERR_IO. */
+eb_status eb_model_read_input(const eb_model *m, const char *path, void *dst, char *err,
+                              size_t errlen);
+
 /* Fills the input with the deterministic test input number `index` (same on every
  * machine), quantized when the model is int8. */
 void eb_context_fill_input(eb_context *c, uint32_t index);
