@@ -106,6 +106,11 @@ eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log
 eb_status eb_tflite_import_file(const char *path, FILE *log, eb_graph **out, char *err,
                                 size_t errlen);
 
+/* eb_model_read_input on an open stream (input.c; the fuzz target feeds it memory);
+ * `path` names it in messages. Leaves the stream open. */
+eb_status eb_read_input_stream(const eb_model_info *i, FILE *f, const char *path, void *dst,
+                               char *err, size_t errlen);
+
 /* .ebm (ebm.c). */
 eb_status eb_ebm_load(const char *path, eb_graph **out, char *err, size_t errlen);
 eb_status eb_ebm_save(const eb_graph *g, const char *path, char *err, size_t errlen);

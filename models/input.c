@@ -113,15 +113,11 @@ static bool parse_header(const char *h, size_t n, npy_header *out)
     return true;
 }
 
-eb_status eb_model_read_input(const eb_model *m, const char *path, void *dst, char *err,
-                              size_t errlen)
+eb_status eb_read_input_stream(const eb_model_info *i, FILE *f, const char *path, void *dst,
+                               char *err, size_t errlen)
 {
-    const eb_model_info *i = &m->info;
     const bool s8 = i->dtype == EB_S8;
     const char *dtname = s8 ? "int8" : "float32";
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fail(err, errlen, EB_ERR_IO, "cannot read input '%s'", path);
     eb_status st = EB_OK;
     char *hdr = NULL;
     unsigned char magic[10];
@@ -207,6 +203,16 @@ eb_status eb_model_read_input(const eb_model *m, const char *path, void *dst, ch
     }
 done:
     free(hdr);
+    return st;
+}
+
+eb_status eb_model_read_input(const eb_model *m, const char *path, void *dst, char *err,
+                              size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(err, errlen, EB_ERR_IO, "cannot read input '%s'", path);
+    eb_status st = eb_read_input_stream(&m->info, f, path, dst, err, errlen);
     fclose(f);
     return st;
 }
