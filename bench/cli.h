@@ -45,6 +45,8 @@ int eb_cmd_export(int argc, char **argv);
 /* `list models` (list_models.c); arch NULL: every architecture. */
 int eb_list_models(eb_kset kset, bool fidelity, const char *arch);
 int eb_cmd_run(int argc, char **argv);
+int eb_cmd_deploy(int argc, char **argv); /* cmd_deploy.c */
+int eb_cmd_lava(int argc, char **argv);   /* cmd_lava.c */
 int eb_list_targets(void); /* `edgebench list targets` */
 int eb_cmd_compare(int argc, char **argv);
 int eb_cmd_plot(int argc, char **argv);

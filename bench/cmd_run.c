@@ -4,8 +4,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "boards.h"
 #include "cli.h"
 #include "run.h"
+#include "run_many.h"
 
 #define MAX_MODELS 32
 
@@ -18,7 +20,10 @@ static void run_usage(FILE *f)
         "fidelity, environment, warnings).\n\n"
         "  --model A,B,...      zoo variants (e.g. mobilenet_int8, ds_cnn_int8_p75), .ebm or\n"
         "                       .tflite files\n"
-        "  --target NAME|FILE   target description (default host; names: targets/*.json)\n"
+        "  --target NAME|FILE   target description (default host; names: targets/*.json);\n"
+        "                       A,B,C measures every board at once (one worker each), then\n"
+        "                       the local targets alone, one report per target (--out then\n"
+        "                       names a folder: DIR/<target>.json)\n"
         "  --scenario S         single-stream (default: one inference at a time) or offline\n"
         "                       (--streams inferences at once)\n"
         "  --threads N          threads each inference is split over (1..64, default 1):\n"
@@ -40,9 +45,17 @@ static void run_usage(FILE *f)
         "  --json               print the report to stdout (no file unless --out is given);\n"
         "                       the summary then goes to stderr\n"
         "  --quiet              no progress line and no summary\n\n"
-        "Remote targets (serial edgebench-agent, MLPerf Tiny devices, emulation):\n"
-        "  --port DEV           serial device of the board (default: the target file's)\n"
+        "Remote targets (edgebench-agent on a serial line, a serial server or SSH; MLPerf\n"
+        "Tiny devices; emulation):\n"
+        "  --port DEV|URL       serial device of the board (default: the target file's), or\n"
+        "                       its serial line on the network: tcp://HOST:PORT (a raw TCP\n"
+        "                       serial server such as ser2net's tcp accepter) or\n"
+        "                       rfc2217://HOST:PORT (telnet with RFC 2217, which sets --baud)\n"
         "  --baud N             line speed (default: the target file's, else 115200)\n"
+        "  --host USER@HOST     reach the board over SSH instead (default: the target file's\n"
+        "                       \"host\" for \"transport\": \"ssh\"); edgebench runs\n"
+        "                       'ssh USER@HOST edgebench-agent --stdio' with your ssh config\n"
+        "                       and keys (BatchMode: never a password prompt)\n"
         "  --emulate            run the target's agent build under qemu-user on a\n"
         "                       pseudo-terminal instead of a board (timings not representative)\n"
         "  --agent PATH         the agent binary for --emulate (default: the target file's,\n"
@@ -216,6 +229,16 @@ static int parse_args(int argc, char **argv, run_args *a)
         } else if (!strcmp(o, "--port")) {
             if (!(a->o.port = need_value(argc, argv, &i)))
                 return EB_EXIT_USAGE;
+        } else if (!strcmp(o, "--host")) {
+            if (!(a->o.host = need_value(argc, argv, &i)))
+                return EB_EXIT_USAGE;
+            if (!*a->o.host || a->o.host[0] == '-' || strpbrk(a->o.host, " \t\n")) {
+                eb_error("--host expects an SSH destination such as pi@raspberrypi.local, got "
+                         "'%s'", a->o.host);
+                return EB_EXIT_USAGE;
+            }
+        } else if (!strcmp(o, EB_PROGRESS_LINES_OPT)) {
+            a->o.progress_lines = true;
         } else if (!strcmp(o, "--baud")) {
             if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 300, 4000000, &a->o.baud))
                 return EB_EXIT_USAGE;
@@ -281,5 +304,8 @@ int eb_cmd_run(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != EB_EXIT_OK)
         return rc < 0 ? EB_EXIT_OK : rc;
+    if (strchr(a.o.target, ','))
+        return eb_run_many(argc, argv, a.o.target, a.o.out, a.o.json, a.o.quiet, a.o.emulate,
+                           a.o.port || a.o.host || a.o.agent);
     return eb_run(&a.o);
 }

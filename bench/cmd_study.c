@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #endif
 
+#include "boards.h"
 #include "child.h"
 #include "cli.h"
 #include "peak.h"
@@ -34,7 +35,9 @@ static void study_usage(FILE *f)
             "energy per inference, peak memory against the target's memory, price, cost per\n"
             "million inferences, and whether the latency budget is met; as DIR/study.md,\n"
             "DIR/study.csv and plots. The host is measured (child 'edgebench run'); boards\n"
-            "are measured when reachable (--emulate: under qemu), otherwise predicted by a\n"
+            "are measured when reachable (serial device present, SSH or serial-server board\n"
+            "that answers; --emulate: under qemu), all at once with one worker each and a\n"
+            "progress line per board, then the host alone; the others are predicted by a\n"
             "per-layer roofline calibrated on the host. Every cell says which.\n\n"
             "  --targets LIST        target names or files (default: those in --from)\n"
             "  --models LIST         model variants (default: those in --from)\n"
@@ -138,25 +141,33 @@ static void host_peaks(eb_study_target *st)
         return;
     double mhz = isfinite(st->clock_mhz) && st->clock_mhz > 0 ? st->clock_mhz : cpuinfo_mhz();
     st->clock_mhz = mhz;
-    /* the ISA of the auto set's fp32 conv2d, or the nearest set below it with a chain */
+    /* per datatype, the ISA of the auto set's conv2d, or the nearest set below it with a
+     * chain (int8 may be on another set than fp32: avxvnni over avx2 on an N100, avx2
+     * under avx512 without VNNI) */
     eb_kernel_set ks;
     eb_kernels_select(EB_KSET_AUTO, &ks);
-    eb_isa isa = ks.conv2d_f32.isa;
+    eb_isa isa = ks.conv2d_f32.isa, isa8 = ks.conv2d_s8.isa;
     while (isa != EB_ISA_REF && !eb_peak_available(isa, EB_F32))
         isa = eb_isa_get(isa)->base;
-    char how[100];
+    while (isa8 != EB_ISA_REF && !eb_peak_available(isa8, EB_S8))
+        isa8 = eb_isa_get(isa8)->base;
+    char how[120]; /* with the bandwidth note, fits peak_source */
     if (!isfinite(st->core_gmacs_fp32)) {
-        if (isa != EB_ISA_REF) {
+        if (isa != EB_ISA_REF && isa8 != EB_ISA_REF) {
             double f32 = 0, i8 = 0;
             for (int r = 0; r < 3; r++) { /* best of 3: the host's speed moves in steps */
-                double a = eb_peak_measure(isa, EB_F32, 0.2), b = eb_peak_measure(isa, EB_S8, 0.2);
+                double a = eb_peak_measure(isa, EB_F32, 0.2), b = eb_peak_measure(isa8, EB_S8, 0.2);
                 f32 = a > f32 ? a : f32;
                 i8 = b > i8 ? b : i8;
             }
             st->core_gmacs_fp32 = f32 / 2e9; /* ops/s, 2 ops per multiply-add */
             st->core_gmacs_int8 = i8 / 2e9;
-            snprintf(how, sizeof how, "measured %s multiply-add chains, 1 thread (as bench kernels)",
-                     eb_isa_name(isa));
+            if (isa8 == isa)
+                snprintf(how, sizeof how, "measured %s multiply-add chains, 1 thread (as bench kernels)",
+                         eb_isa_name(isa));
+            else
+                snprintf(how, sizeof how, "measured %s (fp32) and %s (int8) multiply-add chains, "
+                         "1 thread (as bench kernels)", eb_isa_name(isa), eb_isa_name(isa8));
         } else {
             st->core_gmacs_fp32 = st->core_gmacs_int8 = 2 * mhz / 1000;
             snprintf(how, sizeof how, "estimated: scalar, 2 MAC per cycle at %.0f MHz "
@@ -171,8 +182,8 @@ static void host_peaks(eb_study_target *st)
              "%s; bandwidth measured by memcpy of 64 MiB", how);
 }
 
-static eb_status load_target(const char *name, eb_study_target *st, bool *local, char *dev,
-                             size_t devlen, char *err, size_t errlen)
+static eb_status load_target(const char *name, eb_study_target *st, bool *local, bool *net,
+                             char *dev, size_t devlen, char *err, size_t errlen)
 {
     eb_target t;
     eb_status s = eb_target_load(name, &t, err, errlen);
@@ -190,10 +201,24 @@ static eb_status load_target(const char *name, eb_study_target *st, bool *local,
     st->bandwidth_gbs = st->core_gmacs_fp32 = st->core_gmacs_int8 = NAN;
     study_peaks(&t, st);
     *local = !strcmp(t.desc.transport, "local");
+    /* a board on the network (SSH, a serial server) is tried: it shows whether it answers */
+    *net = !strcmp(t.desc.transport, "ssh") || strstr(t.device, "://");
     snprintf(dev, devlen, "%s", t.device);
     if (*local)
         host_peaks(st);
     return EB_OK;
+}
+
+/* The file a target's measured report is kept in: `study --from DIR/report_<target>.json`
+ * rebuilds the table. */
+static void report_path(const char *dir, const char *target, char *path, size_t cap)
+{
+    char safe[64];
+    size_t k = 0;
+    for (const char *p = target; *p && k + 1 < sizeof safe; p++)
+        safe[k++] = (*p == '/' || *p == '.') ? '_' : *p;
+    safe[k] = 0;
+    snprintf(path, cap, "%s/report_%s.json", dir, safe);
 }
 
 /* `edgebench run --target T --model a,b --json` in a child; its report into *out. */
@@ -239,13 +264,8 @@ static eb_status measure(const char *target, char **models, size_t nm, bool emul
         free(cr.out);
         return EB_ERR_IO;
     }
-    /* keep what was measured: `study --from DIR/report_<target>.json` rebuilds the table */
-    char path[4096], safe[64];
-    size_t k = 0;
-    for (const char *p = target; *p && k + 1 < sizeof safe; p++)
-        safe[k++] = (*p == '/' || *p == '.') ? '_' : *p;
-    safe[k] = 0;
-    snprintf(path, sizeof path, "%s/report_%s.json", dir, safe);
+    char path[4096];
+    report_path(dir, target, path, sizeof path);
     st = eb_report_read_text(cr.out, path, out, err, errlen);
     if (st == EB_OK && (st = eb_write_file_atomic(path, cr.out, err, errlen)) != EB_OK)
         eb_report_free(out);
@@ -586,23 +606,24 @@ int eb_cmd_study(int argc, char **argv)
     }
     bool reachable[MAX_ITEMS];
     for (size_t i = 0; i < nt; i++) {
-        bool local;
+        bool local, net;
         char dev[256];
-        if (load_target(tnames[i], &targets[i], &local, dev, sizeof dev, err, sizeof err)) {
+        if (load_target(tnames[i], &targets[i], &local, &net, dev, sizeof dev, err,
+                        sizeof err)) {
             eb_error("%s", err);
             goto done;
         }
         struct stat sb;
-        reachable[i] = local || emulate || (dev[0] && stat(dev, &sb) == 0);
+        reachable[i] = local || emulate || net || (dev[0] && stat(dev, &sb) == 0);
         if (local && !have_host) {
             host = targets[i];
             have_host = true;
         }
     }
     if (!have_host) { /* the calibration target, even when the table does not show it */
-        bool local;
+        bool local, net;
         char dev[256];
-        if (load_target("host", &host, &local, dev, sizeof dev, err, sizeof err) == EB_OK)
+        if (load_target("host", &host, &local, &net, dev, sizeof dev, err, sizeof err) == EB_OK)
             have_host = true;
     }
     /* model names as the zoo spells them, and their ops for the predictions */
@@ -621,22 +642,74 @@ int eb_cmd_study(int argc, char **argv)
             eb_error("%s", err);
             goto done;
         }
+        /* every reachable board at once (one worker each), then the host alone: its
+         * measurement would be disturbed by the others' */
+        static eb_board_job jobs[EB_BOARDS_MAX];
+        static char paths[EB_BOARDS_MAX][4096];
+        size_t nj = 0, job_target[EB_BOARDS_MAX];
+        char list[2048] = "";
+        for (size_t m = 0; m < nm; m++) {
+            size_t used = strlen(list);
+            snprintf(list + used, sizeof list - used, "%s%s", m ? "," : "", mnames[m]);
+        }
         bool host_in_table = false;
         for (size_t i = 0; i < nt; i++) {
-            if (!reachable[i])
-                continue;
-            host_in_table |= have_host && !strcmp(targets[i].name, host.name);
             bool is_host = have_host && !strcmp(targets[i].name, host.name);
-            bool emul = emulate && !is_host;
-            if (measure(tnames[i], mnames, nm, emul, min_time, dir, &reps[nreps], err,
-                        sizeof err)) {
-                if (is_host) {
-                    eb_error("%s", err);
-                    goto done;
-                }
-                /* a board that does not answer is predicted like one that is absent */
-                eb_warn("%s; %s is predicted instead", err, targets[i].name);
+            host_in_table |= is_host;
+            if (!reachable[i] || is_host || nj == EB_BOARDS_MAX)
                 continue;
+            eb_board_job *j = &jobs[nj];
+            memset(j, 0, sizeof *j);
+            j->label = targets[i].name;
+            report_path(dir, tnames[i], paths[nj], sizeof paths[nj]);
+            unlink(paths[nj]);
+            int k = 0;
+            char **a = j->argv;
+            a[k++] = (char *)eb_self_exe();
+            a[k++] = "run";
+            a[k++] = "--target";
+            a[k++] = tnames[i];
+            a[k++] = "--model";
+            a[k++] = list;
+            a[k++] = "--min-time";
+            a[k++] = (char *)min_time;
+            if (emulate)
+                a[k++] = "--emulate";
+            a[k++] = "--out";
+            a[k++] = paths[nj];
+            a[k++] = "--quiet";
+            a[k++] = EB_PROGRESS_LINES_OPT;
+            a[k] = NULL;
+            job_target[nj++] = i;
+        }
+        if (nj) {
+            fprintf(stderr, "edgebench study: measuring %s on %zu board%s at once%s\n", list, nj,
+                    nj == 1 ? "" : "s", emulate ? " (emulated)" : "");
+            eb_boards_run(jobs, nj, stderr, isatty(2), 3600, NULL);
+        }
+        for (size_t b = 0; b < nj; b++) {
+            const char *name = targets[job_target[b]].name;
+            if (jobs[b].exit_code != 0) {
+                /* a board that does not answer is predicted like one that is absent */
+                eb_warn("measuring on %s failed: %s; %s is predicted instead", name,
+                        jobs[b].error[0] ? jobs[b].error : "the worker ended without saying why",
+                        name);
+                continue;
+            }
+            if (eb_report_read(paths[b], &reps[nreps], err, sizeof err) != EB_OK) {
+                eb_warn("%s; %s is predicted instead", err, name);
+                continue;
+            }
+            nreps++;
+        }
+        for (size_t i = 0; i < nt; i++) {
+            bool is_host = have_host && !strcmp(targets[i].name, host.name);
+            if (!is_host || !reachable[i])
+                continue;
+            if (measure(tnames[i], mnames, nm, false, min_time, dir, &reps[nreps], err,
+                        sizeof err)) {
+                eb_error("%s", err);
+                goto done;
             }
             nreps++;
         }

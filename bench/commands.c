@@ -13,6 +13,12 @@ static const eb_command cmd_export = {"export", "write a model as a .ebm model f
 static const eb_command cmd_run = {"run", "measure models on a target and write a JSON report",
                                    eb_cmd_run};
 #endif
+static const eb_command cmd_deploy = {"deploy", "put edgebench-agent on a board (SSH), or say how",
+                                      eb_cmd_deploy};
+#if defined(EB_HAVE_CJSON) /* lava collect writes JSON reports */
+static const eb_command cmd_lava = {"lava", "LAVA labs: write a benchmark job, collect its report",
+                                    eb_cmd_lava};
+#endif
 static const eb_command cmd_compare = {"compare", "regression gate between two reports",
                                        eb_cmd_compare};
 static const eb_command cmd_plot = {"plot", "gnuplot charts from reports", eb_cmd_plot};
@@ -31,6 +37,10 @@ const eb_command *const eb_commands[] = {
     &cmd_run,
 #endif
     &cmd_list,
+    &cmd_deploy,
+#if defined(EB_HAVE_CJSON) /* lava collect writes JSON reports */
+    &cmd_lava,
+#endif
     &cmd_compare,
     &cmd_ab,
     &cmd_abworker,

@@ -26,9 +26,13 @@ int eb_list_targets(void)
             continue;
         }
         char reach[96], mhz[16], usd[16];
-        if (!strcmp(t.desc.transport, "serial"))
+        if (!strcmp(t.desc.transport, "serial") && strstr(t.device, "://"))
+            snprintf(reach, sizeof reach, "serial server %.60s", t.device);
+        else if (!strcmp(t.desc.transport, "serial"))
             snprintf(reach, sizeof reach, "serial %.40s %d %s", t.device, (int)t.baud,
                      !strcmp(t.protocol, "mlperf-tiny") ? "mlperf-tiny" : "agent");
+        else if (!strcmp(t.desc.transport, "ssh"))
+            snprintf(reach, sizeof reach, "ssh %.60s", t.host[0] ? t.host : "(--host)");
         else
             snprintf(reach, sizeof reach, "%s", t.desc.transport);
         snprintf(mhz, sizeof mhz, t.desc.clock_mhz > 0 ? "%.0f" : "-", t.desc.clock_mhz);

@@ -8,7 +8,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: edgebench [--help] [--version] <command> [options]\n\n"
                "Benchmarks and profiles ML inference kernels and models on the host or on\n"
-               "boards reached through a serial agent.\n\ncommands:\n");
+               "boards reached through an agent (serial line, serial server, SSH, LAVA lab).\n\ncommands:\n");
     for (size_t i = 0; eb_commands[i]; i++)
         fprintf(f, "  %-10s %s\n", eb_commands[i]->name, eb_commands[i]->summary);
     fprintf(f, "\n'edgebench <command> --help' describes a command's options.\n"

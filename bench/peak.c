@@ -29,6 +29,9 @@ static const chain_row g_chains[] = {
     {EB_ISA_AVX2, EB_S8, 0, eb_peak_s8_avx2,
      "6 chains of vpmaddubsw+vpmaddwd+vpaddd ymm (64 op each)"},
 #endif
+#if defined(EB_HAVE_AVXVNNI)
+    {EB_ISA_AVXVNNI, EB_S8, 0, eb_peak_s8_avxvnni, "12 chains of vpdpbusd ymm (64 op each)"},
+#endif
 #if defined(EB_HAVE_AVX512)
     {EB_ISA_AVX512, EB_F32, 0, eb_peak_f32_avx512, "12 chains of vfmadd231ps zmm (32 flop each)"},
     {EB_ISA_AVX512, EB_S8, EB_F(AVX512VNNI), eb_peak_s8_avx512,

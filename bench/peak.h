@@ -7,6 +7,7 @@
  *  - int8 AVX2: 6 chains of vpmaddubsw + vpmaddwd + vpaddd (the multiply-add sequence
  *    of AVX2 without VNNI); 32 multiply-adds = 64 ops per sequence.
  *  - fp32 avx512: 12 chains of vfmadd231ps zmm; 32 flops per instruction.
+ *  - int8 avxvnni: 12 chains of VEX vpdpbusd ymm; 32 multiply-adds = 64 ops each.
  *  - int8 avx512: 12 chains of vpdpbusd zmm; 64 multiply-adds = 128 ops each.
  *  - int8 amx: 6 chains of tdpbusd on 16x64 tiles kept in registers; 16x16x64
  *    multiply-adds each (zero operands, as ../peers' peak2 measures it).
@@ -39,6 +40,9 @@ const char *eb_peak_method(eb_isa isa, eb_dtype dt);
 #if defined(EB_HAVE_AVX2)
 double eb_peak_f32_avx2(uint64_t iters);
 double eb_peak_s8_avx2(uint64_t iters);
+#endif
+#if defined(EB_HAVE_AVXVNNI)
+double eb_peak_s8_avxvnni(uint64_t iters); /* peak_avxvnni.c */
 #endif
 #if defined(EB_HAVE_AVX512)
 double eb_peak_f32_avx512(uint64_t iters); /* peak_avx512.c */

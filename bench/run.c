@@ -16,6 +16,7 @@
 #include "eb_outfile.h"
 #include "env.h"
 #include "run_local.h"
+#include "boards.h"
 #include "run_remote.h"
 
 /* ---- interruption ---- */
@@ -33,12 +34,18 @@ typedef struct {
     const char *model;
     size_t index, count;
     bool shown;
+    bool lines; /* "@progress" lines for a parent run (boards.h) */
 } progress_state;
 
 static void progress(void *user, const char *phase, int32_t rep, int32_t reps, size_t iters,
                      double last_ms)
 {
     progress_state *p = user;
+    if (p->lines) {
+        eb_progress_line(false, "[%zu/%zu] %s: %s, repetition %d/%d, %zu inferences",
+                         p->index + 1, p->count, p->model, phase, (int)rep, (int)reps, iters);
+        return;
+    }
     if (rep > 0)
         fprintf(stderr, "\r\033[K[%zu/%zu] %s: %s, repetition %d/%d, %zu inferences, last %.3f ms",
                 p->index + 1, p->count, p->model, phase, (int)rep, (int)reps, iters, last_ms);
@@ -143,9 +150,15 @@ void eb_run_report_target(eb_report_target *dst, const eb_target_desc *src)
 /* The options that do not fit the target, said in one sentence; false on the first. */
 static bool options_fit(const eb_run_options *o, const eb_target *t, bool remote)
 {
-    if (!remote && (o->port || o->baud || o->agent || o->protocol)) {
-        eb_error("--port, --baud, --agent and --protocol are for remote targets; target '%s' "
+    if (!remote && (o->port || o->host || o->baud || o->agent || o->protocol)) {
+        eb_error("--port, --host, --baud, --agent and --protocol are for remote targets; target '%s' "
                  "runs locally", t->desc.name);
+        return false;
+    }
+    bool ssh = o->host || !strcmp(t->desc.transport, "ssh");
+    if (ssh && (o->port || o->baud || o->emulate)) {
+        eb_error("%s is for serial lines; %s is reached over SSH", o->emulate ? "--emulate"
+                 : o->port ? "--port" : "--baud", o->host ? o->host : t->desc.name);
         return false;
     }
     const char *proto = o->protocol ? o->protocol : t->protocol[0] ? t->protocol : "edgebench";
@@ -241,8 +254,8 @@ static int measure_models(const eb_run_options *o, const eb_target *t, bool remo
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
-    bool show_progress = !o->quiet && isatty(STDERR_FILENO);
-    progress_state ps = {NULL, 0, o->n_models, false};
+    bool show_progress = (!o->quiet && isatty(STDERR_FILENO)) || o->progress_lines;
+    progress_state ps = {NULL, 0, o->n_models, false, o->progress_lines};
     eb_fidelity_cache fidelity = {NULL, ""};
     eb_run_local_options lo = {
         .measure = o->measure,
@@ -346,6 +359,7 @@ int eb_run(const eb_run_options *o)
     eb_run_remote_options ro = {
         .target = &target,
         .port = o->port,
+        .host = o->host,
         .baud = (int)o->baud,
         .emulate = o->emulate,
         .agent = o->agent,
@@ -356,6 +370,7 @@ int eb_run(const eb_run_options *o)
         .window_s = o->window_s,
         .input = o->input,
         .progress = !o->quiet && isatty(STDERR_FILENO),
+        .progress_lines = o->progress_lines,
         .stop = &g_stop,
         .trace = o->trace ? stderr : NULL,
     };

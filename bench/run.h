@@ -33,11 +33,12 @@ typedef struct {
     bool json;           /* the report to stdout (the summary then goes to stderr) */
     bool quiet;          /* no progress line and no summary */
     /* remote targets (NULL / 0: the target file's) */
-    const char *port, *agent, *protocol;
+    const char *port, *host, *agent, *protocol;
     long baud, timeout_s;
     double window_s;     /* MLPerf Tiny: seconds per window; 0: the rule's 10 */
     const char *input;   /* MLPerf Tiny: raw input bytes for the device; NULL: generated */
     bool emulate, trace;
+    bool progress_lines; /* a worker of a several-target run: "@progress" lines (boards.h) */
 } eb_run_options;
 
 /* Checks the options against the target, measures every model, writes the report and

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boards.h"
 #include "cli.h"
 #include "run.h"
 #include "eb_model.h"
@@ -14,7 +15,7 @@
 #define AGENT_HINT "start it on the board with 'edgebench-agent /dev/ttyGS0' (or the board's " \
                    "serial device; see targets/agent/README.md)"
 
-static void set_env_from_agent(eb_report *rep, const eb_remote *r, const eb_run_remote_options *o)
+void eb_remote_fill_env(eb_report *rep, const eb_remote *r, const eb_target *t, eb_kset kset)
 {
     eb_report_env *e = &rep->environment;
     e->cpu_known = true;
@@ -23,7 +24,7 @@ static void set_env_from_agent(eb_report *rep, const eb_remote *r, const eb_run_
     for (char *p = e->brand; *p; p++)
         if (*p == '_')
             *p = ' ';
-    snprintf(e->codename, sizeof e->codename, "%s", o->target->cpu);
+    snprintf(e->codename, sizeof e->codename, "%s", t->cpu);
     e->cores = e->threads = r->cores;
     char isa[sizeof r->isa];
     snprintf(isa, sizeof isa, "%s", r->isa);
@@ -33,12 +34,12 @@ static void set_env_from_agent(eb_report *rep, const eb_remote *r, const eb_run_
          tok = strtok_r(NULL, ",", &save))
         if (strcmp(tok, "none"))
             snprintf(e->isa_features[e->n_isa_features++], sizeof e->isa_features[0], "%s", tok);
-    snprintf(e->kernel_set, sizeof e->kernel_set, "%s", eb_kset_name(o->kernels));
+    snprintf(e->kernel_set, sizeof e->kernel_set, "%s", eb_kset_name(kset));
     snprintf(e->os_kernel, sizeof e->os_kernel, "%s", r->os);
     for (char *p = e->os_kernel; *p; p++)
         if (*p == '_')
             *p = ' ';
-    snprintf(e->hostname, sizeof e->hostname, "%.40s (edgebench-agent %.20s)", o->target->desc.name,
+    snprintf(e->hostname, sizeof e->hostname, "%.40s (edgebench-agent %.20s)", t->desc.name,
              r->version);
     if (r->clock_mhz > 0)
         e->frequency_mhz = r->clock_mhz;
@@ -49,7 +50,7 @@ eb_status eb_run_remote_open(eb_run_remote_session *s, const eb_run_remote_optio
 {
     memset(s, 0, sizeof *s);
     s->o = o;
-    s->conn.fd = s->conn.hold_fd = -1;
+    eb_conn_init(&s->conn);
     const eb_target *t = o->target;
     const char *proto = o->protocol ? o->protocol : t->protocol[0] ? t->protocol : "edgebench";
     s->mlperf = !strcmp(proto, "mlperf-tiny");
@@ -67,6 +68,23 @@ eb_status eb_run_remote_open(eb_run_remote_session *s, const eb_run_remote_optio
         snprintf(s->port, sizeof s->port, "%s", s->conn.port);
         snprintf(rep->target.transport, sizeof rep->target.transport, "emulated");
         rep->target.emulated = true;
+    } else if (o->host || !strcmp(t->desc.transport, "ssh")) {
+        const char *host = o->host ? o->host : t->host;
+        if (s->mlperf) {
+            snprintf(err, errlen, "MLPerf Tiny devices are reached on a serial line, not over "
+                     "SSH; give its serial port with --port");
+            return EB_ERR_ARG;
+        }
+        if (!*host) {
+            snprintf(err, errlen, "target '%s' names no SSH host; give one with --host "
+                     "USER@HOST (or \"host\" in %s)", t->desc.name, t->path);
+            return EB_ERR_ARG;
+        }
+        st = eb_conn_open_ssh(&s->conn, t, host, err, errlen);
+        if (st != EB_OK)
+            return st;
+        snprintf(s->port, sizeof s->port, "%s", host);
+        snprintf(rep->target.transport, sizeof rep->target.transport, "ssh");
     } else {
         const char *port = o->port ? o->port : t->device;
         s->baud = o->baud ? o->baud : t->baud ? t->baud : (s->mlperf ? EB_MLPERF_BAUD : 115200);
@@ -77,7 +95,11 @@ eb_status eb_run_remote_open(eb_run_remote_session *s, const eb_run_remote_optio
         }
         snprintf(s->port, sizeof s->port, "%s", port);
         char why[300];
-        st = eb_conn_open_serial(&s->conn, port, s->baud, why, sizeof why);
+        st = eb_conn_open(&s->conn, port, s->baud, why, sizeof why);
+        if (st != EB_OK && eb_conn_is_url(port)) {
+            snprintf(err, errlen, "%s", why); /* it names the server and what went wrong */
+            return st;
+        }
         if (st != EB_OK) {
             if (s->mlperf)
                 snprintf(err, errlen, "no MLPerf Tiny device on %s (%s); plug the board in or "
@@ -87,13 +109,18 @@ eb_status eb_run_remote_open(eb_run_remote_session *s, const eb_run_remote_optio
                          "port with --port", port, why, AGENT_HINT);
             return st;
         }
-        snprintf(rep->target.transport, sizeof rep->target.transport, "serial");
+        snprintf(rep->target.transport, sizeof rep->target.transport, "%s", s->conn.transport);
+        if (o->baud && !strcmp(s->conn.transport, "tcp"))
+            eb_report_warn(rep, "--baud %d has no effect on %s: a raw TCP serial server runs "
+                           "the line at the speed it is configured for (rfc2217:// sets it)",
+                           o->baud, port);
     }
 
     char why[600] = "";
     if (s->mlperf) {
         int line_s = o->timeout_s > 0 ? o->timeout_s : EB_MLPERF_LINE_MS / 1000;
         eb_mlperf_init(&s->m, s->conn.fd, line_s * 1000);
+        eb_conn_attach(&s->conn, &s->m.rd);
         s->m.trace = o->trace;
         s->m.stop = o->stop;
         st = eb_mlperf_identify(&s->m, why, sizeof why);
@@ -128,33 +155,52 @@ eb_status eb_run_remote_open(eb_run_remote_session *s, const eb_run_remote_optio
         return EB_OK;
     }
 
+    bool ssh = !strcmp(s->conn.transport, "ssh");
     eb_remote_opts ro = {
-        .reply_ms = o->emulate ? 15000 : 3000, /* qemu needs a moment to start */
+        /* qemu needs a moment to start, ssh to log in (a failed login ends it at once) */
+        .reply_ms = o->emulate || ssh ? 15000 : 3000,
         .idle_ms = (o->timeout_s > 0 ? o->timeout_s : 120) * 1000,
         .retries = 4,
         .trace = o->trace,
         .stop = o->stop,
     };
     eb_remote_init(&s->r, s->conn.fd, s->conn.fd, &ro);
+    eb_conn_attach(&s->conn, &s->r.rd);
     st = eb_remote_hello(&s->r, why, sizeof why);
     if (st != EB_OK) {
         if (st == EB_ERR_PROTOCOL)
             snprintf(err, errlen, "%s", why);
+        else if (ssh)
+            eb_conn_ssh_diagnose(&s->conn, eb_target_ref(t), err, errlen);
         else if (o->emulate)
             snprintf(err, errlen, "the emulated agent (%s) did not answer: %s", s->conn.how, why);
+        else if (s->conn.telnet || eb_conn_is_url(s->port))
+            snprintf(err, errlen, "no edgebench-agent answered on %s (%s)%s%s%s; start the "
+                     "agent on the board's serial line that the server serves (see "
+                     "targets/agent/README.md)", s->port, s->conn.how,
+                     s->r.noise[0] ? "; the line said '" : "", s->r.noise,
+                     s->r.noise[0] ? "'" : "");
         else
-            snprintf(err, errlen, "no edgebench-agent answered on %s at %d baud; %s, or give "
-                     "the port with --port", s->port, s->baud, AGENT_HINT);
+            snprintf(err, errlen, "no edgebench-agent answered on %s at %d baud%s%s%s; %s, or "
+                     "give the port with --port", s->port, s->baud,
+                     s->r.noise[0] ? " (the line said '" : "", s->r.noise,
+                     s->r.noise[0] ? "')" : "", AGENT_HINT);
         goto fail;
     }
     eb_conn_release(&s->conn); /* from now on a dead agent reads as a closed line */
-    set_env_from_agent(rep, &s->r, o);
+    eb_remote_fill_env(rep, &s->r, o->target, o->kernels);
     if (strcmp(s->r.arch, t->desc.arch))
         eb_report_warn(rep, "the agent runs as %s but target '%s' says %s", s->r.arch,
                        t->desc.name, t->desc.arch);
     if (o->emulate)
         eb_report_warn(rep, "emulated target: the agent ran under '%s' on a pseudo-terminal; "
                        "timings are not representative of the real board", s->conn.how);
+    else if (ssh)
+        eb_report_warn(rep, "remote target: times come from the board's own monotonic clock, "
+                       "streamed over SSH from %s", s->port);
+    else if (strcmp(s->conn.transport, "serial"))
+        eb_report_warn(rep, "remote target: times come from the board's own monotonic clock, "
+                       "streamed over %s (%s)", s->port, s->conn.how);
     else
         eb_report_warn(rep, "remote target: times come from the board's own monotonic clock, "
                        "streamed over %s at %d baud", s->port, s->baud);
@@ -174,6 +220,11 @@ typedef struct {
 static void on_progress(void *user, const char *phase, uint64_t done, uint64_t total)
 {
     prog_state *p = user;
+    if (p->o->progress_lines) {
+        eb_progress_line(done == total, "%s: %s %llu/%llu", p->model, phase,
+                         (unsigned long long)done, (unsigned long long)total);
+        return;
+    }
     if (!p->o->progress)
         return;
     fprintf(stderr, "\r%s on %s: %s %llu/%llu   ", p->model, p->o->target->desc.name, phase,
@@ -189,7 +240,7 @@ static void progress_clear(const eb_run_remote_options *o)
 
 /* Host-side extras that do not depend on the board: fidelity of the variant (it is
  * computed from the model's weights, identical on every machine). */
-static void host_fidelity(const char *model, eb_report_result *res)
+void eb_remote_fidelity(const char *model, eb_report_result *res)
 {
     if (!strcmp(res->variant, "fp32"))
         return;
@@ -208,6 +259,72 @@ static void host_fidelity(const char *model, eb_report_result *res)
         res->fidelity.inputs = f.inputs;
     }
     eb_model_free(m);
+}
+
+eb_status eb_remote_fill_result(const eb_remote_run_result *rr, uint64_t per_rep,
+                               const char *run_name, const eb_power_model *power,
+                               eb_report_result *res, char *err, size_t errlen)
+{
+    eb_status st = EB_OK;
+    eb_report_result_init(res);
+    const eb_agent_model_info *in = &rr->info;
+    snprintf(res->model, sizeof res->model, "%s", in->arch[0] && strcmp(in->arch, "-")
+                                                       ? in->arch : run_name);
+    snprintf(res->variant, sizeof res->variant, "%s", strcmp(in->variant, "-") ? in->variant : "");
+    snprintf(res->name, sizeof res->name, "%s", in->name[0] ? in->name : run_name);
+    snprintf(res->scenario, sizeof res->scenario, "single-stream");
+    res->threads = 1;
+    res->macs = in->macs;
+    res->params = in->params;
+    for (int k = 0; k < in->n_kernels && res->n_kernels < EB_REPORT_MAX_KERNELS; k++) {
+        snprintf(res->kernels[res->n_kernels].op, sizeof res->kernels[0].op, "%s",
+                 in->kernels[k].op);
+        snprintf(res->kernels[res->n_kernels].name, sizeof res->kernels[0].name, "%s",
+                 in->kernels[k].name);
+        res->n_kernels++;
+    }
+    double *ms = malloc((rr->n_received ? rr->n_received : 1) * sizeof *ms);
+    size_t n = ms ? eb_remote_samples_ms(rr, ms, rr->n_received) : 0;
+    size_t nreps = n ? (n + per_rep - 1) / per_rep : 0;
+    eb_rep_info *ri = calloc(nreps ? nreps : 1, sizeof *ri);
+    if (!ms || !ri) {
+        free(ms);
+        free(ri);
+        snprintf(err, errlen, "out of memory");
+        return EB_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nreps; i++)
+        ri[i].count = i + 1 < nreps ? per_rep : n - per_rep * (nreps - 1);
+    if (n)
+        st = eb_result_set_samples(res, ms, n, ri, nreps);
+    free(ms);
+    free(ri);
+    if (st != EB_OK) {
+        snprintf(err, errlen, "cannot summarise the samples of '%s'", run_name);
+        return st;
+    }
+    res->complete = rr->complete;
+    eb_report_memory *mem = &res->memory;
+    mem->weights_bytes = in->weights_bytes;
+    mem->packed_bytes = in->packed_bytes;
+    mem->arena_bytes = in->arena_bytes;
+    mem->scratch_bytes = in->scratch_bytes;
+    mem->arena_lower_bound_bytes = in->arena_lower_bound_bytes;
+    mem->planned_total_bytes =
+        in->weights_bytes + in->packed_bytes + in->arena_bytes + in->scratch_bytes;
+    mem->peak_rss_bytes = rr->agent_done && rr->peak_rss_bytes ? (int64_t)rr->peak_rss_bytes : -1;
+    mem->rusage_maxrss_bytes = -1;
+    snprintf(mem->rss_method, sizeof mem->rss_method, "%s",
+             mem->peak_rss_bytes >= 0 ? "VmHWM after clear_refs, agent process on the board"
+                                      : "not reported (the run ended before the agent's summary)");
+    /* also without samples: the method and detail say there is no estimate */
+    eb_result_set_energy(res, power, NAN, 0, n, NULL);
+    res->counters.available = false;
+    snprintf(res->counters.reason, sizeof res->counters.reason,
+             "hardware counters are not collected on remote targets (the agent reports times "
+             "only)");
+    res->window_latency = false;
+    return EB_OK;
 }
 
 static eb_status measure_agent(eb_run_remote_session *s, const char *model, eb_report_result *res,
@@ -282,74 +399,26 @@ static eb_status measure_agent(eb_run_remote_session *s, const char *model, eb_r
     if (st != EB_OK)
         return st;
 
-    eb_report_result_init(res);
-    const eb_agent_model_info *in = &rr.info;
-    snprintf(res->model, sizeof res->model, "%s", in->arch[0] && strcmp(in->arch, "-")
-                                                       ? in->arch : run_name);
-    snprintf(res->variant, sizeof res->variant, "%s", strcmp(in->variant, "-") ? in->variant : "");
-    snprintf(res->name, sizeof res->name, "%s", in->name[0] ? in->name : run_name);
-    snprintf(res->scenario, sizeof res->scenario, "single-stream");
-    res->threads = 1;
-    res->macs = in->macs;
-    res->params = in->params;
-    for (int k = 0; k < in->n_kernels && res->n_kernels < EB_REPORT_MAX_KERNELS; k++) {
-        snprintf(res->kernels[res->n_kernels].op, sizeof res->kernels[0].op, "%s",
-                 in->kernels[k].op);
-        snprintf(res->kernels[res->n_kernels].name, sizeof res->kernels[0].name, "%s",
-                 in->kernels[k].name);
-        res->n_kernels++;
-    }
-    double *ms = malloc((rr.n_received ? rr.n_received : 1) * sizeof *ms);
-    size_t n = ms ? eb_remote_samples_ms(&rr, ms, rr.n_received) : 0;
-    size_t nreps = n ? (n + per_rep - 1) / per_rep : 0;
-    eb_rep_info *ri = calloc(nreps ? nreps : 1, sizeof *ri);
-    if (!ms || !ri) {
-        free(ms);
-        free(ri);
-        eb_remote_run_result_free(&rr);
-        snprintf(err, errlen, "out of memory");
-        return EB_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < nreps; i++)
-        ri[i].count = i + 1 < nreps ? per_rep : n - per_rep * (nreps - 1);
-    if (n)
-        st = eb_result_set_samples(res, ms, n, ri, nreps);
-    free(ms);
-    free(ri);
+    st = eb_remote_fill_result(&rr, per_rep, run_name, &o->target->desc.power_model, res, err,
+                               errlen);
     if (st != EB_OK) {
         eb_remote_run_result_free(&rr);
-        snprintf(err, errlen, "cannot summarise the samples of '%s'", model);
         return st;
     }
+    size_t n = res->n_samples;
     res->complete = rr.complete;
     if (!rr.complete) {
         rep->complete = false;
-        eb_report_warn(rep, "%s: incomplete remote run: %s; the %zu samples received are kept",
-                       res->name, rr.stop_reason, n);
+        char said[200] = "";
+        if (!strcmp(s->conn.transport, "ssh"))
+            eb_conn_ssh_stderr(&s->conn, said, sizeof said);
+        eb_report_warn(rep, "%s: incomplete remote run: %s%s%s; the %zu samples received are "
+                       "kept", res->name, rr.stop_reason, said[0] ? "; ssh said: " : "", said,
+                       n);
         snprintf(s->incomplete, sizeof s->incomplete, "%.300s", rr.stop_reason);
     }
-    eb_report_memory *mem = &res->memory;
-    mem->weights_bytes = in->weights_bytes;
-    mem->packed_bytes = in->packed_bytes;
-    mem->arena_bytes = in->arena_bytes;
-    mem->scratch_bytes = in->scratch_bytes;
-    mem->arena_lower_bound_bytes = in->arena_lower_bound_bytes;
-    mem->planned_total_bytes =
-        in->weights_bytes + in->packed_bytes + in->arena_bytes + in->scratch_bytes;
-    mem->peak_rss_bytes = rr.agent_done && rr.peak_rss_bytes ? (int64_t)rr.peak_rss_bytes : -1;
-    mem->rusage_maxrss_bytes = -1;
-    snprintf(mem->rss_method, sizeof mem->rss_method, "%s",
-             mem->peak_rss_bytes >= 0 ? "VmHWM after clear_refs, agent process on the board"
-                                      : "not reported (the run ended before the agent's summary)");
-    if (n)
-        eb_result_set_energy(res, &o->target->desc.power_model, NAN, 0, n, NULL);
-    res->counters.available = false;
-    snprintf(res->counters.reason, sizeof res->counters.reason,
-             "hardware counters are not collected on remote targets (the agent reports times "
-             "only)");
-    res->window_latency = false;
     if (!(o->stop && *o->stop))
-        host_fidelity(is_file ? model : res->name, res);
+        eb_remote_fidelity(is_file ? model : res->name, res);
     eb_remote_run_result_free(&rr);
     return EB_OK;
 }

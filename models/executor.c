@@ -160,28 +160,42 @@ static int parts_conv(const eb_conv_params *p, int n)
     return units < n ? units : n;
 }
 
-static bool split_conv(eb_conv_params *p, int task, int n, part_off *o)
+/* Part `task` of n of a window op over NHWC images: whole images when there are several,
+ * else a band of output rows with the input rows it reads and the padding at its ends. */
+typedef struct {
+    int32_t *batch, *in_h, *out_h, *pad_top, *pad_bottom;
+    int32_t in_w, in_c, out_w, out_c, k_h, stride_h;
+} window_geom;
+
+static bool split_window(const window_geom *w, int task, int n, part_off *o)
 {
     int32_t lo, hi;
-    if (p->batch > 1) { /* whole images */
-        range_of(p->batch, task, n, &lo, &hi);
-        o->in0 = (ptrdiff_t)lo * p->in_h * p->in_w * p->in_c;
-        o->out = (ptrdiff_t)lo * p->out_h * p->out_w * p->out_c;
-        p->batch = hi - lo;
+    if (*w->batch > 1) {
+        range_of(*w->batch, task, n, &lo, &hi);
+        o->in0 = (ptrdiff_t)lo * *w->in_h * w->in_w * w->in_c;
+        o->out = (ptrdiff_t)lo * *w->out_h * w->out_w * w->out_c;
+        *w->batch = hi - lo;
         return hi > lo;
     }
-    range_of(p->out_h, task, n, &lo, &hi);
+    range_of(*w->out_h, task, n, &lo, &hi);
     if (hi <= lo)
         return false;
     int32_t start, rows, pt, pb;
-    rows_part(p->in_h, p->k_h, p->stride_h, p->pad_top, lo, hi, &start, &rows, &pt, &pb);
-    o->in0 = (ptrdiff_t)start * p->in_w * p->in_c;
-    o->out = (ptrdiff_t)lo * p->out_w * p->out_c;
-    p->in_h = rows;
-    p->out_h = hi - lo;
-    p->pad_top = pt;
-    p->pad_bottom = pb;
+    rows_part(*w->in_h, w->k_h, w->stride_h, *w->pad_top, lo, hi, &start, &rows, &pt, &pb);
+    o->in0 = (ptrdiff_t)start * w->in_w * w->in_c;
+    o->out = (ptrdiff_t)lo * w->out_w * w->out_c;
+    *w->in_h = rows;
+    *w->out_h = hi - lo;
+    *w->pad_top = pt;
+    *w->pad_bottom = pb;
     return true;
+}
+
+static bool split_conv(eb_conv_params *p, int task, int n, part_off *o)
+{
+    window_geom w = {&p->batch, &p->in_h, &p->out_h, &p->pad_top, &p->pad_bottom,
+                     p->in_w, p->in_c, p->out_w, p->out_c, p->k_h, p->stride_h};
+    return split_window(&w, task, n, o);
 }
 
 static int parts_pool(const eb_pool_params *p, int n)
@@ -193,26 +207,9 @@ static int parts_pool(const eb_pool_params *p, int n)
 
 static bool split_pool(eb_pool_params *p, int task, int n, part_off *o)
 {
-    int32_t lo, hi;
-    if (p->batch > 1) {
-        range_of(p->batch, task, n, &lo, &hi);
-        o->in0 = (ptrdiff_t)lo * p->in_h * p->in_w * p->c;
-        o->out = (ptrdiff_t)lo * p->out_h * p->out_w * p->c;
-        p->batch = hi - lo;
-        return hi > lo;
-    }
-    range_of(p->out_h, task, n, &lo, &hi);
-    if (hi <= lo)
-        return false;
-    int32_t start, rows, pt, pb;
-    rows_part(p->in_h, p->k_h, p->stride_h, p->pad_top, lo, hi, &start, &rows, &pt, &pb);
-    o->in0 = (ptrdiff_t)start * p->in_w * p->c;
-    o->out = (ptrdiff_t)lo * p->out_w * p->c;
-    p->in_h = rows;
-    p->out_h = hi - lo;
-    p->pad_top = pt;
-    p->pad_bottom = pb;
-    return true;
+    window_geom w = {&p->batch, &p->in_h, &p->out_h, &p->pad_top, &p->pad_bottom,
+                     p->in_w, p->c, p->out_w, p->c, p->k_h, p->stride_h};
+    return split_window(&w, task, n, o);
 }
 
 /* fully connected (and sparse 1x1 conv, whose batch is the pixels): by batch rows */

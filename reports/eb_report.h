@@ -1,4 +1,4 @@
-/* eb_report.h - the run report (schema_version 1) as C structs, its JSON writer and
+/* eb_report.h - the run report (schema_version 2) as C structs, its JSON writer and
  * reader. Field by field documentation: reports/README.md; the shape is fixed by
  * reports/schema.json.
  *
@@ -21,7 +21,7 @@
 extern "C" {
 #endif
 
-#define EB_REPORT_SCHEMA_VERSION 1
+#define EB_REPORT_SCHEMA_VERSION 2   /* written; versions 1 .. this one are read */
 #define EB_REPORT_MAX_WARNINGS 32
 #define EB_REPORT_MAX_KERNELS 32
 #define EB_REPORT_MAX_ISA 16
@@ -38,7 +38,7 @@ typedef struct {
 typedef struct {
     char name[64];      /* "host", "rpi4" */
     char arch[32];      /* "x86_64", "aarch64", "armhf" */
-    char transport[16]; /* "local", "serial", "emulated" */
+    char transport[16]; /* "local", "serial", "tcp", "rfc2217", "ssh", "emulated", "lava" */
     bool emulated;
     int32_t cores;
     double clock_mhz;       /* NaN: unknown */

@@ -40,9 +40,11 @@ eb_status eb_report_parse(const char *text, cJSON **out, char *err, size_t errle
         return EB_ERR_FORMAT;
     }
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
-    if (cJSON_IsNumber(ver) && ver->valuedouble != EB_REPORT_SCHEMA_VERSION) {
-        snprintf(err, errlen, "report has schema_version %g; this edgebench reads version %d",
-                 ver->valuedouble, EB_REPORT_SCHEMA_VERSION);
+    if (cJSON_IsNumber(ver) &&
+        (ver->valuedouble < 1 || ver->valuedouble > EB_REPORT_SCHEMA_VERSION ||
+         ver->valuedouble != (int)ver->valuedouble)) {
+        snprintf(err, errlen, "report has schema_version %g; this edgebench reads versions 1 "
+                 "to %d", ver->valuedouble, EB_REPORT_SCHEMA_VERSION);
         cJSON_Delete(schema);
         cJSON_Delete(doc);
         return EB_ERR_FORMAT;

@@ -1,4 +1,4 @@
-/* report_write.c - eb_report structs to JSON (schema_version 1), written atomically. */
+/* report_write.c - eb_report structs to JSON (schema_version 2), written atomically. */
 #include "eb_report.h"
 
 #if defined(EB_HAVE_CJSON)

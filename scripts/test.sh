@@ -10,6 +10,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "release build"
 scripts/build.sh build
+# The board tests (ser2net, sshd) run the aarch64 agent under qemu-user, as an rpi4 would.
+step "aarch64 agent for the board tests"
+scripts/build.sh build-aarch64 -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake
 step "release tests"
 (cd build && ctest --output-on-failure -j 2)
 

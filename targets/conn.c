@@ -16,11 +16,16 @@
 #include "eb_port.h"
 #include "eb_proto.h"
 
+void eb_conn_init(eb_conn *c)
+{
+    memset(c, 0, sizeof *c);
+    c->fd = c->hold_fd = c->err_fd = -1;
+}
+
 eb_status eb_conn_open_serial(eb_conn *c, const char *port, int baud, char *err,
                               size_t errlen)
 {
-    memset(c, 0, sizeof *c);
-    c->hold_fd = -1;
+    eb_conn_init(c);
     snprintf(c->port, sizeof c->port, "%s", port);
     c->fd = eb_port_serial_open(port, baud);
     if (c->fd < 0) {
@@ -30,13 +35,32 @@ eb_status eb_conn_open_serial(eb_conn *c, const char *port, int baud, char *err,
         return EB_ERR_IO;
     }
     snprintf(c->how, sizeof c->how, "serial %s at %d baud", port, baud);
+    snprintf(c->transport, sizeof c->transport, "serial");
     return EB_OK;
+}
+
+eb_status eb_conn_open(eb_conn *c, const char *port, int baud, char *err, size_t errlen)
+{
+    return eb_conn_is_url(port) ? eb_conn_open_net(c, port, baud, err, errlen)
+                                : eb_conn_open_serial(c, port, baud, err, errlen);
+}
+
+static size_t telnet_filter(void *ctx, char *buf, size_t n)
+{
+    return eb_telnet_filter(ctx, buf, n);
+}
+
+void eb_conn_attach(eb_conn *c, eb_linereader *rd)
+{
+    if (c->telnet) {
+        rd->filter = telnet_filter;
+        rd->filter_ctx = &c->tn;
+    }
 }
 
 eb_status eb_conn_spawn(eb_conn *c, char *const argv[], char *err, size_t errlen)
 {
-    memset(c, 0, sizeof *c);
-    c->fd = c->hold_fd = -1;
+    eb_conn_init(c);
     int m, s;
     if (openpty(&m, &s, NULL, NULL, NULL) != 0) {
         snprintf(err, errlen, "cannot create a pseudo-terminal: %s", strerror(errno));
@@ -104,6 +128,7 @@ eb_status eb_conn_spawn(eb_conn *c, char *const argv[], char *err, size_t errlen
     c->fd = m;
     c->hold_fd = s;
     c->child = pid;
+    snprintf(c->transport, sizeof c->transport, "emulated");
     return EB_OK;
 }
 
@@ -197,8 +222,17 @@ void eb_conn_close(eb_conn *c)
         close(c->fd);
         c->fd = -1;
     }
+    if (c->err_fd >= 0) {
+        close(c->err_fd);
+        c->err_fd = -1;
+    }
     if (c->child > 0) {
         int status;
+        /* ssh ends by itself once its input closed (the board's agent sees the end of
+         * its input too): give it a moment before the signal */
+        for (int i = 0; c->ssh_host[0] && i < 50 && waitpid(c->child, &status, WNOHANG) == 0;
+             i++)
+            usleep(20000);
         if (waitpid(c->child, &status, WNOHANG) == 0) {
             kill(c->child, SIGTERM);
             int64_t deadline = eb_mono_ms() + 2000;

@@ -44,6 +44,11 @@ typedef struct {
     unsigned bad_lines;    /* lines dropped for a wrong or missing checksum */
     unsigned resyncs;      /* sync exchanges performed */
     unsigned retries_used; /* commands or chunks sent again */
+    char noise[96];        /* the first dropped line's text (a login prompt, a server's
+                            * message): it tells who answers when no agent does */
+    /* the run being received, so lines that arrive while resynchronising are kept */
+    struct eb_remote_run_result *active_run;
+    char active_tag[16];
 } eb_remote;
 
 /* Set (e.g. by a SIGINT handler) to stop a run: the client sends abort once, collects
@@ -64,7 +69,7 @@ eb_status eb_remote_sync(eb_remote *r);
 eb_status eb_remote_upload(eb_remote *r, const char *path, const char *name, char *err,
                            size_t errlen);
 
-typedef struct {
+typedef struct eb_remote_run_result {
     eb_agent_model_info info;
     bool have_info;
     uint64_t target;        /* iterations asked for */
@@ -89,6 +94,13 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
                         const char *kernels, eb_remote_run_result *res,
                         eb_remote_progress progress, void *user, char *err, size_t errlen);
 void eb_remote_run_result_free(eb_remote_run_result *res);
+
+/* Lines of a run read some other way (a LAVA job's log, agent_run.c): a line's words
+ * (checksum verified and removed) go into res when they belong to the run tagged tag;
+ * `id` and `kernel` lines into r's description of the agent (returns whether it was
+ * one). res must be allocated as eb_remote_run does (target, samples_ns, received). */
+void eb_remote_absorb(eb_remote_run_result *res, const char *tag, char **w, int n);
+bool eb_remote_take_id(eb_remote *r, char **w, int n);
 
 /* Received samples in order of index, in milliseconds; returns the count. */
 size_t eb_remote_samples_ms(const eb_remote_run_result *res, double *out, size_t cap);

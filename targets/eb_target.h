@@ -44,7 +44,7 @@ typedef struct {
 typedef struct {
     char name[64];      /* "host", "rpi4" */
     char arch[32];      /* "x86_64", "aarch64", "armhf" */
-    char transport[16]; /* "local", "serial", "emulated" */
+    char transport[16]; /* "local", "serial", "ssh", "emulated" */
     bool emulated;
     int32_t cores;
     double clock_mhz;       /* NaN: unknown */
@@ -57,7 +57,7 @@ typedef struct {
     eb_target_desc desc;
     char description[256];
     char path[512];   /* the file it was loaded from */
-    char device[256]; /* serial: device path ("" for local) */
+    char device[256]; /* serial: device path or tcp:// / rfc2217:// URL ("" for local) */
     int32_t baud;     /* serial: line speed (0 for local) */
     char protocol[24]; /* serial: "edgebench" (the agent, default) or "mlperf-tiny" */
     char cpu[64];      /* "Cortex-A72" ("" unknown) */
@@ -73,6 +73,15 @@ typedef struct {
     double peak_gmacs_fp32, peak_gmacs_int8;         /* the whole chip */
     eb_published published[EB_MAX_PUBLISHED];
     int32_t n_published; /* 0: no public figure is known for this board */
+    /* ssh: who to log in as where, extra ssh arguments, and how the board starts the
+     * agent: `[agent_prefix] agent_path --stdio` (agent_path looked for in ~/.local/bin,
+     * where `edgebench deploy` puts it, then in the board's PATH) */
+    char host[256];          /* "pi@raspberrypi.local" ("" : none) */
+    char ssh_options[16][256]; /* e.g. {"-p", "2222"} or {"-F", "lab_ssh_config"} */
+    int32_t n_ssh_options;
+    char agent_path[256];    /* "edgebench-agent" (default) or a path on the board */
+    char agent_prefix[128];  /* "taskset -c 3", "nice -n -5", ... ("" : none) */
+    char lava_device_type[64]; /* the LAVA device type of the board ("bcm2711-rpi-4-b") */
 } eb_target;
 
 /* Loads a target by name or file. On failure err gets one sentence; for an unknown
@@ -85,6 +94,10 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
 
 /* Writes the valid target names (sorted, ", "-separated) into buf; returns the count. */
 size_t eb_target_names(char *buf, size_t buflen);
+
+/* How to name t on a command line: its name when `--target NAME` finds this very file,
+ * else the file's path. */
+const char *eb_target_ref(const eb_target *t);
 
 /* The first existing target folder ("" when none). */
 const char *eb_targets_dir(void);

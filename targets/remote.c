@@ -13,10 +13,6 @@ volatile sig_atomic_t eb_remote_interrupt = 0;
 
 #define MAX_WORDS 16
 
-/* The run being received, so lines that arrive while resynchronising are not lost. */
-static eb_remote_run_result *active_run;
-static const char *active_tag;
-
 void eb_remote_init(eb_remote *r, int rfd, int wfd, const eb_remote_opts *o)
 {
     memset(r, 0, sizeof *r);
@@ -89,6 +85,13 @@ static eb_status next_line_i(eb_remote *r, char *line, size_t cap, int timeout_m
         }
         r->bad_lines++;
         trace(r, "< (dropped: bad or missing checksum)", line);
+        if (!r->noise[0] && c == 0) {
+            size_t k = 0;
+            for (const char *p = line; *p && k + 1 < sizeof r->noise; p++)
+                if (*p >= ' ' && *p < 127 && *p != '\'')
+                    r->noise[k++] = *p;
+            r->noise[k] = '\0';
+        }
     }
 }
 
@@ -97,7 +100,7 @@ static eb_status next_line(eb_remote *r, char *line, size_t cap, int timeout_ms)
     return next_line_i(r, line, cap, timeout_ms, false);
 }
 
-static void absorb(eb_remote_run_result *res, const char *tag, char **w, int n);
+#define absorb eb_remote_absorb
 
 eb_status eb_remote_sync(eb_remote *r)
 {
@@ -110,7 +113,7 @@ eb_status eb_remote_sync(eb_remote *r)
         if (eb_write_all(r->wfd, "\n", 1, r->o.reply_ms) != EB_OK || send_line(r, cmd) != EB_OK)
             return EB_ERR_IO;
         /* During a run the agent answers between inferences, so allow a long one. */
-        int wait = active_run ? r->o.idle_ms : r->o.reply_ms;
+        int wait = r->active_run ? r->o.idle_ms : r->o.reply_ms;
         int64_t deadline = eb_mono_ms() + wait;
         for (;;) {
             int64_t left = deadline - eb_mono_ms();
@@ -131,11 +134,81 @@ eb_status eb_remote_sync(eb_remote *r)
                     return EB_OK;
                 continue; /* an older sync's answer */
             }
-            if (active_run)
-                absorb(active_run, active_tag, w, n);
+            if (r->active_run)
+                absorb(r->active_run, r->active_tag, w, n);
         }
     }
     return EB_ERR_TIMEOUT;
+}
+
+/* ---- one command and its answer ----------------------------------------------------- */
+
+typedef enum {
+    REPLY_OTHER, /* not part of the answer: keep waiting (the deadline stands) */
+    REPLY_MORE,  /* part of the answer: keep reading (the deadline starts again) */
+    REPLY_DONE,  /* the answer is complete */
+    REPLY_RETRY, /* the command was damaged or the answer lost: send it again */
+    REPLY_FAIL,  /* a final error answer (the handler said why) */
+} reply_verdict;
+
+typedef reply_verdict (*reply_fn)(eb_remote *r, void *ctx, char **w, int n, int attempt);
+
+typedef struct {
+    const char *cmd;
+    int attempts;       /* sends at most */
+    bool newline_first; /* before each send, a bare newline instead of a resync (handshake) */
+    reply_fn on_line;
+    void *ctx;
+} exchange_spec;
+
+/* The retry-and-resync loop every command shares: sends cmd and gives each valid reply
+ * line to on_line until it says done or fail. When no answer comes within reply_ms, or
+ * on_line asks for it, resynchronises and sends the command again, at most x->attempts
+ * times. EB_OK: done; EB_ERR_PROTOCOL: failed; EB_ERR_TIMEOUT: no complete answer;
+ * EB_ERR_IO: the line closed or cannot be written. */
+static eb_status exchange(eb_remote *r, const exchange_spec *x)
+{
+    for (int attempt = 0; attempt < x->attempts; attempt++) {
+        if (attempt) {
+            r->retries_used++;
+            if (!x->newline_first && eb_remote_sync(r) == EB_ERR_IO)
+                return EB_ERR_IO;
+        }
+        /* A bare newline ends whatever was on the line before (boot messages, noise). */
+        if (x->newline_first && eb_write_all(r->wfd, "\n", 1, r->o.reply_ms) != EB_OK)
+            return EB_ERR_IO;
+        if (send_line(r, x->cmd) != EB_OK)
+            return EB_ERR_IO;
+        int64_t deadline = eb_mono_ms() + r->o.reply_ms;
+        for (;;) {
+            int64_t left = deadline - eb_mono_ms();
+            if (left <= 0)
+                break;
+            char line[EB_PROTO_MAX_LINE + 1];
+            eb_status st = next_line(r, line, sizeof line, (int)left);
+            if (st == EB_ERR_IO)
+                return st;
+            if (st != EB_OK)
+                break;
+            char *w[MAX_WORDS];
+            int n = eb_proto_split(line, w, MAX_WORDS);
+            reply_verdict v = x->on_line(r, x->ctx, w, n, attempt);
+            if (v == REPLY_DONE)
+                return EB_OK;
+            if (v == REPLY_FAIL)
+                return EB_ERR_PROTOCOL;
+            if (v == REPLY_RETRY)
+                break;
+            if (v == REPLY_MORE)
+                deadline = eb_mono_ms() + r->o.reply_ms;
+        }
+    }
+    return EB_ERR_TIMEOUT;
+}
+
+static bool is_reply(char *const *w, int n, const char *kind, const char *what)
+{
+    return n >= 2 && !strcmp(w[0], kind) && !strcmp(w[1], what);
 }
 
 /* ---- handshake ----------------------------------------------------------------- */
@@ -153,109 +226,111 @@ static int kv_int(char *const *w, int n, const char *key)
     return v && eb_proto_u64(v, 1000000000, &x) ? (int)x : 0;
 }
 
+/* `id`: the id line, then a kernel line per op, then `ok id`. */
+static reply_verdict on_id(eb_remote *r, void *ctx, char **w, int n, int attempt)
+{
+    bool *got_id = ctx;
+    (void)attempt;
+    if (n >= 2 && !strcmp(w[0], EB_REP_ID)) {
+        *got_id = true;
+        r->n_kernels = 0; /* the listing starts again after the id line */
+        copy_kv(w, n, "version", r->version, sizeof r->version);
+        copy_kv(w, n, "arch", r->arch, sizeof r->arch);
+        copy_kv(w, n, "cpu", r->cpu, sizeof r->cpu);
+        copy_kv(w, n, "isa", r->isa, sizeof r->isa);
+        copy_kv(w, n, "os", r->os, sizeof r->os);
+        r->cores = kv_int(w, n, "cores");
+        r->clock_mhz = kv_int(w, n, "clock_mhz");
+        const char *m = eb_proto_kv(w, n, "memory_bytes");
+        uint64_t mb = 0;
+        r->memory_bytes = m && eb_proto_u64(m, UINT64_MAX, &mb) ? mb : 0;
+        return REPLY_MORE;
+    }
+    if (n == 3 && !strcmp(w[0], EB_REP_KERNEL)) {
+        if (*got_id && r->n_kernels < 64) {
+            snprintf(r->kernels[r->n_kernels].op, sizeof r->kernels[0].op, "%s", w[1]);
+            snprintf(r->kernels[r->n_kernels].name, sizeof r->kernels[0].name, "%s", w[2]);
+            r->n_kernels++;
+        }
+        return REPLY_MORE;
+    }
+    if (is_reply(w, n, EB_REP_OK, EB_CMD_ID))
+        return *got_id ? REPLY_DONE : REPLY_RETRY; /* the id line itself was lost: ask again */
+    return REPLY_OTHER;
+}
+
+bool eb_remote_take_id(eb_remote *r, char **w, int n)
+{
+    bool got_id = r->arch[0] != '\0'; /* kernel lines count once the id line came */
+    return on_id(r, &got_id, w, n, 0) != REPLY_OTHER;
+}
+
 static eb_status identify(eb_remote *r, char *err, size_t errlen)
 {
-    for (int attempt = 0; attempt < r->o.retries; attempt++) {
-        if (attempt) {
-            r->retries_used++;
-            if (eb_remote_sync(r) == EB_ERR_IO)
-                break;
-        }
-        if (send_line(r, EB_CMD_ID) != EB_OK)
-            break;
-        r->n_kernels = 0;
-        bool got_id = false;
-        for (;;) {
-            char line[EB_PROTO_MAX_LINE + 1];
-            eb_status st = next_line(r, line, sizeof line, r->o.reply_ms);
-            if (st != EB_OK)
-                break;
-            char *w[MAX_WORDS];
-            int n = eb_proto_split(line, w, MAX_WORDS);
-            if (n >= 2 && !strcmp(w[0], EB_REP_ID)) {
-                got_id = true;
-                copy_kv(w, n, "version", r->version, sizeof r->version);
-                copy_kv(w, n, "arch", r->arch, sizeof r->arch);
-                copy_kv(w, n, "cpu", r->cpu, sizeof r->cpu);
-                copy_kv(w, n, "isa", r->isa, sizeof r->isa);
-                copy_kv(w, n, "os", r->os, sizeof r->os);
-                r->cores = kv_int(w, n, "cores");
-                r->clock_mhz = kv_int(w, n, "clock_mhz");
-                const char *m = eb_proto_kv(w, n, "memory_bytes");
-                uint64_t mb = 0;
-                r->memory_bytes = m && eb_proto_u64(m, UINT64_MAX, &mb) ? mb : 0;
-            } else if (n == 3 && !strcmp(w[0], EB_REP_KERNEL) && r->n_kernels < 64) {
-                snprintf(r->kernels[r->n_kernels].op, sizeof r->kernels[0].op, "%s", w[1]);
-                snprintf(r->kernels[r->n_kernels].name, sizeof r->kernels[0].name, "%s", w[2]);
-                r->n_kernels++;
-            } else if (n >= 2 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_ID)) {
-                if (got_id)
-                    return EB_OK;
-                break; /* the id line itself was lost: ask again */
-            }
-        }
-    }
+    bool got_id = false;
+    exchange_spec x = {EB_CMD_ID, r->o.retries, false, on_id, &got_id};
+    if (exchange(r, &x) == EB_OK)
+        return EB_OK;
     snprintf(err, errlen, "the agent answered the handshake but not 'id' after %d attempts",
              r->o.retries);
     return EB_ERR_PROTOCOL;
+}
+
+typedef struct {
+    char *err;
+    size_t errlen;
+} hello_ctx;
+
+static reply_verdict on_hello(eb_remote *r, void *ctx, char **w, int n, int attempt)
+{
+    hello_ctx *h = ctx;
+    (void)attempt;
+    if (n >= 2 && !strcmp(w[0], EB_REP_HELLO) && !strcmp(w[1], EB_AGENT_NAME)) {
+        copy_kv(w, n, "version", r->version, sizeof r->version);
+        r->proto = kv_int(w, n, "proto");
+        if (r->proto == EB_PROTO_VERSION)
+            return REPLY_DONE;
+        snprintf(h->err, h->errlen,
+                 "the agent (%s %s) speaks protocol %d but this edgebench speaks "
+                 "protocol %d; build edgebench-agent from this edgebench version "
+                 "and copy it to the board (targets/agent/README.md)",
+                 w[1], r->version[0] ? r->version : "unknown version", r->proto,
+                 EB_PROTO_VERSION);
+        return REPLY_FAIL;
+    }
+    if (is_reply(w, n, EB_REP_ERR, EB_ERRC_VERSION)) {
+        snprintf(h->err, h->errlen,
+                 "the agent refused the handshake (it speaks another protocol "
+                 "version than this edgebench's %d); build edgebench-agent from this "
+                 "edgebench version and copy it to the board (targets/agent/README.md)",
+                 EB_PROTO_VERSION);
+        return REPLY_FAIL;
+    }
+    return REPLY_OTHER; /* ready banners, err crc for a corrupted hello, noise */
 }
 
 eb_status eb_remote_hello(eb_remote *r, char *err, size_t errlen)
 {
     char cmd[32];
     snprintf(cmd, sizeof cmd, "%s %d", EB_CMD_HELLO, EB_PROTO_VERSION);
-    eb_status last = EB_ERR_TIMEOUT;
-    for (int attempt = 0; attempt < r->o.retries; attempt++) {
-        if (attempt)
-            r->retries_used++;
-        /* Whatever was on the line before (boot messages, noise) ends at this newline. */
-        if (eb_write_all(r->wfd, "\n", 1, r->o.reply_ms) != EB_OK || send_line(r, cmd) != EB_OK) {
-            snprintf(err, errlen, "cannot write to the line");
-            return EB_ERR_IO;
+    hello_ctx h = {err, errlen};
+    /* No resync before the agent is known: a newline before each hello is enough. */
+    exchange_spec x = {cmd, r->o.retries, true, on_hello, &h};
+    eb_status st = exchange(r, &x);
+    if (st == EB_OK)
+        return identify(r, err, errlen);
+    if (st == EB_ERR_IO) {
+        /* what came before the close tells who was there (a server's message) */
+        char line[EB_PROTO_MAX_LINE + 1];
+        int64_t until = eb_mono_ms() + 500;
+        while (!r->noise[0] && eb_mono_ms() < until &&
+               next_line(r, line, sizeof line, 100) != EB_ERR_IO) {
         }
-        int64_t deadline = eb_mono_ms() + r->o.reply_ms;
-        for (;;) {
-            int64_t left = deadline - eb_mono_ms();
-            if (left <= 0)
-                break;
-            char line[EB_PROTO_MAX_LINE + 1];
-            eb_status st = next_line(r, line, sizeof line, (int)left);
-            if (st == EB_ERR_IO) {
-                snprintf(err, errlen, "the line closed during the handshake");
-                return st;
-            }
-            if (st != EB_OK)
-                break;
-            char *w[MAX_WORDS];
-            int n = eb_proto_split(line, w, MAX_WORDS);
-            if (n >= 2 && !strcmp(w[0], EB_REP_HELLO) && !strcmp(w[1], EB_AGENT_NAME)) {
-                copy_kv(w, n, "version", r->version, sizeof r->version);
-                r->proto = kv_int(w, n, "proto");
-                if (r->proto != EB_PROTO_VERSION) {
-                    snprintf(err, errlen,
-                             "the agent (%s %s) speaks protocol %d but this edgebench speaks "
-                             "protocol %d; build edgebench-agent from this edgebench version "
-                             "and copy it to the board (targets/agent/README.md)",
-                             w[1], r->version[0] ? r->version : "unknown version", r->proto,
-                             EB_PROTO_VERSION);
-                    return EB_ERR_PROTOCOL;
-                }
-                return identify(r, err, errlen);
-            }
-            if (n >= 2 && !strcmp(w[0], EB_REP_ERR) && !strcmp(w[1], EB_ERRC_VERSION)) {
-                snprintf(err, errlen,
-                         "the agent refused the handshake (it speaks another protocol "
-                         "version than this edgebench's %d); build edgebench-agent from this "
-                         "edgebench version and copy it to the board (targets/agent/README.md)",
-                         EB_PROTO_VERSION);
-                return EB_ERR_PROTOCOL;
-            }
-            /* ready banners, err crc for a corrupted hello, noise: keep waiting */
-        }
-        last = EB_ERR_TIMEOUT;
+        snprintf(err, errlen, "the line closed during the handshake");
     }
-    snprintf(err, errlen, "no edgebench-agent answered");
-    return last;
+    else if (st == EB_ERR_TIMEOUT)
+        snprintf(err, errlen, "no edgebench-agent answered");
+    return st;
 }
 
 /* ---- runs ------------------------------------------------------------------------- */
@@ -267,7 +342,7 @@ static uint64_t kv_u64(char *const *w, int n, const char *key)
     return v && eb_proto_u64(v, UINT64_MAX, &x) ? x : 0;
 }
 
-static void absorb(eb_remote_run_result *res, const char *tag, char **w, int n)
+void eb_remote_absorb(eb_remote_run_result *res, const char *tag, char **w, int n)
 {
     if (n < 1)
         return;
@@ -315,31 +390,52 @@ static void absorb(eb_remote_run_result *res, const char *tag, char **w, int n)
     }
 }
 
-/* Asks `last` and absorbs its info/done lines. EB_OK on "ok last". */
+/* Lines of a run asked for again (`last`, `resend`) go into the result. */
+typedef struct {
+    eb_remote_run_result *res;
+    const char *tag;
+} rerun_ctx;
+
+static reply_verdict on_last(eb_remote *r, void *ctx, char **w, int n, int attempt)
+{
+    rerun_ctx *c = ctx;
+    (void)r;
+    (void)attempt;
+    if (is_reply(w, n, EB_REP_OK, EB_CMD_LAST))
+        return REPLY_DONE;
+    if (n >= 2 && !strcmp(w[0], EB_REP_ERR) &&
+        (!strcmp(w[1], EB_ERRC_BUSY) || !strcmp(w[1], EB_ERRC_STATE)))
+        return REPLY_FAIL;
+    absorb(c->res, c->tag, w, n);
+    return REPLY_MORE;
+}
+
+/* Asks `last` once and absorbs its info/done lines. EB_OK on "ok last". */
 static eb_status query_last(eb_remote *r, eb_remote_run_result *res, const char *tag)
 {
-    if (send_line(r, EB_CMD_LAST) != EB_OK)
-        return EB_ERR_IO;
-    for (;;) {
-        char line[EB_PROTO_MAX_LINE + 1];
-        eb_status st = next_line(r, line, sizeof line, r->o.reply_ms);
-        if (st != EB_OK)
-            return st;
-        char *w[MAX_WORDS];
-        int n = eb_proto_split(line, w, MAX_WORDS);
-        if (n >= 2 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_LAST))
-            return EB_OK;
-        if (n >= 2 && !strcmp(w[0], EB_REP_ERR) &&
-            (!strcmp(w[1], EB_ERRC_BUSY) || !strcmp(w[1], EB_ERRC_STATE)))
-            return EB_ERR_PROTOCOL;
-        absorb(res, tag, w, n);
-    }
+    rerun_ctx c = {res, tag};
+    exchange_spec x = {EB_CMD_LAST, 1, false, on_last, &c};
+    return exchange(r, &x);
+}
+
+static reply_verdict on_resend(eb_remote *r, void *ctx, char **w, int n, int attempt)
+{
+    rerun_ctx *c = ctx;
+    (void)r;
+    (void)attempt;
+    if (is_reply(w, n, EB_REP_OK, EB_CMD_RESEND))
+        return REPLY_DONE;
+    if (n >= 1 && !strcmp(w[0], EB_REP_ERR))
+        return REPLY_FAIL;
+    absorb(c->res, c->tag, w, n);
+    return REPLY_MORE;
 }
 
 /* Asks again for samples that were lost on the line. */
 static void fetch_missing(eb_remote *r, eb_remote_run_result *res, const char *tag)
 {
     uint64_t upto = res->agent_n < res->target ? res->agent_n : res->target;
+    rerun_ctx c = {res, tag};
     for (int round = 0; round < r->o.retries && res->n_received < upto; round++) {
         uint64_t i = 0;
         while (i < upto) {
@@ -356,29 +452,12 @@ static void fetch_missing(eb_remote *r, eb_remote_run_result *res, const char *t
             snprintf(cmd, sizeof cmd, "%s %llu %llu", EB_CMD_RESEND, (unsigned long long)first,
                      (unsigned long long)count);
             r->retries_used++;
-            if (send_line(r, cmd) != EB_OK)
+            /* a lost answer is asked for once more after a resync; the rounds do the rest */
+            exchange_spec x = {cmd, 2, false, on_resend, &c};
+            if (exchange(r, &x) == EB_ERR_IO)
                 return;
-            for (;;) {
-                char line[EB_PROTO_MAX_LINE + 1];
-                eb_status st = next_line(r, line, sizeof line, r->o.reply_ms);
-                if (st == EB_ERR_IO)
-                    return;
-                if (st != EB_OK) {
-                    if (eb_remote_sync(r) == EB_ERR_IO)
-                        return;
-                    break;
-                }
-                char *w[MAX_WORDS];
-                int n = eb_proto_split(line, w, MAX_WORDS);
-                if (n >= 2 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_RESEND))
-                    break;
-                if (n >= 1 && !strcmp(w[0], EB_REP_ERR))
-                    break;
-                absorb(res, tag, w, n);
-            }
         }
     }
-    (void)tag;
 }
 
 void eb_remote_run_result_free(eb_remote_run_result *res)
@@ -434,8 +513,8 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
     char cmd[256];
     snprintf(cmd, sizeof cmd, "%s %s %s %llu %llu kernels=%s", EB_CMD_RUN, tag, model,
              (unsigned long long)warmup, (unsigned long long)iters, kernels ? kernels : "auto");
-    active_run = res;
-    active_tag = tag;
+    r->active_run = res;
+    snprintf(r->active_tag, sizeof r->active_tag, "%s", tag);
 
     eb_status ret = EB_OK;
     bool started = false, finished = false, abort_sent = false, user_abort = false;
@@ -601,8 +680,8 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
     else
         res->stop_reason[0] = '\0';
 out:
-    active_run = NULL;
-    active_tag = NULL;
+    r->active_run = NULL;
+    r->active_tag[0] = '\0';
     if (ret != EB_OK)
         eb_remote_run_result_free(res);
     return ret;
@@ -610,144 +689,131 @@ out:
 
 /* ---- uploads ---------------------------------------------------------------------- */
 
-static eb_status await(eb_remote *r, char *line, char **w, int *n)
+typedef struct {
+    const char *name;
+    bool file_crc_bad;
+    char *err;
+    size_t errlen;
+} upload_ctx;
+
+static reply_verdict on_upload(eb_remote *r, void *ctx, char **w, int n, int attempt)
 {
-    eb_status st = next_line(r, line, EB_PROTO_MAX_LINE + 1, r->o.reply_ms);
-    if (st == EB_OK)
-        *n = eb_proto_split(line, w, MAX_WORDS);
-    return st;
+    upload_ctx *u = ctx;
+    (void)r;
+    (void)attempt;
+    if (n >= 3 && is_reply(w, n, EB_REP_OK, EB_CMD_UPLOAD))
+        return REPLY_DONE;
+    if (is_reply(w, n, EB_REP_ERR, EB_ERRC_CRC))
+        return REPLY_RETRY; /* our line was corrupted: send it again */
+    if (n >= 2 && !strcmp(w[0], EB_REP_ERR)) {
+        snprintf(u->err, u->errlen, "the agent refused the upload of %s (%s)", u->name, w[1]);
+        return REPLY_FAIL;
+    }
+    return REPLY_OTHER;
+}
+
+static reply_verdict on_commit(eb_remote *r, void *ctx, char **w, int n, int attempt)
+{
+    upload_ctx *u = ctx;
+    (void)r;
+    if (is_reply(w, n, EB_REP_OK, EB_CMD_COMMIT))
+        return REPLY_DONE;
+    if (n >= 3 && is_reply(w, n, EB_REP_ERR, EB_ERRC_CRC) && !strcmp(w[2], "file")) {
+        u->file_crc_bad = true;
+        snprintf(u->err, u->errlen, "the uploaded %s arrived damaged (file CRC-32 differs)",
+                 u->name);
+        return REPLY_FAIL;
+    }
+    if (is_reply(w, n, EB_REP_ERR, EB_ERRC_STATE) && attempt)
+        return REPLY_DONE; /* the first commit went through; its ok was lost */
+    if (n >= 2 && !strcmp(w[0], EB_REP_ERR))
+        return REPLY_RETRY;
+    return REPLY_OTHER;
+}
+
+typedef struct {
+    upload_ctx *u;
+    size_t size, off, len; /* the chunk [off, off + len) is on its way */
+} chunk_ctx;
+
+static reply_verdict on_chunk(eb_remote *r, void *ctx, char **w, int n, int attempt)
+{
+    chunk_ctx *c = ctx;
+    (void)r;
+    (void)attempt;
+    uint64_t at;
+    if (n == 2 && !strcmp(w[0], EB_REP_ACK) && eb_proto_u64(w[1], c->size, &at)) {
+        if (at == c->off + c->len || (at % EB_PROTO_CHUNK_BYTES == 0 && at != c->off)) {
+            c->off = (size_t)at;
+            return REPLY_DONE;
+        }
+        return REPLY_OTHER; /* a stale ack of an earlier send */
+    }
+    if (n == 3 && is_reply(w, n, EB_REP_ERR, EB_ERRC_OFFSET) &&
+        eb_proto_u64(w[2], c->size, &at) && at % EB_PROTO_CHUNK_BYTES == 0) {
+        c->off = (size_t)at; /* continue where the agent is */
+        return REPLY_DONE;
+    }
+    if (n >= 2 && !strcmp(w[0], EB_REP_ERR)) {
+        if (!strcmp(w[1], EB_ERRC_IO) || !strcmp(w[1], EB_ERRC_STATE)) {
+            snprintf(c->u->err, c->u->errlen, "the agent failed while storing %s (%s)",
+                     c->u->name, w[1]);
+            return REPLY_FAIL;
+        }
+        return REPLY_RETRY; /* crc or args: the chunk was damaged on the way */
+    }
+    return REPLY_OTHER;
 }
 
 static eb_status upload_once(eb_remote *r, const uint8_t *data, size_t size, uint32_t crc,
                              const char *name, bool *file_crc_bad, char *err, size_t errlen)
 {
     char cmd[EB_PROTO_MAX_LINE];
-    char line[EB_PROTO_MAX_LINE + 1];
-    char *w[MAX_WORDS];
-    int n = 0;
+    upload_ctx u = {name, false, err, errlen};
     snprintf(cmd, sizeof cmd, "%s %s %zu %08x", EB_CMD_UPLOAD, name, size, (unsigned)crc);
-    bool opened = false;
-    for (int attempt = 0; attempt < r->o.retries && !opened; attempt++) {
-        if (attempt) {
-            r->retries_used++;
-            if (eb_remote_sync(r) == EB_ERR_IO)
-                break;
-        }
-        if (send_line(r, cmd) != EB_OK)
-            break;
-        for (;;) {
-            eb_status st = await(r, line, w, &n);
-            if (st == EB_ERR_IO) {
-                snprintf(err, errlen, "the line closed during the upload");
-                return st;
-            }
-            if (st != EB_OK)
-                break;
-            if (n >= 3 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_UPLOAD)) {
-                opened = true;
-                break;
-            }
-            if (n >= 2 && !strcmp(w[0], EB_REP_ERR)) {
-                if (!strcmp(w[1], EB_ERRC_CRC))
-                    break; /* our line was corrupted: send it again */
-                snprintf(err, errlen, "the agent refused the upload of %s (%s)", name, w[1]);
-                return EB_ERR_PROTOCOL;
-            }
-        }
+    exchange_spec open = {cmd, r->o.retries, false, on_upload, &u};
+    eb_status st = exchange(r, &open);
+    if (st == EB_ERR_IO) {
+        snprintf(err, errlen, "the line closed during the upload");
+        return st;
     }
-    if (!opened) {
+    if (st == EB_ERR_PROTOCOL)
+        return st;
+    if (st != EB_OK) {
         snprintf(err, errlen, "the agent did not accept the upload of %s after %d attempts",
                  name, r->o.retries);
         return EB_ERR_TIMEOUT;
     }
-    size_t off = 0;
-    int tries = 0;
-    while (off < size) {
-        if (tries > r->o.retries) {
+    chunk_ctx c = {&u, size, 0, 0};
+    while (c.off < size) {
+        c.len = size - c.off < EB_PROTO_CHUNK_BYTES ? size - c.off : EB_PROTO_CHUNK_BYTES;
+        int k = snprintf(cmd, sizeof cmd, "%s %zu ", EB_CMD_CHUNK, c.off);
+        eb_base64_encode(data + c.off, c.len, cmd + k, sizeof cmd - (size_t)k);
+        exchange_spec chunk = {cmd, r->o.retries + 1, false, on_chunk, &c};
+        st = exchange(r, &chunk);
+        if (st == EB_ERR_IO) {
+            snprintf(err, errlen, "the line closed during the upload");
+            return st;
+        }
+        if (st == EB_ERR_PROTOCOL)
+            return EB_ERR_IO; /* on_chunk said why */
+        if (st != EB_OK) {
             snprintf(err, errlen, "the upload of %s stalled at byte %zu of %zu: the line is too "
-                     "noisy", name, off, size);
+                     "noisy", name, c.off, size);
             return EB_ERR_TIMEOUT;
         }
-        size_t len = size - off < EB_PROTO_CHUNK_BYTES ? size - off : EB_PROTO_CHUNK_BYTES;
-        int k = snprintf(cmd, sizeof cmd, "%s %zu ", EB_CMD_CHUNK, off);
-        eb_base64_encode(data + off, len, cmd + k, sizeof cmd - (size_t)k);
-        if (tries)
-            r->retries_used++;
-        if (send_line(r, cmd) != EB_OK) {
-            snprintf(err, errlen, "cannot write to the line");
-            return EB_ERR_IO;
-        }
-        bool moved = false;
-        for (;;) {
-            eb_status st = await(r, line, w, &n);
-            if (st == EB_ERR_IO) {
-                snprintf(err, errlen, "the line closed during the upload");
-                return st;
-            }
-            if (st != EB_OK) {
-                tries++;
-                if (eb_remote_sync(r) == EB_ERR_IO) {
-                    snprintf(err, errlen, "the line closed during the upload");
-                    return EB_ERR_IO;
-                }
-                break;
-            }
-            uint64_t at;
-            if (n == 2 && !strcmp(w[0], EB_REP_ACK) && eb_proto_u64(w[1], size, &at)) {
-                if (at == off + len || (at % EB_PROTO_CHUNK_BYTES == 0 && at != off)) {
-                    off = (size_t)at;
-                    moved = true;
-                    break;
-                }
-                continue; /* a stale ack of an earlier send */
-            }
-            if (n == 3 && !strcmp(w[0], EB_REP_ERR) && !strcmp(w[1], EB_ERRC_OFFSET) &&
-                eb_proto_u64(w[2], size, &at) && at % EB_PROTO_CHUNK_BYTES == 0) {
-                off = (size_t)at; /* continue where the agent is */
-                moved = true;
-                break;
-            }
-            if (n >= 2 && !strcmp(w[0], EB_REP_ERR)) {
-                if (!strcmp(w[1], EB_ERRC_IO) || !strcmp(w[1], EB_ERRC_STATE)) {
-                    snprintf(err, errlen, "the agent failed while storing %s (%s)", name, w[1]);
-                    return EB_ERR_IO;
-                }
-                tries++; /* crc or args: the chunk was damaged on the way */
-                break;
-            }
-        }
-        if (moved)
-            tries = 0;
     }
-    for (int attempt = 0; attempt < r->o.retries; attempt++) {
-        if (attempt)
-            r->retries_used++;
-        if (send_line(r, EB_CMD_COMMIT) != EB_OK)
-            break;
-        for (;;) {
-            eb_status st = await(r, line, w, &n);
-            if (st == EB_ERR_IO) {
-                snprintf(err, errlen, "the line closed during the upload");
-                return st;
-            }
-            if (st != EB_OK) {
-                eb_remote_sync(r);
-                break;
-            }
-            if (n >= 2 && !strcmp(w[0], EB_REP_OK) && !strcmp(w[1], EB_CMD_COMMIT))
-                return EB_OK;
-            if (n >= 3 && !strcmp(w[0], EB_REP_ERR) && !strcmp(w[1], EB_ERRC_CRC) &&
-                !strcmp(w[2], "file")) {
-                *file_crc_bad = true;
-                snprintf(err, errlen, "the uploaded %s arrived damaged (file CRC-32 differs)",
-                         name);
-                return EB_ERR_FORMAT;
-            }
-            if (n >= 2 && !strcmp(w[0], EB_REP_ERR) && !strcmp(w[1], EB_ERRC_STATE) && attempt)
-                return EB_OK; /* the first commit went through; its ok was lost */
-            if (n >= 2 && !strcmp(w[0], EB_REP_ERR))
-                break;
-        }
+    exchange_spec commit = {EB_CMD_COMMIT, r->o.retries, false, on_commit, &u};
+    st = exchange(r, &commit);
+    if (st == EB_OK)
+        return EB_OK;
+    if (st == EB_ERR_IO) {
+        snprintf(err, errlen, "the line closed during the upload");
+        return st;
+    }
+    if (u.file_crc_bad) {
+        *file_crc_bad = true;
+        return EB_ERR_FORMAT;
     }
     snprintf(err, errlen, "the agent did not confirm the upload of %s", name);
     return EB_ERR_TIMEOUT;

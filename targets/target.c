@@ -165,8 +165,8 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
 
     v = cJSON_GetObjectItemCaseSensitive(o, "transport");
     if (!cJSON_IsString(v) || (strcmp(v->valuestring, "local") && strcmp(v->valuestring, "serial") &&
-                               strcmp(v->valuestring, "emulated")))
-        BAD("'transport' must be \"local\", \"serial\" or \"emulated\"");
+                               strcmp(v->valuestring, "ssh") && strcmp(v->valuestring, "emulated")))
+        BAD("'transport' must be \"local\", \"serial\", \"ssh\" or \"emulated\"");
     snprintf(t->transport, sizeof t->transport, "%s", v->valuestring);
     bool local = !strcmp(t->transport, "local");
     t->emulated = !strcmp(t->transport, "emulated");
@@ -233,8 +233,13 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
     snprintf(t->power_model.source, sizeof t->power_model.source, "%s", src->valuestring);
 
     v = cJSON_GetObjectItemCaseSensitive(o, "device");
-    if (cJSON_IsString(v))
+    if (cJSON_IsString(v)) {
+        if (strstr(v->valuestring, "://") && strncmp(v->valuestring, "tcp://", 6) &&
+            strncmp(v->valuestring, "rfc2217://", 10))
+            BAD("'device' must be a serial device (/dev/ttyUSB0) or a serial server address "
+                "(tcp://HOST:PORT or rfc2217://HOST:PORT)");
         snprintf(out->device, sizeof out->device, "%s", v->valuestring);
+    }
     v = cJSON_GetObjectItemCaseSensitive(o, "baud");
     if (cJSON_IsNumber(v))
         out->baud = (int32_t)v->valuedouble;
@@ -306,6 +311,40 @@ eb_status eb_target_parse(const char *text, const char *path, eb_target *out, ch
         }
     }
 
+    const struct {
+        const char *key;
+        char *dst;
+        size_t cap;
+    } ssh_str[] = {{"host", out->host, sizeof out->host},
+                   {"agent_path", out->agent_path, sizeof out->agent_path},
+                   {"agent_prefix", out->agent_prefix, sizeof out->agent_prefix},
+                   {"lava_device_type", out->lava_device_type, sizeof out->lava_device_type}};
+    for (size_t k = 0; k < sizeof ssh_str / sizeof ssh_str[0]; k++) {
+        v = cJSON_GetObjectItemCaseSensitive(o, ssh_str[k].key);
+        if (!v || cJSON_IsNull(v))
+            continue;
+        if (!cJSON_IsString(v) || strlen(v->valuestring) >= ssh_str[k].cap ||
+            strpbrk(v->valuestring, "\n\r"))
+            BAD("'%s' must be a string of one line", ssh_str[k].key);
+        snprintf(ssh_str[k].dst, ssh_str[k].cap, "%s", v->valuestring);
+    }
+    if (out->host[0] && (out->host[0] == '-' || strpbrk(out->host, " \t")))
+        BAD("'host' must be an SSH destination such as \"pi@raspberrypi.local\"");
+    v = cJSON_GetObjectItemCaseSensitive(o, "ssh_options");
+    if (v && !cJSON_IsNull(v)) {
+        const cJSON *e;
+        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > 16)
+            BAD("'ssh_options' must be a list of at most 16 ssh arguments such as \"-p\", "
+                "\"2222\"");
+        cJSON_ArrayForEach(e, v)
+        {
+            if (!cJSON_IsString(e) || strlen(e->valuestring) >= sizeof out->ssh_options[0])
+                BAD("'ssh_options' entries must be strings");
+            snprintf(out->ssh_options[out->n_ssh_options++], sizeof out->ssh_options[0], "%s",
+                     e->valuestring);
+        }
+    }
+
     cJSON_Delete(o);
     return EB_OK;
 fail:
@@ -370,4 +409,15 @@ eb_status eb_target_load(const char *name, eb_target *out, char *err, size_t err
     eb_status st = eb_target_parse(text, path, out, err, errlen);
     free(text);
     return st;
+}
+
+const char *eb_target_ref(const eb_target *t)
+{
+    char by_name[600];
+    snprintf(by_name, sizeof by_name, "%s/%s.json", eb_targets_dir(), t->desc.name);
+    struct stat a, b;
+    if (stat(by_name, &a) == 0 && stat(t->path, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino)
+        return t->desc.name;
+    return t->path;
 }

@@ -9,6 +9,7 @@
 #define AGENT_FIXTURE_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <pty.h>
@@ -107,6 +108,7 @@ typedef enum {
     FX_TRUNCATE,     /* keep only the first arg bytes, then the newline */
     FX_HOLD,         /* forward nothing from this line on (a reply that never comes) */
     FX_KILL,         /* kill the agent (the line stays up, nothing answers any more) */
+    FX_HOOK,         /* call the proxy's hook (e.g. kill a server in between), then forward */
 } fx_action;
 
 typedef struct {
@@ -134,16 +136,28 @@ typedef struct {
     size_t len[2];
     int held[2];
     volatile int killed;
+    void (*hook)(void *);
+    void *hook_arg;
 } fx_proxy;
 
+/* Gives up after 2 s without progress: a reader that went away (a server killed in a
+ * test) must not hang the proxy thread. */
 static inline void fx_write(int fd, const char *p, size_t n)
 {
+    int stalled = 0;
     while (n > 0) {
+        struct pollfd pw = {.fd = fd, .events = POLLOUT};
+        if (poll(&pw, 1, 50) <= 0) {
+            if (++stalled > 40)
+                return;
+            continue;
+        }
         ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (w <= 0)
             return;
+        stalled = 0;
         p += w;
         n -= (size_t)w;
     }
@@ -192,6 +206,10 @@ static inline void fx_line(fx_proxy *x, int d, char *line, size_t n)
             kill(x->agent, SIGKILL);
             x->killed = 1;
             return;
+        case FX_HOOK:
+            if (x->hook)
+                x->hook(x->hook_arg);
+            break;
         }
     }
     fx_write(out, line, n);
@@ -220,6 +238,8 @@ static inline void *fx_run(void *arg)
             continue;
         char tmp[4096];
         ssize_t got = read(in, tmp, sizeof tmp);
+        if (got < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
         if (got <= 0) {
             if (d) /* the agent is gone */
                 x->killed = 1;
@@ -247,25 +267,34 @@ typedef struct {
     char dir[64];
     int slave_fd;     /* exec rigs: the pty slave kept open (the host opens it by name) */
     char slave[128];  /* its path, for --port */
+    fx_dir dirs[2];   /* the proxy threads' arguments */
 } fx_rig;
 
-/* The real agent binary with its stdin/stdout on our end of a socketpair. */
-static inline pid_t fx_spawn_exec(const char *agent, int fd, const char *dir)
+/* The real agent (argv: the program, e.g. {"qemu-aarch64", "-cpu", "cortex-a72", AGENT},
+ * NULL-terminated) with its stdin/stdout on our end of a socketpair. */
+static inline pid_t fx_spawn_exec(const char *const *argv, int fd, const char *dir)
 {
     pid_t pid = fork();
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(fd, 0);
         dup2(fd, 1);
-        execl(agent, agent, "--models-dir", dir, (char *)NULL);
+        const char *args[16];
+        int n = 0;
+        for (; argv[n] && n < 12; n++)
+            args[n] = argv[n];
+        args[n++] = "--models-dir";
+        args[n++] = dir;
+        args[n] = NULL;
+        execvp(args[0], (char *const *)args);
         _exit(127);
     }
     return pid;
 }
 
-static inline void fx_rig_start_generic(fx_rig *g, const char *agent_exec, const fx_rule *rules,
-                                 int n_rules, const char *garbage, size_t garbage_len,
-                                 const eb_remote_opts *o);
+static inline void fx_rig_start_generic(fx_rig *g, const char *const *agent_exec,
+                                        const fx_rule *rules, int n_rules, const char *garbage,
+                                        size_t garbage_len, const eb_remote_opts *o);
 
 static inline void fx_rig_start(fx_rig *g, const fx_rule *rules, int n_rules, const char *garbage,
                          size_t garbage_len, const eb_remote_opts *o)
@@ -276,12 +305,21 @@ static inline void fx_rig_start(fx_rig *g, const fx_rule *rules, int n_rules, co
 /* The real agent behind the proxy; the host side is left to the caller (g->slave). */
 static inline void fx_rig_start_exec(fx_rig *g, const char *agent, const fx_rule *rules, int n_rules)
 {
-    fx_rig_start_generic(g, agent, rules, n_rules, NULL, 0, NULL);
+    const char *argv[] = {agent, NULL};
+    fx_rig_start_generic(g, argv, rules, n_rules, NULL, 0, NULL);
 }
 
-static inline void fx_rig_start_generic(fx_rig *g, const char *agent_exec, const fx_rule *rules,
-                                 int n_rules, const char *garbage, size_t garbage_len,
-                                 const eb_remote_opts *o)
+/* The same with an agent command line (e.g. under qemu-user) and garbage sent to the
+ * host before anything else. */
+static inline void fx_rig_start_cmd(fx_rig *g, const char *const *argv, const fx_rule *rules,
+                                    int n_rules, const char *garbage, size_t garbage_len)
+{
+    fx_rig_start_generic(g, argv, rules, n_rules, garbage, garbage_len, NULL);
+}
+
+static inline void fx_rig_start_generic(fx_rig *g, const char *const *agent_exec,
+                                        const fx_rule *rules, int n_rules, const char *garbage,
+                                        size_t garbage_len, const eb_remote_opts *o)
 {
     memset(g, 0, sizeof *g);
     snprintf(g->dir, sizeof g->dir, "/tmp/eb_agent_test_XXXXXX");
@@ -302,16 +340,19 @@ static inline void fx_rig_start_generic(fx_rig *g, const char *agent_exec, const
     close(sv[1]);
     g->x.agent_fd = sv[0];
     g->x.host_fd = m;
+    /* the proxy never blocks on a side that stopped reading (fx_write gives up) */
+    fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     for (int i = 0; i < n_rules; i++)
         g->x.rules[i] = rules[i];
     g->x.n_rules = n_rules;
     g->x.garbage_to_host = garbage;
     g->x.garbage_len = garbage_len;
-    static fx_dir dirs[2];
-    dirs[0] = (fx_dir){&g->x, 0};
-    dirs[1] = (fx_dir){&g->x, 1};
-    pthread_create(&g->x.th[0], NULL, fx_run, &dirs[0]);
-    pthread_create(&g->x.th[1], NULL, fx_run, &dirs[1]);
+    /* per rig: several rigs may run at once */
+    g->dirs[0] = (fx_dir){&g->x, 0};
+    g->dirs[1] = (fx_dir){&g->x, 1};
+    pthread_create(&g->x.th[0], NULL, fx_run, &g->dirs[0]);
+    pthread_create(&g->x.th[1], NULL, fx_run, &g->dirs[1]);
     g->slave_fd = -1;
     snprintf(g->slave, sizeof g->slave, "%s", ttyname(s));
     if (agent_exec) { /* the caller's host opens g->slave; keep it open meanwhile */

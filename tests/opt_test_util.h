@@ -2,10 +2,13 @@
  * test_avx512_set.c): the helpers of avx2_test_util.h (data, requantization parameters
  * that reach every branch, comparisons, and the fp32 tolerance EB_T_F32_TOL stated
  * there), plus
- *  - t_fast: the forced kernel set under test (avx2 or avx512), filled by t_need_isa,
- *    which skips visibly (cr_skip_test naming the ISA) when the CPU or build lacks it;
- *  - T_OPT_TEST(suite, name): one test body registered once per optimized x86 set, as
- *    suite::name_avx2 and suite::name_avx512, so each op's checks are written once;
+ *  - t_fast: the forced kernel set under test (avx2, avxvnni or avx512), filled by
+ *    t_need_isa, which skips visibly (cr_skip_test naming the ISA) when the CPU or build
+ *    lacks it;
+ *  - T_OPT_TEST(suite, name): one test body registered once per optimized x86 set with
+ *    fp32 and int8 kernels, as suite::name_avx2 and suite::name_avx512, and
+ *    T_OPT_TEST_S8(suite, name) for int8 checks, also as suite::name_avxvnni (that set
+ *    has int8 kernels only), so each op's checks are written once;
  *  - the conv/dwconv fixture: geometries, params, sizes and fp32 sum magnitudes. */
 #ifndef EB_OPT_TEST_UTIL_H
 #define EB_OPT_TEST_UTIL_H
@@ -26,6 +29,8 @@ typedef struct {
 static const t_isa t_isa_avx2 = {EB_ISA_AVX2, EB_KSET_AVX2, "avx2", "AVX2+FMA"};
 static const t_isa t_isa_avx512 = {EB_ISA_AVX512, EB_KSET_AVX512, "avx512",
                                    "AVX512 F+BW+VL+VNNI"};
+static const t_isa t_isa_avxvnni = {EB_ISA_AVXVNNI, EB_KSET_AVXVNNI, "avxvnni",
+                                    "AVX-VNNI (with AVX2+FMA)"};
 
 /* Fills t_ref and t_fast for isa, or skips the test with a message naming the ISA. */
 static inline const t_isa *t_need_isa(const t_isa *isa)
@@ -51,6 +56,24 @@ static inline void t_need_avx512(void)
     Test(suite, name##_avx2)                                                             \
     {                                                                                    \
         suite##__##name(t_need_isa(&t_isa_avx2));                                        \
+    }                                                                                    \
+    Test(suite, name##_avx512)                                                           \
+    {                                                                                    \
+        suite##__##name(t_need_isa(&t_isa_avx512));                                      \
+    }                                                                                    \
+    static void suite##__##name(const t_isa *isa)
+
+/* T_OPT_TEST_S8(suite, name) { body }: as T_OPT_TEST for a body that checks int8 kernels
+ * only, registered as suite::name_avx2, suite::name_avxvnni and suite::name_avx512. */
+#define T_OPT_TEST_S8(suite, name)                                                       \
+    static void suite##__##name(const t_isa *isa);                                       \
+    Test(suite, name##_avx2)                                                             \
+    {                                                                                    \
+        suite##__##name(t_need_isa(&t_isa_avx2));                                        \
+    }                                                                                    \
+    Test(suite, name##_avxvnni)                                                          \
+    {                                                                                    \
+        suite##__##name(t_need_isa(&t_isa_avxvnni));                                     \
     }                                                                                    \
     Test(suite, name##_avx512)                                                           \
     {                                                                                    \

@@ -22,7 +22,7 @@ Test(avx2_set, forced_set_is_all_avx2)
     }
     eb_kernel_set autos;
     cr_assert_eq(eb_kernels_select(EB_KSET_AUTO, &autos), EB_OK);
-    /* auto: the conv2d of the best set over AVX2 this CPU has (avx512, amx) */
+    /* auto: the conv2d of the best set over AVX2 this CPU has (avxvnni, avx512, amx) */
     cr_assert_eq(autos.conv2d_s8.isa, t_auto_isa(EB_KOP_conv2d_s8), "%s", autos.conv2d_s8.name);
     if (t_auto_isa(EB_KOP_conv2d_s8) == EB_ISA_AVX2)
         cr_assert_str_eq(autos.conv2d_s8.name, "eb_conv2d_s8_avx2");

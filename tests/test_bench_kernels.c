@@ -170,6 +170,18 @@ Test(bench_kernels, peak_chains_avx512)
     cr_assert_gt(eb_peak_measure(EB_ISA_AVX512, EB_S8, 0.002), 2e9);
 }
 
+Test(bench_kernels, peak_chain_avxvnni)
+{
+    if (!eb_isa_runnable(EB_ISA_AVXVNNI)) {
+        cr_assert_not(eb_peak_available(EB_ISA_AVXVNNI, EB_S8), "no chain without the ISA");
+        cr_skip_test("no AVX-VNNI: the avxvnni peak chain is not run");
+    }
+    cr_assert(eb_peak_available(EB_ISA_AVXVNNI, EB_S8));
+    cr_assert_not(eb_peak_available(EB_ISA_AVXVNNI, EB_F32), "the set's fp32 is avx2's");
+    cr_assert(strstr(eb_peak_method(EB_ISA_AVXVNNI, EB_S8), "vpdpbusd ymm") != NULL);
+    cr_assert_gt(eb_peak_measure(EB_ISA_AVXVNNI, EB_S8, 0.002), 2e9);
+}
+
 Test(bench_kernels, bad_command_lines_exit_2)
 {
     const char *a1[] = {"bench", "kernels", "--op", "conv3d"};

@@ -193,15 +193,15 @@ Test(compare, input_errors_exit_two)
     cr_assert_eq(run_compare(b, other, NULL, NULL), EB_EXIT_USAGE);
     /* schema mismatch */
     char v2[256];
-    snprintf(v2, sizeof v2, "%s/v2.json", dir);
-    json = fx_report(&r, 1, "Fixture CPU", "auto", 2);
+    snprintf(v2, sizeof v2, "%s/v3.json", dir);
+    json = fx_report(&r, 1, "Fixture CPU", "auto", 3);
     fx_write(v2, json);
     free(json);
     cr_assert_eq(run_compare(b, v2, NULL, NULL), EB_EXIT_USAGE);
     eb_report rep;
     char err[512];
     cr_assert_neq(eb_report_read(v2, &rep, err, sizeof err), EB_OK);
-    cr_assert(strstr(err, "schema_version 2") != NULL, "%s", err);
+    cr_assert(strstr(err, "schema_version 3") != NULL, "%s", err);
     /* too few samples to ever reach alpha 0.01 */
     const char *few = write_one("few.json", 10.0, 0.02, 3, 42, NULL, NULL);
     cr_assert_eq(run_compare(b, few, NULL, NULL), EB_EXIT_USAGE);

@@ -1,9 +1,11 @@
-/* test_opt_conv2d.c - eb_conv2d_{f32,s8} of every optimized x86 set (avx2, avx512)
+/* test_opt_conv2d.c - eb_conv2d_{f32,s8} of every optimized x86 set (avx2, avx512; and
+ * avxvnni for int8)
  * against ref: every channel count of the tail list on both sides, 1x1 (direct GEMM)
  * and windowed (im2col) geometries, strides 1 and 2, padding on every side (asymmetric
  * too), widths not a multiple of 8, batch 1 and 2, and shapes large enough for several
  * row blocks. int8 must be bit-exact; fp32 within EB_T_F32_TOL of the magnitude of each
- * sum (see avx2_test_util.h). Each test runs as <name>_avx2 and <name>_avx512. */
+ * sum (see avx2_test_util.h). Each test runs as <name>_avx2 and <name>_avx512, the int8
+ * ones also as <name>_avxvnni. */
 #include "opt_test_util.h"
 
 static const int32_t chans[] = {1, 3, 7, 8, 9, 17, 33, 64};
@@ -90,7 +92,7 @@ T_OPT_TEST(opt_conv2d, f32_tails_all_geometries)
             }
 }
 
-T_OPT_TEST(opt_conv2d, s8_tails_all_geometries)
+T_OPT_TEST_S8(opt_conv2d, s8_tails_all_geometries)
 {
     t_seed(2);
     for (size_t g = 0; g < NGEOM; g++)
@@ -120,7 +122,7 @@ T_OPT_TEST(opt_conv2d, f32_multi_block)
     }
 }
 
-T_OPT_TEST(opt_conv2d, s8_multi_block)
+T_OPT_TEST_S8(opt_conv2d, s8_multi_block)
 {
     t_seed(4);
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
@@ -129,8 +131,12 @@ T_OPT_TEST(opt_conv2d, s8_multi_block)
     }
 }
 
-T_OPT_TEST(opt_conv2d, table_entries_are_the_isa)
+T_OPT_TEST(opt_conv2d, f32_table_entry_is_the_isa)
 {
     T_ASSERT_ENTRY(isa, conv2d_f32, "conv2d_f32");
+}
+
+T_OPT_TEST_S8(opt_conv2d, s8_table_entry_is_the_isa)
+{
     T_ASSERT_ENTRY(isa, conv2d_s8, "conv2d_s8");
 }

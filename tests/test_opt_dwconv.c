@@ -1,11 +1,14 @@
-/* test_opt_dwconv.c - eb_dwconv_{f32,s8} of every optimized x86 set (avx2, avx512)
- * against ref: channel counts 1..64 of the tail list (avx2's 16-channel int8 fast path
- * and its plain leftover route; avx512's masked partial block of 64), 100 and 128, 3x3
+/* test_opt_dwconv.c - eb_dwconv_{f32,s8} of every optimized x86 set (avx2, avx512; and
+ * avxvnni for int8) against ref: channel counts 1..64 of the tail list (avx2's
+ * 16-channel int8 fast path and its plain leftover route; avx512's masked partial block
+ * of 64; avxvnni's overlapping last block of 32 and its one-pixel route under 32
+ * channels, which reads the input's last bytes through a copy), 100 and 128, 3x3
  * stride 1 and 2, other windows (5x3 = 15 taps, not a multiple of 4; 1x1; 9x9 = 81 taps,
  * over both int8 fast paths' tap limits), padding on every side, widths not a multiple
- * of 8, batch 1 and 2, and the pixel groups avx512 forms when C divides 64. int8
- * bit-exact; fp32 within EB_T_F32_TOL of each sum's magnitude (see avx2_test_util.h).
- * Each test runs as <name>_avx2 and <name>_avx512. */
+ * of 8, batch 1 and 2, and the pixel groups avx512 (avxvnni) forms when C divides 64
+ * (32). int8 bit-exact; fp32 within EB_T_F32_TOL of each sum's magnitude (see
+ * avx2_test_util.h). Each test runs as <name>_avx2 and <name>_avx512, the int8 ones
+ * also as <name>_avxvnni. */
 #include "opt_test_util.h"
 
 static const int32_t chans[] = {1, 3, 7, 8, 9, 17, 33, 64};
@@ -90,7 +93,7 @@ T_OPT_TEST(opt_dwconv, f32_tails_all_geometries)
         }
 }
 
-T_OPT_TEST(opt_dwconv, s8_tails_all_geometries)
+T_OPT_TEST_S8(opt_dwconv, s8_tails_all_geometries)
 {
     t_seed(12);
     for (size_t g = 0; g < NGEOM; g++)
@@ -102,27 +105,39 @@ T_OPT_TEST(opt_dwconv, s8_tails_all_geometries)
 }
 
 /* Larger layers: a MobileNet dw 3x3 s1 and s2 slice, 40 channels (avx2: 2 fast blocks
- * + a leftover of 8) and 100 (avx512: a full block of 64 + a masked 36) on a wide row. */
-T_OPT_TEST(opt_dwconv, mobilenet_like)
+ * + a leftover of 8; avxvnni: blocks at 0 and 8) and 100 (avx512: a full block of 64 +
+ * a masked 36; avxvnni: 0, 32, 64, 68) on a wide row. */
+static const t_geom mn_s1 = {28, 28, 3, 3, 1, 1, 1, 1, 1, 1, EB_PAD_EXPLICIT, 1};
+static const t_geom mn_s2 = {28, 27, 3, 3, 2, 2, 0, 0, 0, 0, EB_PAD_SAME, 1};
+static const int32_t mn_c[] = {128, 40, 100};
+
+T_OPT_TEST(opt_dwconv, f32_mobilenet_like)
 {
     t_seed(13);
-    const t_geom g1 = {28, 28, 3, 3, 1, 1, 1, 1, 1, 1, EB_PAD_EXPLICIT, 1};
-    const t_geom g2 = {28, 27, 3, 3, 2, 2, 0, 0, 0, 0, EB_PAD_SAME, 1};
-    const int32_t cs[] = {128, 40, 100};
     for (int i = 0; i < 3; i++) {
-        eb_conv_params p1 = make_params(&g1, cs[i], EB_ACT_RELU6);
-        eb_conv_params p2 = make_params(&g2, cs[i], EB_ACT_RELU);
+        eb_conv_params p1 = make_params(&mn_s1, mn_c[i], EB_ACT_RELU6);
+        eb_conv_params p2 = make_params(&mn_s2, mn_c[i], EB_ACT_RELU);
         check_f32(isa, &p1, 1);
         check_f32(isa, &p2, 1);
+    }
+}
+
+T_OPT_TEST_S8(opt_dwconv, s8_mobilenet_like)
+{
+    t_seed(15);
+    for (int i = 0; i < 3; i++) {
+        eb_conv_params p1 = make_params(&mn_s1, mn_c[i], EB_ACT_RELU6);
+        eb_conv_params p2 = make_params(&mn_s2, mn_c[i], EB_ACT_RELU);
         check_s8(isa, &p1, 1);
         check_s8(isa, &p2, 1);
     }
 }
 
-/* Channel counts that divide 64 run 64 / C interior pixels per block in avx512
- * (stride 1): rows wide enough for several such groups plus leftovers at both borders
- * and the row end. Also run on avx2, where they are more small-channel shapes. */
-T_OPT_TEST(opt_dwconv, s8_pixel_groups)
+/* Channel counts that divide 64 (32) run 64 / C (32 / C) interior pixels per block in
+ * avx512 (avxvnni) at stride 1: rows wide enough for several such groups plus leftovers
+ * at both borders and the row end. Also run on avx2, where they are more small-channel
+ * shapes. */
+T_OPT_TEST_S8(opt_dwconv, s8_pixel_groups)
 {
     t_seed(14);
     const t_geom gs[] = {{5, 70, 3, 3, 1, 1, 1, 1, 1, 1, EB_PAD_EXPLICIT, 2},
@@ -137,8 +152,12 @@ T_OPT_TEST(opt_dwconv, s8_pixel_groups)
         }
 }
 
-T_OPT_TEST(opt_dwconv, table_entries_are_the_isa)
+T_OPT_TEST(opt_dwconv, f32_table_entry_is_the_isa)
 {
     T_ASSERT_ENTRY(isa, dwconv_f32, "dwconv_f32");
+}
+
+T_OPT_TEST_S8(opt_dwconv, s8_table_entry_is_the_isa)
+{
     T_ASSERT_ENTRY(isa, dwconv_s8, "dwconv_s8");
 }

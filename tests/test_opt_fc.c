@@ -1,10 +1,11 @@
-/* test_opt_fc.c - eb_fc_{f32,s8} of every optimized x86 set (avx2, avx512) against
- * ref: in and out features over the tail list (and 1000/1024), batch 1, 2 and 7 (row
- * tiles of 6 plus leftovers). int8 bit-exact, including requantization corner cases
+/* test_opt_fc.c - eb_fc_{f32,s8} of every optimized x86 set (avx2, avx512; and avxvnni
+ * for int8) against ref: in and out features over the tail list (and 1000/1024), batch
+ * 1, 2 and 7 (row tiles of 6 plus leftovers, which avxvnni runs across 4 and 3 panels).
+ * int8 bit-exact, including requantization corner cases
  * (left shifts that saturate, right shifts up to 31, zero multipliers, accumulators near
  * the int32 limits, saturation plus a non-zero output zero point); fp32 within
  * EB_T_F32_TOL of each sum's magnitude (see avx2_test_util.h). Each test runs as
- * <name>_avx2 and <name>_avx512 (one avx512-only case, see below). */
+ * <name>_avx2 and <name>_avx512, the int8 ones also as <name>_avxvnni. */
 #include "opt_test_util.h"
 
 static const int32_t feats[] = {1, 3, 7, 8, 9, 17, 33, 64, 1000};
@@ -76,7 +77,7 @@ T_OPT_TEST(opt_fc, f32_tails)
             }
 }
 
-T_OPT_TEST(opt_fc, s8_tails)
+T_OPT_TEST_S8(opt_fc, s8_tails)
 {
     t_seed(22);
     for (size_t bi = 0; bi < 3; bi++)
@@ -92,7 +93,7 @@ T_OPT_TEST(opt_fc, s8_tails)
 
 /* Requantization corners: every shift from -31 to 31 with multipliers at both ends of
  * [2^30, 2^31) and accumulators from biases up to +-2^30 (left shifts saturate). */
-T_OPT_TEST(opt_fc, s8_requant_corners)
+T_OPT_TEST_S8(opt_fc, s8_requant_corners)
 {
     t_seed(23);
     const int32_t out = 63 * 4;
@@ -117,8 +118,9 @@ T_OPT_TEST(opt_fc, s8_requant_corners)
 
 /* As above with a non-zero output zero point: ref adds it in 64 bits, so a saturated
  * requantized value (+-(2^31 - 1)) plus the zero point must clamp, not wrap. 252
- * channels: three full 64-channel panels (packed epilogue) and a partial one. */
-T_OPT_TEST(opt_fc, s8_saturation_with_zero_point)
+ * channels: three full 64-channel panels (avx512's packed epilogue) and a partial one;
+ * for avxvnni 15 panels of 16 and one of 12. */
+T_OPT_TEST_S8(opt_fc, s8_saturation_with_zero_point)
 {
     t_seed(24);
     const int32_t out = 252;
@@ -138,8 +140,12 @@ T_OPT_TEST(opt_fc, s8_saturation_with_zero_point)
     t_free_requant(&rq);
 }
 
-T_OPT_TEST(opt_fc, table_entries_are_the_isa)
+T_OPT_TEST(opt_fc, f32_table_entry_is_the_isa)
 {
     T_ASSERT_ENTRY(isa, fc_f32, "fc_f32");
+}
+
+T_OPT_TEST_S8(opt_fc, s8_table_entry_is_the_isa)
+{
     T_ASSERT_ENTRY(isa, fc_s8, "fc_s8");
 }

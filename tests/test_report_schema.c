@@ -109,8 +109,8 @@ Test(report_schema, broken_reports_do_not_validate)
     cJSON_Delete(b);
 
     b = cJSON_Duplicate(doc, 1);
-    cJSON_ReplaceItemInObject(b, "schema_version", cJSON_CreateNumber(2));
-    assert_invalid(s, b, "/schema_version: must be 1");
+    cJSON_ReplaceItemInObject(b, "schema_version", cJSON_CreateNumber(3));
+    assert_invalid(s, b, "/schema_version: 3 is not one of [1,2]");
     cJSON_Delete(b);
 
     b = cJSON_Duplicate(doc, 1);

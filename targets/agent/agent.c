@@ -541,6 +541,30 @@ static void handle_line(eb_agent *a, char *line)
     }
 }
 
+void eb_agent_command(eb_agent *a, int wfd, const char *text)
+{
+    if (a->wfd != wfd || a->rfd != -1) { /* no input: nothing can abort a run */
+        a->rfd = -1;
+        a->wfd = wfd;
+        eb_linereader_init(&a->rd, -1);
+    }
+    char line[EB_PROTO_MAX_LINE + 8];
+    size_t len = strlen(text);
+    if (len > EB_PROTO_MAX_LINE - 8)
+        return;
+    memcpy(line, text, len);
+    len = eb_proto_seal(line, len, sizeof line);
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line[--len] = '\0';
+    handle_line(a, line);
+}
+
+const uint64_t *eb_agent_last_samples(const eb_agent *a, uint64_t *n)
+{
+    *n = a->have_run ? a->n_samples : 0;
+    return a->have_run ? a->samples : NULL;
+}
+
 eb_status eb_agent_serve(eb_agent *a, int rfd, int wfd)
 {
     a->rfd = rfd;

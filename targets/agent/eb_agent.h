@@ -64,6 +64,34 @@ void eb_agent_free(eb_agent *a);
  * one command line at a time. Returns EB_OK at end of input. */
 eb_status eb_agent_serve(eb_agent *a, int rfd, int wfd);
 
+/* Handles one command line as if a host had sent it (checksum added here), writing the
+ * answer to wfd; nothing is read meanwhile. For running without a host (agent_run.c:
+ * `edgebench-agent --run`, what a LAVA job does). */
+void eb_agent_command(eb_agent *a, int wfd, const char *text);
+
+/* The samples (nanoseconds) of the last run and their count; NULL before any run. */
+const uint64_t *eb_agent_last_samples(const eb_agent *a, uint64_t *n);
+
+/* Runs models here without a host (agent_run.c): for each, the `run` command's lines
+ * for a calibration run, a `plan` line and the measured run, on wfd. */
+typedef struct {
+    const char *models;      /* comma-separated */
+    const char *kernels;     /* "auto" */
+    uint64_t warmup;         /* at least this many warm-up inferences */
+    double warmup_time_s;    /* ... and at least this long */
+    uint64_t min_iterations; /* per repetition */
+    uint64_t max_iterations;
+    double min_time_s;       /* per repetition */
+    uint64_t repetitions;
+    double active_w;         /* for the energy case (0: none) */
+    const char *cases;       /* write `lava-test-case` commands here (NULL: none) */
+    const char *target;      /* the target file's name, for the reader (NULL: none) */
+} eb_agent_run_plan;
+
+/* EB_OK when every model ran to the end; otherwise the last problem, also on wfd. */
+eb_status eb_agent_run_models(eb_agent *a, int wfd, const eb_agent_run_plan *p, char *err,
+                              size_t errlen);
+
 /* The shipped backend (models/eb_model.h); NULL when this build has no models. */
 const eb_agent_backend *eb_agent_models_backend(void);
 

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -292,6 +293,8 @@ eb_status eb_linereader_get(eb_linereader *r, char *line, size_t cap, int timeou
             continue;
         }
         r->bytes_in += (uint64_t)got;
+        if (r->filter)
+            got = (ssize_t)r->filter(r->filter_ctx, r->buf + r->len, (size_t)got);
         /* Bytes that are not printable ASCII (noise, a corrupted byte) are kept: the
          * checksum rejects the line; only NUL is mapped, so lines stay C strings. */
         for (ssize_t i = 0; i < got; i++) {
@@ -316,8 +319,19 @@ eb_status eb_write_all(int fd, const void *buf, size_t len, int timeout_ms)
 {
     const char *p = buf;
     int64_t deadline = eb_mono_ms() + timeout_ms;
+#ifdef MSG_NOSIGNAL
+    bool sock = true; /* sockets are written with MSG_NOSIGNAL: a closed peer is EPIPE,
+                       * not a SIGPIPE that kills the process */
+#else
+    bool sock = false;
+#define MSG_NOSIGNAL 0
+#endif
     while (len > 0) {
-        ssize_t w = write(fd, p, len);
+        ssize_t w = sock ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
+        if (w < 0 && sock && errno == ENOTSOCK) {
+            sock = false;
+            continue;
+        }
         if (w > 0) {
             p += w;
             len -= (size_t)w;

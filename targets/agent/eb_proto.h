@@ -106,11 +106,17 @@ bool eb_proto_u64(const char *s, uint64_t max, uint64_t *out);
 size_t eb_base64_encode(const void *src, size_t n, char *dst, size_t cap);
 long eb_base64_decode(const char *src, size_t n, void *dst, size_t cap);
 
+/* Rewrites n freshly read bytes in place and returns how many are data (e.g. takes a
+ * telnet server's commands out of the stream); never returns more than n. */
+typedef size_t (*eb_read_filter)(void *ctx, char *buf, size_t n);
+
 /* A line reader over a file descriptor with a deadline: it keeps partial input between
  * calls, bounds line length (overlong lines are discarded up to their newline and
  * reported as EB_ERR_NOMEM), and never blocks past timeout_ms. */
 typedef struct {
     int fd;
+    eb_read_filter filter; /* applied to every read before anything else; NULL: none */
+    void *filter_ctx;
     char buf[EB_PROTO_MAX_LINE * 2];
     size_t len;
     bool discarding; /* inside an overlong line: drop until '\n' */
