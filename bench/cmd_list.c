@@ -4,11 +4,13 @@
 
 #include "cli.h"
 #include "eb_dispatch.h"
+#include "eb_model.h"
 
 static void list_usage(FILE *f)
 {
     fprintf(f, "usage: edgebench list kernels [--kernels SET]\n"
                "       edgebench list models [--fidelity] [--arch ARCH] [--kernels SET]\n"
+               "       edgebench list models --describe FILE.tflite\n"
                "       edgebench list targets\n\n"
                "kernels  every kernel compiled into this binary: op, datatype, ISA, whether\n"
                "         this CPU can run it, and which one the chosen set uses per op;\n"
@@ -17,7 +19,9 @@ static void list_usage(FILE *f)
                "         parameters, weight bytes and planned arena bytes; --fidelity builds\n"
                "         and runs each one and adds SQNR, cosine, top-1 agreement and max abs\n"
                "         error against the fp32 dense model (slow: minutes for all of them);\n"
-               "         --arch keeps one architecture\n"
+               "         --arch keeps one architecture; --describe FILE.tflite reads a\n"
+               "         TFLite file and prints its operators, tensors and quantization, then\n"
+               "         what each operator becomes in edgebench (or why it cannot run)\n"
                "targets  the target descriptions --target accepts (targets/*.json)\n",
             eb_kset_choices());
 }
@@ -82,7 +86,7 @@ static int list_kernels(eb_kset want)
 int eb_cmd_list(int argc, char **argv)
 {
     eb_kset want = EB_KSET_AUTO;
-    const char *what = NULL, *arch = NULL;
+    const char *what = NULL, *arch = NULL, *describe = NULL;
     bool fidelity = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -96,6 +100,12 @@ int eb_cmd_list(int argc, char **argv)
             i++;
         } else if (!strcmp(argv[i], "--fidelity")) {
             fidelity = true;
+        } else if (!strcmp(argv[i], "--describe")) {
+            if (i + 1 >= argc) {
+                eb_error("--describe needs a .tflite file");
+                return EB_EXIT_USAGE;
+            }
+            describe = argv[++i];
         } else if (!strcmp(argv[i], "--arch")) {
             if (i + 1 >= argc) {
                 eb_error("--arch needs an architecture name");
@@ -118,6 +128,15 @@ int eb_cmd_list(int argc, char **argv)
     }
     if (!strcmp(what, "kernels"))
         return list_kernels(want);
+    if (!strcmp(what, "models") && describe) {
+        char err[1024] = "";
+        if (eb_model_describe_tflite(describe, stdout, err, sizeof err) != EB_OK) {
+            fflush(stdout);
+            eb_error("%s", err);
+            return EB_EXIT_USAGE;
+        }
+        return EB_EXIT_OK;
+    }
     if (!strcmp(what, "models"))
         return eb_list_models(want, fidelity, arch);
     if (!strcmp(what, "targets"))

@@ -534,7 +534,7 @@ static eb_status setup_other(eb_kcase *c, const eb_kshape *s, uint32_t *rs)
     }
     case EB_BOP_SOFTMAX: {
         eb_softmax_params *p = &c->sm;
-        *p = (eb_softmax_params){1, s->in_c, 1.0f, NULL};
+        *p = (eb_softmax_params){.rows = 1, .depth = s->in_c, .beta = 1.0f};
         if (!f) {
             if (!(c->table = alloc64(256 * sizeof(uint32_t))))
                 return EB_ERR_NOMEM;

@@ -118,13 +118,11 @@ static void default_out_path(char *buf, size_t len, const char *target, char **m
         if (*s != '-' && *s != ':')
             stamp[j++] = *s;
     stamp[j] = 0;
-    /* a model file is named by its base name without ".ebm" */
+    /* a model file is named by its base name without ".ebm" or ".tflite" */
     const char *first = models[0];
-    if (eb_model_is_file(first) && strrchr(first, '/'))
-        first = strrchr(first, '/') + 1;
     size_t flen = strlen(first);
-    if (flen > 4 && !strcmp(first + flen - 4, ".ebm"))
-        flen -= 4;
+    if (eb_model_is_file(first))
+        flen = eb_model_file_stem(models[0], &first);
     if (n == 1)
         snprintf(what, sizeof what, "%.*s", (int)(flen > 80 ? 80 : flen), first);
     else
@@ -166,10 +164,11 @@ static bool options_fit(const eb_run_options *o, const eb_target *t, bool remote
         return false;
     }
     const char *proto = o->protocol ? o->protocol : t->protocol[0] ? t->protocol : "edgebench";
-    if ((o->window_s > 0 || o->input) && (!remote || strcmp(proto, "mlperf-tiny"))) {
-        eb_error("%s is for MLPerf Tiny devices (--protocol mlperf-tiny); target '%s' runs %s",
-                 o->input ? "--input" : "--window", t->desc.name,
-                 remote ? "edgebench-agent" : "locally");
+    /* --input: a local run's input tensor, or the bytes an MLPerf Tiny device loads */
+    if ((o->window_s > 0 || (o->input && remote)) && (!remote || strcmp(proto, "mlperf-tiny"))) {
+        eb_error("%s is for MLPerf Tiny devices (--protocol mlperf-tiny)%s; target '%s' runs %s",
+                 o->input ? "--input" : "--window", o->input ? " and local runs" : "",
+                 t->desc.name, remote ? "edgebench-agent" : "locally");
         return false;
     }
     if (o->emulate && !strcmp(t->desc.transport, "local")) {
@@ -423,6 +422,7 @@ static int measure_models(const eb_run_options *o, run_job *j, int32_t threads,
         .streams = streams,
         .kernels = o->kernels,
         .calib_dir = o->calib,
+        .input = o->input,
         .counters = o->counters,
         .profile = o->profile,
         .power = &j->target.desc.power_model,

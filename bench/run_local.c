@@ -497,7 +497,12 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
         st = eb_context_create_threads(m, per, &ctx[i]);
         if (st != EB_OK)
             goto fail;
-        eb_context_fill_input(ctx[i], 0);
+        if (!o->input) {
+            eb_context_fill_input(ctx[i], 0);
+        } else if ((st = eb_model_read_input(m, o->input, eb_context_input(ctx[i]), err,
+                                             errlen)) != EB_OK) {
+            goto fail;
+        }
     }
 
     char why[400];
@@ -561,8 +566,10 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
             eb_report_warn(warn, "peak RSS could not be reset: it is the process's lifetime peak");
     }
 
-    /* fidelity against the fp32 dense model (which is itself the reference) */
-    if (strcmp(info->variant, "fp32") != 0 && !(o->stop && *o->stop)) {
+    /* fidelity against the fp32 dense model (which is itself the reference); an
+     * imported model (arch "tflite") has no zoo fp32 model */
+    if (strcmp(info->variant, "fp32") != 0 && strcmp(info->arch, "tflite") != 0 &&
+        !(o->stop && *o->stop)) {
         live_phase(o->live, "computing the fidelity of");
         eb_fidelity f;
         eb_status fs = EB_ERR_ARG;

@@ -52,6 +52,7 @@ typedef struct {
     int32_t streams; /* offline: inferences at once, one worker and context each */
     eb_kset kernels;
     const char *calib_dir; /* int8 calibration inputs; NULL: generated */
+    const char *input;     /* the input tensor file (raw or .npy); NULL: generated input 0 */
     bool counters;
     bool profile;
     const eb_power_model *power; /* for the energy estimate */

@@ -339,7 +339,8 @@ static eb_status measure_agent(eb_run_remote_session *s, const char *model, eb_r
         size_t bl = strlen(base);
         if (bl < 5 || strcmp(base + bl - 4, ".ebm")) {
             snprintf(err, errlen, "a model file for a remote target must be a .ebm file, not "
-                     "'%s'", model);
+                     "'%s' (write one with 'edgebench export --model %s -o FILE.ebm')",
+                     model, model);
             return EB_ERR_ARG;
         }
         eb_status st = eb_remote_upload(&s->r, model, base, err, errlen);

@@ -386,6 +386,45 @@ static void telnet_seeds(void)
     put("telnet", "subnegotiation.bin", sb, sizeof sb);
 }
 
+
+/* ---- --input tensor files: raw bytes and .npy, for fuzz_npy's int8 7x5x3 and float32
+ * 1x1x24 inputs ---- */
+
+static void npy(const char *name, const char *descr, const char *shape, const void *data,
+                size_t len)
+{
+    char header[128];
+    int n = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, "
+                                            "'shape': %s, }", descr, shape);
+    size_t total = 10 + (size_t)n + 1;
+    size_t pad = (64 - total % 64) % 64;
+    unsigned char buf[512];
+    size_t hl = (size_t)n + pad + 1;
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (unsigned char)(hl & 0xff);
+    buf[9] = (unsigned char)(hl >> 8);
+    memcpy(buf + 10, header, (size_t)n);
+    memset(buf + 10 + n, ' ', pad);
+    buf[10 + n + pad] = '\n';
+    memcpy(buf + 10 + hl, data, len);
+    put("npy", name, buf, 10 + hl + len);
+}
+
+static void npy_seeds(void)
+{
+    signed char s8[105];
+    for (int i = 0; i < 105; i++)
+        s8[i] = (signed char)(i * 7 - 128);
+    float f32[24];
+    for (int i = 0; i < 24; i++)
+        f32[i] = (float)i / 8 - 1.5f;
+    put("npy", "raw_s8.bin", s8, sizeof s8);
+    put("npy", "raw_f32.bin", f32, sizeof f32);
+    npy("s8.npy", "|i1", "(1, 7, 5, 3)", s8, sizeof s8);
+    npy("f32.npy", "<f4", "(1, 24)", f32, sizeof f32);
+    npy("wrong_dtype.npy", "<f8", "(12,)", f32, sizeof f32);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -404,5 +443,6 @@ int main(int argc, char **argv)
     calib_seeds();
     lava_seeds();
     telnet_seeds();
+    npy_seeds();
     return 0;
 }

@@ -32,10 +32,14 @@ extern "C" {
 #define EB_GRAPH_MAX_ELEMS (INT32_C(1) << 26) /* elements of one tensor */
 #define EB_GRAPH_MAX_WEIGHTS (INT64_C(1) << 28) /* elements of one weight array */
 #define EB_GRAPH_MAX_WORK (UINT64_C(1) << 36) /* operations of one inference, see eb_gop_work */
-/* int8 kernels accumulate in int32: |bias| + row * 255 * 127 < 2^31 for every output,
- * so both are bounded (2^30 + 32768 * 255 * 127 < 2^31). */
+/* int8 kernels accumulate in int32: |bias| + row * 255 * 127 < 2^31 for every output.
+ * A row is at most EB_GRAPH_MAX_S8_ROW products (32768 * 255 * 127 < 2^30, so a row's
+ * products never overflow alone), a bias at most what the rest leaves. */
 #define EB_GRAPH_MAX_S8_ROW 32768
-#define EB_GRAPH_MAX_S8_BIAS (INT32_C(1) << 30)
+static inline int64_t eb_graph_max_s8_bias(int64_t row)
+{
+    return (int64_t)INT32_MAX - row * 255 * 127;
+}
 #define EB_ARENA_ALIGN 64
 
 /* Values are part of the .ebm format: never renumber. */
@@ -72,6 +76,8 @@ typedef struct {
     int32_t k_h, k_w, stride_h, stride_w;
     int32_t pad_top, pad_left, pad_bottom, pad_right;
     bool sparse;
+    bool tfl_softmax; /* int8 softmax with TFLite's reference arithmetic (imported
+                       * models: softmax_tfl_s8); else edgebench's exp table */
     int32_t nnz;
     float *w, *b;         /* fp32 graph */
     int8_t *wq;           /* int8 graph */

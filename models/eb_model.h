@@ -6,7 +6,9 @@
  * scratch. Running a context allocates nothing.
  *
  * Names: <model>_<fp32|int8>[_p<percent>|_c<percent>]; "mobilenet" is an alias of
- * "mobilenet_v1"; a name ending in ".ebm" (or containing '/') is a model file.
+ * "mobilenet_v1"; a name ending in ".ebm" or ".tflite" (or containing '/') is a model
+ * file: .tflite files are imported (models/tflite_import.c), anything else is read as
+ * .ebm.
  */
 #ifndef EB_MODEL_H
 #define EB_MODEL_H
@@ -14,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "eb_dispatch.h"
 
@@ -57,7 +60,7 @@ typedef struct {
 } eb_model_info;
 
 /* True when `name` names a model file rather than a zoo variant: it contains '/' or ends
- * in ".ebm". The one test of it, for the library and the harness alike. */
+ * in ".ebm" or ".tflite". The one test of it, for the library and the harness alike. */
 bool eb_model_is_file(const char *name);
 
 /* Builds a model. On failure returns a status and writes one sentence to err (when
@@ -104,6 +107,15 @@ void eb_context_run(eb_context *c);
 typedef void (*eb_op_hook)(void *user, int32_t op, int phase);
 void eb_context_run_hooked(eb_context *c, eb_op_hook hook, void *user);
 
+/* Reads one input tensor of model m from a file into dst (input_bytes): raw bytes in the
+ * model's input type (int8, or little-endian float32; NHWC, exactly input_bytes), or a
+ * .npy file (versions 1-3, C order, dtype |i1 for int8 models or <f4 for float32 ones,
+ * any shape with as many values). Another size or type is EB_ERR_ARG with one sentence
+ * naming the expected size and dtype; a malformed .npy EB_ERR_FORMAT; unreadable
+ * EB_ERR_IO. */
+eb_status eb_model_read_input(const eb_model *m, const char *path, void *dst, char *err,
+                              size_t errlen);
+
 /* Fills the input with the deterministic test input number `index` (same on every
  * machine), quantized when the model is int8. */
 void eb_context_fill_input(eb_context *c, uint32_t index);
@@ -135,6 +147,17 @@ eb_status eb_model_fidelity_vs(const eb_model *m, const eb_fidelity_ref *ref,
 size_t eb_zoo_names(const char *const **names);
 /* Every architecture name ("mobilenet_v1", ...). */
 size_t eb_zoo_archs(const char *const **archs);
+
+/* True for a model file read as .tflite (the name ends in ".tflite"). */
+bool eb_model_is_tflite(const char *name);
+/* The length of a model file's base name without its .ebm/.tflite extension, and where
+ * it starts (report and display names). */
+size_t eb_model_file_stem(const char *name, const char **start);
+
+/* `list models --describe FILE.tflite`: the reader's description of the file
+ * (eb_tflite_describe) and then how edgebench maps each operator, or the sentence that
+ * says why it cannot (also returned in err with its status). */
+eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t errlen);
 
 /* Writes the model to a .ebm file (atomically). */
 eb_status eb_model_export(const eb_model *m, const char *path, char *err, size_t errlen);

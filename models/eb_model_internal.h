@@ -2,10 +2,13 @@
 #ifndef EB_MODEL_INTERNAL_H
 #define EB_MODEL_INTERNAL_H
 
+#include <stdio.h>
+
 #include "eb_graph.h"
 #include "eb_model.h"
 #include "eb_dispatch.h"
 #include "eb_sparse.h"
+#include "eb_tflite.h"
 
 /* One executable op: which table entry runs it (an op of eb_ops.inc), with what
  * parameters. */
@@ -96,6 +99,22 @@ eb_status eb_tensor_file_parse(const uint8_t *bytes, size_t len, size_t elems, f
 
 /* Number of generated calibration inputs for a graph. */
 int32_t eb_calib_inputs(const eb_graph *g);
+
+/* .tflite (tflite_import.c): the graph of a model the reader has read, named after
+ * `name` (a path: its base name without .tflite). `log` (may be NULL) receives one line
+ * per operator saying what it became. An operator or tensor edgebench cannot run is
+ * EB_ERR_UNSUPPORTED, an inconsistent file EB_ERR_FORMAT; err has one sentence naming
+ * the operator (index and type) and, for an unsupported one, what is supported. */
+eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log,
+                           eb_graph **out, char *err, size_t errlen);
+/* Loads and imports a file; err starts with the path. */
+eb_status eb_tflite_import_file(const char *path, FILE *log, eb_graph **out, char *err,
+                                size_t errlen);
+
+/* eb_model_read_input on an open stream (input.c; the fuzz target feeds it memory);
+ * `path` names it in messages. Leaves the stream open. */
+eb_status eb_read_input_stream(const eb_model_info *i, FILE *f, const char *path, void *dst,
+                               char *err, size_t errlen);
 
 /* .ebm (ebm.c). */
 eb_status eb_ebm_load(const char *path, eb_graph **out, char *err, size_t errlen);

@@ -18,7 +18,10 @@
 #include "eb_model_internal.h"
 
 #define EBM_MAGIC "EBMF"
-#define EBM_VERSION 1u
+#define EBM_VERSION 2u   /* the newest this edgebench reads and writes */
+#define EBM_VERSION_1 1u /* written when nothing of version 2 is used (zoo models) */
+#define EBM_FLAG_SPARSE 1u
+#define EBM_FLAG_TFL_SOFTMAX 2u /* version 2: int8 softmax with TFLite's arithmetic */
 #define EBM_HEADER_BYTES 288u
 #define EBM_TENSOR_BYTES 32u
 #define EBM_OP_BYTES 176u
@@ -179,7 +182,10 @@ eb_status eb_ebm_serialize(const eb_graph *g, uint8_t **buf, size_t *len)
     if (!b)
         return EB_ERR_NOMEM;
     memcpy(b, EBM_MAGIC, 4);
-    put_u32(b + 4, EBM_VERSION);
+    bool v2 = false;
+    for (int32_t i = 0; i < g->nops; i++)
+        v2 |= g->op[i].tfl_softmax;
+    put_u32(b + 4, v2 ? EBM_VERSION : EBM_VERSION_1);
     put_u32(b + 8, EBM_HEADER_BYTES);
     put_u32(b + 12, 0);
     put_u64(b + 16, total);
@@ -228,7 +234,8 @@ eb_status eb_ebm_serialize(const eb_graph *g, uint8_t **buf, size_t *len)
         put_u32(r + 40, (uint32_t)op->pad_left);
         put_u32(r + 44, (uint32_t)op->pad_bottom);
         put_u32(r + 48, (uint32_t)op->pad_right);
-        put_u32(r + 52, op->sparse ? 1u : 0u);
+        put_u32(r + 52, (op->sparse ? EBM_FLAG_SPARSE : 0u) |
+                            (op->tfl_softmax ? EBM_FLAG_TFL_SOFTMAX : 0u));
         put_u32(r + 56, (uint32_t)(op->sparse ? op->nnz : 0));
         memcpy(r + 64, op->name, strnlen(op->name, 31));
         op_sizes s = expected_sizes(g, op);
@@ -411,9 +418,9 @@ eb_status eb_ebm_parse(const uint8_t *b, size_t len, eb_graph **out, char *err, 
         return EB_ERR_FORMAT;
     }
     uint32_t version = get_u32(b + 4);
-    if (version != EBM_VERSION) {
-        errf(err, errlen, "model file version %u is not supported (this edgebench reads %u)",
-             version, EBM_VERSION);
+    if (version != EBM_VERSION && version != EBM_VERSION_1) {
+        errf(err, errlen, "model file version %u is not supported (this edgebench reads 1 "
+                          "and %u)", version, EBM_VERSION);
         return EB_ERR_FORMAT;
     }
     uint64_t file_bytes = get_u64(b + 16);
@@ -489,13 +496,18 @@ eb_status eb_ebm_parse(const uint8_t *b, size_t len, eb_graph **out, char *err, 
         op.pad_right = get_i32(r + 48);
         uint32_t flags = get_u32(r + 52);
         uint32_t nnz = get_u32(r + 56);
-        if (flags > 1 || get_u32(r + 60) != 0 || nnz > INT32_MAX ||
-            (flags == 0 && nnz != 0) || !get_text(r + 64, 32, op.name)) {
+        uint32_t known = EBM_FLAG_SPARSE | (version >= 2 ? EBM_FLAG_TFL_SOFTMAX : 0u);
+        bool tfl = flags & EBM_FLAG_TFL_SOFTMAX;
+        if ((flags & ~known) || get_u32(r + 60) != 0 || nnz > INT32_MAX ||
+            (!(flags & EBM_FLAG_SPARSE) && nnz != 0) ||
+            (tfl && (op.type != EB_OP_SOFTMAX || dtype != EB_S8)) ||
+            !get_text(r + 64, 32, op.name)) {
             errf(err, errlen, "model file op %u has bad flags or name", i);
             st = EB_ERR_FORMAT;
             goto fail;
         }
-        op.sparse = flags & 1;
+        op.sparse = flags & EBM_FLAG_SPARSE;
+        op.tfl_softmax = tfl;
         op.nnz = (int32_t)nnz;
         if (eb_graph_add_op(g, &op) < 0) {
             st = EB_ERR_NOMEM;

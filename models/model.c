@@ -8,6 +8,7 @@
 
 #include "eb_model_internal.h"
 #include "eb_quant.h"
+#include "eb_tflite.h"
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -83,10 +84,62 @@ static void variant_string(const eb_variant_spec *v, char *out, size_t n)
         snprintf(out, n, "%s", v->dtype == EB_F32 ? "fp32" : "int8");
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && !strcmp(s + n - k, suffix);
+}
+
+bool eb_model_is_tflite(const char *name) { return name && ends_with(name, ".tflite"); }
+
 bool eb_model_is_file(const char *name)
 {
-    size_t n = strlen(name);
-    return strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ebm"));
+    return name && (strchr(name, '/') || ends_with(name, ".ebm") || ends_with(name, ".tflite"));
+}
+
+size_t eb_model_file_stem(const char *name, const char **start)
+{
+    const char *b = strrchr(name, '/');
+    b = b ? b + 1 : name;
+    size_t n = strlen(b);
+    if (ends_with(b, ".ebm"))
+        n -= 4;
+    else if (ends_with(b, ".tflite"))
+        n -= 7;
+    *start = b;
+    return n;
+}
+
+eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t errlen)
+{
+    eb_tflite_model *m = NULL;
+    eb_status st = eb_tflite_load(path, &m, err, errlen);
+    if (st != EB_OK)
+        return st;
+    eb_tflite_describe(m, f);
+    fprintf(f, "\n");
+    eb_graph *g = NULL;
+    char e[512] = "";
+    st = eb_tflite_import(m, path, f, &g, e, sizeof e);
+    if (st == EB_OK) {
+        eb_model *em = NULL;
+        st = eb_model_from_graph(g, EB_KSET_REF, &em, e, sizeof e);
+        if (st == EB_OK) {
+            const eb_model_info *i = &em->info;
+            fprintf(f, "edgebench model '%s' (%s): %d ops, %.3f M MACs, %llu parameters, "
+                       "%llu weight bytes, arena %llu bytes\n",
+                    i->name, i->variant, (int)i->num_ops, (double)i->macs / 1e6,
+                    (unsigned long long)i->params, (unsigned long long)i->weights_bytes,
+                    (unsigned long long)i->arena_bytes);
+            eb_model_free(em);
+        }
+    }
+    if (st != EB_OK) {
+        fprintf(f, "edgebench cannot run this model: %s\n", e);
+        errf(err, errlen, "%s: %s", path, e);
+    }
+    eb_tflite_free(m);
+    return st;
 }
 
 static void unknown_model(const char *name, char *err, size_t errlen)
@@ -102,7 +155,7 @@ static void unknown_model(const char *name, char *err, size_t errlen)
     errf(err, errlen,
          "unknown model '%s'; valid names are <arch>_<fp32|int8>[_p<1-99>|_c<1-99>] with "
          "<arch> one of %s (e.g. mobilenet_v1_int8, resnet8_fp32_p75; "
-         "'edgebench list models' prints them all), or a path to a .ebm file",
+         "'edgebench list models' prints them all), or a path to a .ebm or .tflite file",
          name, list);
 }
 
@@ -115,6 +168,8 @@ static eb_status build_graph(const char *name, const eb_model_options *opt, bool
         errf(err, errlen, "no model name given");
         return EB_ERR_ARG;
     }
+    if (eb_model_is_tflite(name))
+        return eb_tflite_import_file(name, NULL, out, err, errlen);
     if (eb_model_is_file(name))
         return eb_ebm_load(name, out, err, errlen);
     eb_variant_spec v;
@@ -234,7 +289,7 @@ static const char *type_name(const eb_gop *op)
     case EB_OP_MAXPOOL: return "maxpool";
     case EB_OP_GAP: return "gap";
     case EB_OP_ADD: return "add";
-    case EB_OP_SOFTMAX: return "softmax";
+    case EB_OP_SOFTMAX: return op->tfl_softmax ? "softmax_tfl" : "softmax";
     case EB_OP_MUL: return "mul";
     }
     return "?";
@@ -418,6 +473,17 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
         p->rows = in->h * in->w;
         p->depth = in->c;
         p->beta = 1.0f;
+        if (s8 && op->tfl_softmax) {
+            if (out->scale != 1.0 / 256.0 || out->zp != -128)
+                return EB_ERR_ARG;
+            st = eb_softmax_tfl_s8_prepare(p, in->scale, 1.0);
+            if (st != EB_OK)
+                return st;
+            p->rows = in->h * in->w;
+            p->depth = in->c;
+            x->kop = EB_KOP_softmax_tfl_s8;
+            return eb_softmax_tfl_s8_validate(p);
+        }
         if (s8) {
             if (out->scale != 1.0 / 256.0 || out->zp != -128)
                 return EB_ERR_ARG; /* int8 softmax output is fixed by the spec */

@@ -331,7 +331,7 @@ static eb_status quantize_weights(const eb_graph *g, const eb_graph *q, const eb
             dst->wq[i] = (int8_t)(v < -127 ? -127 : (v > 127 ? 127 : v));
         }
         double bv = round_away(src->b[c] / (in_scale * ws));
-        if (!(fabs(bv) <= EB_GRAPH_MAX_S8_BIAS)) {
+        if (!(fabs(bv) <= (double)eb_graph_max_s8_bias(row))) {
             /* the bias scale is in_scale * ws: an input range that is too narrow for
              * the model makes its biases overflow int8 accumulation */
             const eb_gtensor *in = &q->t[src->in0];

@@ -129,6 +129,8 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
                 x->fidelity.max_abs_err);
     else if (device)
         fprintf(f, "  %-11s not reported by the device\n", "fidelity");
+    else if (!strcmp(x->model, "tflite"))
+        fprintf(f, "  %-11s none (an imported model has no fp32 reference yet)\n", "fidelity");
     else
         fprintf(f, "  %-11s reference (fp32 dense)\n", "fidelity");
     if (x->profile) {

@@ -7,7 +7,8 @@ PKGS="build-essential cmake pkg-config git
 libcpuid-dev libpfm4-dev libpapi-dev libcjson-dev libcriterion-dev gnuplot-nox clang
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user
-ser2net openssh-client openssh-server lava-common lavacli curl"
+ser2net openssh-client openssh-server lava-common lavacli curl
+python3-pyarmnn libarmnn-cpuref-backend22 python3-numpy python3-flatbuffers"
 
 missing=""
 for p in $PKGS; do

@@ -9,7 +9,7 @@
 static void check(int32_t rows, int32_t depth, float beta, float range)
 {
     const size_t n = (size_t)rows * depth;
-    eb_softmax_params p = {rows, depth, beta, NULL};
+    eb_softmax_params p = {.rows = rows, .depth = depth, .beta = beta};
     float *xf = t_f32(n, -range, range);
     float *wf = (float *)t_alloc(n * 4), *gf = (float *)t_alloc(n * 4);
     cr_assert_eq(eb_softmax_validate(&p, EB_F32), EB_OK);
@@ -54,7 +54,7 @@ Test(avx2_softmax, s8_huge_table)
     uint32_t table[256];
     for (int i = 0; i < 256; i++)
         table[i] = 0x80000000u + (uint32_t)i * 1000u;
-    eb_softmax_params p = {2, 50, 1.0f, table};
+    eb_softmax_params p = {.rows = 2, .depth = 50, .beta = 1.0f, .exp_table = table};
     int8_t *x = t_s8(100, -128, 127), want[100], got[100];
     t_ref.softmax_s8.run(&p, x, want);
     t_avx2.softmax_s8.run(&p, x, got);

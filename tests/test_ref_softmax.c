@@ -1,7 +1,8 @@
-/* test_ref_softmax.c - eb_softmax_{f32,s8}_ref: hand-worked rows and random rows
+/* test_ref_softmax.c - eb_softmax_{f32,s8,tfl_s8}_ref: hand-worked rows and random rows
  * against the double-precision softmax. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 
 #include "eb_kernels.h"
 #include "eb_quant.h"
@@ -110,5 +111,77 @@ Test(softmax_s8_ref, random_vs_oracle)
                 cr_assert_eq(got, want, "iter %d: %d vs %d", iter, got, want);
             }
         }
+    }
+}
+
+/* softmax_tfl_s8: TFLite's reference int8 softmax. Known answers from the independent
+ * numpy reading of TFLite's arithmetic (tests/tflite_int8_ref.py, its softmax on these
+ * rows), then a property over random rows: every output within one step of the exact
+ * softmax, the row's maximum on the largest output, and -128 below diff_min. */
+Test(ref_softmax, tfl_s8_known_answers)
+{
+    static const struct {
+        float scale;
+        int8_t x[10], y[10];
+    } cases[] = {
+        {0.0625f, {113, 32, 47, 101, 20, 70, 85, -71, -114, -52},
+         {19, -127, -126, -58, -128, -118, -102, -128, -128, -128}},
+        {0.171875f, {-56, 95, 105, -127, -1, 82, -95, 76, -98, -9},
+         {-128, -90, 84, -128, -128, -124, -128, -127, -128, -128}},
+        {0.3f, {81, -51, -41, -57, 56, -63, 125, -15, -6, 1},
+         {-128, -128, -128, -128, -128, -128, 127, -128, -128, -128}},
+        {0.0390625f, {21, 13, 2, 126, 78, 74, 51, 31, -41, 125},
+         {-126, -127, -127, -20, -111, -114, -122, -125, -128, -24}},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        eb_softmax_params p;
+        memset(&p, 0, sizeof p);
+        cr_assert_eq(eb_softmax_tfl_s8_prepare(&p, (double)cases[k].scale, 1.0), EB_OK);
+        p.rows = 1;
+        p.depth = 10;
+        cr_assert_eq(eb_softmax_tfl_s8_validate(&p), EB_OK);
+        int8_t y[10];
+        eb_softmax_tfl_s8_ref(&p, cases[k].x, y);
+        for (int i = 0; i < 10; i++)
+            cr_expect_eq(y[i], cases[k].y[i], "scale %g [%d]: %d, want %d",
+                         (double)cases[k].scale, i, y[i], cases[k].y[i]);
+    }
+}
+
+Test(ref_softmax, tfl_s8_within_one_step_of_exact)
+{
+    uint64_t s = 99;
+    for (int trial = 0; trial < 300; trial++) {
+        s = s * 6364136223846793005u + 1442695040888963407u;
+        const double scale = 0.01 + (double)((s >> 40) % 1000) / 2000.0;
+        const int32_t depth = 1 + (int32_t)((s >> 20) % 300);
+        eb_softmax_params p;
+        memset(&p, 0, sizeof p);
+        cr_assert_eq(eb_softmax_tfl_s8_prepare(&p, scale, 1.0), EB_OK);
+        p.rows = 1;
+        p.depth = depth;
+        int8_t x[300], y[300];
+        for (int32_t i = 0; i < depth; i++) {
+            s = s * 6364136223846793005u + 1442695040888963407u;
+            x[i] = (int8_t)(s >> 56);
+        }
+        eb_softmax_tfl_s8_ref(&p, x, y);
+        int32_t m = x[0], am = 0;
+        for (int32_t i = 1; i < depth; i++)
+            if (x[i] > m)
+                m = x[i], am = i;
+        double sum = 0;
+        for (int32_t i = 0; i < depth; i++)
+            sum += exp(scale * (x[i] - m));
+        int32_t ymax = -128;
+        for (int32_t i = 0; i < depth; i++) {
+            double want = fmin(127.0, round(256.0 * exp(scale * (x[i] - m)) / sum) - 128.0);
+            cr_assert(fabs(y[i] - want) <= 1.0, "scale %g depth %d [%d]: %d, exact %.0f", scale,
+                      depth, i, y[i], want);
+            if (x[i] - m < p.diff_min)
+                cr_assert_eq(y[i], -128);
+            ymax = y[i] > ymax ? y[i] : ymax;
+        }
+        cr_assert_eq(y[am], ymax, "the maximum input has the largest output");
     }
 }

@@ -714,3 +714,36 @@ Test(run, every_runnable_kernel_set_writes_a_valid_report)
     }
     cr_assert_geq(ran, 2, "at least auto and ref run everywhere");
 }
+
+/* A local run measures on the --input tensor (raw or .npy); a file of another size is
+ * refused before anything is written, naming the size and dtype the model takes. */
+Test(run, local_input_file)
+{
+    char dir[64], path[128], in[128], bad[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    snprintf(in, sizeof in, "%s/x.bin", dir);
+    snprintf(bad, sizeof bad, "%s/short.bin", dir);
+    float x[640];
+    for (int i = 0; i < 640; i++)
+        x[i] = (float)(i % 17) / 17.0f;
+    FILE *f = fopen(in, "wb");
+    cr_assert(f && fwrite(x, sizeof x, 1, f) == 1);
+    fclose(f);
+    f = fopen(bad, "wb");
+    cr_assert(f && fwrite(x, 100, 1, f) == 1);
+    fclose(f);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", "fc_autoencoder_fp32",
+                                   "--input", in, "--min-iterations", "5", "--repetitions", "1",
+                                   FAST, "--out", path, NULL);
+    cr_assert_eq(c.rc, 0, "rc %d: %s", c.rc, c.err);
+    eb_test_cmd_free(&c);
+    c = eb_test_cmd(eb_cmd_run, "run", "--model", "fc_autoencoder_fp32", "--input", bad,
+                    "--min-iterations", "5", "--repetitions", "1", FAST, "--out", path, "--force",
+                    NULL);
+    cr_assert_eq(c.rc, 2);
+    cr_assert(strstr(c.err, "is 100 bytes; model 'fc_autoencoder_fp32' takes 2560 bytes "
+                            "(1x1x640 float32"),
+              "%s", c.err);
+    eb_test_cmd_free(&c);
+}

@@ -109,3 +109,25 @@ eb_status eb_softmax_s8_prepare(eb_softmax_params *p, double in_scale, double be
     p->exp_table = table;
     return EB_OK;
 }
+
+eb_status eb_softmax_tfl_s8_prepare(eb_softmax_params *p, double in_scale, double beta)
+{
+    if (!p || !scale_ok(in_scale) || !scale_ok(beta))
+        return EB_ERR_ARG;
+    /* beta * in_scale as a number with 5 integer bits (26 fractional), capped */
+    double real = beta * in_scale * (double)(INT64_C(1) << 26);
+    if (real > 2147483647.0)
+        real = 2147483647.0;
+    int32_t mult, shift;
+    eb_status st = eb_quantize_multiplier(real, &mult, &shift);
+    if (st != EB_OK || shift < 0 || mult <= 0)
+        return EB_ERR_ARG; /* beta * in_scale below 2^-26: not a usable softmax input */
+    p->in_mult = mult;
+    p->in_left_shift = shift;
+    /* the largest |x - max| whose rescaled value fits in 5 integer bits */
+    p->diff_min = -(int32_t)floor(31.0 * (double)(INT64_C(1) << 26) /
+                                  (double)(INT64_C(1) << shift));
+    p->beta = (float)beta;
+    p->exp_table = NULL;
+    return EB_OK;
+}

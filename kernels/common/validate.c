@@ -226,6 +226,17 @@ eb_status eb_softmax_validate(const eb_softmax_params *p, eb_dtype dt)
     return EB_ERR_ARG;
 }
 
+eb_status eb_softmax_tfl_s8_validate(const eb_softmax_params *p)
+{
+    if (!p || p->rows <= 0 || p->depth <= 0 || !elems_ok(p->rows, p->depth, 1, 1))
+        return EB_ERR_ARG;
+    /* depth <= 2^11 keeps the sum of exps (each <= 2^19 with 12 integer bits) in int32 */
+    return p->in_mult > 0 && p->in_left_shift >= 0 && p->in_left_shift <= 30 &&
+                   p->diff_min <= 0 && p->depth <= 2048
+               ? EB_OK
+               : EB_ERR_ARG;
+}
+
 eb_status eb_csr_validate(const eb_csr *w)
 {
     if (!w || w->rows <= 0 || w->cols <= 0 || w->cols > 65535 || w->nnz < 0 || !w->row_ptr ||

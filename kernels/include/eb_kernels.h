@@ -193,10 +193,27 @@ typedef struct {
     int32_t rows, depth;
     float beta;                /* fp32 */
     const uint32_t *exp_table; /* int8: 256 entries */
+    /* softmax_tfl_s8 (eb_softmax_tfl_s8_prepare): TFLite's reference int8 softmax */
+    int32_t in_mult, in_left_shift; /* beta * in_scale as a Q5.26 rescale of x - max */
+    int32_t diff_min;               /* x - max below this gives output -128 */
 } eb_softmax_params;
 
 eb_status eb_softmax_s8_prepare(eb_softmax_params *p, double in_scale, double beta,
                                 uint32_t table[256]);
+
+/* TFLite's reference int8 softmax (output scale 1/256, zero point -128), bit for bit,
+ * for imported models: each difference d = x - max >= diff_min is rescaled by
+ * (in_mult, in_left_shift) to a fixed-point number with 5 integer bits, exp(d) is
+ * gemmlowp's fixed-point exp of a negative value (Q0.31), the sum is kept with 12
+ * integer bits, and each output is exp(d) times the fixed-point reciprocal of the sum,
+ * divided by a power of two (rounding half away from zero) and shifted by -128.
+ * eb_softmax_tfl_s8_prepare() fills in_mult, in_left_shift and diff_min from the input
+ * scale and beta (as TFLite's PreprocessSoftmaxScaling and CalculateInputRadius do);
+ * rows and depth are the caller's. */
+eb_status eb_softmax_tfl_s8_prepare(eb_softmax_params *p, double in_scale, double beta);
+/* rows, depth (1..2048) and the prepared fields. */
+eb_status eb_softmax_tfl_s8_validate(const eb_softmax_params *p);
+void eb_softmax_tfl_s8_ref(const eb_softmax_params *p, const int8_t *x, int8_t *y);
 eb_status eb_softmax_validate(const eb_softmax_params *p, eb_dtype dt);
 void eb_softmax_f32_ref(const eb_softmax_params *p, const float *x, float *y);
 void eb_softmax_s8_ref(const eb_softmax_params *p, const int8_t *x, int8_t *y);

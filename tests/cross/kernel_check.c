@@ -910,7 +910,7 @@ static void check_softmax(const eb_softmax_f32_kernel *kf, const eb_softmax_s8_k
         const size_t n = (size_t)rows * sizes[i];
         char desc[96], why[200] = "";
         if (kf) {
-            eb_softmax_params p = {rows, sizes[i], betas[i % 3], NULL};
+            eb_softmax_params p = {.rows = rows, .depth = sizes[i], .beta = betas[i % 3]};
             float *x = galloc(n * 4), *got = galloc(n * 4), *ref = malloc(n * 4);
             fill_f32(x, n, -10.0f, 10.0f);
             eb_softmax_f32_ref(&p, x, ref);
@@ -945,6 +945,54 @@ static void check_softmax(const eb_softmax_f32_kernel *kf, const eb_softmax_s8_k
             free(ref);
             gfree_all();
         }
+    }
+}
+
+/* TFLite's int8 softmax (ref only): within one step of the exact softmax of the
+ * dequantized input, every output, and the row's maximum maps to the largest output. */
+static void check_softmax_tfl_s8(const eb_softmax_s8_kernel *k)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        if (sizes[i] > 2048)
+            continue;
+        const int32_t rows = 1 + (int32_t)(i % 3);
+        const size_t n = (size_t)rows * sizes[i];
+        char desc[96], why[200] = "";
+        eb_softmax_params p;
+        memset(&p, 0, sizeof p);
+        const double in_scale = rng_f32(0.02f, 0.3f);
+        if (eb_softmax_tfl_s8_prepare(&p, in_scale, 1.0) != EB_OK) {
+            fprintf(stderr, "kernel_check: eb_softmax_tfl_s8_prepare failed\n");
+            exit(2);
+        }
+        p.rows = rows;
+        p.depth = sizes[i];
+        int8_t *x = galloc(n), *got = galloc(n);
+        fill_s8(x, n, -128, 127);
+        not_fill(got, x, n);
+        k->run(&p, x, got);
+        bool ok = true;
+        for (int32_t r = 0; r < rows && ok; r++) {
+            const int8_t *xr = x + (size_t)r * p.depth, *yr = got + (size_t)r * p.depth;
+            int32_t m = xr[0];
+            for (int32_t j = 1; j < p.depth; j++)
+                m = xr[j] > m ? xr[j] : m;
+            double sum = 0.0;
+            for (int32_t j = 0; j < p.depth; j++)
+                sum += exp(in_scale * (xr[j] - m));
+            for (int32_t j = 0; j < p.depth && ok; j++) {
+                double want = round(exp(in_scale * (xr[j] - m)) / sum * 256.0) - 128.0;
+                want = want > 127.0 ? 127.0 : want;
+                if (fabs(want - yr[j]) > 1.0) {
+                    snprintf(why, sizeof why, "row %d [%d]: %d, exact %.0f", (int)r, (int)j,
+                             yr[j], want);
+                    ok = false;
+                }
+            }
+        }
+        snprintf(desc, sizeof desc, "%d x %d in_scale %.3f", (int)rows, (int)sizes[i], in_scale);
+        report(k->name, desc, ok, why);
+        gfree_all();
     }
 }
 
