@@ -348,6 +348,37 @@ static eb_status quantize_weights(const eb_graph *g, const eb_graph *q, const eb
     return EB_OK;
 }
 
+/* Requantization multipliers must be below 2^31 (eb_quantize_multiplier). An output
+ * whose calibrated range is (almost) empty, a ReLU that is 0 on every calibration input,
+ * gets the smallest scale, and its producer's multiplier (input scale x weight scale /
+ * output scale; for a global pool input scale / (output scale x pixels)) can then pass
+ * 2^31: the model would not build. Such an output's scale is raised until the multiplier
+ * is 2^30: values that are all 0 are 0 at any scale, and its consumers see the larger
+ * scale (ops are quantized in order). */
+static void raise_out_scale(const eb_graph *g, eb_graph *q, const eb_gop *s)
+{
+    double in_scale = q->t[s->in0].scale, need = 0;
+    if (eb_gop_has_weights(s)) {
+        double maxabs = 0;
+        size_t nw = s->sparse ? (size_t)s->nnz : (size_t)eb_gop_dense_weights(g, s);
+        for (size_t i = 0; i < nw; i++)
+            maxabs = fmax(maxabs, fabs((double)s->w[i]));
+        double ws = maxabs > 0 ? maxabs / 127.0 : 1.0 / 127.0; /* the largest channel's */
+        need = in_scale * ws / 1073741824.0;
+    } else if (s->type == EB_OP_GAP) {
+        const eb_gtensor *in = &g->t[s->in0];
+        need = in_scale / ((double)in->h * (double)in->w * 1073741824.0);
+    }
+    eb_gtensor *out = &q->t[s->out];
+    if (need > out->scale) {
+        /* the calibrated range's low end stays where it was: 0 stays exact */
+        double lo = out->scale * (-128 - out->zp);
+        double z = round_away(-128.0 - lo / need);
+        out->scale = need;
+        out->zp = (int32_t)(z < -128 ? -128 : (z > 127 ? 127 : z));
+    }
+}
+
 eb_status eb_quantize_graph(eb_graph **gp, const char *calib_dir, bool do_calib, char *err,
                             size_t errlen)
 {
@@ -406,6 +437,7 @@ eb_status eb_quantize_graph(eb_graph **gp, const char *calib_dir, bool do_calib,
             q->t[s->out].scale = 1.0 / 256.0;
             q->t[s->out].zp = -128;
         }
+        raise_out_scale(g, q, s);
         if (eb_gop_has_weights(s)) {
             st = quantize_weights(g, q, s, &d, calib_dir, err, errlen);
             if (st != EB_OK) {

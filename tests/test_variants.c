@@ -337,3 +337,68 @@ Test(variants, calibration_range_too_narrow_for_the_biases_says_so)
     unlink(path);
     rmdir(dir);
 }
+
+/* Found by fuzz/fuzz_calib.c: calibration inputs of large magnitude through a layer whose
+ * ReLU outputs are all 0 on them. The dead output got the smallest scale (its range is
+ * empty), so the layer's requantization multiplier in_scale x w_scale / out_scale passed
+ * 2^31: quantization "succeeded" and the model then failed to build ("op 0 (fc1) cannot
+ * be prepared: invalid parameters"). An output scale is raised until every multiplier of
+ * its producer is representable (a dead output is 0 at any scale). */
+Test(variants, a_dead_relu_after_a_wide_input_still_quantizes)
+{
+    eb_graph *g = eb_graph_new(EB_F32);
+    snprintf(g->name, sizeof g->name, "dead_relu");
+    snprintf(g->arch, sizeof g->arch, "dead_relu");
+    snprintf(g->variant, sizeof g->variant, "fp32");
+    g->input = eb_graph_add_tensor(g, 1, 1, 4);
+    int32_t h = eb_graph_add_tensor(g, 1, 1, 3);
+    int32_t o = eb_graph_add_tensor(g, 1, 1, 2);
+    eb_gop fc;
+    memset(&fc, 0, sizeof fc);
+    fc.type = EB_OP_FC;
+    fc.act = EB_ACT_RELU;
+    fc.in0 = g->input;
+    fc.in1 = -1;
+    fc.out = h;
+    fc.k_h = fc.k_w = fc.stride_h = fc.stride_w = 1;
+    snprintf(fc.name, sizeof fc.name, "fc1");
+    fc.w = malloc(12 * sizeof(float));
+    fc.b = calloc(3, sizeof(float));
+    for (int i = 0; i < 12; i++)
+        fc.w[i] = -0.5f; /* positive inputs: every output negative, ReLU gives 0 */
+    cr_assert(eb_graph_add_op(g, &fc) >= 0);
+    eb_gop fc2 = fc;
+    fc2.act = EB_ACT_NONE;
+    fc2.in0 = h;
+    fc2.out = o;
+    snprintf(fc2.name, sizeof fc2.name, "fc2");
+    fc2.w = malloc(6 * sizeof(float));
+    fc2.b = malloc(2 * sizeof(float));
+    for (int i = 0; i < 6; i++)
+        fc2.w[i] = 0.25f;
+    fc2.b[0] = 0.01f;
+    fc2.b[1] = -0.01f;
+    cr_assert(eb_graph_add_op(g, &fc2) >= 0);
+    g->output = o;
+    char dir[] = "/tmp/eb_calib_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/wide.f32", dir);
+    float in[4] = {1.4e8f, 1e8f, 3e7f, 1.2e8f};
+    FILE *fp = fopen(path, "wb");
+    fwrite(in, sizeof(float), 4, fp);
+    fclose(fp);
+    char err[512] = "";
+    cr_assert_eq(eb_quantize_graph(&g, dir, true, err, sizeof err), EB_OK, "%s", err);
+    eb_model *m = NULL;
+    cr_assert_eq(eb_model_from_graph(g, EB_KSET_REF, &m, err, sizeof err), EB_OK,
+                 "quantized but does not build: %s", err);
+    eb_context *c;
+    cr_assert_eq(eb_context_create(m, &c), EB_OK);
+    eb_context_fill_input(c, 0);
+    eb_context_run(c);
+    eb_context_free(c);
+    eb_model_free(m);
+    unlink(path);
+    rmdir(dir);
+}
