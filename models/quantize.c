@@ -191,6 +191,19 @@ static bool range_ok(double lo, double hi)
     return isfinite(lo) && isfinite(hi) && fmax(hi, 0) - fmin(lo, 0) <= EB_CALIB_MAX_SPAN;
 }
 
+/* The largest |x[i]|. A plain compare, not fmax: GCC 12's aarch64 vectorizer stops
+ * with an internal compiler error on an fmax reduction over float-to-double values. */
+static double max_abs(const float *x, size_t n)
+{
+    double big = 0;
+    for (size_t i = 0; i < n; i++) {
+        double a = fabs((double)x[i]);
+        if (a > big)
+            big = a;
+    }
+    return big;
+}
+
 /* After calibration input k: the first tensor whose range became unrepresentable, with
  * the input that did it named (a sentence in err), or EB_OK. */
 static eb_status check_ranges(const eb_graph *g, const double *lo, const double *hi,
@@ -200,9 +213,7 @@ static eb_status check_ranges(const eb_graph *g, const double *lo, const double 
     for (int32_t t = 0; t < g->nt; t++) {
         if (range_ok(lo[t], hi[t]))
             continue;
-        double big = 0;
-        for (size_t i = 0; i < elems; i++)
-            big = fmax(big, fabs((double)x[i]));
+        double big = max_abs(x, elems);
         const char *what = "the model's input";
         for (int32_t i = 0; i < g->nops; i++)
             if (g->op[i].out == t)
@@ -359,10 +370,8 @@ static void raise_out_scale(const eb_graph *g, eb_graph *q, const eb_gop *s)
 {
     double in_scale = q->t[s->in0].scale, need = 0;
     if (eb_gop_has_weights(s)) {
-        double maxabs = 0;
         size_t nw = s->sparse ? (size_t)s->nnz : (size_t)eb_gop_dense_weights(g, s);
-        for (size_t i = 0; i < nw; i++)
-            maxabs = fmax(maxabs, fabs((double)s->w[i]));
+        double maxabs = max_abs(s->w, nw);
         double ws = maxabs > 0 ? maxabs / 127.0 : 1.0 / 127.0; /* the largest channel's */
         need = in_scale * ws / 1073741824.0;
     } else if (s->type == EB_OP_GAP) {
