@@ -199,8 +199,11 @@ static bool options_fit(const eb_run_options *o, const eb_target *t, bool remote
                  eb_kset_name(o->kernels), eb_kset_why_not(o->kernels, why, sizeof why));
         return false;
     }
-    for (size_t i = 0; i < o->n_models && !remote; i++)
-        if (!model_valid(o->models[i], o->kernels))
+    /* a board's kernels are its own; a .tflite is imported here (and shipped as .ebm),
+     * so it is checked here too */
+    for (size_t i = 0; i < o->n_models; i++)
+        if ((!remote || eb_model_is_tflite(o->models[i])) &&
+            !model_valid(o->models[i], remote ? EB_KSET_REF : o->kernels))
             return false;
     return true;
 }
