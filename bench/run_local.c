@@ -703,7 +703,10 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
     snprintf(res->scenario, sizeof res->scenario, "%s", o->offline ? "offline" : "single-stream");
 
     bool rss_reset = eb_rss_reset_peak();
-    eb_model_options mo = {o->kernels, o->calib_dir};
+    /* the int8 variants of a float32 .tflite calibrate on --calib, else on the dataset */
+    const char *at = eb_model_is_tflite(name) ? strrchr(name, '@') : NULL;
+    eb_model_options mo = {o->kernels, o->calib_dir ? o->calib_dir
+                                       : at && o->labels ? o->dataset : NULL};
     eb_model *m = NULL;
     eb_context **ctx = NULL;
     eb_counters *counters = NULL;
@@ -843,7 +846,28 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
 
     /* fidelity against the fp32 dense model (which is itself the reference); an
      * imported model (arch "tflite") has no zoo fp32 model */
-    if (strcmp(info->variant, "fp32") != 0 && strcmp(info->arch, "tflite") != 0 &&
+    if (at && strcmp(info->variant, "fp32") && !(o->stop && *o->stop)) {
+        /* a variant of a float32 .tflite: against that file as it is */
+        live_phase(o->live, "computing the fidelity of");
+        char ref_name[4200];
+        snprintf(ref_name, sizeof ref_name, "%.*s@fp32", (int)(at - name), name);
+        eb_fidelity_ref *ref = NULL;
+        eb_fidelity f;
+        char ferr[256];
+        if (eb_fidelity_ref_create_model(ref_name, &mo, &ref, ferr, sizeof ferr) == EB_OK &&
+            eb_model_fidelity_vs(m, ref, &f) == EB_OK) {
+            res->has_fidelity = true;
+            res->fidelity.sqnr_db = f.sqnr_db;
+            res->fidelity.cosine = f.cosine;
+            res->fidelity.top1_agreement = f.top1_agreement;
+            res->fidelity.max_abs_err = f.max_abs_err;
+            res->fidelity.inputs = f.inputs;
+        } else if (warn) {
+            eb_report_warn(warn, "%s: fidelity against the float32 .tflite could not be computed",
+                           res->name);
+        }
+        eb_fidelity_ref_free(ref);
+    } else if (strcmp(info->variant, "fp32") != 0 && strcmp(info->arch, "tflite") != 0 &&
         !(o->stop && *o->stop)) {
         live_phase(o->live, "computing the fidelity of");
         eb_fidelity f;

@@ -8,7 +8,8 @@
  * Names: <model>_<fp32|int8>[_p<percent>|_c<percent>]; "mobilenet" is an alias of
  * "mobilenet_v1"; a name ending in ".ebm" or ".tflite" (or containing '/') is a model
  * file: .tflite files are imported (models/tflite_import.c), anything else is read as
- * .ebm.
+ * .ebm. "FILE.tflite@<fp32|int8>[_p<N>|_c<N>]" is edgebench's own variant of a float32
+ * .tflite (pruned and quantized as the zoo's variants are).
  */
 #ifndef EB_MODEL_H
 #define EB_MODEL_H
@@ -138,6 +139,10 @@ eb_status eb_model_fidelity(const eb_model *m, eb_fidelity *out);
 typedef struct eb_fidelity_ref eb_fidelity_ref;
 eb_status eb_fidelity_ref_create(const char *arch, const eb_model_options *opt,
                                  eb_fidelity_ref **out, char *err, size_t errlen);
+/* The same from any fp32 model name (e.g. "m.tflite@fp32", the reference of the
+ * variants of a float32 .tflite). */
+eb_status eb_fidelity_ref_create_model(const char *name, const eb_model_options *opt,
+                                       eb_fidelity_ref **out, char *err, size_t errlen);
 void eb_fidelity_ref_free(eb_fidelity_ref *r);
 /* EB_ERR_ARG when ref belongs to another architecture. */
 eb_status eb_model_fidelity_vs(const eb_model *m, const eb_fidelity_ref *ref,

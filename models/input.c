@@ -4,6 +4,7 @@
  * ({'descr': '<f4', 'fortran_order': False, 'shape': (1, 49, 10, 1), }), then the data.
  * The header is untrusted: it is read only within its stated length (at most 64 KiB),
  * and only the three keys numpy writes are accepted. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,36 @@ static bool parse_header(const char *h, size_t n, npy_header *out)
     return true;
 }
 
+/* input_bytes float32 values (little-endian) from f, quantized as TFLite's QUANTIZE does
+ * it: round(x / scale) half away from zero, + zero point, clamped to int8. npy: the data
+ * must end where the values do. */
+static eb_status read_quantized(const eb_model_info *i, FILE *f, const char *path, void *dst,
+                                char *err, size_t errlen, bool npy)
+{
+    int8_t *q = dst;
+    if (!(i->in_scale > 0))
+        return fail(err, errlen, EB_ERR_ARG, "%s holds float32 values and model '%s' has no "
+                    "input scale to quantize them with", path, i->name);
+    for (size_t k = 0; k < i->input_bytes; k++) {
+        unsigned char b[4];
+        if (fread(b, 1, 4, f) != 4)
+            return fail(err, errlen, EB_ERR_FORMAT, "%s: the float32 data ends early", path);
+        uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+                     (uint32_t)b[3] << 24;
+        float x;
+        memcpy(&x, &u, 4);
+        if (!isfinite(x))
+            return fail(err, errlen, EB_ERR_ARG, "%s holds a non-finite value (element %zu)",
+                        path, k);
+        double v = round((double)x / i->in_scale) + i->in_zp;
+        q[k] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+    }
+    if (npy && fgetc(f) != EOF)
+        return fail(err, errlen, EB_ERR_FORMAT, "%s: the .npy data is longer than its header "
+                    "says", path);
+    return EB_OK;
+}
+
 eb_status eb_read_input_stream(const eb_model_info *i, FILE *f, const char *path, void *dst,
                                char *err, size_t errlen)
 {
@@ -159,6 +190,10 @@ eb_status eb_read_input_stream(const eb_model_info *i, FILE *f, const char *path
             goto done;
         }
         const char *want_descr = s8 ? "|i1" : "<f4";
+        if (s8 && !strcmp(h.descr, "<f4") && !h.fortran && (uint64_t)h.elems == want) {
+            st = read_quantized(i, f, path, dst, err, errlen, true);
+            goto done;
+        }
         if (strcmp(h.descr, want_descr) && !(s8 && !strcmp(h.descr, "<i1"))) {
             st = fail(err, errlen, EB_ERR_ARG, "%s holds %s values; model '%s' takes %s (%s)",
                       path, h.descr, i->name, dtname, want_descr);
@@ -189,6 +224,13 @@ eb_status eb_read_input_stream(const eb_model_info *i, FILE *f, const char *path
             goto done;
         }
         long size = ftell(f);
+        if (s8 && size >= 0 && (uint64_t)size == 4 * (uint64_t)want) {
+            /* float32 values for an int8 model: quantized with its input scale */
+            st = fseek(f, 0, SEEK_SET) != 0
+                     ? fail(err, errlen, EB_ERR_IO, "cannot read input '%s'", path)
+                     : read_quantized(i, f, path, dst, err, errlen, false);
+            goto done;
+        }
         if (size < 0 || (uint64_t)size != want) {
             st = fail(err, errlen, EB_ERR_ARG, "%s is %ld bytes; model '%s' takes %zu bytes (%dx%dx%d "
                                                "%s, NHWC%s)",

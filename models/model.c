@@ -90,24 +90,98 @@ static bool ends_with(const char *s, const char *suffix)
     return n > k && !strcmp(s + n - k, suffix);
 }
 
-bool eb_model_is_tflite(const char *name) { return name && ends_with(name, ".tflite"); }
+/* "FILE.tflite@VARIANT": where the '@' is (NULL: none). The variant is edgebench's own
+ * (fp32|int8[_p<N>|_c<N>]) made from a float32 .tflite. */
+static const char *tflite_at(const char *name)
+{
+    const char *at = name ? strrchr(name, '@') : NULL;
+    if (!at || at - name <= 7 || strncmp(at - 7, ".tflite", 7))
+        return NULL;
+    return at;
+}
+
+bool eb_model_is_tflite(const char *name)
+{
+    return name && (ends_with(name, ".tflite") || tflite_at(name));
+}
 
 bool eb_model_is_file(const char *name)
 {
-    return name && (strchr(name, '/') || ends_with(name, ".ebm") || ends_with(name, ".tflite"));
+    return name && (strchr(name, '/') || ends_with(name, ".ebm") || eb_model_is_tflite(name));
 }
 
 size_t eb_model_file_stem(const char *name, const char **start)
 {
-    const char *b = strrchr(name, '/');
-    b = b ? b + 1 : name;
-    size_t n = strlen(b);
-    if (ends_with(b, ".ebm"))
+    const char *at = tflite_at(name);
+    size_t len = at ? (size_t)(at - name) : strlen(name); /* the file's part */
+    const char *b = name;
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == '/')
+            b = name + i + 1;
+    size_t n = len - (size_t)(b - name);
+    if (n > 4 && !strncmp(b + n - 4, ".ebm", 4))
         n -= 4;
-    else if (ends_with(b, ".tflite"))
+    else if (n > 7 && !strncmp(b + n - 7, ".tflite", 7))
         n -= 7;
     *start = b;
     return n;
+}
+
+/* The graph of "FILE.tflite@VARIANT": the float32 file imported, then pruned and
+ * quantized as the zoo's variants are (int8: calibrated on opt->calib_dir, else on
+ * generated inputs). Named "<stem>_<variant>", arch "tflite". */
+static eb_status tflite_variant(const char *name, const char *at, const eb_model_options *opt,
+                                bool calibrate, eb_graph **out, char *err, size_t errlen)
+{
+    char path[4096];
+    size_t pl = (size_t)(at - name);
+    if (pl >= sizeof path) {
+        errf(err, errlen, "model path is too long");
+        return EB_ERR_ARG;
+    }
+    memcpy(path, name, pl);
+    path[pl] = 0;
+    eb_variant_spec v;
+    memset(&v, 0, sizeof v);
+    if (!parse_suffix(at + 1, &v)) {
+        errf(err, errlen, "'%s': unknown variant '%s'; after FILE.tflite@ give fp32 or int8, "
+             "optionally with _p<1-99> (unstructured pruning) or _c<1-99> (channels), e.g. "
+             "%s@int8_p50", name, at + 1, path);
+        return EB_ERR_ARG;
+    }
+    eb_graph *g = NULL;
+    eb_status st = eb_tflite_import_file(path, NULL, &g, err, errlen);
+    if (st != EB_OK)
+        return st;
+    if (g->dtype != EB_F32) {
+        errf(err, errlen, "'%s': variants are made from a float32 .tflite, and %s is already "
+             "int8 (run it as it is, or give its float32 sibling)", name, path);
+        eb_graph_free(g);
+        return EB_ERR_ARG;
+    }
+    char stem[96];
+    snprintf(stem, sizeof stem, "%s", g->name);
+    if (v.prune == 'c')
+        st = eb_prune_channels(&g, v.pct);
+    else if (v.prune == 'p')
+        st = eb_prune_unstructured(g, v.pct);
+    if (st != EB_OK) {
+        errf(err, errlen, "cannot prune model '%s': %s", name, eb_status_str(st));
+        eb_graph_free(g);
+        return st;
+    }
+    if (v.dtype == EB_S8) {
+        st = eb_quantize_graph(&g, opt ? opt->calib_dir : NULL, calibrate, err, errlen);
+        if (st != EB_OK) {
+            eb_graph_free(g);
+            return st;
+        }
+    }
+    snprintf(g->arch, sizeof g->arch, "tflite");
+    variant_string(&v, g->variant, sizeof g->variant);
+    snprintf(g->name, sizeof g->name, "%.60s_%s", stem, g->variant);
+    *out = g;
+    return EB_OK;
 }
 
 eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t errlen)
@@ -168,6 +242,9 @@ static eb_status build_graph(const char *name, const eb_model_options *opt, bool
         errf(err, errlen, "no model name given");
         return EB_ERR_ARG;
     }
+    const char *at = tflite_at(name);
+    if (at)
+        return tflite_variant(name, at, opt, calibrate, out, err, errlen);
     if (eb_model_is_tflite(name))
         return eb_tflite_import_file(name, NULL, out, err, errlen);
     if (eb_model_is_file(name))

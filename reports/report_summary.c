@@ -163,7 +163,12 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
                 x->counters.source);
     else
         fprintf(f, "  %-11s unavailable: %s\n", "counters", x->counters.reason);
-    if (x->has_fidelity)
+    if (x->has_fidelity && !strcmp(x->model, "tflite"))
+        fprintf(f, "  %-11s vs the float32 .tflite: SQNR %.2f dB, cosine %.5f, top-1 agreement "
+                   "%.0f %% (%d inputs), max |err| %.4g\n", "fidelity", x->fidelity.sqnr_db,
+                x->fidelity.cosine, x->fidelity.top1_agreement * 100, (int)x->fidelity.inputs,
+                x->fidelity.max_abs_err);
+    else if (x->has_fidelity)
         fprintf(f, "  %-11s vs %s_fp32: SQNR %.2f dB, cosine %.5f, top-1 agreement %.0f %% "
                    "(%d inputs), max |err| %.4g\n", "fidelity", x->model, x->fidelity.sqnr_db,
                 x->fidelity.cosine, x->fidelity.top1_agreement * 100, (int)x->fidelity.inputs,
