@@ -340,11 +340,16 @@ static eb_status tflite_to_ebm(const char *model, char *tmp_dir, size_t dcap, ch
         tmp_dir[0] = 0;
         return EB_ERR_IO;
     }
-    const char *stem;
-    size_t sl = eb_model_file_stem(model, &stem);
+    eb_model_options mo = {EB_KSET_REF, NULL};
+    eb_model *m = NULL;
+    eb_status st = eb_model_build(model, &mo, &m, err, errlen);
+    if (st != EB_OK)
+        return st;
+    /* the model's own name: the file's stem, with the variant of FILE.tflite@VARIANT */
+    const char *stem = eb_model_get_info(m)->name;
     char name[96];
     size_t j = 0;
-    for (size_t i = 0; i < sl && j + 5 < sizeof name; i++) {
+    for (size_t i = 0; stem[i] && j + 5 < sizeof name; i++) {
         char c = stem[i];
         name[j++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                             c == '.' || c == '-' || c == '_' ? c : '_';
@@ -354,11 +359,7 @@ static eb_status tflite_to_ebm(const char *model, char *tmp_dir, size_t dcap, ch
     memcpy(name + j, ".ebm", 5);
     snprintf(tmp_path, pcap, "%s/%s", tmp_dir, name);
     *upload_name = strrchr(tmp_path, '/') + 1;
-    eb_model_options mo = {EB_KSET_REF, NULL};
-    eb_model *m = NULL;
-    eb_status st = eb_model_build(model, &mo, &m, err, errlen);
-    if (st == EB_OK)
-        st = eb_model_export(m, tmp_path, err, errlen);
+    st = eb_model_export(m, tmp_path, err, errlen);
     eb_model_free(m);
     return st;
 }
