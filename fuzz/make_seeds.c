@@ -403,7 +403,7 @@ static void npy(const char *name, const char *descr, const char *shape, const vo
                                             "'shape': %s, }", descr, shape);
     size_t total = 10 + (size_t)n + 1;
     size_t pad = (64 - total % 64) % 64;
-    unsigned char buf[512];
+    unsigned char buf[1024];
     size_t hl = (size_t)n + pad + 1;
     memcpy(buf, "\x93NUMPY\x01\x00", 8);
     buf[8] = (unsigned char)(hl & 0xff);
@@ -428,6 +428,11 @@ static void npy_seeds(void)
     npy("s8.npy", "|i1", "(1, 7, 5, 3)", s8, sizeof s8);
     npy("f32.npy", "<f4", "(1, 24)", f32, sizeof f32);
     npy("wrong_dtype.npy", "<f8", "(12,)", f32, sizeof f32);
+    float f105[105]; /* float32 data for the int8 shape: quantized */
+    for (int i = 0; i < 105; i++)
+        f105[i] = (float)(i - 52) * 0.05f;
+    put("npy", "f32_for_s8.bin", f105, sizeof f105);
+    npy("f32_for_s8.npy", "<f4", "(1, 7, 5, 3)", f105, sizeof f105);
 }
 
 /* ---- y_labels.csv (fuzz_labels) ---- */
