@@ -194,7 +194,17 @@ eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t 
     fprintf(f, "\n");
     eb_graph *g = NULL;
     char e[512] = "";
-    st = eb_tflite_import(m, path, f, &g, e, sizeof e);
+    eb_tflite_owned *own = calloc(1, sizeof *own);
+    bool was_u8 = eb_tflite_has_uint8(m);
+    st = own ? eb_tflite_uint8_to_int8(m, own, e, sizeof e) : EB_ERR_NOMEM;
+    if (st == EB_OK && was_u8)
+        fprintf(f, "legacy uint8 model: converted exactly to int8 (activations and their zero "
+                   "points shifted by 128, weights re-centred on their zero points)\n");
+    if (st == EB_OK)
+        st = eb_tflite_import(m, path, f, &g, e, sizeof e);
+    if (own)
+        eb_tflite_owned_free(own);
+    free(own);
     if (st == EB_OK) {
         eb_model *em = NULL;
         st = eb_model_from_graph(g, EB_KSET_REF, &em, e, sizeof e);

@@ -852,9 +852,15 @@ eb_status eb_tflite_import_file(const char *path, FILE *log, eb_graph **out, cha
     if (st != EB_OK)
         return st;
     char e[512] = "";
-    st = eb_tflite_import(m, path, log, out, e, sizeof e);
+    eb_tflite_owned *own = calloc(1, sizeof *own); /* a legacy uint8 model's int8 form */
+    st = own ? eb_tflite_uint8_to_int8(m, own, e, sizeof e) : EB_ERR_NOMEM;
+    if (st == EB_OK)
+        st = eb_tflite_import(m, path, log, out, e, sizeof e);
     if (st != EB_OK && err && errlen)
-        snprintf(err, errlen, "%s: %s", path, e);
+        snprintf(err, errlen, "%s: %s", path, e[0] ? e : eb_status_str(st));
+    if (own)
+        eb_tflite_owned_free(own);
+    free(own);
     eb_tflite_free(m);
     return st;
 }
