@@ -67,6 +67,9 @@ static bool parse_header(const char *h, size_t n, npy_header *out)
         return false;
     memcpy(out->descr, v + 1, (size_t)(close - v - 1));
     out->descr[close - v - 1] = 0;
+    for (const char *d = out->descr; *d; d++)
+        if ((unsigned char)*d < 0x20 || (unsigned char)*d >= 0x7f)
+            return false; /* it is named in messages: one printable line */
     v = npy_value(h, end, "fortran_order");
     if (!v)
         return false;

@@ -454,7 +454,7 @@ static eb_status conv(imp *c, const eb_tflite_operator *o, bool depthwise)
         if (w->shape[0] != 1)
             return fail(c, EB_ERR_FORMAT, "depthwise weights are not [1,h,w,c]");
         oc = w->shape[3];
-        if (oc % in->c != 0)
+        if (in->c <= 0 || oc % in->c != 0)
             return fail(c, EB_ERR_FORMAT, "%d output channels for %d inputs", (int)oc,
                         (int)in->c);
         int32_t mult = oc / in->c;
