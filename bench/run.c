@@ -176,6 +176,11 @@ static bool options_fit(const eb_run_options *o, const eb_target *t, bool remote
                  t->desc.name);
         return false;
     }
+    if (remote && o->threads > 1 && !strcmp(proto, "mlperf-tiny")) {
+        eb_error("an MLPerf Tiny device runs its firmware's inference as it is; --threads is "
+                 "for edgebench-agent and local runs (drop --threads)");
+        return false;
+    }
     if (remote && (o->offline || o->profile)) {
         eb_error("remote targets run the single-stream scenario without --profile; drop %s",
                  o->offline ? "--scenario offline" : "--profile");
@@ -544,6 +549,7 @@ int eb_run(const eb_run_options *o)
         .protocol = o->protocol,
         .measure = o->measure,
         .kernels = o->kernels,
+        .threads = (int)threads,
         .timeout_s = (int)o->timeout_s,
         .window_s = o->window_s,
         .input = o->input,
