@@ -4,7 +4,8 @@
 # it drives a board. rpi4: aarch64 agent, qemu-aarch64 -cpu cortex-a72 (NEON, no SDOT);
 # rpi5: -cpu cortex-a76 (SDOT kernels); rpi3_32: armhf agent, qemu-arm -cpu cortex-a7.
 # Each report must validate against the schema (edgebench compare reads it), be complete,
-# say "emulated" and warn that timings are not representative.
+# say "emulated" and warn that timings are not representative. A run of ds_cnn_int8 with
+# --threads 4 must say 4 threads and compute what one thread computes (output_crc32).
 # Needs build/ (scripts/build.sh) and build-aarch64/, build-armhf/ (scripts/cross-test.sh).
 #   scripts/emulate-test.sh [target ...]      (default: rpi4 rpi5 rpi3_32)
 set -eu
@@ -42,6 +43,24 @@ for t in $targets; do
     fi
     "$eb" compare "$rep" "$rep" >/dev/null 2>&1 ||
         { echo "emulate-test: $t: the report does not validate" >&2; fail=1; }
+    # one inference over 4 threads (the agent's pool, protocol 2): the report records
+    # it and the outputs (the done line's output_crc32) are those of one thread
+    for th in 1 4; do
+        if ! "$eb" run --target "$t" --emulate --model ds_cnn_int8 --threads $th \
+            --warmup 1 --warmup-time 0 --min-time 0.05 --min-iterations 3 --repetitions 1 \
+            --quiet --trace --out "$out/$t-t$th.json" 2>"$out/$t-t$th.trace"; then
+            echo "emulate-test: $t: the run with --threads $th failed" >&2
+            fail=1
+        fi
+    done
+    crc1=$(grep -o 'output_crc32=[0-9a-f]*' "$out/$t-t1.trace" | tail -1)
+    crc4=$(grep -o 'output_crc32=[0-9a-f]*' "$out/$t-t4.trace" | tail -1)
+    if [ -z "$crc1" ] || [ "$crc1" != "$crc4" ]; then
+        echo "emulate-test: $t: 4 threads gave '$crc4', 1 thread '$crc1'" >&2
+        fail=1
+    fi
+    grep -q '"threads":	4' "$out/$t-t4.json" ||
+        { echo "emulate-test: $t: the --threads 4 report does not say 4 threads" >&2; fail=1; }
     end=$(date +%s)
     n=$(grep -c '^' "$rep")
     echo "-- emulated $t: ok ($((end - start)) s, report $n lines)"
