@@ -24,7 +24,6 @@ double eb_val_raw_ms(const eb_val_target *t, const eb_study_model *m, bool int8,
     (void)int8; /* each op carries its own datatype */
     const eb_issue_cost *c = os_bits == 32 ? &t->issue32 : &t->issue64;
     bool dot = t->dotprod && os_bits == 64;
-    int n = threads < 1 ? 1 : threads > t->cores ? t->cores : threads;
     double hz = t->clock_mhz * 1e6, bw = t->bandwidth_gbs * 1e9;
     double total = 0, comp = 0, mem = 0;
     if (!(hz > 0) || !(bw > 0))
@@ -34,7 +33,8 @@ double eb_val_raw_ms(const eb_val_target *t, const eb_study_model *m, bool int8,
         double cpm = op->macs > 0 ? op_cost(c, op, dot) : 0;
         if (!isfinite(cpm))
             return NAN;
-        double tc = op->macs * cpm / hz / n, tm = op->bytes / bw;
+        double tc = op->macs * cpm / hz * eb_thread_share(op->units, threads, t->cores);
+        double tm = op->bytes / bw;
         if (tc >= tm)
             comp += tc;
         else
@@ -115,6 +115,20 @@ eb_status eb_validate(const eb_val_target *ts, size_t nt, const eb_val_figure *f
 /* ---- output ---- */
 
 static double target_median(const eb_val_figure *f, const eb_val_result *r, size_t nf,
+                            size_t t, double *worst, size_t *count);
+
+void eb_val_target_error(const eb_val_figure *f, const eb_val_result *r, size_t nf, size_t t,
+                         double *median, double *worst, size_t *count)
+{
+    double w = 0;
+    size_t n = 0;
+    double m = target_median(f, r, nf, t, &w, &n);
+    *median = m;
+    *worst = n ? w : NAN;
+    *count = n;
+}
+
+static double target_median(const eb_val_figure *f, const eb_val_result *r, size_t nf,
                             size_t t, double *worst, size_t *count)
 {
     double v[64];
@@ -178,10 +192,16 @@ static eb_status write_md(const eb_val_target *ts, size_t nt, const eb_val_figur
         fprintf(o, "| %s | 0 | no published figure: its predictions are unvalidated | - |\n",
                 untested[u]);
     fprintf(o, "\n## Model\n\n"
-               "- per op: `max(MACs x cycles/MAC / clock / min(threads, cores), bytes / "
-               "bandwidth)`, summed; cycles/MAC from llvm-mca on edgebench's NEON inner loops "
-               "for the core and word size (targets/issue/neon_issue.json, scripts/mca_neon.py); "
-               "bandwidth from the target file; memory is shared by the threads.\n"
+               "- per op: `max(MACs x cycles/MAC / clock x share, bytes / bandwidth)`, "
+               "summed; cycles/MAC from llvm-mca on edgebench's NEON inner loops for the core "
+               "and word size (targets/issue/neon_issue.json, scripts/mca_neon.py); bandwidth "
+               "from the target file (measured where its source says so); share = the largest "
+               "part of the op when edgebench's pool splits its output rows (batch rows, "
+               "64-element blocks) over min(threads, cores) threads, 1 for ops under 200 k MACs "
+               "/ 32 k elements; memory is shared by the threads. Not modelled: fork/join cost "
+               "per op, shared-cache contention, clocks lowered with all cores busy, and the "
+               "published runtime's own kernels (XNNPACK's, not edgebench's: k absorbs the "
+               "difference per dtype).\n"
                "- predicted = k x that, k = geometric mean of published / model over the "
                "figures of the same dtype (fitted on all: fp32 %.3g, int8 %.3g); in the table "
                "each k leaves its own figure out.\n\n## Sources\n\n",
