@@ -371,3 +371,47 @@ Test(study, all_cores_column_is_predicted_by_the_thread_model_or_measured)
     eb_study_free(&st);
     eb_report_free(&rep);
 }
+
+Test(study, validate_plot_labels_do_not_overlap)
+{
+    /* twelve figures in a tight cluster (published 20.0 .. 22.2 ms, predictions alike):
+     * the labels the script places must not overlap each other */
+    eb_val_target t = val_target();
+    eb_roof_op op = {.macs = 2e6, .bytes = 0, .kind = EB_ROOF_GEMM};
+    eb_study_model m = {.name = "mobilenet_v1_fp32", .ops = &op, .n_ops = 1};
+    eb_val_figure f[12];
+    memset(f, 0, sizeof f);
+    for (int i = 0; i < 12; i++)
+        f[i] = (eb_val_figure){.model = &m, .threads = 1 + i % 4, .os_bits = i % 2 ? 32 : 64,
+                               .published_ms = 20 + 0.2 * i};
+    eb_val_result r[12];
+    eb_val_summary s;
+    char err[256], dir[] = "/tmp/eb_validate_lbl_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(eb_validate(&t, 1, f, 12, r, &s, err, sizeof err), EB_OK, "%s", err);
+    eb_plot_list pl;
+    cr_assert_eq(eb_validate_write(&t, 1, f, 12, r, &s, NULL, 0, dir, EB_PLOT_PNG, &pl, err,
+                                   sizeof err),
+                 EB_OK, "%s", err);
+    eb_plot_list_free(&pl);
+    char path[512], *text;
+    snprintf(path, sizeof path, "%s/validate.gp", dir);
+    cr_assert_eq(eb_read_file(path, 1 << 20, &text, NULL, err, sizeof err), EB_OK, "%s", err);
+    double x[12], y[12], w[12];
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, "\nset label ")) && n < 12; p++) {
+        const char *q = strchr(p + 11, '"'), *e = q ? strchr(q + 1, '"') : NULL;
+        cr_assert(e && sscanf(e + 1, " at screen %lf,%lf", &x[n], &y[n]) == 2, "%.80s", p);
+        w[n] = 6.6 * (double)(e - q - 1) / 1000; /* the placement's own width per char */
+        n++;
+    }
+    cr_assert_eq(n, 12, "a label per figure");
+    for (int i = 0; i < n; i++)
+        for (int k = i + 1; k < n; k++) {
+            bool apart = x[i] + w[i] <= x[k] || x[k] + w[k] <= x[i] ||
+                         fabs(y[i] - y[k]) >= 13.0 / 900;
+            cr_assert(apart, "labels %d and %d overlap: (%g,%g) and (%g,%g)", i, k, x[i], y[i],
+                      x[k], y[k]);
+        }
+    free(text);
+}
