@@ -527,6 +527,12 @@ Test(remote, agent_refuses_bad_threads_and_unknown_keys, .timeout = 30)
     cr_assert(strstr(line, "not 'streams=2'"), "an unknown key is refused: %s", line);
     ask(&g, &rd, "run e standin_tiny 0 1 threads=3", "info", line, sizeof line);
     cr_assert(strstr(line, " threads=3"), "%s", line);
+    /* the run's end, before the next command (during a run it would be answered busy) */
+    char rest[EB_PROTO_MAX_LINE + 1];
+    bool done = false;
+    while (!done && eb_linereader_get(&rd, rest, sizeof rest, 2000) == EB_OK)
+        done = !strncmp(rest, "done ", 5);
+    cr_assert(done, "the run ended");
     ask(&g, &rd, "hello 1", "hello", line, sizeof line);
     cr_assert(strstr(line, "proto=1"), "an older host is answered in its version: %s", line);
     ask(&g, &rd, "hello 3", "err", line, sizeof line);
