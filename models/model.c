@@ -9,6 +9,9 @@
 #include "eb_model_internal.h"
 #include "eb_quant.h"
 #include "eb_tflite.h"
+#ifdef EB_HAVE_ONNX
+#include "eb_onnx.h"
+#endif
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -92,9 +95,37 @@ static bool ends_with(const char *s, const char *suffix)
 
 bool eb_model_is_tflite(const char *name) { return name && ends_with(name, ".tflite"); }
 
+bool eb_model_is_onnx(const char *name) { return name && ends_with(name, ".onnx"); }
+
+bool eb_model_onnx_available(void)
+{
+#ifdef EB_HAVE_ONNX
+    return true;
+#else
+    return false;
+#endif
+}
+
+static eb_status onnx_import(const char *path, FILE *log, eb_graph **out, char *err,
+                             size_t errlen)
+{
+#ifdef EB_HAVE_ONNX
+    return eb_onnx_import_file(path, log, out, err, errlen);
+#else
+    (void)log;
+    *out = NULL;
+    errf(err, errlen, "%s: this edgebench was built without ONNX support (it needs "
+                      "protobuf-c-compiler, libprotobuf-c-dev and libonnx-dev at build time; "
+                      "cross builds have none)",
+         path);
+    return EB_ERR_UNSUPPORTED;
+#endif
+}
+
 bool eb_model_is_file(const char *name)
 {
-    return name && (strchr(name, '/') || ends_with(name, ".ebm") || ends_with(name, ".tflite"));
+    return name && (strchr(name, '/') || ends_with(name, ".ebm") ||
+                    ends_with(name, ".tflite") || ends_with(name, ".onnx"));
 }
 
 size_t eb_model_file_stem(const char *name, const char **start)
@@ -106,6 +137,8 @@ size_t eb_model_file_stem(const char *name, const char **start)
         n -= 4;
     else if (ends_with(b, ".tflite"))
         n -= 7;
+    else if (ends_with(b, ".onnx"))
+        n -= 5;
     *start = b;
     return n;
 }
@@ -142,6 +175,31 @@ eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t 
     return st;
 }
 
+eb_status eb_model_describe_onnx(const char *path, FILE *f, char *err, size_t errlen)
+{
+    eb_graph *g = NULL;
+    char e[512] = "";
+    eb_status st = onnx_import(path, f, &g, e, sizeof e);
+    if (st == EB_OK) {
+        eb_model *em = NULL;
+        st = eb_model_from_graph(g, EB_KSET_REF, &em, e, sizeof e);
+        if (st == EB_OK) {
+            const eb_model_info *i = &em->info;
+            fprintf(f, "edgebench model '%s' (%s): %d ops, %.3f M MACs, %llu parameters, "
+                       "%llu weight bytes, arena %llu bytes\n",
+                    i->name, i->variant, (int)i->num_ops, (double)i->macs / 1e6,
+                    (unsigned long long)i->params, (unsigned long long)i->weights_bytes,
+                    (unsigned long long)i->arena_bytes);
+            eb_model_free(em);
+        }
+    }
+    if (st != EB_OK) {
+        fprintf(f, "edgebench cannot run this model: %s\n", e);
+        errf(err, errlen, "%s", e);
+    }
+    return st;
+}
+
 static void unknown_model(const char *name, char *err, size_t errlen)
 {
     const char *const *archs;
@@ -155,7 +213,7 @@ static void unknown_model(const char *name, char *err, size_t errlen)
     errf(err, errlen,
          "unknown model '%s'; valid names are <arch>_<fp32|int8>[_p<1-99>|_c<1-99>] with "
          "<arch> one of %s (e.g. mobilenet_v1_int8, resnet8_fp32_p75; "
-         "'edgebench list models' prints them all), or a path to a .ebm or .tflite file",
+         "'edgebench list models' prints them all), or a path to a .ebm, .tflite or .onnx file",
          name, list);
 }
 
@@ -170,6 +228,8 @@ static eb_status build_graph(const char *name, const eb_model_options *opt, bool
     }
     if (eb_model_is_tflite(name))
         return eb_tflite_import_file(name, NULL, out, err, errlen);
+    if (eb_model_is_onnx(name))
+        return onnx_import(name, NULL, out, err, errlen);
     if (eb_model_is_file(name))
         return eb_ebm_load(name, out, err, errlen);
     eb_variant_spec v;
@@ -597,6 +657,11 @@ eb_status eb_model_from_graph(eb_graph *g, eb_kset kset, eb_model **out, char *e
     info->in_zp = g->dtype == EB_S8 ? ti->zp : 0;
     info->out_scale = g->dtype == EB_S8 ? to->scale : 1.0;
     info->out_zp = g->dtype == EB_S8 ? to->zp : 0;
+    info->in_nchw = g->in_nchw;
+    info->out_nchw = g->out_nchw;
+    info->in_float = g->in_float && g->dtype == EB_S8;
+    info->out_float = g->out_float && g->dtype == EB_S8;
+    snprintf(info->import_note, sizeof info->import_note, "%s", g->import_note);
     *out = m;
     return EB_OK;
 fail:
