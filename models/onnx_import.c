@@ -1678,6 +1678,8 @@ static eb_status view(imp *c, const char *op)
             }
         }
     }
+    if (elems_of(nd, nr) == 0 || n == 0)
+        return UNSUP("empty tensors (a dimension of 0) are not supported");
     if (elems_of(nd, nr) != n)
         return BAD("the result has %lld elements, the input %lld", (long long)elems_of(nd, nr),
                    (long long)n);
