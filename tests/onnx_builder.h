@@ -4,6 +4,7 @@
 #ifndef EB_ONNX_BUILDER_H
 #define EB_ONNX_BUILDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,68 @@ static uint8_t *ob_small_cnn(const char *op2, size_t *len)
     int64_t din[4] = {1, 3, 6, 5}, dout[2] = {1, 5};
     return ob_pack(13, nodes, 5, inits, 4, ob_value("x", 1, din, 4), ob_value("out", 1, dout, 2),
                    len);
+}
+
+/* A QDQ model as onnxruntime.quantization writes them, on a [1,2,4,4] input: Quantize
+ * (uint8, or int8 when s8) -> Dequantize -> Conv 1x1 (4 filters, per-channel int8 weights
+ * behind DequantizeLinear, int32 bias in scale in_scale x w_scale) -> Quantize ->
+ * Dequantize -> GlobalAveragePool -> Quantize -> Dequantize (the float output [1,4,1,1]).
+ * The parameters are in ob_qdq_params for the tests' float simulation. */
+typedef struct {
+    float in_s, conv_s, gap_s, w_s[4];
+    int32_t in_z, conv_z, gap_z, b[4];
+    int8_t w[8];
+} ob_qdq_params;
+
+static const ob_qdq_params ob_qdq = {
+    1.0f / 64, 1.0f / 32, 1.0f / 128, {0.01f, 0.02f, 0.015f, 0.03f},
+    128, 100, 90, {50, -30, 0, 200},
+    {127, -64, 30, 90, -127, 5, 60, -90},
+};
+
+static uint8_t *ob_small_qdq(bool s8, size_t *len)
+{
+    const ob_qdq_params *p = &ob_qdq;
+    int32_t zt = s8 ? 3 : 2; /* INT8 : UINT8 */
+    int shift = s8 ? 128 : 0;
+    uint8_t zin = (uint8_t)(p->in_z - shift), zc = (uint8_t)(p->conv_z - shift),
+            zg = (uint8_t)(p->gap_z - shift);
+    int64_t d0[1] = {0}, dw[4] = {4, 2, 1, 1}, d4[1] = {4};
+    int8_t wz[4] = {0, 0, 0, 0};
+    int32_t bz[4] = {0, 0, 0, 0};
+    float bs[4];
+    for (int k = 0; k < 4; k++)
+        bs[k] = p->in_s * p->w_s[k];
+    Onnx__TensorProto **in = ob_alloc(sizeof(void *) * 12);
+    size_t n = 0;
+    in[n++] = ob_tensor("in_s", 1, d0, 0, &p->in_s, 4);
+    in[n++] = ob_tensor("in_z", zt, d0, 0, &zin, 1);
+    in[n++] = ob_tensor("c_s", 1, d0, 0, &p->conv_s, 4);
+    in[n++] = ob_tensor("c_z", zt, d0, 0, &zc, 1);
+    in[n++] = ob_tensor("g_s", 1, d0, 0, &p->gap_s, 4);
+    in[n++] = ob_tensor("g_z", zt, d0, 0, &zg, 1);
+    in[n++] = ob_tensor("w_q", 3, dw, 4, p->w, 8);
+    in[n++] = ob_tensor("w_s", 1, d4, 1, p->w_s, 16);
+    in[n++] = ob_tensor("w_z", 3, d4, 1, wz, 4);
+    in[n++] = ob_tensor("b_q", 6, d4, 1, p->b, 16);
+    in[n++] = ob_tensor("b_s", 1, d4, 1, bs, 16);
+    in[n++] = ob_tensor("b_z", 6, d4, 1, bz, 16);
+    Onnx__NodeProto **nd = ob_alloc(sizeof(void *) * 10);
+    size_t k = 0;
+    nd[k++] = ob_node("QuantizeLinear", "q_in", "x,in_s,in_z", "xq");
+    nd[k++] = ob_node("DequantizeLinear", "dq_in", "xq,in_s,in_z", "xd");
+    nd[k] = ob_node("DequantizeLinear", "dq_w", "w_q,w_s,w_z", "wd");
+    ob_attr_int(nd[k++], "axis", 0);
+    nd[k] = ob_node("DequantizeLinear", "dq_b", "b_q,b_s,b_z", "bd");
+    ob_attr_int(nd[k++], "axis", 0);
+    nd[k++] = ob_node("Conv", "conv", "xd,wd,bd", "c");
+    nd[k++] = ob_node("QuantizeLinear", "q_c", "c,c_s,c_z", "cq");
+    nd[k++] = ob_node("DequantizeLinear", "dq_c", "cq,c_s,c_z", "cd");
+    nd[k++] = ob_node("GlobalAveragePool", "gap", "cd", "g");
+    nd[k++] = ob_node("QuantizeLinear", "q_g", "g,g_s,g_z", "gq");
+    nd[k++] = ob_node("DequantizeLinear", "dq_g", "gq,g_s,g_z", "out");
+    int64_t din[4] = {1, 2, 4, 4}, dout[4] = {1, 4, 1, 1};
+    return ob_pack(13, nd, k, in, n, ob_value("x", 1, din, 4), ob_value("out", 1, dout, 4), len);
 }
 
 #endif

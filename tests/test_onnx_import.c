@@ -292,6 +292,81 @@ Test(onnx_import, initializer_bytes_checked_and_external_data)
     }
 }
 
+/* ONNX's QDQ semantics of ob_small_qdq in float (QuantizeLinear rounds half to even). */
+static float qdq_round(float v, float s, int32_t z, int32_t lo, int32_t hi)
+{
+    float q = nearbyintf(v / s) + (float)z;
+    q = q < (float)lo ? (float)lo : q > (float)hi ? (float)hi : q;
+    return (q - (float)z) * s;
+}
+
+static void small_qdq_ref(const float *x, float *out)
+{
+    const ob_qdq_params *p = &ob_qdq;
+    float xd[32];
+    for (int i = 0; i < 32; i++)
+        xd[i] = qdq_round(x[i], p->in_s, p->in_z, 0, 255);
+    for (int k = 0; k < 4; k++) {
+        double sum = 0;
+        for (int px = 0; px < 16; px++) {
+            double c = (double)p->b[k] * p->in_s * p->w_s[k];
+            for (int ci = 0; ci < 2; ci++)
+                c += (double)p->w[k * 2 + ci] * p->w_s[k] * xd[ci * 16 + px];
+            sum += qdq_round((float)c, p->conv_s, p->conv_z, 0, 255);
+        }
+        out[k] = qdq_round((float)(sum / 16), p->gap_s, p->gap_z, 0, 255);
+    }
+}
+
+Test(onnx_import, qdq_uint8_and_int8_fold_into_int8_ops)
+{
+    float x[32], ref[4], got[2][4];
+    for (int i = 0; i < 32; i++)
+        x[i] = (float)((i * 13) % 29 - 14) / 9.0f;
+    small_qdq_ref(x, ref);
+    for (int s8 = 0; s8 < 2; s8++) {
+        size_t len;
+        uint8_t *buf = ob_small_qdq(s8, &len);
+        ob_free_all();
+        char dir[] = "/tmp/eb_onnx_XXXXXX", path[128], in[128];
+        cr_assert(mkdtemp(dir));
+        snprintf(path, sizeof path, "%s/qdq.onnx", dir);
+        snprintf(in, sizeof in, "%s/in.f32", dir);
+        write_file(path, buf, len);
+        write_file(in, x, sizeof x);
+        free(buf);
+        float *out = NULL;
+        int32_t n = 0;
+        char err[512];
+        cr_assert_eq(run_file(path, in, &out, &n, EB_KSET_AUTO, err, sizeof err), EB_OK, "%s",
+                     err);
+        cr_assert_eq(n, 4);
+        for (int k = 0; k < 4; k++) {
+            got[s8][k] = out[k];
+            /* float requantization (the reference) and fixed point (edgebench) may round
+             * a value on the other side: one output step */
+            cr_expect(fabsf(out[k] - ref[k]) <= ob_qdq.gap_s * 1.001f,
+                      "%s output %d: %g, float QDQ reference %g", s8 ? "int8" : "uint8", k,
+                      (double)out[k], (double)ref[k]);
+        }
+        eb_model_info info;
+        cr_assert_eq(eb_model_describe(path, NULL, &info, err, sizeof err), EB_OK, "%s", err);
+        cr_expect_eq(info.dtype, EB_S8);
+        cr_expect(info.in_float && info.out_float && info.in_nchw);
+        cr_expect(strstr(info.import_note, "QDQ: 3 QuantizeLinear and 5 DequantizeLinear"),
+                  "%s", info.import_note);
+        cr_expect(!s8 == !!strstr(info.import_note, "uint8 activations"), "%s",
+                  info.import_note);
+        free(out);
+        unlink(path);
+        unlink(in);
+        rmdir(dir);
+    }
+    for (int k = 0; k < 4; k++) /* the same reals: the same int8 model */
+        cr_expect_eq(got[0][k], got[1][k], "output %d: uint8 %g vs int8 %g", k,
+                     (double)got[0][k], (double)got[1][k]);
+}
+
 /* ---- ONNX's node tests ---------------------------------------------------------------- */
 
 static bool have_python_onnx(void)
