@@ -1,7 +1,7 @@
 /* onnx_seeds.c - writes the seed corpus of fuzz_onnx: small .onnx models made with
  * protobuf-c (tests/onnx_builder.h): a float CNN (Conv, Relu, Flatten of an NCHW map,
  * Gemm, Softmax), the same with an unsupported node, QDQ models with uint8 and int8
- * activations. Each is imported once to check it is what it should be.
+ * activations, a QOperator model. Each is imported once to check it is what it should be.
  * Usage: onnx_seeds DIR. Without ONNX support (no protobuf-c) it writes nothing. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +50,8 @@ int main(int argc, char **argv)
     save(argv[1], "qdq_uint8", b, n, EB_OK);
     b = ob_small_qdq(true, &n);
     save(argv[1], "qdq_int8", b, n, EB_OK);
+    b = ob_small_qop(false, &n);
+    save(argv[1], "qop_uint8", b, n, EB_OK);
 #endif
     return 0;
 }

@@ -33,7 +33,8 @@
 #define SUPPORTED_OPS                                                                        \
     "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, MaxPool, AveragePool, "             \
     "GlobalAveragePool, Softmax, Add, Mul, Identity, Flatten, Reshape, Squeeze, Unsqueeze, " \
-    "Constant, QuantizeLinear and DequantizeLinear"
+    "Constant, QuantizeLinear, DequantizeLinear, QLinearConv and QLinearMatMul (and "          \
+    "QLinearAdd, QLinearGlobalAveragePool of com.microsoft)"
 
 #define T_FLOAT ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT
 #define T_UINT8 ONNX__TENSOR_PROTO__DATA_TYPE__UINT8
@@ -87,7 +88,8 @@ typedef struct {
     const Onnx__NodeProto *node;
     int32_t input_v;
     /* what was folded or converted, for the report */
-    int32_t n_bn, n_act, n_q, n_dq, n_view, n_const, n_dyn, n_relu_pool;
+    int32_t n_bn, n_act, n_q, n_dq, n_view, n_const, n_dyn, n_relu_pool, n_qop;
+    bool bias_exact; /* QLinearConv: the bias is int32 in scale x_scale * w_scale */
     bool u8, sm_conv, nchw, hybrid;
 } imp;
 
@@ -858,6 +860,15 @@ static eb_status load_bias(imp *c, int32_t kb, eb_gop *op, int32_t oc, double in
     float *f = NULL;
     eb_status st = EB_OK;
     bool exact = false;
+    if (c->bias_exact) { /* QLinearConv's B: int32 with scale x_scale * w_scale */
+        st = const_data(c, kb, &x);
+        if (st == EB_OK && x.dtype != T_INT32)
+            st = UNSUP("bias '%.60s' is %s; QLinearConv takes int32", v->name,
+                       dtype_name(x.dtype));
+        for (int32_t k = 0; st == EB_OK && k < oc; k++)
+            op->bq[k] = x.i[n == 1 ? 0 : k];
+        goto done;
+    }
     if (v->kind == V_QCONST) {
         st = const_data(c, v->qx, &x);
         if (st == EB_OK)
@@ -1867,9 +1878,199 @@ static eb_status dequantize(imp *c)
     return EB_OK;
 }
 
+/* ---- QOperator (QLinearConv, QLinearMatMul, QLinearAdd, QLinearGlobalAveragePool) ---- */
+
+/* A quantized activation input k with its scale/zero point inputs ks, kz: an int8 tensor
+ * (a QuantizeLinear or QLinear* output) whose parameters they must repeat. */
+static eb_status q_in(imp *c, size_t k, size_t ks, size_t kz, int32_t *out)
+{
+    eb_status st = need_in(c, k, out);
+    if (st != EB_OK)
+        return st;
+    val *v = &c->v[*out];
+    if (v->kind != V_ACT || v->q != Q_INT)
+        return UNSUP("input '%.60s' is not an int8 activation (a QuantizeLinear or QLinear "
+                     "output)",
+                     v->name);
+    int32_t vs;
+    st = need_in(c, ks, &vs);
+    if (st != EB_OK)
+        return st;
+    double scale;
+    int32_t zp;
+    bool u8;
+    st = qparams(c, vs, in_val(c, kz), &scale, &zp, &u8);
+    if (st != EB_OK)
+        return st;
+    const eb_gtensor *t = &c->g->t[v->t];
+    if (t->scale != scale || t->zp != zp)
+        return UNSUP("input '%.60s' is read with scale/zero point (%g, %d) other than its "
+                     "own (%g, %d)",
+                     v->name, scale, (int)zp, t->scale, (int)t->zp);
+    return EB_OK;
+}
+
+/* The value scratch slot as a DequantizeLinear of constants x, scale, zp along axis. */
+static int32_t tmp_qconst(imp *c, int32_t vx, int32_t vs, int32_t vz, int32_t axis)
+{
+    int32_t k = c->capv - 1;
+    val *t = &c->v[k];
+    const val *x = &c->v[vx];
+    memset(t, 0, sizeof *t);
+    t->name = x->name;
+    t->kind = V_QCONST;
+    t->rank = x->rank;
+    memcpy(t->dims, x->dims, sizeof t->dims);
+    t->qx = vx;
+    t->qs = vs;
+    t->qz = vz;
+    t->qaxis = axis;
+    t->producer = -1;
+    return k;
+}
+
+/* The op's output: quantized at once with the y_scale/y_zero_point inputs ks, kz. */
+static eb_status q_out(imp *c, int32_t vo, size_t ks, size_t kz)
+{
+    int32_t vs;
+    eb_status st = need_in(c, ks, &vs);
+    if (st != EB_OK)
+        return st;
+    double scale;
+    int32_t zp, t;
+    bool u8;
+    st = qparams(c, vs, in_val(c, kz), &scale, &zp, &u8);
+    if (st == EB_OK)
+        st = finalize(c, vo, scale, zp, u8, &t);
+    if (st != EB_OK)
+        return st;
+    c->v[vo].q = Q_INT;
+    c->u8 |= u8;
+    c->n_qop++;
+    return EB_OK;
+}
+
+static eb_status qlinear_weighted(imp *c, bool conv_op)
+{
+    if (c->g->dtype != EB_S8)
+        return UNSUP("a QLinear op in a model without QuantizeLinear");
+    int32_t vx, vw, vo;
+    eb_status st = q_in(c, 0, 1, 2, &vx);
+    if (st == EB_OK)
+        st = need_in(c, 3, &vw);
+    if (st == EB_OK)
+        st = out_val(c, 0, &vo);
+    if (st != EB_OK)
+        return st;
+    int32_t vws, vwz = in_val(c, 5);
+    st = need_in(c, 4, &vws);
+    if (st != EB_OK)
+        return st;
+    val *w = &c->v[vw];
+    if (w->kind != V_CONST)
+        return UNSUP("the weights '%.60s' are not a constant", w->name);
+    int32_t oaxis = conv_op ? 0 : 1;
+    int32_t tq = tmp_qconst(c, vw, vws, vwz, oaxis);
+    /* the float ops read a DequantizeLinear view of x: present x as one */
+    val saved = c->v[vx];
+    c->v[vx].q = Q_DQ;
+    /* conv()/gemm() run on a copy of the node whose inputs are (x, the weights as the
+     * scratch slot, QLinearConv's bias B: int32 in scale x_scale * w_scale, as given) */
+    int32_t vb = conv_op ? in_val(c, 8) : -1;
+    const Onnx__NodeProto *node = c->node;
+    Onnx__NodeProto tmp = *node;
+    static const char wname[] = "\x01qlinear weights"; /* no ONNX name starts with \x01 */
+    char *ins[3] = {node->input[0], (char *)wname, vb >= 0 ? node->input[8] : (char *)""};
+    tmp.input = ins;
+    tmp.n_input = 3;
+    c->v[tq].name = wname;
+    uint32_t hk = hash_str(wname) & c->hmask;
+    while (c->hash[hk] >= 0)
+        hk = (hk + 1) & c->hmask;
+    c->hash[hk] = tq;
+    c->node = &tmp;
+    c->bias_exact = vb >= 0;
+    st = conv_op ? conv(c) : gemm(c, true);
+    c->bias_exact = false;
+    c->node = node;
+    c->hash[hk] = -1; /* every name was declared before: no probe chain crosses it */
+    c->v[vx] = saved;
+    if (st != EB_OK)
+        return st;
+    return q_out(c, vo, 6, 7); /* y_scale, y_zero_point of both */
+}
+
+static eb_status qlinear_add(imp *c)
+{
+    if (c->g->dtype != EB_S8)
+        return UNSUP("a QLinear op in a model without QuantizeLinear");
+    int32_t va, vb, vo;
+    eb_status st = q_in(c, 0, 1, 2, &va);
+    if (st == EB_OK)
+        st = q_in(c, 3, 4, 5, &vb);
+    if (st == EB_OK)
+        st = out_val(c, 0, &vo);
+    if (st != EB_OK)
+        return st;
+    const val *a = &c->v[va], *b = &c->v[vb];
+    if (!same_shape(a, b))
+        return UNSUP("QLinearAdd needs operands of the same shape (no broadcasting)");
+    eb_gop op;
+    init_op(c, &op, EB_OP_ADD, "add");
+    op.in0 = a->t;
+    op.in1 = b->t;
+    const eb_gtensor *t = &c->g->t[a->t];
+    log_node(c, "-> %s %dx%dx%d", op.name, (int)t->h, (int)t->w, (int)t->c);
+    int64_t dims[EB_ONNX_MAX_RANK];
+    memcpy(dims, a->dims, sizeof dims);
+    st = emit(c, &op, t->h, t->w, t->c, vo, dims, a->rank, a->layout);
+    if (st == EB_OK)
+        st = q_out(c, vo, 6, 7);
+    return st;
+}
+
+static eb_status qlinear_gap(imp *c)
+{
+    if (c->g->dtype != EB_S8)
+        return UNSUP("a QLinear op in a model without QuantizeLinear");
+    int64_t cl;
+    int32_t vx, vo;
+    eb_status st = attr_int(c, "channels_last", 0, &cl);
+    if (st == EB_OK && cl)
+        st = UNSUP("channels_last = 1 is not supported");
+    if (st == EB_OK)
+        st = q_in(c, 0, 1, 2, &vx);
+    if (st == EB_OK)
+        st = out_val(c, 0, &vo);
+    if (st != EB_OK)
+        return st;
+    int32_t C, H, W;
+    if (!nhwc_of(c, vx, &C, &H, &W))
+        return UNSUP("the input is not a [1,C,H,W] map");
+    eb_gop op;
+    init_op(c, &op, EB_OP_GAP, "gap");
+    op.k_h = H;
+    op.k_w = W;
+    op.in0 = c->v[vx].t;
+    int64_t dims[4] = {1, C, 1, 1};
+    log_node(c, "-> %s %dx%dx%d -> 1x1x%d", op.name, (int)H, (int)W, (int)C, (int)C);
+    st = emit(c, &op, 1, 1, C, vo, dims, 4, L_NHWC);
+    if (st == EB_OK)
+        st = q_out(c, vo, 3, 4);
+    return st;
+}
+
 static eb_status import_node(imp *c)
 {
     const char *ot = S(c->node->op_type), *dom = S(c->node->domain);
+    if (!strcmp(dom, "com.microsoft")) {
+        if (!strcmp(ot, "QLinearAdd"))
+            return qlinear_add(c);
+        if (!strcmp(ot, "QLinearGlobalAveragePool"))
+            return qlinear_gap(c);
+        return UNSUP("the op is not supported; from domain com.microsoft edgebench imports "
+                     "QLinearAdd and QLinearGlobalAveragePool");
+    }
     if (*dom && strcmp(dom, "ai.onnx"))
         return UNSUP("domain '%.40s' is not supported; edgebench imports the default domain "
                      "(ai.onnx) ops %s",
@@ -1907,6 +2108,10 @@ static eb_status import_node(imp *c)
         return quantize(c);
     if (!strcmp(ot, "DequantizeLinear"))
         return dequantize(c);
+    if (!strcmp(ot, "QLinearConv"))
+        return qlinear_weighted(c, true);
+    if (!strcmp(ot, "QLinearMatMul"))
+        return qlinear_weighted(c, false);
     return UNSUP("the op is not supported; edgebench imports %s", SUPPORTED_OPS);
 }
 
@@ -2003,6 +2208,8 @@ static void note(imp *c)
         ADD("%d Relu/Clip as 1x1 max pools", (int)c->n_relu_pool);
     if (c->n_const)
         ADD("%d constant Add folded into biases", (int)c->n_const);
+    if (c->n_qop)
+        ADD("QOperator: %d QLinear ops as int8 ops", (int)c->n_qop);
     if (c->n_q || c->n_dq)
         ADD("QDQ: %d QuantizeLinear and %d DequantizeLinear folded into int8 ops", (int)c->n_q,
             (int)c->n_dq);
@@ -2033,7 +2240,7 @@ static eb_status import_model(imp *c, const char *name)
         nvals += gp->node[i]->n_output;
     if (nvals > EB_ONNX_MAX_VALUES)
         return UNSUP("the graph has %zu named values, more than %d", nvals, EB_ONNX_MAX_VALUES);
-    c->capv = (int32_t)nvals + 1;
+    c->capv = (int32_t)nvals + 2; /* + the scratch slot of tmp_qconst */
     uint32_t hs = 16;
     while (hs < 2 * (uint32_t)c->capv)
         hs <<= 1;
@@ -2087,7 +2294,8 @@ static eb_status import_model(imp *c, const char *name)
     /* is it quantized? QDQ (QuantizeLinear of activations) makes an int8 graph */
     bool qdq = false;
     for (size_t i = 0; i < gp->n_node; i++)
-        if (!strcmp(S(gp->node[i]->op_type), "QuantizeLinear"))
+        if (!strcmp(S(gp->node[i]->op_type), "QuantizeLinear") ||
+            !strncmp(S(gp->node[i]->op_type), "QLinear", 7))
             qdq = true;
     c->g = eb_graph_new(qdq ? EB_S8 : EB_F32);
     if (!c->g)

@@ -280,4 +280,38 @@ static uint8_t *ob_small_qdq(bool s8, size_t *len)
     return ob_pack(13, nd, k, in, n, ob_value("x", 1, din, 4), ob_value("out", 1, dout, 4), len);
 }
 
+/* The same model as QOperator nodes (as onnxruntime.quantization's QOperator format):
+ * Quantize -> QLinearConv -> QLinearGlobalAveragePool (com.microsoft) -> Dequantize. */
+static uint8_t *ob_small_qop(bool s8, size_t *len)
+{
+    const ob_qdq_params *p = &ob_qdq;
+    int32_t zt = s8 ? 3 : 2;
+    int shift = s8 ? 128 : 0;
+    uint8_t zin = (uint8_t)(p->in_z - shift), zc = (uint8_t)(p->conv_z - shift),
+            zg = (uint8_t)(p->gap_z - shift);
+    int64_t d0[1] = {0}, dw[4] = {4, 2, 1, 1}, d4[1] = {4};
+    int8_t wz[4] = {0, 0, 0, 0};
+    Onnx__TensorProto **in = ob_alloc(sizeof(void *) * 10);
+    size_t n = 0;
+    in[n++] = ob_tensor("in_s", 1, d0, 0, &p->in_s, 4);
+    in[n++] = ob_tensor("in_z", zt, d0, 0, &zin, 1);
+    in[n++] = ob_tensor("c_s", 1, d0, 0, &p->conv_s, 4);
+    in[n++] = ob_tensor("c_z", zt, d0, 0, &zc, 1);
+    in[n++] = ob_tensor("g_s", 1, d0, 0, &p->gap_s, 4);
+    in[n++] = ob_tensor("g_z", zt, d0, 0, &zg, 1);
+    in[n++] = ob_tensor("w_q", 3, dw, 4, p->w, 8);
+    in[n++] = ob_tensor("w_s", 1, d4, 1, p->w_s, 16);
+    in[n++] = ob_tensor("w_z", 3, d4, 1, wz, 4);
+    in[n++] = ob_tensor("b_q", 6, d4, 1, p->b, 16);
+    Onnx__NodeProto **nd = ob_alloc(sizeof(void *) * 4);
+    size_t k = 0;
+    nd[k++] = ob_node("QuantizeLinear", "q_in", "x,in_s,in_z", "xq");
+    nd[k++] = ob_node("QLinearConv", "conv", "xq,in_s,in_z,w_q,w_s,w_z,c_s,c_z,b_q", "cq");
+    nd[k] = ob_node("QLinearGlobalAveragePool", "gap", "cq,c_s,c_z,g_s,g_z", "gq");
+    nd[k++]->domain = ob_str("com.microsoft");
+    nd[k++] = ob_node("DequantizeLinear", "dq_g", "gq,g_s,g_z", "out");
+    int64_t din[4] = {1, 2, 4, 4}, dout[4] = {1, 4, 1, 1};
+    return ob_pack(13, nd, k, in, n, ob_value("x", 1, din, 4), ob_value("out", 1, dout, 4), len);
+}
+
 #endif

@@ -365,6 +365,35 @@ Test(onnx_import, qdq_uint8_and_int8_fold_into_int8_ops)
     for (int k = 0; k < 4; k++) /* the same reals: the same int8 model */
         cr_expect_eq(got[0][k], got[1][k], "output %d: uint8 %g vs int8 %g", k,
                      (double)got[0][k], (double)got[1][k]);
+    /* the QOperator form of the same model gives the same int8 model: equal outputs */
+    for (int s8 = 0; s8 < 2; s8++) {
+        size_t len;
+        uint8_t *buf = ob_small_qop(s8, &len);
+        ob_free_all();
+        char dir[] = "/tmp/eb_onnx_XXXXXX", path[128], in[128];
+        cr_assert(mkdtemp(dir));
+        snprintf(path, sizeof path, "%s/qop.onnx", dir);
+        snprintf(in, sizeof in, "%s/in.f32", dir);
+        write_file(path, buf, len);
+        write_file(in, x, sizeof x);
+        free(buf);
+        float *out = NULL;
+        int32_t n = 0;
+        char err[512];
+        cr_assert_eq(run_file(path, in, &out, &n, EB_KSET_AUTO, err, sizeof err), EB_OK, "%s",
+                     err);
+        cr_assert_eq(n, 4);
+        for (int k = 0; k < 4; k++)
+            cr_expect_eq(out[k], got[0][k], "QOperator %s output %d: %g, QDQ %g",
+                         s8 ? "int8" : "uint8", k, (double)out[k], (double)got[0][k]);
+        eb_model_info info;
+        cr_assert_eq(eb_model_describe(path, NULL, &info, err, sizeof err), EB_OK, "%s", err);
+        cr_expect(strstr(info.import_note, "QOperator: 2 QLinear ops"), "%s", info.import_note);
+        free(out);
+        unlink(path);
+        unlink(in);
+        rmdir(dir);
+    }
 }
 
 /* ---- ONNX's node tests ---------------------------------------------------------------- */
