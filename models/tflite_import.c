@@ -11,8 +11,8 @@
  *   AVERAGE_POOL_2D, MAX_POOL_2D   avgpool / maxpool (a whole-map average pool too: the
  *                      int8 average pool rounds its mean exactly as TFLite's, which the
  *                      global-average-pool requantization does not)
- *   ADD, MUL           add / mul of two activations (mul: one operand may be 1x1xC or one
- *                      value)
+ *   ADD, SUB, MUL      add / sub / mul of two activations (mul: one operand may be 1x1xC
+ *                      or one value)
  *   RESHAPE, SQUEEZE   an alias of the input tensor, when the consumer reads the same
  *                      bytes the same way (same [h, w, c] or a fully-connected layer)
  *   SOFTMAX            softmax (beta 1) over the last dimension; int8 with TFLite's
@@ -32,8 +32,8 @@
 #include "eb_tflite.h"
 
 #define SUPPORTED_OPS                                                                      \
-    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, MUL, " \
-    "RESHAPE, SQUEEZE and SOFTMAX"
+    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, SUB, " \
+    "MUL, RESHAPE, SQUEEZE and SOFTMAX"
 
 typedef struct {
     const eb_tflite_model *m;
@@ -604,11 +604,12 @@ static eb_status pool(imp *c, const eb_tflite_operator *o, bool avg)
     return add_op(c, &op);
 }
 
-static eb_status binary(imp *c, const eb_tflite_operator *o, bool mul)
+static eb_status binary(imp *c, const eb_tflite_operator *o, eb_op_type type)
 {
     const eb_tflite_options *x = &o->options;
+    const bool mul = type == EB_OP_MUL;
     eb_gop op;
-    init_op(c, &op, mul ? EB_OP_MUL : EB_OP_ADD, mul ? "mul" : "add");
+    init_op(c, &op, type, mul ? "mul" : type == EB_OP_SUB ? "sub" : "add");
     eb_status st = fused_act(c, x->decoded ? x->u.arith.act : EB_TFLITE_ACT_NONE, &op.act);
     if (st == EB_OK && o->n_inputs != 2)
         st = fail(c, EB_ERR_FORMAT, "has %d inputs, expected 2", (int)o->n_inputs);
@@ -635,7 +636,8 @@ static eb_status binary(imp *c, const eb_tflite_operator *o, bool mul)
         return unsupported(c, "operands %dx%dx%d and %dx%dx%d: %s", (int)a->h, (int)a->w,
                            (int)a->c, (int)b->h, (int)b->w, (int)b->c,
                            mul ? "MUL broadcasts only one value or one value per channel"
-                               : "ADD needs operands of the same shape (no broadcasting)");
+                               : "ADD and SUB need operands of the same shape (no "
+                                 "broadcasting)");
     st = expect_shape(c, op.out, a->h, a->w, a->c);
     if (st != EB_OK)
         return st;
@@ -720,8 +722,9 @@ static eb_status import_op(imp *c, const eb_tflite_operator *o)
     case EB_TFLITE_OP_FULLY_CONNECTED: return fully_connected(c, o);
     case EB_TFLITE_OP_AVERAGE_POOL_2D: return pool(c, o, true);
     case EB_TFLITE_OP_MAX_POOL_2D: return pool(c, o, false);
-    case EB_TFLITE_OP_ADD: return binary(c, o, false);
-    case EB_TFLITE_OP_MUL: return binary(c, o, true);
+    case EB_TFLITE_OP_ADD: return binary(c, o, EB_OP_ADD);
+    case EB_TFLITE_OP_SUB: return binary(c, o, EB_OP_SUB);
+    case EB_TFLITE_OP_MUL: return binary(c, o, EB_OP_MUL);
     case EB_TFLITE_OP_SOFTMAX: return softmax(c, o);
     case EB_TFLITE_OP_RESHAPE:
     case EB_TFLITE_OP_SQUEEZE: return reshape(c, o);

@@ -797,7 +797,12 @@ static void check_gap(const eb_gap_f32_kernel *kf, const eb_gap_s8_kernel *ks)
 static const int32_t sizes[] = {1, 3, 7, 8, 9, 15, 16, 17, 33, 64, 100, 1000};
 #define NSIZES (sizeof sizes / sizeof sizes[0])
 
-static void check_add(const eb_add_f32_kernel *kf, const eb_add_s8_kernel *ks)
+typedef void add_f32_ref_fn(const eb_add_params *, const float *, const float *, float *);
+typedef void add_s8_ref_fn(const eb_add_params *, const int8_t *, const int8_t *, int8_t *);
+
+/* add and sub (one signature): against their ref kernels */
+static void check_binary(const eb_add_f32_kernel *kf, const eb_add_s8_kernel *ks,
+                         add_f32_ref_fn *ref_f32, add_s8_ref_fn *ref_s8)
 {
     for (size_t i = 0; i < NSIZES; i++) {
         const size_t n = (size_t)sizes[i];
@@ -808,7 +813,7 @@ static void check_add(const eb_add_f32_kernel *kf, const eb_add_s8_kernel *ks)
             float *ref = malloc(n * 4), *mag = malloc(n * 4);
             fill_f32(a, n, -8.0f, 8.0f);
             fill_f32(b, n, -8.0f, 8.0f);
-            eb_add_f32_ref(&p, a, b, ref);
+            ref_f32(&p, a, b, ref);
             for (size_t j = 0; j < n; j++)
                 mag[j] = fabsf(a[j]) + fabsf(b[j]);
             nan_fill(got, n);
@@ -832,7 +837,7 @@ static void check_add(const eb_add_f32_kernel *kf, const eb_add_s8_kernel *ks)
             int8_t *a = galloc(n), *b = galloc(n), *got = galloc(n), *ref = malloc(n);
             fill_s8(a, n, -128, 127);
             fill_s8(b, n, -128, 127);
-            eb_add_s8_ref(&p, a, b, ref);
+            ref_s8(&p, a, b, ref);
             not_fill(got, ref, n);
             ks->run(&p, a, b, got);
             bool ok = cmp_s8(ref, got, n, why, sizeof why);
@@ -1076,8 +1081,22 @@ static void check_maxpool_s8(const eb_pool_s8_kernel *k)
 }
 static void check_gap_f32(const eb_gap_f32_kernel *k) { check_gap(k, NULL); }
 static void check_gap_s8(const eb_gap_s8_kernel *k) { check_gap(NULL, k); }
-static void check_add_f32(const eb_add_f32_kernel *k) { check_add(k, NULL); }
-static void check_add_s8(const eb_add_s8_kernel *k) { check_add(NULL, k); }
+static void check_add_f32(const eb_add_f32_kernel *k)
+{
+    check_binary(k, NULL, eb_add_f32_ref, eb_add_s8_ref);
+}
+static void check_add_s8(const eb_add_s8_kernel *k)
+{
+    check_binary(NULL, k, eb_add_f32_ref, eb_add_s8_ref);
+}
+static void check_sub_f32(const eb_add_f32_kernel *k)
+{
+    check_binary(k, NULL, eb_sub_f32_ref, eb_sub_s8_ref);
+}
+static void check_sub_s8(const eb_add_s8_kernel *k)
+{
+    check_binary(NULL, k, eb_sub_f32_ref, eb_sub_s8_ref);
+}
 static void check_softmax_f32(const eb_softmax_f32_kernel *k) { check_softmax(k, NULL); }
 static void check_softmax_s8(const eb_softmax_s8_kernel *k) { check_softmax(NULL, k); }
 static void check_mul_f32(const eb_mul_f32_kernel *k) { check_mul(k, NULL); }
