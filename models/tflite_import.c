@@ -13,6 +13,8 @@
  *                      global-average-pool requantization does not)
  *   ADD, SUB, MUL      add / sub / mul of two activations (mul: one operand may be 1x1xC
  *                      or one value)
+ *   RELU, RELU6, LOGISTIC, TANH, HARD_SWISH   the elementwise activation (int8: a table
+ *                      of TFLite's arithmetic for the 256 inputs)
  *   RESHAPE, SQUEEZE   an alias of the input tensor, when the consumer reads the same
  *                      bytes the same way (same [h, w, c] or a fully-connected layer)
  *   SOFTMAX            softmax (beta 1) over the last dimension; int8 with TFLite's
@@ -33,7 +35,7 @@
 
 #define SUPPORTED_OPS                                                                      \
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, SUB, " \
-    "MUL, RESHAPE, SQUEEZE and SOFTMAX"
+    "MUL, RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, RESHAPE, SQUEEZE and SOFTMAX"
 
 typedef struct {
     const eb_tflite_model *m;
@@ -646,6 +648,24 @@ static eb_status binary(imp *c, const eb_tflite_operator *o, eb_op_type type)
     return add_op(c, &op);
 }
 
+/* RELU, RELU6, LOGISTIC, TANH, HARD_SWISH: y = f(x), the same shape. */
+static eb_status unary(imp *c, const eb_tflite_operator *o, eb_op_type type, const char *kind)
+{
+    eb_gop op;
+    init_op(c, &op, type, kind);
+    eb_status st = input_of(c, o, 0, false, &op.in0);
+    if (st == EB_OK)
+        st = output_of(c, o, 0, &op.out);
+    if (st != EB_OK)
+        return st;
+    const eb_gtensor *in = &c->g->t[op.in0];
+    st = expect_shape(c, op.out, in->h, in->w, in->c);
+    if (st != EB_OK)
+        return st;
+    log_op(c, &op, "%s", want_type(c) == EB_S8 ? ", int8 by table" : "");
+    return add_op(c, &op);
+}
+
 static eb_status softmax(imp *c, const eb_tflite_operator *o)
 {
     const eb_tflite_options *x = &o->options;
@@ -726,6 +746,11 @@ static eb_status import_op(imp *c, const eb_tflite_operator *o)
     case EB_TFLITE_OP_SUB: return binary(c, o, EB_OP_SUB);
     case EB_TFLITE_OP_MUL: return binary(c, o, EB_OP_MUL);
     case EB_TFLITE_OP_SOFTMAX: return softmax(c, o);
+    case EB_TFLITE_OP_RELU: return unary(c, o, EB_OP_RELU, "relu");
+    case EB_TFLITE_OP_RELU6: return unary(c, o, EB_OP_RELU6, "relu6");
+    case EB_TFLITE_OP_LOGISTIC: return unary(c, o, EB_OP_LOGISTIC, "logistic");
+    case EB_TFLITE_OP_TANH: return unary(c, o, EB_OP_TANH, "tanh");
+    case EB_TFLITE_OP_HARD_SWISH: return unary(c, o, EB_OP_HARD_SWISH, "hard_swish");
     case EB_TFLITE_OP_RESHAPE:
     case EB_TFLITE_OP_SQUEEZE: return reshape(c, o);
     default: {

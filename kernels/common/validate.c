@@ -196,6 +196,11 @@ eb_status eb_mul_validate(const eb_mul_params *p)
     return EB_OK;
 }
 
+eb_status eb_unary_validate(const eb_unary_params *p)
+{
+    return p && p->size > 0 ? EB_OK : EB_ERR_ARG;
+}
+
 eb_status eb_add_validate(const eb_add_params *p)
 {
     if (!p || p->size <= 0 || !act_ok(p->act) || !zp_ok(p->a_zp) || !zp_ok(p->b_zp) ||

@@ -1102,6 +1102,65 @@ static void check_softmax_s8(const eb_softmax_s8_kernel *k) { check_softmax(NULL
 static void check_mul_f32(const eb_mul_f32_kernel *k) { check_mul(k, NULL); }
 static void check_mul_s8(const eb_mul_s8_kernel *k) { check_mul(NULL, k); }
 
+/* unary (one signature for every activation): against the op's ref on the tail sizes;
+ * int8 runs a table of random entries */
+typedef void unary_f32_ref_fn(const eb_unary_params *, const float *, float *);
+
+static void check_unary(const eb_unary_f32_kernel *kf, const eb_unary_s8_kernel *ks,
+                        unary_f32_ref_fn *ref_f32)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        const size_t n = (size_t)sizes[i];
+        char desc[96], why[200] = "";
+        eb_unary_params p;
+        memset(&p, 0, sizeof p);
+        p.size = sizes[i];
+        if (kf) {
+            float *x = galloc(n * 4), *got = galloc(n * 4);
+            float *ref = malloc(n * 4), *mag = malloc(n * 4);
+            fill_f32(x, n, -8.0f, 8.0f);
+            ref_f32(&p, x, ref);
+            for (size_t j = 0; j < n; j++)
+                mag[j] = fabsf(x[j]) + 1.0f;
+            nan_fill(got, n);
+            kf->run(&p, x, got);
+            bool ok = cmp_f32(ref, got, mag, n, F32_TOL, 0.0, why, sizeof why);
+            snprintf(desc, sizeof desc, "n %d", (int)n);
+            report(kf->name, desc, ok, why);
+            free(ref), free(mag);
+            gfree_all();
+        }
+        if (ks) {
+            fill_s8(p.table, 256, -128, 127);
+            int8_t *x = galloc(n), *got = galloc(n), *ref = malloc(n);
+            fill_s8(x, n, -128, 127);
+            eb_lut_s8_ref(&p, x, ref);
+            not_fill(got, ref, n);
+            ks->run(&p, x, got);
+            bool ok = cmp_s8(ref, got, n, why, sizeof why);
+            snprintf(desc, sizeof desc, "n %d random table", (int)n);
+            report(ks->name, desc, ok, why);
+            free(ref);
+            gfree_all();
+        }
+    }
+}
+static void check_relu_f32(const eb_unary_f32_kernel *k) { check_unary(k, NULL, eb_relu_f32_ref); }
+static void check_relu6_f32(const eb_unary_f32_kernel *k)
+{
+    check_unary(k, NULL, eb_relu6_f32_ref);
+}
+static void check_logistic_f32(const eb_unary_f32_kernel *k)
+{
+    check_unary(k, NULL, eb_logistic_f32_ref);
+}
+static void check_tanh_f32(const eb_unary_f32_kernel *k) { check_unary(k, NULL, eb_tanh_f32_ref); }
+static void check_hard_swish_f32(const eb_unary_f32_kernel *k)
+{
+    check_unary(k, NULL, eb_hard_swish_f32_ref);
+}
+static void check_lut_s8(const eb_unary_s8_kernel *k) { check_unary(NULL, k, NULL); }
+
 /* Every kernel of one ISA (walking the op list), each where this CPU has its needs. */
 static int check_isa(eb_isa isa)
 {
