@@ -36,7 +36,15 @@ typedef struct op_case {
     double (*f32)(double x, double b);
     int32_t tol8; /* int8 steps allowed from s8 (0: s8 restates TFLite exactly; 1: s8 is
                    * the real value rounded, where TFLite's fixed point differs) */
+    /* ops whose output is not elementwise: the model, its output elements and every
+     * expected output (NULL: the elementwise model above) */
+    uint8_t *(*build)(const struct op_case *k, int8_t type, size_t *n, tbm *mb);
+    int32_t ny;
+    void (*expect_all)(const struct op_case *k, bool s8, const void *x, void *want);
+    int32_t axis; /* concat: the TFLite axis */
 } op_case;
+
+#define NY_MAX (3 * N * 4) /* bytes of the largest output */
 
 static const float IN_SCALE = 0.05f;
 static const int64_t IN_ZP = 3;
@@ -181,18 +189,78 @@ static int32_t hard_swish_s8(const op_case *k, int32_t x, int32_t b)
 }
 static double hard_swish_f32(double x, double b) { (void)b; return hs(x); }
 
+/* CONCATENATION of (x, maxpool(x), x) along the case's axis (3: C, 2: W, 1: H); int8
+ * with one quantization throughout (TFLite requires it) */
+static uint8_t *build_concat(const op_case *k, int8_t type, size_t *n, tbm *mb)
+{
+    tbm_init(mb);
+    int c = tbm_opcode(mb, EB_TFLITE_OP_CONCATENATION, 1);
+    int pc = tbm_opcode(mb, EB_TFLITE_OP_MAX_POOL_2D, 1);
+    const int32_t s[] = {1, H, W, C};
+    int32_t ys[] = {1, H, W, C};
+    ys[k->axis] *= 3;
+    int x = tbm_tensor(mb, "x", type, 4, s, 0);
+    int b = tbm_tensor(mb, "b", type, 4, s, 0);
+    int y = tbm_tensor(mb, "y", type, 4, ys, 0);
+    if (type == EB_TFLITE_INT8) {
+        quant(mb, x, IN_SCALE, IN_ZP);
+        quant(mb, b, IN_SCALE, IN_ZP);
+        quant(mb, y, IN_SCALE, IN_ZP);
+    }
+    tb_node *po = tb_table(&mb->b);
+    tb_u8(po, 0, EB_TFLITE_PAD_SAME);
+    tb_i32(po, 1, 1);
+    tb_i32(po, 2, 1);
+    tb_i32(po, 3, 3);
+    tb_i32(po, 4, 3);
+    int32_t pin[] = {x}, pout[] = {b};
+    tbm_op(mb, pc, 1, pin, 1, pout, EB_TFLITE_OPT_POOL2D, po);
+    tb_node *o = tb_table(&mb->b);
+    tb_i32(o, 0, k->axis == 3 ? -1 : k->axis); /* a negative axis too */
+    int32_t in[] = {x, b, x}, out[] = {y};
+    tbm_op(mb, c, 3, in, 1, out, EB_TFLITE_OPT_CONCATENATION, o);
+    tbm_io(mb, 1, pin, 1, out);
+    return tbm_finish(mb, n);
+}
+
+static void expect_concat(const op_case *k, bool s8, const void *x, void *want)
+{
+    size_t es = s8 ? 1 : 4;
+    /* outer rows and the inner run of one input along the axis */
+    int outer = k->axis == 3 ? H * W : k->axis == 2 ? H : 1;
+    int inner = N / outer;
+    uint8_t b[N * 4];
+    for (int i = 0; i < N; i++) {
+        double v = max3(x, s8, i);
+        if (s8)
+            ((int8_t *)b)[i] = (int8_t)v;
+        else
+            ((float *)b)[i] = (float)v;
+    }
+    const uint8_t *parts[3] = {x, b, x};
+    uint8_t *w = want;
+    for (int o = 0; o < outer; o++)
+        for (int p = 0; p < 3; p++) {
+            memcpy(w, parts[p] + (size_t)o * inner * es, (size_t)inner * es);
+            w += (size_t)inner * es;
+        }
+}
+
 static const op_case cases[] = {
-    {"relu", EB_TFLITE_OP_RELU, 0, false, 0, 0.03f, -128, relu_s8, relu_f32, 0},
-    {"relu6", EB_TFLITE_OP_RELU6, 0, false, 0, 0.025f, -100, relu6_s8, relu6_f32, 0},
+    {"concat_c", 0, 0, false, 0, 0, 0, NULL, NULL, 0, build_concat, 3 * N, expect_concat, 3},
+    {"concat_w", 0, 0, false, 0, 0, 0, NULL, NULL, 0, build_concat, 3 * N, expect_concat, 2},
+    {"concat_h", 0, 0, false, 0, 0, 0, NULL, NULL, 0, build_concat, 3 * N, expect_concat, 1},
+    {"relu", EB_TFLITE_OP_RELU, 0, false, 0, 0.03f, -128, relu_s8, relu_f32, 0, NULL, 0, NULL, 0},
+    {"relu6", EB_TFLITE_OP_RELU6, 0, false, 0, 0.025f, -100, relu6_s8, relu6_f32, 0, NULL, 0, NULL, 0},
     {"logistic", EB_TFLITE_OP_LOGISTIC, 0, false, 0, 1.0f / 256, -128, logistic_s8,
-     logistic_f32, 0},
-    {"tanh", EB_TFLITE_OP_TANH, 0, false, 0, 1.0f / 128, 0, tanh_s8, tanh_f32, 0},
+     logistic_f32, 0, NULL, 0, NULL, 0},
+    {"tanh", EB_TFLITE_OP_TANH, 0, false, 0, 1.0f / 128, 0, tanh_s8, tanh_f32, 0, NULL, 0, NULL, 0},
     {"hard_swish", EB_TFLITE_OP_HARD_SWISH, EB_TFLITE_OPT_HARD_SWISH, false, 0, 0.04f, -20,
-     hard_swish_s8, hard_swish_f32, 1},
+     hard_swish_s8, hard_swish_f32, 1, NULL, 0, NULL, 0},
     {"sub", EB_TFLITE_OP_SUB, EB_TFLITE_OPT_SUB, true, EB_TFLITE_ACT_NONE, 0.03f, 40, sub_s8,
-     sub_f32, 0},
+     sub_f32, 0, NULL, 0, NULL, 0},
     {"sub_relu", EB_TFLITE_OP_SUB, EB_TFLITE_OPT_SUB, true, EB_TFLITE_ACT_RELU, 0.01f, -100,
-     sub_s8, sub_f32, 0},
+     sub_s8, sub_f32, 0, NULL, 0, NULL, 0},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -235,9 +303,23 @@ static void run_edgebench(const uint8_t *b, size_t n, eb_kset ks, const void *x,
     eb_model_free(m);
 }
 
+static uint8_t *build_case(const op_case *k, int8_t type, size_t *n, tbm *mb)
+{
+    return k->build ? k->build(k, type, n, mb) : build(k, type, n, mb);
+}
+
+static int32_t ny_of(const op_case *k) { return k->ny ? k->ny : N; }
+
 static void expect_restated(const op_case *k, bool s8, const void *x, const void *y,
                             const char *set)
 {
+    if (k->expect_all) {
+        uint8_t want[NY_MAX];
+        k->expect_all(k, s8, x, want);
+        cr_expect(!memcmp(want, y, (size_t)ny_of(k) * (s8 ? 1 : 4)), "%s %s (%s) differs",
+                  k->name, s8 ? "int8" : "fp32", set);
+        return;
+    }
     for (int i = 0; i < N; i++) {
         double b = k->binary ? max3(x, s8, i) : 0;
         if (s8) {
@@ -262,8 +344,8 @@ Test(tflite_ops, restated_tflite_arithmetic)
         for (int s8 = 0; s8 < 2; s8++) {
             tbm mb;
             size_t n;
-            uint8_t *b = build(&cases[i], s8 ? EB_TFLITE_INT8 : EB_TFLITE_FLOAT32, &n, &mb);
-            uint8_t x[N * 4], y[N * 4];
+            uint8_t *b = build_case(&cases[i], s8 ? EB_TFLITE_INT8 : EB_TFLITE_FLOAT32, &n, &mb);
+            uint8_t x[N * 4], y[NY_MAX];
             for (uint64_t seed = 1; seed <= 3; seed++) {
                 make_input(s8, seed * 7 + i, x);
                 run_edgebench(b, n, EB_KSET_REF, x, y);
@@ -306,12 +388,12 @@ Test(tflite_ops, against_armnn_cpuref, .timeout = 300)
     size_t cl = (size_t)snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/tests/armnn_oracle.py",
                                  EB_SOURCE_DIR);
     enum { SEEDS = 3 };
-    static uint8_t ours[NCASES][2][SEEDS][N * 4];
+    static uint8_t ours[NCASES][2][SEEDS][NY_MAX];
     for (size_t i = 0; i < NCASES; i++)
         for (int s8 = 0; s8 < 2; s8++) {
             tbm mb;
             size_t n;
-            uint8_t *b = build(&cases[i], s8 ? EB_TFLITE_INT8 : EB_TFLITE_FLOAT32, &n, &mb);
+            uint8_t *b = build_case(&cases[i], s8 ? EB_TFLITE_INT8 : EB_TFLITE_FLOAT32, &n, &mb);
             char path[512];
             snprintf(path, sizeof path, "%s/%s_%d.tflite", tmp, cases[i].name, s8);
             cr_assert(write_file(path, b, n));
@@ -338,12 +420,13 @@ Test(tflite_ops, against_armnn_cpuref, .timeout = 300)
         for (int s8 = 0; s8 < 2; s8++) {
             double worst = 0;
             for (int k = 0; k < SEEDS; k++) {
-                uint8_t theirs[N * 4];
+                uint8_t theirs[NY_MAX];
                 char op[600];
+                const int32_t ny = ny_of(&cases[i]);
                 snprintf(op, sizeof op, "%s/%s_%d_%d.out", tmp, cases[i].name, s8, k);
-                cr_assert_eq(read_file(op, theirs, sizeof theirs), s8 ? (size_t)N : N * 4u,
+                cr_assert_eq(read_file(op, theirs, sizeof theirs), (size_t)ny * (s8 ? 1 : 4),
                              "%s: Arm NN wrote no output", op);
-                for (int j = 0; j < N; j++) {
+                for (int j = 0; j < ny; j++) {
                     double a = s8 ? ((int8_t *)ours[i][s8][k])[j] : ((float *)ours[i][s8][k])[j];
                     double t = s8 ? ((int8_t *)theirs)[j] : ((float *)theirs)[j];
                     worst = fabs(a - t) > worst ? fabs(a - t) : worst;

@@ -199,6 +199,26 @@ void eb_tanh_f32_ref(const eb_unary_params *p, const float *x, float *y);
 void eb_hard_swish_f32_ref(const eb_unary_params *p, const float *x, float *y);
 void eb_lut_s8_ref(const eb_unary_params *p, const int8_t *x, int8_t *y);
 
+/* ---- concatenation ------------------------------------------------------------------- */
+
+/* y = [a b] along one axis of NHWC tensors, as rows: y[o] = a[o] (a_inner elements) then
+ * b[o] (b_inner) for each of `outer` rows (channel axis: outer = h*w, inner = channels;
+ * width: outer = h, inner = w*c; height: outer = 1). int8: an input with the output's
+ * quantization is copied (TFLite's int8 CONCATENATION requires that of all inputs, so
+ * imported models only copy); one with another (edgebench's own int8 quantization) is
+ * requantized, out_zp + requantize(x - zp, mult, shift) clamped, (mult, shift) encoding
+ * its scale / the output's. */
+typedef struct {
+    int32_t outer, a_inner, b_inner;
+    int32_t a_requant, a_zp, a_mult, a_shift; /* int8; a_requant 0: copy */
+    int32_t b_requant, b_zp, b_mult, b_shift;
+    int32_t out_zp;
+} eb_concat_params;
+
+eb_status eb_concat_validate(const eb_concat_params *p);
+void eb_concat_f32_ref(const eb_concat_params *p, const float *a, const float *b, float *y);
+void eb_concat_s8_ref(const eb_concat_params *p, const int8_t *a, const int8_t *b, int8_t *y);
+
 /* ---- softmax ------------------------------------------------------------------------ */
 
 /* Softmax over the last dimension of [rows][depth]. fp32: exact (max-subtracted, expf).

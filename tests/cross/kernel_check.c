@@ -1161,6 +1161,50 @@ static void check_hard_swish_f32(const eb_unary_f32_kernel *k)
 }
 static void check_lut_s8(const eb_unary_s8_kernel *k) { check_unary(NULL, k, NULL); }
 
+/* concat: rows of the tail sizes joined; int8 with a copied and a requantized input */
+static void check_concat(const eb_concat_f32_kernel *kf, const eb_concat_s8_kernel *ks)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_concat_params p;
+        memset(&p, 0, sizeof p);
+        p.outer = 3;
+        p.a_inner = sizes[i];
+        p.b_inner = sizes[(i + 3) % NSIZES];
+        const size_t na = 3 * (size_t)p.a_inner, nb = 3 * (size_t)p.b_inner, n = na + nb;
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "3 rows of %d + %d", (int)p.a_inner, (int)p.b_inner);
+        if (kf) {
+            float *a = galloc(na * 4), *b = galloc(nb * 4), *got = galloc(n * 4);
+            float *ref = malloc(n * 4), *mag = malloc(n * 4);
+            fill_f32(a, na, -8.0f, 8.0f);
+            fill_f32(b, nb, -8.0f, 8.0f);
+            eb_concat_f32_ref(&p, a, b, ref);
+            for (size_t j = 0; j < n; j++)
+                mag[j] = 1.0f;
+            nan_fill(got, n);
+            kf->run(&p, a, b, got);
+            report(kf->name, desc, cmp_f32(ref, got, mag, n, 0.0, 0.0, why, sizeof why), why);
+            free(ref), free(mag);
+            gfree_all();
+        }
+        if (ks) {
+            p.b_requant = 1, p.b_zp = 5, p.out_zp = -3;
+            eb_quantize_multiplier(0.37, &p.b_mult, &p.b_shift);
+            int8_t *a = galloc(na), *b = galloc(nb), *got = galloc(n), *ref = malloc(n);
+            fill_s8(a, na, -128, 127);
+            fill_s8(b, nb, -128, 127);
+            eb_concat_s8_ref(&p, a, b, ref);
+            not_fill(got, ref, n);
+            ks->run(&p, a, b, got);
+            report(ks->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+            free(ref);
+            gfree_all();
+        }
+    }
+}
+static void check_concat_f32(const eb_concat_f32_kernel *k) { check_concat(k, NULL); }
+static void check_concat_s8(const eb_concat_s8_kernel *k) { check_concat(NULL, k); }
+
 /* Every kernel of one ISA (walking the op list), each where this CPU has its needs. */
 static int check_isa(eb_isa isa)
 {
