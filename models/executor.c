@@ -258,6 +258,42 @@ static bool split_add(eb_add_params *p, int task, int n, part_off *o)
     return hi > lo;
 }
 
+/* unary: ranges of 64 elements */
+static int parts_unary(const eb_unary_params *p, int n)
+{
+    int units = (p->size + 63) / 64;
+    return p->size < SPLIT_MIN_ELEMS ? 1 : (units < n ? units : n);
+}
+
+static bool split_unary(eb_unary_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi, units = (p->size + 63) / 64;
+    range_of(units, task, n, &lo, &hi);
+    lo *= 64;
+    hi = hi * 64 < p->size ? hi * 64 : p->size;
+    o->in0 = o->out = lo;
+    p->size = hi - lo;
+    return hi > lo;
+}
+
+/* concatenation: by rows */
+static int parts_concat(const eb_concat_params *p, int n)
+{
+    int64_t size = (int64_t)p->outer * (p->a_inner + p->b_inner);
+    return size < SPLIT_MIN_ELEMS ? 1 : (p->outer < n ? p->outer : n);
+}
+
+static bool split_concat(eb_concat_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi;
+    range_of(p->outer, task, n, &lo, &hi);
+    o->in0 = (ptrdiff_t)lo * p->a_inner;
+    o->in1 = (ptrdiff_t)lo * p->b_inner;
+    o->out = (ptrdiff_t)lo * (p->a_inner + p->b_inner);
+    p->outer = hi - lo;
+    return hi > lo;
+}
+
 /* multiply: b as large as a splits with it; a repeating b splits by its repeats */
 static int parts_mul(const eb_mul_params *p, int n)
 {

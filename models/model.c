@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "eb_gop.h"
 #include "eb_model_internal.h"
 #include "eb_quant.h"
 #include "eb_tflite.h"
@@ -312,14 +313,13 @@ eb_status eb_model_with_kernels(const eb_model *m, eb_kset kset, eb_model **out,
 
 /* ---- preparation of ops ------------------------------------------------------------ */
 
-static void *alloc_aligned(size_t n)
+void *eb_alloc_aligned(size_t n)
 {
     return aligned_alloc(EB_ARENA_ALIGN, (n + EB_ARENA_ALIGN - 1) / EB_ARENA_ALIGN *
                                              EB_ARENA_ALIGN);
 }
 
-/* Per-channel requantization of a conv/dwconv/fc op. */
-static eb_status prepare_requant(const eb_graph *g, const eb_gop *op, eb_xop *x)
+eb_status eb_gop_prepare_requant(const eb_graph *g, const eb_gop *op, eb_xop *x)
 {
     const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
     int32_t oc = out->c;
@@ -339,22 +339,6 @@ static eb_status prepare_requant(const eb_graph *g, const eb_gop *op, eb_xop *x)
     return eb_requant_validate(&x->rq, oc);
 }
 
-static const char *type_name(const eb_gop *op)
-{
-    switch (op->type) {
-    case EB_OP_CONV2D: return op->sparse ? "conv2d_sparse" : "conv2d";
-    case EB_OP_DWCONV: return "dwconv";
-    case EB_OP_FC: return op->sparse ? "fc_sparse" : "fc";
-    case EB_OP_AVGPOOL: return "avgpool";
-    case EB_OP_MAXPOOL: return "maxpool";
-    case EB_OP_GAP: return "gap";
-    case EB_OP_ADD: return "add";
-    case EB_OP_SOFTMAX: return op->tfl_softmax ? "softmax_tfl" : "softmax";
-    case EB_OP_MUL: return "mul";
-    }
-    return "?";
-}
-
 /* Bytes of one op's stored weights: values, biases, int8 requantization, CSR. */
 static uint64_t op_weight_bytes(const eb_graph *g, const eb_gop *op)
 {
@@ -370,46 +354,34 @@ static uint64_t op_weight_bytes(const eb_graph *g, const eb_gop *op)
     return bytes;
 }
 
-#define PACK(entry, params, ...)                                                          \
-    do {                                                                                  \
-        size_t ps = (entry).pack_size ? (entry).pack_size(params) : 0;                    \
-        if (ps && (entry).pack) {                                                         \
-            x->packed = alloc_aligned(ps);                                                \
-            if (!x->packed)                                                               \
-                return EB_ERR_NOMEM;                                                      \
-            (entry).pack(params, __VA_ARGS__, x->packed);                                 \
-            *packed += ps;                                                                \
-        }                                                                                 \
-        if ((entry).scratch_size) {                                                       \
-            size_t ss = (entry).scratch_size(params);                                     \
-            if (ss > *scratch)                                                            \
-                *scratch = ss;                                                            \
-        }                                                                                 \
-    } while (0)
-
+/* What every op shares (offsets, counts, the int8 requantization of weighted ops, the
+ * sparse form of conv/fc); the rest is the op's descriptor's. */
 static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *packed)
 {
     const eb_graph *g = m->g;
     const eb_gop *op = &g->op[i];
+    const eb_gop_desc *d = eb_gop_get(op->type);
     eb_xop *x = &m->x[i];
-    const eb_kernel_set *ks = &m->ks;
     const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
+    const eb_gtensor *in1 = op->in1 >= 0 ? &g->t[op->in1] : NULL;
     bool s8 = g->dtype == EB_S8;
     eb_status st = EB_OK;
 
+    if (!d)
+        return EB_ERR_ARG;
     x->in0 = in->offset;
-    x->in1 = op->in1 >= 0 ? g->t[op->in1].offset : 0;
+    x->in1 = in1 ? in1->offset : 0;
     x->out = out->offset;
-    x->type = type_name(op);
+    x->type = d->type_name ? d->type_name(op) : d->name;
     x->macs = eb_gop_macs(g, op);
     x->w = s8 ? (const void *)op->wq : (const void *)op->w;
     x->b = s8 ? (const void *)op->bq : (const void *)op->b;
     size_t esz = eb_dtype_size(g->dtype);
     x->bytes = op_weight_bytes(g, op) + (uint64_t)eb_gtensor_elems(in) * esz +
                (uint64_t)eb_gtensor_elems(out) * esz +
-               (op->in1 >= 0 ? (uint64_t)eb_gtensor_elems(&g->t[op->in1]) * esz : 0);
-    if (s8 && eb_gop_has_weights(op)) {
-        st = prepare_requant(g, op, x);
+               (in1 ? (uint64_t)eb_gtensor_elems(in1) * esz : 0);
+    if (s8 && d->weights) {
+        st = eb_gop_prepare_requant(g, op, x);
         if (st != EB_OK)
             return st;
     }
@@ -422,144 +394,8 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
         x->macs = (uint64_t)op->nnz * (uint64_t)x->p.fc.batch; /* what the kernel does */
         return EB_OK;
     }
-    switch (op->type) {
-    case EB_OP_CONV2D:
-    case EB_OP_DWCONV: {
-        eb_conv_params *p = &x->p.conv;
-        eb_gop_conv_params(g, op, p);
-        bool dw = op->type == EB_OP_DWCONV;
-        st = dw ? eb_dwconv_validate(p) : eb_conv2d_validate(p);
-        if (st != EB_OK)
-            return st;
-        if (s8) {
-            const eb_conv_s8_kernel *k = dw ? &ks->dwconv_s8 : &ks->conv2d_s8;
-            x->kop = dw ? EB_KOP_dwconv_s8 : EB_KOP_conv2d_s8;
-            PACK(*k, p, &x->rq, op->wq, op->bq);
-        } else {
-            const eb_conv_f32_kernel *k = dw ? &ks->dwconv_f32 : &ks->conv2d_f32;
-            x->kop = dw ? EB_KOP_dwconv_f32 : EB_KOP_conv2d_f32;
-            PACK(*k, p, op->w);
-        }
-        break;
-    }
-    case EB_OP_FC: {
-        eb_fc_params *p = &x->p.fc;
-        eb_gop_fc_params(g, op, p);
-        st = eb_fc_validate(p);
-        if (st != EB_OK)
-            return st;
-        if (s8) {
-            x->kop = EB_KOP_fc_s8;
-            PACK(ks->fc_s8, p, &x->rq, op->wq, op->bq);
-        } else {
-            x->kop = EB_KOP_fc_f32;
-            PACK(ks->fc_f32, p, op->w);
-        }
-        break;
-    }
-    case EB_OP_AVGPOOL:
-    case EB_OP_MAXPOOL: {
-        eb_pool_params *p = &x->p.pool;
-        eb_gop_pool_params(g, op, p);
-        if (s8) {
-            if (out->scale != in->scale || out->zp != in->zp)
-                return EB_ERR_ARG; /* int8 pools keep the input's quantization */
-            eb_quant_act_range(op->act, out->scale, out->zp, &p->act_min, &p->act_max);
-        }
-        st = eb_pool_validate(p);
-        bool avg = op->type == EB_OP_AVGPOOL;
-        x->kop = avg ? (s8 ? EB_KOP_avgpool_s8 : EB_KOP_avgpool_f32)
-                     : (s8 ? EB_KOP_maxpool_s8 : EB_KOP_maxpool_f32);
-        break;
-    }
-    case EB_OP_GAP: {
-        eb_gap_params *p = &x->p.gap;
-        memset(p, 0, sizeof *p);
-        p->batch = 1;
-        p->h = in->h;
-        p->w = in->w;
-        p->c = in->c;
-        p->act_min = -128;
-        p->act_max = 127;
-        if (s8) {
-            p->in_zp = in->zp;
-            p->out_zp = out->zp;
-            double real = in->scale / (out->scale * (double)in->h * (double)in->w);
-            st = eb_quantize_multiplier(real, &p->mult, &p->shift);
-            if (st != EB_OK)
-                return st;
-            eb_quant_act_range(op->act, out->scale, out->zp, &p->act_min, &p->act_max);
-        }
-        st = eb_gap_validate(p);
-        x->kop = s8 ? EB_KOP_gap_s8 : EB_KOP_gap_f32;
-        break;
-    }
-    case EB_OP_ADD: {
-        eb_add_params *p = &x->p.add;
-        memset(p, 0, sizeof *p);
-        if (s8) {
-            const eb_gtensor *b = &g->t[op->in1];
-            st = eb_add_s8_prepare(p, in->scale, in->zp, b->scale, b->zp, out->scale, out->zp,
-                                   op->act);
-            if (st != EB_OK)
-                return st;
-        }
-        p->size = (int32_t)eb_gtensor_elems(out);
-        p->act = op->act;
-        st = eb_add_validate(p);
-        x->kop = s8 ? EB_KOP_add_s8 : EB_KOP_add_f32;
-        break;
-    }
-    case EB_OP_MUL: {
-        eb_mul_params *p = &x->p.mul;
-        const eb_gtensor *b = &g->t[op->in1];
-        memset(p, 0, sizeof *p);
-        if (s8) {
-            st = eb_mul_s8_prepare(p, in->scale, in->zp, b->scale, b->zp, out->scale, out->zp,
-                                   op->act);
-            if (st != EB_OK)
-                return st;
-        }
-        p->size = (int32_t)eb_gtensor_elems(out);
-        p->b_size = (int32_t)eb_gtensor_elems(b);
-        p->act = op->act;
-        st = eb_mul_validate(p);
-        x->kop = s8 ? EB_KOP_mul_s8 : EB_KOP_mul_f32;
-        break;
-    }
-    case EB_OP_SOFTMAX: {
-        eb_softmax_params *p = &x->p.sm;
-        memset(p, 0, sizeof *p);
-        p->rows = in->h * in->w;
-        p->depth = in->c;
-        p->beta = 1.0f;
-        if (s8 && op->tfl_softmax) {
-            if (out->scale != 1.0 / 256.0 || out->zp != -128)
-                return EB_ERR_ARG;
-            st = eb_softmax_tfl_s8_prepare(p, in->scale, 1.0);
-            if (st != EB_OK)
-                return st;
-            p->rows = in->h * in->w;
-            p->depth = in->c;
-            x->kop = EB_KOP_softmax_tfl_s8;
-            return eb_softmax_tfl_s8_validate(p);
-        }
-        if (s8) {
-            if (out->scale != 1.0 / 256.0 || out->zp != -128)
-                return EB_ERR_ARG; /* int8 softmax output is fixed by the spec */
-            x->exp_table = malloc(256 * sizeof(uint32_t));
-            if (!x->exp_table)
-                return EB_ERR_NOMEM;
-            st = eb_softmax_s8_prepare(p, in->scale, 1.0, x->exp_table);
-            if (st != EB_OK)
-                return st;
-        }
-        st = eb_softmax_validate(p, g->dtype);
-        x->kop = s8 ? EB_KOP_softmax_s8 : EB_KOP_softmax_f32;
-        break;
-    }
-    }
-    return st;
+    eb_gop_prep pp = {g, op, &m->ks, x, scratch, packed, s8, in, in1, out};
+    return d->prepare(&pp);
 }
 
 eb_status eb_model_from_graph(eb_graph *g, eb_kset kset, eb_model **out, char *err,

@@ -11,8 +11,12 @@
  *   AVERAGE_POOL_2D, MAX_POOL_2D   avgpool / maxpool (a whole-map average pool too: the
  *                      int8 average pool rounds its mean exactly as TFLite's, which the
  *                      global-average-pool requantization does not)
- *   ADD, MUL           add / mul of two activations (mul: one operand may be 1x1xC or one
- *                      value)
+ *   ADD, SUB, MUL      add / sub / mul of two activations (mul: one operand may be 1x1xC
+ *                      or one value)
+ *   RELU, RELU6, LOGISTIC, TANH, HARD_SWISH   the elementwise activation (int8: a table
+ *                      of TFLite's arithmetic for the 256 inputs)
+ *   CONCATENATION      concat along one of H, W, C (a chain of two-input concats for
+ *                      more inputs); int8 inputs share the output's quantization
  *   RESHAPE, SQUEEZE   an alias of the input tensor, when the consumer reads the same
  *                      bytes the same way (same [h, w, c] or a fully-connected layer)
  *   SOFTMAX            softmax (beta 1) over the last dimension; int8 with TFLite's
@@ -32,8 +36,9 @@
 #include "eb_tflite.h"
 
 #define SUPPORTED_OPS                                                                      \
-    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, MUL, " \
-    "RESHAPE, SQUEEZE and SOFTMAX"
+    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, SUB, " \
+    "MUL, RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, CONCATENATION, RESHAPE, SQUEEZE and "  \
+    "SOFTMAX"
 
 typedef struct {
     const eb_tflite_model *m;
@@ -604,11 +609,12 @@ static eb_status pool(imp *c, const eb_tflite_operator *o, bool avg)
     return add_op(c, &op);
 }
 
-static eb_status binary(imp *c, const eb_tflite_operator *o, bool mul)
+static eb_status binary(imp *c, const eb_tflite_operator *o, eb_op_type type)
 {
     const eb_tflite_options *x = &o->options;
+    const bool mul = type == EB_OP_MUL;
     eb_gop op;
-    init_op(c, &op, mul ? EB_OP_MUL : EB_OP_ADD, mul ? "mul" : "add");
+    init_op(c, &op, type, mul ? "mul" : type == EB_OP_SUB ? "sub" : "add");
     eb_status st = fused_act(c, x->decoded ? x->u.arith.act : EB_TFLITE_ACT_NONE, &op.act);
     if (st == EB_OK && o->n_inputs != 2)
         st = fail(c, EB_ERR_FORMAT, "has %d inputs, expected 2", (int)o->n_inputs);
@@ -635,13 +641,103 @@ static eb_status binary(imp *c, const eb_tflite_operator *o, bool mul)
         return unsupported(c, "operands %dx%dx%d and %dx%dx%d: %s", (int)a->h, (int)a->w,
                            (int)a->c, (int)b->h, (int)b->w, (int)b->c,
                            mul ? "MUL broadcasts only one value or one value per channel"
-                               : "ADD needs operands of the same shape (no broadcasting)");
+                               : "ADD and SUB need operands of the same shape (no "
+                                 "broadcasting)");
     st = expect_shape(c, op.out, a->h, a->w, a->c);
     if (st != EB_OK)
         return st;
     (void)out;
     log_op(c, &op, ", with tensor %d%s", (int)op.in1, bcast && !same_ab ? " (broadcast)" : "");
     return add_op(c, &op);
+}
+
+/* RELU, RELU6, LOGISTIC, TANH, HARD_SWISH: y = f(x), the same shape. */
+static eb_status unary(imp *c, const eb_tflite_operator *o, eb_op_type type, const char *kind)
+{
+    eb_gop op;
+    init_op(c, &op, type, kind);
+    eb_status st = input_of(c, o, 0, false, &op.in0);
+    if (st == EB_OK)
+        st = output_of(c, o, 0, &op.out);
+    if (st != EB_OK)
+        return st;
+    const eb_gtensor *in = &c->g->t[op.in0];
+    st = expect_shape(c, op.out, in->h, in->w, in->c);
+    if (st != EB_OK)
+        return st;
+    log_op(c, &op, "%s", want_type(c) == EB_S8 ? ", int8 by table" : "");
+    return add_op(c, &op);
+}
+
+/* CONCATENATION of n activations along one axis: n - 1 two-input concats, each joining
+ * the next input to what came before (the intermediate tensors take the output's
+ * quantization). The axis is the one the shapes say (models/ops/concat.c). */
+static eb_status concatenation(imp *c, const eb_tflite_operator *o)
+{
+    const eb_tflite_options *x = &o->options;
+    eb_act act = EB_ACT_NONE;
+    eb_status st = fused_act(c, x->decoded ? x->u.concat.act : EB_TFLITE_ACT_NONE, &act);
+    if (st != EB_OK)
+        return st;
+    if (act != EB_ACT_NONE)
+        return unsupported(c, "a fused activation on CONCATENATION is not supported");
+    if (o->n_inputs < 2)
+        return fail(c, EB_ERR_FORMAT, "has %d inputs, expected at least 2", (int)o->n_inputs);
+    const eb_tflite_tensor *yt = tensor(c, o, 0, true);
+    if (!yt)
+        return fail(c, EB_ERR_FORMAT, "output 0 is missing");
+    int32_t rank = yt->rank, axis = x->decoded ? x->u.concat.axis : 0;
+    if (axis < 0)
+        axis += rank;
+    if (axis < 1 || axis >= rank)
+        return unsupported(c, "axis %d of a rank-%d tensor: edgebench concatenates along H, W "
+                              "or C of batch-1 tensors",
+                           (int)(x->decoded ? x->u.concat.axis : 0), (int)rank);
+    int32_t prev;
+    st = input_of(c, o, 0, false, &prev);
+    if (st != EB_OK)
+        return st;
+    for (int32_t k = 1; k < o->n_inputs && st == EB_OK; k++) {
+        eb_gop op;
+        init_op(c, &op, EB_OP_CONCAT, "concat");
+        if (o->n_inputs > 2)
+            snprintf(op.name, sizeof op.name, "concat_%d_%d", (int)c->opi, (int)k);
+        op.in0 = prev;
+        st = input_of(c, o, k, false, &op.in1);
+        if (st != EB_OK)
+            return st;
+        if (k == o->n_inputs - 1) {
+            st = output_of(c, o, 0, &op.out);
+        } else {
+            /* the joined part so far: the output's shape with the axis summed so far */
+            const eb_gtensor *a = &c->g->t[prev], *b = &c->g->t[op.in1];
+            int32_t h = a->h, w = a->w, ch = a->c, d = axis + 3 - rank; /* 0 h, 1 w, 2 c */
+            if (d == 2)
+                ch = a->c + b->c;
+            else if (d == 1)
+                w = a->w + b->w;
+            else
+                h = a->h + b->h;
+            op.out = eb_graph_add_tensor(c->g, h, w, ch);
+            if (op.out < 0)
+                return fail(c, EB_ERR_NOMEM, "too many tensors (limit %d)", EB_GRAPH_MAX_TENSORS);
+            if (want_type(c) == EB_S8) {
+                c->g->t[op.out].scale = (double)yt->quant.scale[0];
+                c->g->t[op.out].zp = (int32_t)yt->quant.zero_point[0];
+            }
+        }
+        if (st != EB_OK)
+            return st;
+        const eb_gtensor *a = &c->g->t[op.in0], *b = &c->g->t[op.in1], *y = &c->g->t[op.out];
+        if (want_type(c) == EB_S8 && (a->scale != y->scale || a->zp != y->zp ||
+                                      b->scale != y->scale || b->zp != y->zp))
+            return unsupported(c, "int8 inputs with another quantization than the output "
+                                  "(TFLite requires the same)");
+        log_op(c, &op, ", with tensor %d", (int)op.in1);
+        st = add_op(c, &op);
+        prev = op.out;
+    }
+    return st;
 }
 
 static eb_status softmax(imp *c, const eb_tflite_operator *o)
@@ -720,9 +816,16 @@ static eb_status import_op(imp *c, const eb_tflite_operator *o)
     case EB_TFLITE_OP_FULLY_CONNECTED: return fully_connected(c, o);
     case EB_TFLITE_OP_AVERAGE_POOL_2D: return pool(c, o, true);
     case EB_TFLITE_OP_MAX_POOL_2D: return pool(c, o, false);
-    case EB_TFLITE_OP_ADD: return binary(c, o, false);
-    case EB_TFLITE_OP_MUL: return binary(c, o, true);
+    case EB_TFLITE_OP_ADD: return binary(c, o, EB_OP_ADD);
+    case EB_TFLITE_OP_SUB: return binary(c, o, EB_OP_SUB);
+    case EB_TFLITE_OP_MUL: return binary(c, o, EB_OP_MUL);
     case EB_TFLITE_OP_SOFTMAX: return softmax(c, o);
+    case EB_TFLITE_OP_CONCATENATION: return concatenation(c, o);
+    case EB_TFLITE_OP_RELU: return unary(c, o, EB_OP_RELU, "relu");
+    case EB_TFLITE_OP_RELU6: return unary(c, o, EB_OP_RELU6, "relu6");
+    case EB_TFLITE_OP_LOGISTIC: return unary(c, o, EB_OP_LOGISTIC, "logistic");
+    case EB_TFLITE_OP_TANH: return unary(c, o, EB_OP_TANH, "tanh");
+    case EB_TFLITE_OP_HARD_SWISH: return unary(c, o, EB_OP_HARD_SWISH, "hard_swish");
     case EB_TFLITE_OP_RESHAPE:
     case EB_TFLITE_OP_SQUEEZE: return reshape(c, o);
     default: {

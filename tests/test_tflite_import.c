@@ -683,11 +683,11 @@ static void expect_refused(const uint8_t *b, size_t n, eb_status want, const cha
 
 Test(tflite_import, unsupported_op_is_named_with_its_index)
 {
-    /* x -> MAX_POOL (fine) -> TANH (not supported) */
+    /* x -> MAX_POOL (fine) -> DIV (not supported) */
     tbm mb;
     tbm_init(&mb);
     int pc = tbm_opcode(&mb, EB_TFLITE_OP_MAX_POOL_2D, 1);
-    int tc = tbm_opcode(&mb, EB_TFLITE_OP_TANH, 1);
+    int tc = tbm_opcode(&mb, EB_TFLITE_OP_DIV, 1);
     const int32_t s[] = {1, 4, 4, 2};
     int x = tbm_tensor(&mb, "x", EB_TFLITE_FLOAT32, 4, s, 0);
     int p = tbm_tensor(&mb, "p", EB_TFLITE_FLOAT32, 4, s, 0);
@@ -704,7 +704,7 @@ Test(tflite_import, unsupported_op_is_named_with_its_index)
     tbm_io(&mb, 1, i0, 1, o1);
     size_t n;
     uint8_t *b = tbm_finish(&mb, &n);
-    expect_refused(b, n, EB_ERR_UNSUPPORTED, "op 1 (TANH) is not supported",
+    expect_refused(b, n, EB_ERR_UNSUPPORTED, "op 1 (DIV) is not supported",
                    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED");
     free(b);
     tbm_free(&mb);

@@ -196,6 +196,20 @@ eb_status eb_mul_validate(const eb_mul_params *p)
     return EB_OK;
 }
 
+eb_status eb_concat_validate(const eb_concat_params *p)
+{
+    if (!p || p->outer <= 0 || p->a_inner <= 0 || p->b_inner <= 0 || !zp_ok(p->a_zp) ||
+        !zp_ok(p->b_zp) || !zp_ok(p->out_zp) || p->a_mult < 0 || p->b_mult < 0 ||
+        p->a_shift < -31 || p->a_shift > 31 || p->b_shift < -31 || p->b_shift > 31)
+        return EB_ERR_ARG;
+    return elems_ok(p->outer, (int64_t)p->a_inner + p->b_inner, 1, 1) ? EB_OK : EB_ERR_ARG;
+}
+
+eb_status eb_unary_validate(const eb_unary_params *p)
+{
+    return p && p->size > 0 ? EB_OK : EB_ERR_ARG;
+}
+
 eb_status eb_add_validate(const eb_add_params *p)
 {
     if (!p || p->size <= 0 || !act_ok(p->act) || !zp_ok(p->a_zp) || !zp_ok(p->b_zp) ||

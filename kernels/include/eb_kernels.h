@@ -180,6 +180,45 @@ eb_status eb_mul_validate(const eb_mul_params *p);
 void eb_mul_f32_ref(const eb_mul_params *p, const float *a, const float *b, float *y);
 void eb_mul_s8_ref(const eb_mul_params *p, const int8_t *a, const int8_t *b, int8_t *y);
 
+/* ---- elementwise unary (activations) ------------------------------------------------- */
+
+/* y[i] = f(x[i]) for i < size. fp32: one kernel per function (relu, relu6, logistic,
+ * tanh, hard_swish). int8: one kernel for every function, a lookup table of the 256
+ * possible inputs, y = table[x + 128], which the graph op fills from its exact
+ * arithmetic (TFLite's, per op) at build time. */
+typedef struct {
+    int32_t size;
+    int8_t table[256]; /* int8 */
+} eb_unary_params;
+
+eb_status eb_unary_validate(const eb_unary_params *p);
+void eb_relu_f32_ref(const eb_unary_params *p, const float *x, float *y);
+void eb_relu6_f32_ref(const eb_unary_params *p, const float *x, float *y);
+void eb_logistic_f32_ref(const eb_unary_params *p, const float *x, float *y);
+void eb_tanh_f32_ref(const eb_unary_params *p, const float *x, float *y);
+void eb_hard_swish_f32_ref(const eb_unary_params *p, const float *x, float *y);
+void eb_lut_s8_ref(const eb_unary_params *p, const int8_t *x, int8_t *y);
+
+/* ---- concatenation ------------------------------------------------------------------- */
+
+/* y = [a b] along one axis of NHWC tensors, as rows: y[o] = a[o] (a_inner elements) then
+ * b[o] (b_inner) for each of `outer` rows (channel axis: outer = h*w, inner = channels;
+ * width: outer = h, inner = w*c; height: outer = 1). int8: an input with the output's
+ * quantization is copied (TFLite's int8 CONCATENATION requires that of all inputs, so
+ * imported models only copy); one with another (edgebench's own int8 quantization) is
+ * requantized, out_zp + requantize(x - zp, mult, shift) clamped, (mult, shift) encoding
+ * its scale / the output's. */
+typedef struct {
+    int32_t outer, a_inner, b_inner;
+    int32_t a_requant, a_zp, a_mult, a_shift; /* int8; a_requant 0: copy */
+    int32_t b_requant, b_zp, b_mult, b_shift;
+    int32_t out_zp;
+} eb_concat_params;
+
+eb_status eb_concat_validate(const eb_concat_params *p);
+void eb_concat_f32_ref(const eb_concat_params *p, const float *a, const float *b, float *y);
+void eb_concat_s8_ref(const eb_concat_params *p, const int8_t *a, const int8_t *b, int8_t *y);
+
 /* ---- softmax ------------------------------------------------------------------------ */
 
 /* Softmax over the last dimension of [rows][depth]. fp32: exact (max-subtracted, expf).
