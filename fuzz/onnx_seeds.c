@@ -44,7 +44,7 @@ int main(int argc, char **argv)
     size_t n;
     uint8_t *b = ob_small_cnn("Relu", &n);
     save(argv[1], "cnn_fp32", b, n, EB_OK);
-    b = ob_small_cnn("Sigmoid", &n);
+    b = ob_small_cnn("HardSigmoid", &n);
     save(argv[1], "cnn_unsupported", b, n, EB_ERR_UNSUPPORTED);
     b = ob_small_qdq(false, &n);
     save(argv[1], "qdq_uint8", b, n, EB_OK);

@@ -10,8 +10,10 @@
  * Nodes (default domain, opsets EB_ONNX_OPSET_MIN..MAX):
  *   Conv (group 1, depthwise), Gemm, MatMul (2-D)   conv2d / dwconv / fc
  *   BatchNormalization   folded into the Conv/Gemm before it
- *   Relu, Clip(0,6), Clip(0,inf)   fused into the op before it (else a 1x1 max pool)
- *   MaxPool, AveragePool, GlobalAveragePool, Softmax, Add, Mul   the graph op
+ *   Relu, Clip(0,6), Clip(0,inf)   fused into the op before it (else relu / relu6 ops)
+ *   Sigmoid, Tanh, HardSwish   logistic / tanh / hard_swish (int8: by table)
+ *   MaxPool, AveragePool, GlobalAveragePool, Softmax, Add, Sub, Mul   the graph op
+ *   Concat   a chain of two-input concats (the C, H or W of a map, or [1,N] rows)
  *   Identity, Flatten, Reshape, Squeeze, Unsqueeze   views (no op, no copy)
  *   Constant   a constant
  *   QuantizeLinear / DequantizeLinear (QDQ)   folded: an op between DequantizeLinear'd
@@ -19,6 +21,7 @@
  *       behind DequantizeLinear are its int8 weights (per-channel, symmetric) and int32
  *       biases; uint8 activations become int8 with zero point - 128 (the same reals).
  *       A float Softmax at the output of a QDQ model runs in int8 with output 1/256, -128.
+ *   QLinearConv, QLinearMatMul, QLinearAdd, QLinearGlobalAveragePool (QOperator)
  * Everything else: EB_ERR_UNSUPPORTED naming the node, its op type and domain. */
 #include <math.h>
 #include <stdarg.h>
@@ -31,8 +34,9 @@
 #include "onnx_internal.h"
 
 #define SUPPORTED_OPS                                                                        \
-    "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, MaxPool, AveragePool, "             \
-    "GlobalAveragePool, Softmax, Add, Mul, Identity, Flatten, Reshape, Squeeze, Unsqueeze, " \
+    "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Sigmoid, Tanh, HardSwish, "         \
+    "MaxPool, AveragePool, GlobalAveragePool, Softmax, Add, Sub, Mul, Concat, Identity, "    \
+    "Flatten, Reshape, Squeeze, Unsqueeze, "                                                 \
     "Constant, QuantizeLinear, DequantizeLinear, QLinearConv and QLinearMatMul (and "          \
     "QLinearAdd, QLinearGlobalAveragePool of com.microsoft)"
 
@@ -88,7 +92,7 @@ typedef struct {
     const Onnx__NodeProto *node;
     int32_t input_v;
     /* what was folded or converted, for the report */
-    int32_t n_bn, n_act, n_q, n_dq, n_view, n_const, n_dyn, n_relu_pool, n_qop;
+    int32_t n_bn, n_act, n_q, n_dq, n_view, n_const, n_dyn, n_relu_op, n_qop;
     bool bias_exact; /* QLinearConv: the bias is int32 in scale x_scale * w_scale */
     bool u8, sm_conv, nchw, hybrid;
 } imp;
@@ -622,11 +626,6 @@ static void log_node(imp *c, const char *fmt, ...)
     vfprintf(c->log, fmt, ap);
     va_end(ap);
     fprintf(c->log, "\n");
-}
-
-static const char *act_name(eb_act a)
-{
-    return a == EB_ACT_RELU ? " +relu" : a == EB_ACT_RELU6 ? " +relu6" : "";
 }
 
 /* An op whose output is known: fp32 graphs add it now; int8 graphs keep it pending until
@@ -1260,7 +1259,7 @@ static eb_status batchnorm(imp *c)
     return EB_OK;
 }
 
-static eb_status max_pool_1x1(imp *c, int32_t vx, int32_t vo, eb_act act);
+static eb_status unary(imp *c, int32_t vo, eb_op_type type, const char *kind);
 
 /* Relu, Clip: the activation of the op before (int8: of the pending op) */
 static eb_status activation(imp *c, bool clip)
@@ -1328,32 +1327,42 @@ static eb_status activation(imp *c, bool clip)
             return EB_OK;
         }
     }
-    return max_pool_1x1(c, vx, vo, act);
+    return act == EB_ACT_RELU6 ? unary(c, vo, EB_OP_RELU6, "relu6")
+                               : unary(c, vo, EB_OP_RELU, "relu");
 }
 
-/* A Relu/Clip with no op to fuse into: a 1x1 max pool with the activation. */
-static eb_status max_pool_1x1(imp *c, int32_t vx, int32_t vo, eb_act act)
+/* An elementwise activation as its own op (Relu/Clip with no op to fuse into, Sigmoid,
+ * Tanh, HardSwish): the same shape and layout. */
+static eb_status unary(imp *c, int32_t vo, eb_op_type type, const char *kind)
 {
-    int32_t xx;
-    eb_status st = act_in(c, 0, &xx);
+    int32_t vx;
+    eb_status st = act_in(c, 0, &vx);
     if (st != EB_OK)
         return st;
     val *x = &c->v[vx];
     const eb_gtensor *t = &c->g->t[x->t];
     eb_gop op;
-    init_op(c, &op, EB_OP_MAXPOOL, "relu");
+    init_op(c, &op, type, kind);
     op.in0 = x->t;
-    op.act = act;
-    c->n_relu_pool++;
-    log_node(c, "-> %s (a 1x1 max pool%s: no op before it to fuse into)", op.name,
-             act_name(act));
+    if (type == EB_OP_RELU || type == EB_OP_RELU6)
+        c->n_relu_op++;
+    log_node(c, "-> %s %dx%dx%d%s", op.name, (int)t->h, (int)t->w, (int)t->c,
+             c->g->dtype == EB_S8 ? ", int8 by table" : "");
+    int32_t fh = x->fh, fw = x->fw, fcc = x->fc;
     st = emit(c, &op, t->h, t->w, t->c, vo, x->dims, x->rank, x->layout);
-    if (st == EB_OK && x->layout == L_FLATHWC) {
-        c->v[vo].fh = x->fh;
-        c->v[vo].fw = x->fw;
-        c->v[vo].fc = x->fc;
+    if (st == EB_OK) {
+        c->v[vo].fh = fh;
+        c->v[vo].fw = fw;
+        c->v[vo].fc = fcc;
     }
     return st;
+}
+
+static eb_status unary_node(imp *c, eb_op_type type, const char *kind)
+{
+    int32_t vo;
+    eb_status st = out_val(c, 0, &vo);
+    return st == EB_OK ? unary(c, vo, type, kind) : st;
 }
 
 static eb_status pool(imp *c, bool avg, bool global)
@@ -1458,8 +1467,9 @@ static bool same_shape(const val *a, const val *b)
     return true;
 }
 
-static eb_status binary(imp *c, bool mul)
+static eb_status binary(imp *c, eb_op_type type)
 {
+    const bool mul = type == EB_OP_MUL;
     int32_t va, vb, vo;
     eb_status st = need_in(c, 0, &va);
     if (st == EB_OK)
@@ -1471,7 +1481,7 @@ static eb_status binary(imp *c, bool mul)
     val *a = &c->v[va], *b = &c->v[vb];
     bool ca = a->kind == V_CONST || a->kind == V_QCONST;
     bool cb = b->kind == V_CONST || b->kind == V_QCONST;
-    if (!mul && (ca || cb) && c->g->dtype == EB_F32) {
+    if (type == EB_OP_ADD && (ca || cb) && c->g->dtype == EB_F32) {
         /* x + constant: into the bias of the op before (MatMul + Add is a Gemm) */
         int32_t vx = ca ? vb : va, vk = ca ? va : vb;
         eb_gop *op = fusable(c, vx);
@@ -1504,7 +1514,7 @@ static eb_status binary(imp *c, bool mul)
     if (ca || cb)
         return UNSUP("%s with the constant '%.60s' is not supported (edgebench adds constants "
                      "only into the bias of a Conv/Gemm/MatMul before, in float models)",
-                     mul ? "Mul" : "Add", ca ? a->name : b->name);
+                     S(c->node->op_type), ca ? a->name : b->name);
     st = act_in(c, 0, &va);
     if (st == EB_OK)
         st = act_in(c, 1, &vb);
@@ -1513,7 +1523,7 @@ static eb_status binary(imp *c, bool mul)
     a = &c->v[va];
     b = &c->v[vb];
     eb_gop op;
-    init_op(c, &op, mul ? EB_OP_MUL : EB_OP_ADD, mul ? "mul" : "add");
+    init_op(c, &op, type, mul ? "mul" : type == EB_OP_SUB ? "sub" : "add");
     bool same = same_shape(a, b);
     if (!same && mul && elems_of(a->dims, a->rank) < elems_of(b->dims, b->rank)) {
         val *s = a;
@@ -1537,7 +1547,7 @@ static eb_status binary(imp *c, bool mul)
         dims_str(b->dims, b->rank, sb, sizeof sb);
         return UNSUP("operands %s and %s: %s", sa, sb,
                      mul ? "Mul broadcasts only one value or one value per channel"
-                         : "Add needs operands of the same shape (no broadcasting)");
+                         : "Add and Sub need operands of the same shape (no broadcasting)");
     }
     op.in0 = a->t;
     op.in1 = b->t;
@@ -1878,6 +1888,89 @@ static eb_status dequantize(imp *c)
     return EB_OK;
 }
 
+/* Concat of n activations: n - 1 two-input concats (the graph op reads its axis from the
+ * shapes), the intermediate results in the output's quantization (int8: the last
+ * input's QuantizeLinear decides; edgebench's concat requantizes inputs that differ). */
+static eb_status concat(imp *c)
+{
+    int32_t vo;
+    eb_status st = out_val(c, 0, &vo);
+    if (st != EB_OK)
+        return st;
+    if (c->node->n_input < 2 || c->node->n_input > 64)
+        return UNSUP("Concat of %zu inputs (2 to 64)", c->node->n_input);
+    int64_t axis;
+    st = attr_int(c, "axis", 0, &axis);
+    if (st != EB_OK)
+        return st;
+    int32_t v0;
+    st = act_in(c, 0, &v0);
+    if (st != EB_OK)
+        return st;
+    const val *a = &c->v[v0];
+    int32_t rank = a->rank;
+    if (axis < 0)
+        axis += rank;
+    if (axis < 0 || axis >= rank)
+        return BAD("axis is outside the rank %d", (int)rank);
+    if (!(a->layout == L_NHWC && axis >= 1) && !(a->layout == L_ROW && axis == rank - 1 &&
+                                                 c->g->t[a->t].h == 1 && c->g->t[a->t].w == 1))
+        return UNSUP("a concat along axis %lld of this tensor is not supported (edgebench "
+                     "concatenates the C, H or W of [1,C,H,W] maps, or [1,N] rows)",
+                     (long long)axis);
+    int64_t dims[EB_ONNX_MAX_RANK];
+    memcpy(dims, a->dims, sizeof dims);
+    int32_t prev = a->t;
+    int layout = a->layout;
+    for (size_t k = 1; k < c->node->n_input; k++) {
+        int32_t vk;
+        st = act_in(c, k, &vk);
+        if (st != EB_OK)
+            return st;
+        const val *b = &c->v[vk];
+        if (b->rank != rank || b->layout != layout)
+            return UNSUP("the inputs of Concat differ in rank or layout");
+        for (int32_t i = 0; i < rank; i++)
+            if (i != axis && b->dims[i] != dims[i])
+                return BAD("input %zu has another shape off the axis", k);
+        dims[axis] += b->dims[axis];
+        if (dims[axis] > EB_GRAPH_MAX_DIM)
+            return UNSUP("the concatenated axis is larger than %d", EB_GRAPH_MAX_DIM);
+        const eb_gtensor *ta = &c->g->t[prev], *tb = &c->g->t[b->t];
+        int32_t h = ta->h, w = ta->w, ch = ta->c;
+        int d = layout == L_ROW ? 2 : axis == 1 ? 2 : axis == 2 ? 0 : 1; /* 0 h, 1 w, 2 c */
+        if (d == 2)
+            ch += tb->c;
+        else if (d == 1)
+            w += tb->w;
+        else
+            h += tb->h;
+        eb_gop op;
+        init_op(c, &op, EB_OP_CONCAT, "concat");
+        if (c->node->n_input > 2)
+            snprintf(op.name, sizeof op.name, "concat_%d_%d", (int)c->ni, (int)k);
+        op.in0 = prev;
+        op.in1 = b->t;
+        bool last = k + 1 == c->node->n_input;
+        if (last) {
+            log_node(c, "-> %s, %zu inputs along axis %lld", op.name, c->node->n_input,
+                     (long long)axis);
+            return emit(c, &op, h, w, ch, vo, dims, rank, layout);
+        }
+        /* an intermediate: added now, with the quantization of the inputs so far */
+        int32_t t = eb_graph_add_tensor(c->g, h, w, ch);
+        if (t < 0)
+            return fail(c, EB_ERR_NOMEM, "too many tensors (limit %d)", EB_GRAPH_MAX_TENSORS);
+        c->g->t[t].scale = c->g->t[prev].scale;
+        c->g->t[t].zp = c->g->t[prev].zp;
+        op.out = t;
+        if (eb_graph_add_op(c->g, &op) < 0)
+            return fail(c, EB_ERR_NOMEM, "too many ops (limit %d)", EB_GRAPH_MAX_OPS);
+        prev = t;
+    }
+    return EB_OK;
+}
+
 /* ---- QOperator (QLinearConv, QLinearMatMul, QLinearAdd, QLinearGlobalAveragePool) ---- */
 
 /* A quantized activation input k with its scale/zero point inputs ks, kz: an int8 tensor
@@ -2096,9 +2189,19 @@ static eb_status import_node(imp *c)
     if (!strcmp(ot, "Softmax"))
         return softmax(c);
     if (!strcmp(ot, "Add"))
-        return binary(c, false);
+        return binary(c, EB_OP_ADD);
+    if (!strcmp(ot, "Sub"))
+        return binary(c, EB_OP_SUB);
     if (!strcmp(ot, "Mul"))
-        return binary(c, true);
+        return binary(c, EB_OP_MUL);
+    if (!strcmp(ot, "Sigmoid"))
+        return unary_node(c, EB_OP_LOGISTIC, "sigmoid");
+    if (!strcmp(ot, "Tanh"))
+        return unary_node(c, EB_OP_TANH, "tanh");
+    if (!strcmp(ot, "HardSwish"))
+        return unary_node(c, EB_OP_HARD_SWISH, "hardswish");
+    if (!strcmp(ot, "Concat"))
+        return concat(c);
     if (!strcmp(ot, "Identity") || !strcmp(ot, "Flatten") || !strcmp(ot, "Reshape") ||
         !strcmp(ot, "Squeeze") || !strcmp(ot, "Unsqueeze"))
         return view(c, ot);
@@ -2204,8 +2307,8 @@ static void note(imp *c)
         ADD("%d BatchNormalization folded", (int)c->n_bn);
     if (c->n_act)
         ADD("%d Relu/Clip fused", (int)c->n_act);
-    if (c->n_relu_pool)
-        ADD("%d Relu/Clip as 1x1 max pools", (int)c->n_relu_pool);
+    if (c->n_relu_op)
+        ADD("%d Relu/Clip as their own op (none before to fuse into)", (int)c->n_relu_op);
     if (c->n_const)
         ADD("%d constant Add folded into biases", (int)c->n_const);
     if (c->n_qop)

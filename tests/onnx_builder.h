@@ -185,7 +185,7 @@ static uint8_t *ob_pack(int64_t opset, Onnx__NodeProto **nodes, size_t nn,
 
 /* A small float CNN on a [1,3,6,5] input: Conv 3x3 (4 filters, pad 1) + Relu -> Flatten
  * (of the NCHW map) -> Gemm (5 outputs) -> Softmax. `op2` replaces the Relu's op type
- * (e.g. "Sigmoid" for an unsupported node). Weights: w[i] = ((i * 37) % 17 - 8) / 16. */
+ * (e.g. "HardSigmoid" for an unsupported node). Weights: w[i] = ((i * 37) % 17 - 8) / 16. */
 static uint8_t *ob_small_cnn(const char *op2, size_t *len)
 {
     static float w[4 * 3 * 3 * 3], b[4], g[5 * 120], gb[5];

@@ -17,7 +17,8 @@ from onnx import numpy_helper
 
 OPS = ["conv", "gemm", "matmul", "batchnorm", "relu", "clip", "maxpool", "averagepool",
        "globalaveragepool", "softmax", "add", "mul", "identity", "flatten", "reshape",
-       "squeeze", "unsqueeze", "constant", "quantizelinear", "dequantizelinear"]
+       "squeeze", "unsqueeze", "constant", "quantizelinear", "dequantizelinear", "sigmoid",
+       "tanh", "hardswish", "sub", "concat", "qlinearconv", "qlinearmatmul"]
 
 
 def wanted(name):
