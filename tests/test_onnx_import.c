@@ -475,6 +475,46 @@ Test(onnx_import, onnx_backend_node_tests)
     cr_expect_geq(passed, 32, "fewer node tests pass than the README states");
 }
 
+/* ---- models generated with python3-onnx (tests/onnx_gen.py) ---------------------------- */
+
+Test(onnx_import, generated_activation_sub_concat_models)
+{
+    if (!have_python_onnx())
+        cr_skip_test("python3-onnx or python3-numpy is missing: tests/onnx_gen.py not run");
+    char dir[] = "/tmp/eb_onnx_gen_XXXXXX", cmd[512];
+    cr_assert(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/tests/onnx_gen.py %s", EB_SOURCE_DIR, dir);
+    cr_assert_eq(system(cmd), 0, "onnx_gen.py failed");
+    const char *names[2] = {"ops_fp32", "ops_qdq"};
+    const eb_kset sets[] = {EB_KSET_REF, EB_KSET_AUTO};
+    for (int q = 0; q < 2; q++)
+        for (int s = 0; s < 2; s++) {
+            char model[600], in[620], outp[620], err[512];
+            snprintf(model, sizeof model, "%s/%s.onnx", dir, names[q]);
+            snprintf(in, sizeof in, "%s.in.f32", model);
+            snprintf(outp, sizeof outp, "%s.out.f32", model);
+            float *out = NULL;
+            int32_t n = 0;
+            cr_assert_eq(run_file(model, in, &out, &n, sets[s], err, sizeof err), EB_OK, "%s",
+                         err);
+            long ne = 0;
+            float *want = read_f32(outp, &ne);
+            cr_assert(want && ne == n && n == 5);
+            /* fp32: float32 sums in another order; QDQ: the activation tables round half
+             * away from zero where QuantizeLinear rounds half to even, and the int8
+             * requantizations are fixed point: at most 2 steps of the output (1/32) */
+            for (long k = 0; k < ne; k++)
+                cr_expect(fabsf(out[k] - want[k]) <=
+                              (q ? 2.0f / 32.0f + 1e-6f : 1e-5f + 1e-4f * fabsf(want[k])),
+                          "%s (%s) output %ld: %g, numpy reference %g", names[q],
+                          s ? "auto" : "ref", k, (double)out[k], (double)want[k]);
+            free(out);
+            free(want);
+        }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
 /* ---- the ONNX Runtime peer's models --------------------------------------------------- */
 
 typedef struct {
