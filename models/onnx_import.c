@@ -99,6 +99,14 @@ typedef struct {
 
 static const char *S(const char *s) { return s ? s : ""; }
 
+/* A name from the file, cut and made printable for the mapping log. */
+static const char *P(const char *s, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", S(s));
+    eb_onnx_printable(buf);
+    return buf;
+}
+
 static eb_status fail(imp *c, eb_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static eb_status fail(imp *c, eb_status st, const char *fmt, ...)
@@ -117,6 +125,7 @@ static eb_status fail(imp *c, eb_status st, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
         va_end(ap);
+        eb_onnx_printable(c->err);
     }
     return st;
 }
@@ -292,10 +301,9 @@ static eb_status const_data(imp *c, int32_t k, cdata *out)
         out->f = malloc(sizeof(float) * (size_t)(n ? n : 1));
         if (!out->f)
             return fail(c, EB_ERR_NOMEM, "out of memory for constant '%.60s'", v->name);
-        if (raw)
-            memcpy(out->f, raw, (size_t)n * 4);
-        else
-            memcpy(out->f, tp->float_data, (size_t)n * 4);
+        if (n) /* the typed array is NULL when empty */
+            memcpy(out->f, raw ? (const void *)raw : (const void *)tp->float_data,
+                   (size_t)n * 4);
         return EB_OK;
     }
     out->i = malloc(sizeof(int32_t) * (size_t)(n ? n : 1));
@@ -380,7 +388,7 @@ static eb_status const_floats(imp *c, int32_t k, int64_t want, float **out)
         for (int32_t i = v->qaxis + 1; i < v->rank; i++)
             inner *= v->dims[i];
     }
-    if (s.dtype != T_FLOAT || (z.n && z.n != nch) || x.dtype == T_FLOAT ||
+    if (s.dtype != T_FLOAT || (z.n && (z.n != nch || !z.i)) || x.dtype == T_FLOAT ||
         (nch != 1 && (v->qaxis < 0 || v->qaxis >= v->rank || v->dims[v->qaxis] != nch))) {
         st = BAD("DequantizeLinear of '%.60s': scale/zero point do not match its axis",
                  v->name);
@@ -619,13 +627,17 @@ static void log_node(imp *c, const char *fmt, ...)
 {
     if (!c->log)
         return;
-    fprintf(c->log, "  node %-4d %-18.18s %-24.24s ", (int)c->ni, S(c->node->op_type),
-            S(c->node->name));
+    char line[512];
+    int n = snprintf(line, sizeof line, "  node %-4d %-18.18s %-24.24s ", (int)c->ni,
+                     S(c->node->op_type), S(c->node->name));
+    if (n < 0 || (size_t)n >= sizeof line)
+        n = 0;
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(c->log, fmt, ap);
+    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
-    fprintf(c->log, "\n");
+    eb_onnx_printable(line); /* names come from the file */
+    fprintf(c->log, "%s\n", line);
 }
 
 /* An op whose output is known: fp32 graphs add it now; int8 graphs keep it pending until
@@ -770,7 +782,7 @@ static eb_status load_weights(imp *c, int32_t kw, const wmap *m, eb_gop *op)
                    dtype_name(x.dtype));
         goto done;
     }
-    if (s.dtype != T_FLOAT || (s.n != 1 && s.n != m->oc) || (z.n && z.n != s.n)) {
+    if (s.dtype != T_FLOAT || (s.n != 1 && s.n != m->oc) || (z.n && (z.n != s.n || !z.i))) {
         st = UNSUP("weights '%.60s' have %lld scales for %d output channels; edgebench reads "
                    "per-tensor or per-output-channel scales",
                    v->name, (long long)s.n, (int)m->oc);
@@ -876,7 +888,8 @@ static eb_status load_bias(imp *c, int32_t kb, eb_gop *op, int32_t oc, double in
             st = const_data(c, v->qz, &z);
         if (st != EB_OK)
             goto done;
-        exact = x.dtype == T_INT32 && s.dtype == T_FLOAT && (s.n == 1 || s.n == n);
+        exact = x.dtype == T_INT32 && s.dtype == T_FLOAT && (s.n == 1 || s.n == n) &&
+                (!z.n || z.i);
         for (int64_t k = 0; exact && k < z.n; k++)
             exact = z.i[k] == 0;
         for (int32_t k = 0; exact && k < oc; k++) {
@@ -2417,11 +2430,13 @@ static eb_status import_model(imp *c, const char *name)
         if (x <= 0) {
             x = 1;
             c->n_dyn++;
-            if (c->log)
+            if (c->log) {
+                char nb[64];
                 fprintf(c->log, "  input dimension %zu ('%s') is dynamic: fixed to 1\n", i,
                         d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM
-                            ? S(d->dim_param)
+                            ? P(d->dim_param, nb, sizeof nb)
                             : "unset");
+            }
         }
         if (x > EB_GRAPH_MAX_ELEMS)
             return UNSUP("the model input dimension %zu is %lld", i, (long long)x);
@@ -2456,7 +2471,8 @@ static eb_status import_model(imp *c, const char *name)
     set_act(c, c->input_v, c->g->input, qdq ? Q_RAWIN : Q_F32, layout, in->dims, in->rank, -1);
     if (c->log)
         fprintf(c->log, "edgebench mapping (%s graph, opset %lld, input '%s' %s -> %dx%dx%d):\n",
-                qdq ? "int8 (QDQ)" : "fp32", (long long)c->opset, c->v[c->input_v].name,
+                qdq ? "int8 (QDQ)" : "fp32", (long long)c->opset,
+                P(c->v[c->input_v].name, (char[64]){0}, 64),
                 layout == L_NHWC ? "NCHW" : "row-major", (int)h, (int)w, (int)ch);
     for (size_t i = 0; i < gp->n_node && st == EB_OK; i++) {
         c->ni = (int32_t)i;
@@ -2501,7 +2517,8 @@ static eb_status import_model(imp *c, const char *name)
     note(c);
     st = eb_graph_check(c->g, true, c->err, c->errlen);
     if (st == EB_OK && c->log)
-        fprintf(c->log, "  output '%s': tensor %d, %dx%dx%d%s%s\n  %s\n", o->name,
+        fprintf(c->log, "  output '%s': tensor %d, %dx%dx%d%s%s\n  %s\n",
+                P(o->name, (char[64]){0}, 64),
                 (int)c->g->output, (int)c->g->t[c->g->output].h,
                 (int)c->g->t[c->g->output].w, (int)c->g->t[c->g->output].c,
                 c->g->out_nchw ? ", NCHW at the edge" : "",

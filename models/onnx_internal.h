@@ -12,6 +12,9 @@
 
 eb_status eb_onnx_errf(char *err, size_t errlen, eb_status st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Replaces every byte outside printable ASCII by '?' (names in messages come from the
+ * file: one sentence stays one line). */
+void eb_onnx_printable(char *s);
 /* The whole file, at most EB_ONNX_MAX_FILE bytes (malloc'ed). */
 eb_status eb_onnx_read_file(const char *path, uint8_t **buf, size_t *len, char *err,
                             size_t errlen);

@@ -274,6 +274,14 @@ eb_status eb_onnx_errf(char *err, size_t errlen, eb_status st, const char *fmt, 
         va_start(ap, fmt);
         vsnprintf(err, errlen, fmt, ap);
         va_end(ap);
+        eb_onnx_printable(err);
     }
     return st;
+}
+
+void eb_onnx_printable(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 32 || (unsigned char)*s > 126)
+            *s = '?';
 }
