@@ -17,6 +17,7 @@
  *                      of TFLite's arithmetic for the 256 inputs)
  *   CONCATENATION      concat along one of H, W, C (a chain of two-input concats for
  *                      more inputs); int8 inputs share the output's quantization
+ *   PAD                constant padding of H and W (0, int8 the zero point)
  *   RESHAPE, SQUEEZE   an alias of the input tensor, when the consumer reads the same
  *                      bytes the same way (same [h, w, c] or a fully-connected layer)
  *   SOFTMAX            softmax (beta 1) over the last dimension; int8 with TFLite's
@@ -37,8 +38,8 @@
 
 #define SUPPORTED_OPS                                                                      \
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, SUB, " \
-    "MUL, RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, CONCATENATION, RESHAPE, SQUEEZE and "  \
-    "SOFTMAX"
+    "MUL, RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, CONCATENATION, PAD, RESHAPE, SQUEEZE " \
+    "and SOFTMAX"
 
 typedef struct {
     const eb_tflite_model *m;
@@ -740,6 +741,63 @@ static eb_status concatenation(imp *c, const eb_tflite_operator *o)
     return st;
 }
 
+/* PAD: paddings [rank][2] (int32 or int64 constant) of H and W only. */
+static eb_status pad(imp *c, const eb_tflite_operator *o)
+{
+    eb_gop op;
+    init_op(c, &op, EB_OP_PAD, "pad");
+    eb_status st = input_of(c, o, 0, false, &op.in0);
+    if (st != EB_OK)
+        return st;
+    const eb_tflite_tensor *x = tensor(c, o, 0, false), *pt = tensor(c, o, 1, false);
+    if (!pt || !pt->data)
+        return unsupported(c, "the paddings (input 1) are not a constant");
+    if ((pt->type != EB_TFLITE_INT32 && pt->type != EB_TFLITE_INT64) || pt->rank != 2 ||
+        pt->shape[0] != x->rank || pt->shape[1] != 2 ||
+        pt->data_size != (uint64_t)x->rank * 2 * (pt->type == EB_TFLITE_INT32 ? 4 : 8))
+        return fail(c, EB_ERR_FORMAT, "paddings are not a [%d,2] int32/int64 tensor",
+                    (int)x->rank);
+    int64_t pads[8][2];
+    for (int32_t d = 0; d < x->rank; d++)
+        for (int k = 0; k < 2; k++) {
+            const uint8_t *q = pt->data + (size_t)(d * 2 + k) * (pt->type == EB_TFLITE_INT32 ? 4 : 8);
+            int64_t v = load_i32(q);
+            if (pt->type == EB_TFLITE_INT64)
+                v = (int64_t)((uint64_t)(uint32_t)load_i32(q) | (uint64_t)(uint32_t)load_i32(q + 4) << 32);
+            if (v < 0 || v > EB_GRAPH_MAX_DIM)
+                return fail(c, EB_ERR_FORMAT, "padding %lld of axis %d is out of range",
+                            (long long)v, (int)d);
+            pads[d][k] = v;
+        }
+    /* H and W are the axes before the last two of [1,H,W,C]; [1,W,C] has no H */
+    for (int32_t d = 0; d < x->rank; d++) {
+        bool hw = (x->rank == 4 && (d == 1 || d == 2)) || (x->rank == 3 && d == 1);
+        if (!hw && (pads[d][0] || pads[d][1]))
+            return unsupported(c, "padding axis %d of a rank-%d tensor; edgebench pads H and W",
+                               (int)d, (int)x->rank);
+    }
+    if (x->rank == 4) {
+        op.pad_top = (int32_t)pads[1][0], op.pad_bottom = (int32_t)pads[1][1];
+        op.pad_left = (int32_t)pads[2][0], op.pad_right = (int32_t)pads[2][1];
+    } else if (x->rank == 3) {
+        op.pad_left = (int32_t)pads[1][0], op.pad_right = (int32_t)pads[1][1];
+    }
+    st = output_of(c, o, 0, &op.out);
+    if (st != EB_OK)
+        return st;
+    const eb_gtensor *in = &c->g->t[op.in0], *out = &c->g->t[op.out];
+    if (want_type(c) == EB_S8 && !same_quant(in, out))
+        return unsupported(c, "int8 padding with different input and output quantization is "
+                              "not supported");
+    st = expect_shape(c, op.out, in->h + op.pad_top + op.pad_bottom,
+                      in->w + op.pad_left + op.pad_right, in->c);
+    if (st != EB_OK)
+        return st;
+    log_op(c, &op, ", pad t%d l%d b%d r%d", (int)op.pad_top, (int)op.pad_left,
+           (int)op.pad_bottom, (int)op.pad_right);
+    return add_op(c, &op);
+}
+
 static eb_status softmax(imp *c, const eb_tflite_operator *o)
 {
     const eb_tflite_options *x = &o->options;
@@ -821,6 +879,7 @@ static eb_status import_op(imp *c, const eb_tflite_operator *o)
     case EB_TFLITE_OP_MUL: return binary(c, o, EB_OP_MUL);
     case EB_TFLITE_OP_SOFTMAX: return softmax(c, o);
     case EB_TFLITE_OP_CONCATENATION: return concatenation(c, o);
+    case EB_TFLITE_OP_PAD: return pad(c, o);
     case EB_TFLITE_OP_RELU: return unary(c, o, EB_OP_RELU, "relu");
     case EB_TFLITE_OP_RELU6: return unary(c, o, EB_OP_RELU6, "relu6");
     case EB_TFLITE_OP_LOGISTIC: return unary(c, o, EB_OP_LOGISTIC, "logistic");

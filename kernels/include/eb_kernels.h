@@ -219,6 +219,23 @@ eb_status eb_concat_validate(const eb_concat_params *p);
 void eb_concat_f32_ref(const eb_concat_params *p, const float *a, const float *b, float *y);
 void eb_concat_s8_ref(const eb_concat_params *p, const int8_t *a, const int8_t *b, int8_t *y);
 
+/* ---- constant padding ---------------------------------------------------------------- */
+
+/* [in_h][in_w][c] -> [pad_top + in_h + pad_bottom][pad_left + in_w + pad_right][c], the
+ * new elements set to `value` (fp32) or `qvalue` (int8: TFLite's PAD writes the output
+ * zero point, the quantized 0, and keeps the input's quantization). A part of the
+ * output (threads) may hold no input rows: in_h 0. */
+typedef struct {
+    int32_t in_h, in_w, c;
+    int32_t pad_top, pad_left, pad_bottom, pad_right;
+    float value;    /* fp32 */
+    int32_t qvalue; /* int8 */
+} eb_pad_params;
+
+eb_status eb_pad_validate(const eb_pad_params *p);
+void eb_pad_f32_ref(const eb_pad_params *p, const float *x, float *y);
+void eb_pad_s8_ref(const eb_pad_params *p, const int8_t *x, int8_t *y);
+
 /* ---- softmax ------------------------------------------------------------------------ */
 
 /* Softmax over the last dimension of [rows][depth]. fp32: exact (max-subtracted, expf).

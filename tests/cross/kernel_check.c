@@ -1205,6 +1205,52 @@ static void check_concat(const eb_concat_f32_kernel *kf, const eb_concat_s8_kern
 static void check_concat_f32(const eb_concat_f32_kernel *k) { check_concat(k, NULL); }
 static void check_concat_s8(const eb_concat_s8_kernel *k) { check_concat(NULL, k); }
 
+/* pad: tail widths and channels, padding on every side */
+static void check_pad(const eb_pad_f32_kernel *kf, const eb_pad_s8_kernel *ks)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_pad_params p;
+        memset(&p, 0, sizeof p);
+        p.in_h = 3;
+        p.in_w = 1 + (int32_t)(i % 5);
+        p.c = sizes[i] < 64 ? sizes[i] : 64;
+        p.pad_top = (int32_t)(i % 2), p.pad_left = (int32_t)(i % 3);
+        p.pad_bottom = (int32_t)(i % 4), p.pad_right = 1;
+        p.value = -0.5f, p.qvalue = -7;
+        const size_t nx = (size_t)p.in_h * p.in_w * p.c;
+        const size_t n = (size_t)(p.in_h + p.pad_top + p.pad_bottom) *
+                         (p.in_w + p.pad_left + p.pad_right) * p.c;
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "3x%dx%d pad t%d l%d b%d r%d", (int)p.in_w, (int)p.c,
+                 (int)p.pad_top, (int)p.pad_left, (int)p.pad_bottom, (int)p.pad_right);
+        if (kf) {
+            float *x = galloc(nx * 4), *got = galloc(n * 4), *ref = malloc(n * 4);
+            float *mag = malloc(n * 4);
+            fill_f32(x, nx, -8.0f, 8.0f);
+            eb_pad_f32_ref(&p, x, ref);
+            for (size_t j = 0; j < n; j++)
+                mag[j] = 1.0f;
+            nan_fill(got, n);
+            kf->run(&p, x, got);
+            report(kf->name, desc, cmp_f32(ref, got, mag, n, 0.0, 0.0, why, sizeof why), why);
+            free(ref), free(mag);
+            gfree_all();
+        }
+        if (ks) {
+            int8_t *x = galloc(nx), *got = galloc(n), *ref = malloc(n);
+            fill_s8(x, nx, -128, 127);
+            eb_pad_s8_ref(&p, x, ref);
+            not_fill(got, ref, n);
+            ks->run(&p, x, got);
+            report(ks->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+            free(ref);
+            gfree_all();
+        }
+    }
+}
+static void check_pad_f32(const eb_pad_f32_kernel *k) { check_pad(k, NULL); }
+static void check_pad_s8(const eb_pad_s8_kernel *k) { check_pad(NULL, k); }
+
 /* Every kernel of one ISA (walking the op list), each where this CPU has its needs. */
 static int check_isa(eb_isa isa)
 {
