@@ -18,6 +18,7 @@
  *   CONCATENATION      concat along one of H, W, C (a chain of two-input concats for
  *                      more inputs); int8 inputs share the output's quantization
  *   PAD                constant padding of H and W (0, int8 the zero point)
+ *   MEAN               mean over H and W (keep_dims either way)
  *   RESHAPE, SQUEEZE   an alias of the input tensor, when the consumer reads the same
  *                      bytes the same way (same [h, w, c] or a fully-connected layer)
  *   SOFTMAX            softmax (beta 1) over the last dimension; int8 with TFLite's
@@ -38,8 +39,8 @@
 
 #define SUPPORTED_OPS                                                                      \
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, SUB, " \
-    "MUL, RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, CONCATENATION, PAD, RESHAPE, SQUEEZE " \
-    "and SOFTMAX"
+    "MUL, RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, CONCATENATION, PAD, MEAN, RESHAPE, " \
+    "SQUEEZE and SOFTMAX"
 
 typedef struct {
     const eb_tflite_model *m;
@@ -798,6 +799,47 @@ static eb_status pad(imp *c, const eb_tflite_operator *o)
     return add_op(c, &op);
 }
 
+/* MEAN over the spatial axes of [1,H,W,C] (axis a constant {1, 2} in any order, negative
+ * values too), keep_dims true or false. */
+static eb_status mean(imp *c, const eb_tflite_operator *o)
+{
+    eb_gop op;
+    init_op(c, &op, EB_OP_MEAN, "mean");
+    eb_status st = input_of(c, o, 0, false, &op.in0);
+    if (st != EB_OK)
+        return st;
+    const eb_tflite_tensor *x = tensor(c, o, 0, false), *at = tensor(c, o, 1, false);
+    if (!at || !at->data || at->type != EB_TFLITE_INT32)
+        return unsupported(c, "the axes (input 1) are not an int32 constant");
+    int64_t na = 1;
+    for (int32_t d = 0; d < at->rank; d++)
+        na *= at->shape[d];
+    if (at->data_size != (uint64_t)na * 4)
+        return fail(c, EB_ERR_FORMAT, "the axes tensor has %llu bytes for %lld values",
+                    (unsigned long long)at->data_size, (long long)na);
+    bool seen[2] = {false, false};
+    for (int64_t k = 0; k < na; k++) {
+        int32_t a = load_i32(at->data + 4 * k);
+        if (a < 0)
+            a += x->rank;
+        if (x->rank != 4 || (a != 1 && a != 2) || seen[a - 1])
+            return unsupported(c, "a mean over axes other than H and W of a [1,H,W,C] tensor "
+                                  "is not supported");
+        seen[a - 1] = true;
+    }
+    if (!seen[0] || !seen[1])
+        return unsupported(c, "a mean over one of H and W only is not supported");
+    st = output_of(c, o, 0, &op.out);
+    if (st == EB_OK)
+        st = expect_shape(c, op.out, 1, 1, c->g->t[op.in0].c);
+    if (st != EB_OK)
+        return st;
+    log_op(c, &op, ", over H and W%s", o->options.decoded && o->options.u.reducer.keep_dims
+                                           ? ", keep_dims"
+                                           : "");
+    return add_op(c, &op);
+}
+
 static eb_status softmax(imp *c, const eb_tflite_operator *o)
 {
     const eb_tflite_options *x = &o->options;
@@ -880,6 +922,7 @@ static eb_status import_op(imp *c, const eb_tflite_operator *o)
     case EB_TFLITE_OP_SOFTMAX: return softmax(c, o);
     case EB_TFLITE_OP_CONCATENATION: return concatenation(c, o);
     case EB_TFLITE_OP_PAD: return pad(c, o);
+    case EB_TFLITE_OP_MEAN: return mean(c, o);
     case EB_TFLITE_OP_RELU: return unary(c, o, EB_OP_RELU, "relu");
     case EB_TFLITE_OP_RELU6: return unary(c, o, EB_OP_RELU6, "relu6");
     case EB_TFLITE_OP_LOGISTIC: return unary(c, o, EB_OP_LOGISTIC, "logistic");

@@ -289,6 +289,53 @@ static void expect_pad(const op_case *k, bool s8, const void *x, void *want)
             }
 }
 
+/* MEAN over H and W (axes {1, 2}; keep_dims case: {2, 1}; Arm NN 22 mishandles a
+ * negative axis) -> [1,1,1,C] or [1,C] */
+static uint8_t *build_mean(const op_case *k, int8_t type, size_t *n, tbm *mb)
+{
+    tbm_init(mb);
+    int c = tbm_opcode(mb, EB_TFLITE_OP_MEAN, 1);
+    const bool keep = k->axis == 1;
+    const int32_t s[] = {1, H, W, C}, ys4[] = {1, 1, 1, C}, ys2[] = {1, C}, as[] = {2};
+    const int32_t axes[2] = {keep ? 2 : 1, keep ? 1 : 2};
+    int x = tbm_tensor(mb, "x", type, 4, s, 0);
+    int at = tbm_const(mb, "axes", EB_TFLITE_INT32, 1, as, axes, sizeof axes);
+    int y = tbm_tensor(mb, "y", type, keep ? 4 : 2, keep ? ys4 : ys2, 0);
+    if (type == EB_TFLITE_INT8) {
+        quant(mb, x, IN_SCALE, IN_ZP);
+        quant(mb, y, k->out_scale, k->out_zp);
+    }
+    tb_node *o = tb_table(&mb->b);
+    tb_u8(o, 0, keep);
+    int32_t in[] = {x, at}, out[] = {y}, mi[] = {x};
+    tbm_op(mb, c, 2, in, 1, out, EB_TFLITE_OPT_REDUCER, o);
+    tbm_io(mb, 1, mi, 1, out);
+    return tbm_finish(mb, n);
+}
+
+/* TFLite's reference integer Mean: MultiplyByQuantizedMultiplier(sum(x - zp), in/out)
+ * (multiplier from the scales in double), then / (h*w) rounding half away from zero */
+static void expect_mean(const op_case *k, bool s8, const void *x, void *want)
+{
+    for (int ch = 0; ch < C; ch++) {
+        if (s8) {
+            int32_t sum = 0;
+            for (int i = 0; i < H * W; i++)
+                sum += ((const int8_t *)x)[i * C + ch] - (int32_t)IN_ZP;
+            int32_t sh, m = mult_of((double)IN_SCALE / (double)k->out_scale, &sh);
+            int32_t acc = eb_requantize(sum, m, sh), n = H * W;
+            acc = acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n;
+            acc += (int32_t)k->out_zp;
+            ((int8_t *)want)[ch] = (int8_t)(acc < -128 ? -128 : (acc > 127 ? 127 : acc));
+        } else {
+            float sum = 0;
+            for (int i = 0; i < H * W; i++)
+                sum += ((const float *)x)[i * C + ch];
+            ((float *)want)[ch] = sum / (float)(H * W);
+        }
+    }
+}
+
 static bool armnn_pads_raw_zero(const op_case *k, int j)
 {
     if (k->build != build_pad)
@@ -298,6 +345,8 @@ static bool armnn_pads_raw_zero(const op_case *k, int j)
 }
 
 static const op_case cases[] = {
+    {"mean_keep", 0, 0, false, 0, 0.02f, -10, NULL, NULL, 0, build_mean, C, expect_mean, 1},
+    {"mean", 0, 0, false, 0, 0.01f, 5, NULL, NULL, 0, build_mean, C, expect_mean, 0},
     {"pad", 0, 0, false, 0, 0, 0, NULL, NULL, 0, build_pad, (H + 3) * (W + 2) * C, expect_pad,
      0},
     {"concat_c", 0, 0, false, 0, 0, 0, NULL, NULL, 0, build_concat, 3 * N, expect_concat, 3},

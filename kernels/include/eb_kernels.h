@@ -135,6 +135,10 @@ typedef struct {
 } eb_gap_params;
 
 eb_status eb_gap_validate(const eb_gap_params *p);
+/* TFLite's reference integer MEAN over H and W: out = out_zp + round_half_away(
+ * requantize(sum(x - in_zp), mult, shift) / (h * w)), (mult, shift) encoding
+ * in_scale / out_scale (fp32 MEAN is eb_gap_f32_ref). */
+void eb_mean_s8_ref(const eb_gap_params *p, const int8_t *x, int8_t *y);
 void eb_gap_f32_ref(const eb_gap_params *p, const float *x, float *y);
 void eb_gap_s8_ref(const eb_gap_params *p, const int8_t *x, int8_t *y);
 

@@ -1251,6 +1251,30 @@ static void check_pad(const eb_pad_f32_kernel *kf, const eb_pad_s8_kernel *ks)
 static void check_pad_f32(const eb_pad_f32_kernel *k) { check_pad(k, NULL); }
 static void check_pad_s8(const eb_pad_s8_kernel *k) { check_pad(NULL, k); }
 
+/* mean_s8 (the gap signature): against ref on the gap shapes */
+static void check_mean_s8(const eb_gap_s8_kernel *k)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_gap_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = 1, p.h = 1 + (int32_t)(i % 4), p.w = 2 + (int32_t)(i % 7);
+        p.c = sizes[i] < 64 ? sizes[i] : 64;
+        p.in_zp = -7, p.out_zp = 11, p.act_min = -128, p.act_max = 127;
+        eb_quantize_multiplier(0.83, &p.mult, &p.shift);
+        const size_t nx = (size_t)p.h * p.w * p.c, n = (size_t)p.c;
+        int8_t *x = galloc(nx), *got = galloc(n), *ref = malloc(n);
+        fill_s8(x, nx, -128, 127);
+        eb_mean_s8_ref(&p, x, ref);
+        not_fill(got, ref, n);
+        k->run(&p, x, got);
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "%dx%dx%d", (int)p.h, (int)p.w, (int)p.c);
+        report(k->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+        free(ref);
+        gfree_all();
+    }
+}
+
 /* Every kernel of one ISA (walking the op list), each where this CPU has its needs. */
 static int check_isa(eb_isa isa)
 {
