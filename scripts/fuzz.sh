@@ -9,7 +9,9 @@
 #                                          SECONDS (600), one at a time, keeping the corpus
 #                                          in build-fuzz/fuzz/corpus/<name>; prints
 #                                          executions, coverage and crashes per target
-# FUZZ_DIR overrides the build tree; FUZZ_JOBS the build's parallelism (2).
+# FUZZ_DIR overrides the build tree; FUZZ_JOBS the build's parallelism (2); FUZZ_RUNS
+# ends a campaign's target after that many executions if it gets there before SECONDS
+# (the issue's bar: 10 minutes or 1,000,000 executions, whichever comes first).
 # Exit status: 0 when no target crashed, leaked or reported undefined behaviour.
 set -eu
 cd "$(dirname "$0")/.."
@@ -76,7 +78,7 @@ campaign)
     [ $# -gt 0 ] && shift
     list=${*:-$(targets)}
     rc=0
-    printf '%-16s %12s %10s %8s %8s %s\n' target executions exec/s cov ft crashes
+    printf '%-16s %12s %10s %6s %8s %8s %s\n' target executions exec/s secs cov ft crashes
     for t in $list; do
         name=${t#fuzz_}
         t=fuzz_$name
@@ -89,8 +91,11 @@ campaign)
         [ -d "fuzz/regressions/$name" ] && regress="fuzz/regressions/$name"
         dict=""
         [ -f "fuzz/$name.dict" ] && dict="-dict=fuzz/$name.dict"
-        # shellcheck disable=SC2086 # regress and dict are empty or one word
-        "$dir/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 \
+        runs=""
+        [ -n "${FUZZ_RUNS:-}" ] && runs="-runs=$FUZZ_RUNS"
+        start=$(date +%s)
+        # shellcheck disable=SC2086 # regress, dict and runs are empty or one word
+        "$dir/fuzz/$t" -max_total_time="$secs" $runs -timeout=20 -rss_limit_mb=2560 \
             -print_final_stats=1 -artifact_prefix="$art" $dict "$corpus" \
             "$dir/fuzz/seeds/$name" $regress >"$log" 2>&1
         status=$?
@@ -99,7 +104,7 @@ campaign)
         eps=$(grep -Eo 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo 0)
         cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
         crashes=$(find "$art" -type f | wc -l)
-        printf '%-16s %12s %10s %8s %8s %s\n' "$t" "$execs" "$eps" \
+        printf '%-16s %12s %10s %6s %8s %8s %s\n' "$t" "$execs" "$eps" "$(($(date +%s) - start))" \
             "$(echo "$cov" | awk '{print $2}')" "$(echo "$cov" | awk '{print $4}')" \
             "$crashes$( [ "$status" -ne 0 ] && echo " (exit $status, log $log)")"
         [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ] && rc=1

@@ -1,5 +1,5 @@
-/* test_avx512_set.c - the avx512 kernel set: conv2d, depthwise and fc (fp32, int8)
- * come from kernels/avx512, every other op falls back to AVX2; auto picks it only when the CPU
+/* test_avx512_set.c - the avx512 kernel set: conv2d, depthwise and fc (fp32, int8) and
+ * the int8 add come from kernels/avx512, every other op falls back to AVX2; auto picks it only when the CPU
  * has it; the feature bits it needs imply AVX-512F and AVX2+FMA. */
 #include "dispatch_test_util.h"
 #include "opt_test_util.h"
@@ -13,7 +13,8 @@ Test(avx512_set, conv_dwconv_fc_avx512_rest_avx2)
     int fast = 0;
     for (size_t i = 0; i < n; i++) {
         const bool gemm = !strcmp(info[i].op, "conv2d") || !strcmp(info[i].op, "fc") ||
-                          !strcmp(info[i].op, "dwconv");
+                          !strcmp(info[i].op, "dwconv") ||
+                          (!strcmp(info[i].op, "add") && !strcmp(info[i].dtype, "s8"));
         if (t_ref_only(info[i].op)) { /* (dispatch_test_util.h) */
             cr_assert_eq(info[i].isa, EB_ISA_REF, "%s", info[i].name);
             continue;
@@ -22,7 +23,7 @@ Test(avx512_set, conv_dwconv_fc_avx512_rest_avx2)
         cr_assert(strstr(info[i].name, gemm ? "_avx512" : "_avx2") != NULL, "%s", info[i].name);
         fast += gemm;
     }
-    cr_assert_eq(fast, 6);
+    cr_assert_eq(fast, 7);
 }
 
 Test(avx512_set, auto_follows_the_cpu)

@@ -133,6 +133,24 @@ T_OPT_TEST_S8(opt_dwconv, s8_mobilenet_like)
     }
 }
 
+/* avx512's fp32 kernel goes pixel by pixel (all channels of a pixel together) for
+ * strided windows over rows of 64 pixels or more, and 16 channels over a row otherwise:
+ * both routes, every channel tail, padding on every side, stride 2 and 3. */
+T_OPT_TEST(opt_dwconv, f32_wide_strided_rows)
+{
+    t_seed(16);
+    const t_geom gs[] = {{5, 67, 3, 3, 2, 2, 1, 1, 1, 1, EB_PAD_EXPLICIT, 1},
+                         {4, 64, 3, 3, 2, 2, 0, 0, 0, 0, EB_PAD_SAME, 2},
+                         {7, 70, 3, 3, 3, 3, 2, 1, 0, 2, EB_PAD_EXPLICIT, 1},
+                         {5, 66, 5, 3, 2, 2, 2, 1, 2, 1, EB_PAD_EXPLICIT, 1}};
+    const int32_t cs[] = {1, 15, 16, 17, 40, 64};
+    for (size_t g = 0; g < sizeof gs / sizeof gs[0]; g++)
+        for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+            eb_conv_params p = make_params(&gs[g], cs[i], (eb_act)(i % 3));
+            check_f32(isa, &p, (int)(i & 1));
+        }
+}
+
 /* Channel counts that divide 64 (32) run 64 / C (32 / C) interior pixels per block in
  * avx512 (avxvnni) at stride 1: rows wide enough for several such groups plus leftovers
  * at both borders and the row end. Also run on avx2, where they are more small-channel

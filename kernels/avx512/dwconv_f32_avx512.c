@@ -1,10 +1,9 @@
 /* dwconv_f32_avx512.c - fp32 depthwise convolution on AVX-512F, vectorized over
- * channels (16 per zmm; the last < 16 masked). The structure of dwconv_f32_avx2.c at
- * twice the width: for one output row and 16 channels, each output pixel is a chain of
- * FMAs over its window taps (ref's order, bias first) and consecutive pixels are
- * independent chains; 3x3 windows keep their 9 weight vectors in registers for the
- * pixels whose window lies inside the image, everything else takes the per-tap loop
- * over valid taps. */
+ * channels (16 per zmm; the last < 16 masked). Each output pixel is a chain of FMAs
+ * over its window taps (ref's order, bias first). 3x3 windows inside the image take an
+ * unrolled path: for 16 channels over a whole output row with the 9 weight vectors in
+ * registers, or, strided over wide rows, pixel by pixel with all channels of a pixel
+ * together. Everything else takes the per-tap loop over valid taps. */
 #include <assert.h>
 
 #include "avx512_util.h"
@@ -31,6 +30,12 @@ EB_INLINE __m512 pixel_general(const eb_conv_params *p, const float *xn, const f
     return acc;
 }
 
+/* min(hi, max(lo, v)) keeps a NaN v as NaN, like eb_act_f32 */
+EB_INLINE __m512 clamp(__m512 lo, __m512 hi, __m512 v)
+{
+    return _mm512_min_ps(hi, _mm512_max_ps(lo, v));
+}
+
 void eb_dwconv_f32_avx512(const eb_conv_params *p_in, const float *x, const float *w,
                           const float *bias, const void *packed, float *y, void *scratch)
 {
@@ -47,6 +52,13 @@ void eb_dwconv_f32_avx512(const eb_conv_params *p_in, const float *x, const floa
     int32_t ox_lo, ox_hi;
     eb_window_interior(p->in_w, p->pad_left, p->k_w, sw, p->out_w, &ox_lo, &ox_hi);
     const int is3x3 = p->k_h == 3 && p->k_w == 3;
+    const size_t rs = (size_t)p->in_w * cn; /* input row stride */
+    const size_t c1 = (size_t)cn, c2 = 2 * (size_t)cn;
+    /* Strided windows over wide rows: 16 channels at a time over a row would fetch
+     * every row once per 16 channels and use one cache line of each pixel in 2 or more
+     * (bench kernels: 1.5x on the 112-wide stride-2 layers of MobileNetV1/V2 this way;
+     * slower on the narrower ones and at stride 1) */
+    const int pixel_major = sw >= 2 && p->in_w >= 64;
     for (int32_t n = 0; n < p->batch; n++) {
         const float *xn = x + (size_t)n * p->in_h * p->in_w * cn;
         for (int32_t oy = 0; oy < p->out_h; oy++) {
@@ -55,16 +67,29 @@ void eb_dwconv_f32_avx512(const eb_conv_params *p_in, const float *x, const floa
             eb_window_taps(iy0, p->in_h, p->k_h, &ky0, &ky1);
             const int row_inside = ky0 == 0 && ky1 == p->k_h;
             float *yrow = y + (((size_t)n * p->out_h + oy) * p->out_w) * cn;
-            for (int32_t c = 0; c < cn; c += 16) {
-                const __mmask16 m = eb_avx512_mask16(cn - c);
-                const __m512 b = bias ? _mm512_maskz_loadu_ps(m, bias + c) : _mm512_setzero_ps();
-                int32_t ox = 0;
-                if (is3x3 && row_inside) {
+            if (!(is3x3 && row_inside)) {
+                for (int32_t ox = 0; ox < p->out_w; ox++)
+                    for (int32_t c = 0; c < cn; c += 16) {
+                        const __mmask16 m = eb_avx512_mask16(cn - c);
+                        const __m512 b =
+                            bias ? _mm512_maskz_loadu_ps(m, bias + c) : _mm512_setzero_ps();
+                        _mm512_mask_storeu_ps(yrow + (size_t)ox * cn + c, m,
+                                              clamp(lo, hi, pixel_general(p, xn, w, b, iy0, ky0,
+                                                                          ky1, ox, c, m)));
+                    }
+                continue;
+            }
+            if (!pixel_major) {
+                /* 16 channels at a time over the row, the 9 weights in registers */
+                for (int32_t c = 0; c < cn; c += 16) {
+                    const __mmask16 m = eb_avx512_mask16(cn - c);
+                    const __m512 b =
+                        bias ? _mm512_maskz_loadu_ps(m, bias + c) : _mm512_setzero_ps();
+                    int32_t ox = 0;
                     for (; ox < ox_lo; ox++)
                         _mm512_mask_storeu_ps(yrow + (size_t)ox * cn + c, m,
-                                              _mm512_min_ps(hi, _mm512_max_ps(lo, pixel_general(p, xn, w, b, iy0, ky0, ky1, ox, c, m))));
-                    const size_t rs = (size_t)p->in_w * cn; /* input row stride */
-                    const size_t c1 = (size_t)cn, c2 = 2 * (size_t)cn;
+                                              clamp(lo, hi, pixel_general(p, xn, w, b, iy0, ky0,
+                                                                          ky1, ox, c, m)));
                     const __m512 w0 = _mm512_maskz_loadu_ps(m, w + c),
                                  w1 = _mm512_maskz_loadu_ps(m, w + c1 + c),
                                  w2 = _mm512_maskz_loadu_ps(m, w + c2 + c);
@@ -87,13 +112,52 @@ void eb_dwconv_f32_avx512(const eb_conv_params *p_in, const float *x, const floa
                         acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2), w6, acc);
                         acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + c1), w7, acc);
                         acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + c2), w8, acc);
-                        _mm512_mask_storeu_ps(yrow + (size_t)ox * cn + c, m,
-                                              _mm512_min_ps(hi, _mm512_max_ps(lo, acc)));
+                        _mm512_mask_storeu_ps(yrow + (size_t)ox * cn + c, m, clamp(lo, hi, acc));
                     }
+                    for (; ox < p->out_w; ox++)
+                        _mm512_mask_storeu_ps(yrow + (size_t)ox * cn + c, m,
+                                              clamp(lo, hi, pixel_general(p, xn, w, b, iy0, ky0,
+                                                                          ky1, ox, c, m)));
                 }
-                for (; ox < p->out_w; ox++)
-                    _mm512_mask_storeu_ps(yrow + (size_t)ox * cn + c, m,
-                                          _mm512_min_ps(hi, _mm512_max_ps(lo, pixel_general(p, xn, w, b, iy0, ky0, ky1, ox, c, m))));
+                continue;
+            }
+            /* pixel by pixel, all channels of one pixel before the next, so the three
+             * input rows are read once and in order; the weights are L1 hits */
+            for (int32_t ox = 0; ox < p->out_w; ox++) {
+                const int inside = ox >= ox_lo && ox < ox_hi;
+                const float *r0 =
+                    xn + ((size_t)iy0 * p->in_w + (size_t)(ox * sw - p->pad_left)) * cn;
+                for (int32_t c = 0; c < cn; c += 16) {
+                    const __mmask16 m = eb_avx512_mask16(cn - c);
+                    const __m512 b =
+                        bias ? _mm512_maskz_loadu_ps(m, bias + c) : _mm512_setzero_ps();
+                    __m512 acc;
+                    if (inside) {
+                        const float *a0 = r0 + c, *a1 = a0 + rs, *a2 = a1 + rs;
+                        const float *wc = w + c;
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a0),
+                                              _mm512_maskz_loadu_ps(m, wc), b);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a0 + c1),
+                                              _mm512_maskz_loadu_ps(m, wc + c1), acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a0 + c2),
+                                              _mm512_maskz_loadu_ps(m, wc + c2), acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a1),
+                                              _mm512_maskz_loadu_ps(m, wc + 3 * c1), acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a1 + c1),
+                                              _mm512_maskz_loadu_ps(m, wc + 4 * c1), acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a1 + c2),
+                                              _mm512_maskz_loadu_ps(m, wc + 5 * c1), acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a2),
+                                              _mm512_maskz_loadu_ps(m, wc + 6 * c1), acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a2 + c1),
+                                              _mm512_maskz_loadu_ps(m, wc + 7 * c1), acc);
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a2 + c2),
+                                              _mm512_maskz_loadu_ps(m, wc + 8 * c1), acc);
+                    } else {
+                        acc = pixel_general(p, xn, w, b, iy0, ky0, ky1, ox, c, m);
+                    }
+                    _mm512_mask_storeu_ps(yrow + (size_t)ox * cn + c, m, clamp(lo, hi, acc));
+                }
             }
         }
     }

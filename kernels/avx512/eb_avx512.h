@@ -67,6 +67,7 @@ void eb_dwconv_f32_avx512(const eb_conv_params *p, const float *x, const float *
 
 /* depthwise int8 (VNNI, 4 taps per instruction); windows over 64 taps run ref */
 size_t eb_dwconv_s8_avx512_pack_size(const eb_conv_params *p);
+size_t eb_dwconv_s8_avx512_scratch_size(const eb_conv_params *p);
 void eb_dwconv_s8_avx512_pack(const eb_conv_params *p, const eb_requant *q, const int8_t *w,
                               const int32_t *bias, void *packed);
 void eb_dwconv_s8_avx512(const eb_conv_params *p, const eb_requant *q, const int8_t *x,
