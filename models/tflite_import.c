@@ -19,6 +19,9 @@
  *                      more inputs); int8 inputs share the output's quantization
  *   PAD                constant padding of H and W (0, int8 the zero point)
  *   MEAN               mean over H and W (keep_dims either way)
+ *   QUANTIZE           int8 -> int8: a requantization (a table); float32 model input ->
+ *                      int8, and DEQUANTIZE int8 -> float32 model output: the edges, not
+ *                      run (the graph runs from int8 to int8)
  *   RESHAPE, SQUEEZE   an alias of the input tensor, when the consumer reads the same
  *                      bytes the same way (same [h, w, c] or a fully-connected layer)
  *   SOFTMAX            softmax (beta 1) over the last dimension; int8 with TFLite's
@@ -39,8 +42,8 @@
 
 #define SUPPORTED_OPS                                                                      \
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, SUB, " \
-    "MUL, RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, CONCATENATION, PAD, MEAN, RESHAPE, " \
-    "SQUEEZE and SOFTMAX"
+    "MUL, RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, CONCATENATION, PAD, MEAN, QUANTIZE, " \
+    "DEQUANTIZE, RESHAPE, SQUEEZE and SOFTMAX"
 
 typedef struct {
     const eb_tflite_model *m;
@@ -923,6 +926,11 @@ static eb_status import_op(imp *c, const eb_tflite_operator *o)
     case EB_TFLITE_OP_CONCATENATION: return concatenation(c, o);
     case EB_TFLITE_OP_PAD: return pad(c, o);
     case EB_TFLITE_OP_MEAN: return mean(c, o);
+    case EB_TFLITE_OP_QUANTIZE:
+        if (want_type(c) != EB_S8)
+            return unsupported(c, "QUANTIZE in a float32 model (only an int8 requantization "
+                                  "or the quantization of the model input is supported)");
+        return unary(c, o, EB_OP_QUANTIZE, "quantize");
     case EB_TFLITE_OP_RELU: return unary(c, o, EB_OP_RELU, "relu");
     case EB_TFLITE_OP_RELU6: return unary(c, o, EB_OP_RELU6, "relu6");
     case EB_TFLITE_OP_LOGISTIC: return unary(c, o, EB_OP_LOGISTIC, "logistic");
@@ -956,6 +964,32 @@ static void base_name(const char *path, char *out, size_t n)
         snprintf(out, n, "model");
 }
 
+/* A float32 model input whose first use is a QUANTIZE to int8, and a float32 model output
+ * made by a DEQUANTIZE of an int8 tensor (how the converter gives an int8 model float
+ * inputs and outputs): the graph runs from the QUANTIZE's output to the DEQUANTIZE's input
+ * and those two operators are not run (a harness quantizes float inputs with the model's
+ * input scale). Leaves everything as it is when the model has no such edges. */
+static void edge_conversions(const eb_tflite_model *m, int32_t *in_t, int32_t *out_t,
+                             int32_t *q_op, int32_t *dq_op)
+{
+    const eb_tflite_tensor *t = m->tensors;
+    for (int32_t i = 0; i < m->n_operators; i++) {
+        const eb_tflite_operator *o = &m->operators[i];
+        if (o->n_inputs < 1 || o->n_outputs != 1 || o->inputs[0] < 0 || o->outputs[0] < 0)
+            continue;
+        int32_t a = o->inputs[0], y = o->outputs[0];
+        if (*q_op < 0 && o->builtin == EB_TFLITE_OP_QUANTIZE && a == *in_t &&
+            t[a].type == EB_TFLITE_FLOAT32 && t[y].type == EB_TFLITE_INT8) {
+            *q_op = i;
+            *in_t = y;
+        } else if (*dq_op < 0 && o->builtin == EB_TFLITE_OP_DEQUANTIZE && y == *out_t &&
+                   t[a].type == EB_TFLITE_INT8 && t[y].type == EB_TFLITE_FLOAT32) {
+            *dq_op = i;
+            *out_t = a;
+        }
+    }
+}
+
 eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log,
                            eb_graph **out, char *err, size_t errlen)
 {
@@ -971,7 +1005,9 @@ eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log
                            (int)m->n_inputs, (int)m->n_outputs);
     if (m->n_operators < 1)
         return unsupported(&c, "the model has no operators");
-    const eb_tflite_tensor *ti = &m->tensors[m->inputs[0]];
+    int32_t in_t = m->inputs[0], out_t = m->outputs[0], q_op = -1, dq_op = -1;
+    edge_conversions(m, &in_t, &out_t, &q_op, &dq_op);
+    const eb_tflite_tensor *ti = &m->tensors[in_t];
     eb_dtype dt;
     if (ti->type == EB_TFLITE_INT8)
         dt = EB_S8;
@@ -994,7 +1030,7 @@ eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log
     }
     for (int32_t i = 0; i < m->n_tensors; i++)
         c.map[i] = -1;
-    st = check_act_tensor(&c, m->inputs[0], "the model input");
+    st = check_act_tensor(&c, in_t, "the model input");
     int32_t h, w, ch;
     if (st == EB_OK && !eb_shape(ti, &h, &w, &ch)) {
         char s[96];
@@ -1010,19 +1046,26 @@ eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log
         c.g->t[0].scale = (double)ti->quant.scale[0];
         c.g->t[0].zp = (int32_t)ti->quant.zero_point[0];
     }
-    c.map[m->inputs[0]] = c.g->input;
+    c.map[in_t] = c.g->input;
     if (log)
         fprintf(log, "edgebench mapping (%s graph, input %dx%dx%d):\n",
                 dt == EB_S8 ? "int8" : "fp32", (int)h, (int)w, (int)ch);
     for (int32_t i = 0; i < m->n_operators && st == EB_OK; i++) {
         c.opi = i;
         c.opname = eb_tflite_builtin_name(m->operators[i].builtin);
+        if (i == q_op || i == dq_op) { /* the float32 edges: not run */
+            if (log)
+                fprintf(log, "  op %-3d %-18s -> (edge)     float32 %s, not run: the model "
+                             "runs from int8 to int8\n",
+                        (int)i, c.opname, i == q_op ? "input quantized" : "output dequantized");
+            continue;
+        }
         st = import_op(&c, &m->operators[i]);
     }
     c.opi = -1;
     if (st != EB_OK)
         goto done;
-    int32_t to = m->outputs[0];
+    int32_t to = out_t;
     if (c.map[to] < 0 || c.map[to] == c.g->input) {
         st = unsupported(&c, "the model output (tensor %d) is not computed by an operator",
                          (int)to);

@@ -194,6 +194,16 @@ static int32_t hard_swish_s8(const op_case *k, int32_t x, int32_t b)
 }
 static double hard_swish_f32(double x, double b) { (void)b; return hs(x); }
 
+/* QUANTIZE int8 -> int8 (TFLite's Requantize): MultiplyByQuantizedMultiplier(x - in_zp,
+ * in/out in double) + out_zp, clamped */
+static int32_t quantize_s8(const op_case *k, int32_t x, int32_t b)
+{
+    (void)b;
+    int32_t sh, m = mult_of((double)IN_SCALE / (double)k->out_scale, &sh);
+    int64_t v = k->out_zp + (int64_t)eb_requantize(x - (int32_t)IN_ZP, m, sh);
+    return (int32_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
+}
+
 /* CONCATENATION of (x, maxpool(x), x) along the case's axis (3: C, 2: W, 1: H); int8
  * with one quantization throughout (TFLite requires it) */
 static uint8_t *build_concat(const op_case *k, int8_t type, size_t *n, tbm *mb)
@@ -352,6 +362,8 @@ static const op_case cases[] = {
     {"concat_c", 0, 0, false, 0, 0, 0, NULL, NULL, 0, build_concat, 3 * N, expect_concat, 3},
     {"concat_w", 0, 0, false, 0, 0, 0, NULL, NULL, 0, build_concat, 3 * N, expect_concat, 2},
     {"concat_h", 0, 0, false, 0, 0, 0, NULL, NULL, 0, build_concat, 3 * N, expect_concat, 1},
+    {"quantize", EB_TFLITE_OP_QUANTIZE, 0, false, 0, 0.07f, -30, quantize_s8, NULL, 0, NULL,
+     0, NULL, 0},
     {"relu", EB_TFLITE_OP_RELU, 0, false, 0, 0.03f, -128, relu_s8, relu_f32, 0, NULL, 0, NULL, 0},
     {"relu6", EB_TFLITE_OP_RELU6, 0, false, 0, 0.025f, -100, relu6_s8, relu6_f32, 0, NULL, 0, NULL, 0},
     {"logistic", EB_TFLITE_OP_LOGISTIC, 0, false, 0, 1.0f / 256, -128, logistic_s8,
@@ -412,6 +424,9 @@ static uint8_t *build_case(const op_case *k, int8_t type, size_t *n, tbm *mb)
 
 static int32_t ny_of(const op_case *k) { return k->ny ? k->ny : N; }
 
+/* int8-only ops (QUANTIZE between int8 tensors) have no float32 model */
+static bool has_f32(const op_case *k) { return k->f32 || k->expect_all; }
+
 static void expect_restated(const op_case *k, bool s8, const void *x, const void *y,
                             const char *set)
 {
@@ -444,6 +459,8 @@ Test(tflite_ops, restated_tflite_arithmetic)
 {
     for (size_t i = 0; i < NCASES; i++)
         for (int s8 = 0; s8 < 2; s8++) {
+            if (!s8 && !has_f32(&cases[i]))
+                continue;
             tbm mb;
             size_t n;
             uint8_t *b = build_case(&cases[i], s8 ? EB_TFLITE_INT8 : EB_TFLITE_FLOAT32, &n, &mb);
@@ -493,6 +510,8 @@ Test(tflite_ops, against_armnn_cpuref, .timeout = 300)
     static uint8_t ours[NCASES][2][SEEDS][NY_MAX];
     for (size_t i = 0; i < NCASES; i++)
         for (int s8 = 0; s8 < 2; s8++) {
+            if (!s8 && !has_f32(&cases[i]))
+                continue;
             tbm mb;
             size_t n;
             uint8_t *b = build_case(&cases[i], s8 ? EB_TFLITE_INT8 : EB_TFLITE_FLOAT32, &n, &mb);
@@ -520,6 +539,8 @@ Test(tflite_ops, against_armnn_cpuref, .timeout = 300)
     cr_assert_eq(rc, 0, "armnn_oracle.py failed: %s", log);
     for (size_t i = 0; i < NCASES; i++)
         for (int s8 = 0; s8 < 2; s8++) {
+            if (!s8 && !has_f32(&cases[i]))
+                continue;
             double worst = 0;
             for (int k = 0; k < SEEDS; k++) {
                 uint8_t theirs[NY_MAX];
@@ -548,4 +569,105 @@ Test(tflite_ops, against_armnn_cpuref, .timeout = 300)
         }
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     (void)!system(cmd);
+}
+
+/* float32 x -> QUANTIZE -> int8 -> RELU -> int8 -> DEQUANTIZE -> float32 y: edgebench runs
+ * the int8 part (its input the QUANTIZE's output) and leaves the two edges out; quantizing
+ * x as TFLite does (round(x / scale) + zero point) and dequantizing the output gives Arm
+ * NN's float32 y exactly. */
+static uint8_t *build_edges(size_t *n, tbm *mb)
+{
+    tbm_init(mb);
+    int qc = tbm_opcode(mb, EB_TFLITE_OP_QUANTIZE, 1);
+    int rc = tbm_opcode(mb, EB_TFLITE_OP_RELU, 1);
+    int dc = tbm_opcode(mb, EB_TFLITE_OP_DEQUANTIZE, 1);
+    const int32_t s[] = {1, H, W, C};
+    int x = tbm_tensor(mb, "x", EB_TFLITE_FLOAT32, 4, s, 0);
+    int q = tbm_tensor(mb, "q", EB_TFLITE_INT8, 4, s, 0);
+    int r = tbm_tensor(mb, "r", EB_TFLITE_INT8, 4, s, 0);
+    int y = tbm_tensor(mb, "y", EB_TFLITE_FLOAT32, 4, s, 0);
+    quant(mb, q, IN_SCALE, IN_ZP);
+    quant(mb, r, 0.03f, -128);
+    int32_t i0[] = {x}, o0[] = {q}, o1[] = {r}, o2[] = {y};
+    tbm_op(mb, qc, 1, i0, 1, o0, EB_TFLITE_OPT_QUANTIZE, tb_table(&mb->b));
+    tbm_op(mb, rc, 1, o0, 1, o1, 0, NULL);
+    tbm_op(mb, dc, 1, o1, 1, o2, EB_TFLITE_OPT_DEQUANTIZE, tb_table(&mb->b));
+    tbm_io(mb, 1, i0, 1, o2);
+    return tbm_finish(mb, n);
+}
+
+Test(tflite_ops, float_edges_quantize_and_dequantize, .timeout = 120)
+{
+    tbm mb;
+    size_t n;
+    uint8_t *b = build_edges(&n, &mb);
+    eb_tflite_model *tm = NULL;
+    char err[512] = "";
+    cr_assert_eq(eb_tflite_parse(b, n, &tm, err, sizeof err), EB_OK, "%s", err);
+    char *logbuf = NULL;
+    size_t loglen = 0;
+    FILE *log = open_memstream(&logbuf, &loglen);
+    eb_graph *g = NULL;
+    cr_assert_eq(eb_tflite_import(tm, "edges.tflite", log, &g, err, sizeof err), EB_OK, "%s",
+                 err);
+    fclose(log);
+    eb_tflite_free(tm);
+    cr_expect(strstr(logbuf, "op 0   QUANTIZE           -> (edge)     float32 input quantized"),
+              "%s", logbuf);
+    cr_expect(strstr(logbuf, "(edge)     float32 output dequantized"), "%s", logbuf);
+    free(logbuf);
+    cr_assert_eq(g->dtype, EB_S8);
+    cr_assert_eq(g->nops, 1, "only the RELU runs");
+    eb_model *m = NULL;
+    cr_assert_eq(eb_model_from_graph(g, EB_KSET_AUTO, &m, err, sizeof err), EB_OK, "%s", err);
+    cr_assert(m->info.in_scale == (double)IN_SCALE && m->info.in_zp == IN_ZP);
+    float xf[N], want[N];
+    int8_t xq[N], yq[N];
+    make_input(false, 99, xf);
+    for (int i = 0; i < N; i++) {
+        float v = roundf(xf[i] / IN_SCALE) + (float)IN_ZP;
+        xq[i] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
+    }
+    eb_context *c = NULL;
+    cr_assert_eq(eb_context_create(m, &c), EB_OK);
+    memcpy(eb_context_input(c), xq, N);
+    eb_context_run(c);
+    memcpy(yq, eb_context_output(c), N);
+    eb_context_free(c);
+    eb_model_free(m);
+    for (int i = 0; i < N; i++) {
+        int32_t sh, mq = mult_of((double)IN_SCALE / (double)0.03f, &sh);
+        int64_t v = -128 + (int64_t)eb_requantize(xq[i] - (int32_t)IN_ZP, mq, sh);
+        cr_assert_eq(yq[i], v < -128 ? -128 : (v > 127 ? 127 : v), "[%d]", i);
+        want[i] = 0.03f * (float)(yq[i] + 128);
+    }
+    if (system("/usr/bin/python3 -c 'import pyarmnn, numpy, flatbuffers' >/dev/null 2>&1") != 0) {
+        free(b);
+        tbm_free(&mb);
+        cr_skip_test("python3-pyarmnn is missing: the Arm NN comparison is skipped");
+    }
+    char tmp[] = "/tmp/eb_edgesXXXXXX";
+    cr_assert(mkdtemp(tmp));
+    char mp[600], ip[600], op[600], cmd[2400];
+    snprintf(mp, sizeof mp, "%s/edges.tflite", tmp);
+    snprintf(ip, sizeof ip, "%s/x.in", tmp);
+    snprintf(op, sizeof op, "%s/y.out", tmp);
+    cr_assert(write_file(mp, b, n) && write_file(ip, xf, sizeof xf));
+    free(b);
+    tbm_free(&mb);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/tests/armnn_oracle.py %s %s %s 2>/dev/null",
+             EB_SOURCE_DIR, mp, ip, op);
+    int rc = system(cmd);
+    float theirs[N];
+    size_t got = read_file(op, theirs, sizeof theirs);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    (void)!system(cmd);
+    cr_assert_eq(rc, 0, "armnn_oracle.py failed");
+    cr_assert_eq(got, sizeof theirs);
+    double worst = 0;
+    for (int i = 0; i < N; i++)
+        worst = fabs((double)want[i] - theirs[i]) > worst ? fabs((double)want[i] - theirs[i]) : worst;
+    fprintf(stderr, "tflite_ops: edges      float32 in and out: largest difference from Arm NN "
+                    "CpuRef %g\n", worst);
+    cr_expect(worst == 0, "%g from Arm NN", worst);
 }
