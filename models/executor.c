@@ -320,6 +320,23 @@ static bool split_pad(eb_pad_params *p, int task, int n, part_off *o)
     return true;
 }
 
+/* channel repeat: by pixels */
+static int parts_repeat(const eb_repeat_params *p, int n)
+{
+    int64_t size = (int64_t)p->outer * p->c * p->times;
+    return size < SPLIT_MIN_ELEMS ? 1 : (p->outer < n ? p->outer : n);
+}
+
+static bool split_repeat(eb_repeat_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi;
+    range_of(p->outer, task, n, &lo, &hi);
+    o->in0 = (ptrdiff_t)lo * p->c;
+    o->out = (ptrdiff_t)lo * p->c * p->times;
+    p->outer = hi - lo;
+    return hi > lo;
+}
+
 /* multiply: b as large as a splits with it; a repeating b splits by its repeats */
 static int parts_mul(const eb_mul_params *p, int n)
 {

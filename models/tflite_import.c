@@ -6,7 +6,8 @@
  * does not, its index and what is supported):
  *   CONV_2D            conv2d (OHWI as stored), dilation 1
  *   DEPTHWISE_CONV_2D  dwconv (1HWC as stored) with depth multiplier 1; a multiplier M on
- *                      a one-channel input is a conv2d with M outputs
+ *                      a one-channel input is a conv2d with M outputs, on more channels a
+ *                      repeat of each channel M times and a dwconv over C*M channels
  *   FULLY_CONNECTED    fc over the whole input ([out][in] as stored)
  *   AVERAGE_POOL_2D, MAX_POOL_2D   avgpool / maxpool (a whole-map average pool too: the
  *                      int8 average pool rounds its mean exactly as TFLite's, which the
@@ -457,7 +458,7 @@ static eb_status conv(imp *c, const eb_tflite_operator *o, bool depthwise)
     int32_t wi = tensor_index(o, 1, false);
     if (!w || w->rank != 4)
         return fail(c, EB_ERR_FORMAT, "weights must be a rank-4 tensor");
-    const eb_gtensor *in = &c->g->t[op.in0];
+    const eb_gtensor *in = &c->g->t[op.in0]; /* (repointed if a repeat is added) */
     int32_t oc, kh = w->shape[1], kw = w->shape[2];
     int64_t *perm = NULL;
     if (depthwise) {
@@ -471,10 +472,24 @@ static eb_status conv(imp *c, const eb_tflite_operator *o, bool depthwise)
         if (mult == 1) {
             op.type = EB_OP_DWCONV;
         } else if (in->c != 1) {
-            return unsupported(c, "depth multiplier %d on %d input channels is not "
-                                  "supported (multiplier 1, or any multiplier on one "
-                                  "input channel)",
-                               (int)mult, (int)in->c);
+            /* each input channel repeated mult times, then a multiplier-1 depthwise over
+             * oc channels: output channel k reads input channel k / mult, as TFLite's */
+            eb_gop rep;
+            init_op(c, &rep, EB_OP_REPEAT, "repeat");
+            rep.in0 = op.in0;
+            rep.out = eb_graph_add_tensor(c->g, in->h, in->w, oc);
+            if (rep.out < 0)
+                return fail(c, EB_ERR_NOMEM, "too many tensors (limit %d)", EB_GRAPH_MAX_TENSORS);
+            in = &c->g->t[op.in0]; /* (the tensors may have moved) */
+            c->g->t[rep.out].scale = in->scale;
+            c->g->t[rep.out].zp = in->zp;
+            log_op(c, &rep, ", each channel x%d for depth multiplier %d", (int)mult, (int)mult);
+            st = add_op(c, &rep);
+            if (st != EB_OK)
+                return st;
+            op.in0 = rep.out;
+            in = &c->g->t[op.in0];
+            op.type = EB_OP_DWCONV;
         } else {
             /* one input channel: a conv2d with oc outputs, OHWI [oc][kh][kw][1] */
             perm = malloc(sizeof(int64_t) * (size_t)oc * (size_t)kh * (size_t)kw);

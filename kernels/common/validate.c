@@ -217,6 +217,13 @@ eb_status eb_pad_validate(const eb_pad_params *p)
                                                                                  : EB_ERR_ARG;
 }
 
+eb_status eb_repeat_validate(const eb_repeat_params *p)
+{
+    if (!p || p->outer <= 0 || p->c <= 0 || p->times <= 0)
+        return EB_ERR_ARG;
+    return elems_ok(p->outer, p->c, p->times, 1) ? EB_OK : EB_ERR_ARG;
+}
+
 eb_status eb_unary_validate(const eb_unary_params *p)
 {
     return p && p->size > 0 ? EB_OK : EB_ERR_ARG;

@@ -240,6 +240,19 @@ eb_status eb_pad_validate(const eb_pad_params *p);
 void eb_pad_f32_ref(const eb_pad_params *p, const float *x, float *y);
 void eb_pad_s8_ref(const eb_pad_params *p, const int8_t *x, int8_t *y);
 
+/* ---- channel repeat ------------------------------------------------------------------ */
+
+/* y[o][k * times + t] = x[o][k] for each of `outer` pixels, k < c, t < times: every
+ * channel repeated `times` times in place (a depthwise convolution with depth multiplier
+ * M is this, times M, then one of multiplier 1). int8 keeps the quantization. */
+typedef struct {
+    int32_t outer, c, times;
+} eb_repeat_params;
+
+eb_status eb_repeat_validate(const eb_repeat_params *p);
+void eb_repeat_f32_ref(const eb_repeat_params *p, const float *x, float *y);
+void eb_repeat_s8_ref(const eb_repeat_params *p, const int8_t *x, int8_t *y);
+
 /* ---- softmax ------------------------------------------------------------------------ */
 
 /* Softmax over the last dimension of [rows][depth]. fp32: exact (max-subtracted, expf).

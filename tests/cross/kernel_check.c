@@ -1275,6 +1275,42 @@ static void check_mean_s8(const eb_gap_s8_kernel *k)
     }
 }
 
+/* repeat: tail channel counts, 1..4 times */
+static void check_repeat(const eb_repeat_f32_kernel *kf, const eb_repeat_s8_kernel *ks)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_repeat_params p = {5, sizes[i] < 64 ? sizes[i] : 64, 1 + (int32_t)(i % 4)};
+        const size_t nx = (size_t)p.outer * p.c, n = nx * (size_t)p.times;
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "5 x %d channels x %d", (int)p.c, (int)p.times);
+        if (kf) {
+            float *x = galloc(nx * 4), *got = galloc(n * 4), *ref = malloc(n * 4);
+            float *mag = malloc(n * 4);
+            fill_f32(x, nx, -8.0f, 8.0f);
+            eb_repeat_f32_ref(&p, x, ref);
+            for (size_t j = 0; j < n; j++)
+                mag[j] = 1.0f;
+            nan_fill(got, n);
+            kf->run(&p, x, got);
+            report(kf->name, desc, cmp_f32(ref, got, mag, n, 0.0, 0.0, why, sizeof why), why);
+            free(ref), free(mag);
+            gfree_all();
+        }
+        if (ks) {
+            int8_t *x = galloc(nx), *got = galloc(n), *ref = malloc(n);
+            fill_s8(x, nx, -128, 127);
+            eb_repeat_s8_ref(&p, x, ref);
+            not_fill(got, ref, n);
+            ks->run(&p, x, got);
+            report(ks->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+            free(ref);
+            gfree_all();
+        }
+    }
+}
+static void check_repeat_f32(const eb_repeat_f32_kernel *k) { check_repeat(k, NULL); }
+static void check_repeat_s8(const eb_repeat_s8_kernel *k) { check_repeat(NULL, k); }
+
 /* Every kernel of one ISA (walking the op list), each where this CPU has its needs. */
 static int check_isa(eb_isa isa)
 {
