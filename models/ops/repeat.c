@@ -14,13 +14,6 @@ static eb_status check(const eb_graph *g, int32_t i, char *err, size_t errlen)
     return EB_OK;
 }
 
-static void quantize(const eb_graph *g, eb_graph *q, const eb_gop *op)
-{
-    (void)g;
-    q->t[op->out].scale = q->t[op->in0].scale;
-    q->t[op->out].zp = q->t[op->in0].zp;
-}
-
 static eb_status prepare(eb_gop_prep *pp)
 {
     eb_repeat_params *p = &pp->x->p.repeat;
@@ -37,6 +30,6 @@ const eb_gop_desc eb_gop_repeat = {
     .name = "repeat",
     .inputs = 1,
     .check = check,
-    .quantize = quantize,
+    .quantize = eb_gop_quantize_as_input,
     .prepare = prepare,
 };
