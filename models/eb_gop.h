@@ -103,6 +103,10 @@ eb_status eb_gop_fail(char *err, size_t errlen, const char *fmt, ...)
         }                                                                                 \
     } while (0)
 
+/* The quantization rule of ops whose int8 output keeps its input's (scale, zero point):
+ * pools, pad, repeat. */
+void eb_gop_quantize_as_input(const eb_graph *g, eb_graph *q, const eb_gop *op);
+
 /* EB_ARENA_ALIGN-aligned allocation rounded up to the alignment. */
 void *eb_alloc_aligned(size_t n);
 

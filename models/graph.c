@@ -164,6 +164,13 @@ eb_status eb_gop_fail(char *err, size_t errlen, const char *fmt, ...)
     return EB_ERR_FORMAT;
 }
 
+void eb_gop_quantize_as_input(const eb_graph *g, eb_graph *q, const eb_gop *op)
+{
+    (void)g;
+    q->t[op->out].scale = q->t[op->in0].scale;
+    q->t[op->out].zp = q->t[op->in0].zp;
+}
+
 bool eb_op_binary(eb_op_type t)
 {
     const eb_gop_desc *d = eb_gop_get(t);

@@ -22,12 +22,13 @@ static inline eb_isa t_auto_isa(eb_kop k)
 
 /* The ops that only ref implements: TFLite's int8 softmax (10-odd values at the end of an
  * imported classifier) and the cheap elementwise ops imported models add (sub, the
- * standalone activations and int8's table kernel, concatenation). Every other op has an avx2 kernel. */
+ * standalone activations and int8's table kernel, concatenation, padding, int8 mean, the channel repeat of depth multipliers). Every other op has an avx2 kernel. */
 static inline bool t_ref_only(const char *op)
 {
     static const char *const ops[] = {"softmax_tfl", "sub",  "relu", "relu6",
                                       "logistic",    "tanh", "hard_swish", "lut",
-                                      "concat"};
+                                      "concat",      "pad",  "mean",
+                                      "repeat"};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (!strcmp(op, ops[i]))
             return true;

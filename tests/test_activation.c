@@ -198,3 +198,34 @@ Test(activation, a_fused_activation_or_reshape_is_refused)
     cr_assert_neq(eb_graph_check(g, true, err, sizeof err), EB_OK);
     eb_graph_free(g);
 }
+
+Test(activation, split_over_threads_equals_one_thread)
+{
+    for (int k = 0; k < 2; k++) {
+        eb_graph *g = eb_graph_new(k ? EB_S8 : EB_F32);
+        snprintf(g->name, sizeof g->name, "act_threads");
+        int32_t x = eb_graph_add_tensor(g, 64, 64, 17), y = eb_graph_add_tensor(g, 64, 64, 17);
+        g->input = x, g->output = y;
+        g->t[x].scale = 0.05, g->t[x].zp = 3, g->t[y].scale = 0.04, g->t[y].zp = -20;
+        eb_gop op;
+        memset(&op, 0, sizeof op);
+        op.type = EB_OP_HARD_SWISH;
+        snprintf(op.name, sizeof op.name, "hs");
+        op.in0 = x, op.in1 = -1, op.out = y;
+        op.k_h = op.k_w = op.stride_h = op.stride_w = 1;
+        cr_assert_geq(eb_graph_add_op(g, &op), 0);
+        eb_model *m = build(g);
+        cr_assert_gt(eb_xop_parts(&m->x[0], 3), 1);
+        static uint8_t y1[64 * 64 * 17 * 4], y3[64 * 64 * 17 * 4];
+        for (int t = 1; t <= 3; t += 2) {
+            eb_context *c = NULL;
+            cr_assert_eq(eb_context_create_threads(m, t, &c), EB_OK);
+            eb_context_fill_input(c, 5);
+            eb_context_run(c);
+            memcpy(t == 1 ? y1 : y3, eb_context_output(c), m->info.output_bytes);
+            eb_context_free(c);
+        }
+        cr_assert(!memcmp(y1, y3, m->info.output_bytes), "3 threads differ from 1");
+        eb_model_free(m);
+    }
+}

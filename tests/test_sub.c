@@ -194,3 +194,27 @@ Test(sub_graph, mismatched_shapes_are_refused)
     cr_assert(strstr(err, "sub op 1 (diff) has mismatched shapes") != NULL, "%s", err);
     eb_graph_free(g);
 }
+
+/* .ebm: a file with an op type after MUL is version 3; an older version cannot hold one */
+Test(sub_graph, ebm_version_3_for_the_new_op_types)
+{
+    eb_graph *g = sub_graph(EB_F32);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cr_assert_eq(eb_ebm_serialize(g, &buf, &len), EB_OK);
+    cr_expect_eq(buf[4], 3, "written as version %d", buf[4]);
+    buf[4] = 2; /* the same file claiming version 2, its CRC recomputed */
+    uint32_t crc = eb_ebm_crc32(buf, len - 4);
+    for (int i = 0; i < 4; i++)
+        buf[len - 4 + i] = (uint8_t)(crc >> (8 * i));
+    eb_graph *g2 = NULL;
+    char err[256] = "";
+    cr_assert_eq(eb_ebm_parse(buf, len, &g2, err, sizeof err), EB_ERR_FORMAT);
+    cr_expect(strstr(err, "op 1 has type 10, which version 2 files do not have"), "%s", err);
+    free(buf);
+    g->op[1].type = EB_OP_ADD; /* an add instead: nothing of version 3 */
+    cr_assert_eq(eb_ebm_serialize(g, &buf, &len), EB_OK);
+    cr_expect_eq(buf[4], 1);
+    free(buf);
+    eb_graph_free(g);
+}

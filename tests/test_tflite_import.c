@@ -306,6 +306,8 @@ static const conv_case dwconvs[] = {
     {7, 6, 5, 5, 3, 3, 2, 2, EB_TFLITE_PAD_SAME, true, EB_TFLITE_ACT_RELU},
     {6, 7, 3, 3, 3, 3, 1, 1, EB_TFLITE_PAD_SAME, true, EB_TFLITE_ACT_RELU6},
     {8, 5, 1, 4, 3, 3, 2, 1, EB_TFLITE_PAD_SAME, true, EB_TFLITE_ACT_NONE}, /* mult 4 */
+    {6, 6, 2, 4, 3, 3, 1, 1, EB_TFLITE_PAD_SAME, true, EB_TFLITE_ACT_NONE}, /* mult 2 */
+    {7, 5, 3, 9, 3, 2, 2, 1, EB_TFLITE_PAD_VALID, true, EB_TFLITE_ACT_RELU6}, /* mult 3 */
 };
 
 Test(tflite_import, conv2d_int8_per_channel)
@@ -322,7 +324,7 @@ Test(tflite_import, conv2d_fp32_and_hybrid)
     }
 }
 
-Test(tflite_import, depthwise_int8_fp32_and_multiplier_on_one_channel)
+Test(tflite_import, depthwise_int8_fp32_and_depth_multipliers)
 {
     for (size_t i = 0; i < sizeof dwconvs / sizeof dwconvs[0]; i++) {
         check_conv_s8(&dwconvs[i]);
@@ -717,16 +719,10 @@ Test(tflite_import, unsupported_options_and_types)
     int8_t w[4 * 3 * 3 * 3] = {0};
     int32_t bias[8] = {0};
     float ws[4] = {0.1f, 0.1f, 0.1f, 0.1f};
-    /* a depth multiplier on more than one input channel */
-    conv_case dw = {6, 6, 2, 4, 3, 3, 1, 1, EB_TFLITE_PAD_SAME, true, EB_TFLITE_ACT_NONE};
-    uint8_t *b = build_conv(&dw, EB_TFLITE_INT8, EB_TFLITE_INT8, w, 36, ws, 4, bias, 0.1f, 0,
-                            0.1f, 0, &n, &mb);
-    expect_refused(b, n, EB_ERR_UNSUPPORTED, "op 0 (DEPTHWISE_CONV_2D)", "depth multiplier 2");
-    free(b);
-    tbm_free(&mb);
+    /* (a depth multiplier on several input channels is supported now: dwconvs[]) */
     /* a fused TANH */
     conv_case c = {6, 6, 3, 4, 3, 3, 1, 1, EB_TFLITE_PAD_SAME, false, EB_TFLITE_ACT_TANH};
-    b = build_conv(&c, EB_TFLITE_INT8, EB_TFLITE_INT8, w, sizeof w, ws, 4, bias, 0.1f, 0, 0.1f,
+    uint8_t *b = build_conv(&c, EB_TFLITE_INT8, EB_TFLITE_INT8, w, sizeof w, ws, 4, bias, 0.1f, 0, 0.1f,
                    0, &n, &mb);
     expect_refused(b, n, EB_ERR_UNSUPPORTED, "op 0 (CONV_2D)", "fused activation TANH");
     free(b);

@@ -135,6 +135,10 @@ typedef struct {
 } eb_gap_params;
 
 eb_status eb_gap_validate(const eb_gap_params *p);
+/* TFLite's reference integer MEAN over H and W: out = out_zp + round_half_away(
+ * requantize(sum(x - in_zp), mult, shift) / (h * w)), (mult, shift) encoding
+ * in_scale / out_scale (fp32 MEAN is eb_gap_f32_ref). */
+void eb_mean_s8_ref(const eb_gap_params *p, const int8_t *x, int8_t *y);
 void eb_gap_f32_ref(const eb_gap_params *p, const float *x, float *y);
 void eb_gap_s8_ref(const eb_gap_params *p, const int8_t *x, int8_t *y);
 
@@ -218,6 +222,36 @@ typedef struct {
 eb_status eb_concat_validate(const eb_concat_params *p);
 void eb_concat_f32_ref(const eb_concat_params *p, const float *a, const float *b, float *y);
 void eb_concat_s8_ref(const eb_concat_params *p, const int8_t *a, const int8_t *b, int8_t *y);
+
+/* ---- constant padding ---------------------------------------------------------------- */
+
+/* [in_h][in_w][c] -> [pad_top + in_h + pad_bottom][pad_left + in_w + pad_right][c], the
+ * new elements set to `value` (fp32) or `qvalue` (int8: TFLite's PAD writes the output
+ * zero point, the quantized 0, and keeps the input's quantization). A part of the
+ * output (threads) may hold no input rows: in_h 0. */
+typedef struct {
+    int32_t in_h, in_w, c;
+    int32_t pad_top, pad_left, pad_bottom, pad_right;
+    float value;    /* fp32 */
+    int32_t qvalue; /* int8 */
+} eb_pad_params;
+
+eb_status eb_pad_validate(const eb_pad_params *p);
+void eb_pad_f32_ref(const eb_pad_params *p, const float *x, float *y);
+void eb_pad_s8_ref(const eb_pad_params *p, const int8_t *x, int8_t *y);
+
+/* ---- channel repeat ------------------------------------------------------------------ */
+
+/* y[o][k * times + t] = x[o][k] for each of `outer` pixels, k < c, t < times: every
+ * channel repeated `times` times in place (a depthwise convolution with depth multiplier
+ * M is this, times M, then one of multiplier 1). int8 keeps the quantization. */
+typedef struct {
+    int32_t outer, c, times;
+} eb_repeat_params;
+
+eb_status eb_repeat_validate(const eb_repeat_params *p);
+void eb_repeat_f32_ref(const eb_repeat_params *p, const float *x, float *y);
+void eb_repeat_s8_ref(const eb_repeat_params *p, const int8_t *x, int8_t *y);
 
 /* ---- softmax ------------------------------------------------------------------------ */
 

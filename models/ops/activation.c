@@ -1,5 +1,7 @@
 /* activation.c - the standalone elementwise activations: relu, relu6, logistic, tanh and
- * hard_swish. fp32 runs one kernel per function; int8 runs lut_s8 on a table of the 256
+ * hard_swish, and quantize (an int8 -> int8 requantization, TFLite's QUANTIZE between
+ * two int8 tensors: out_zp + MultiplyByQuantizedMultiplier(x - in_zp, in/out) clamped,
+ * the multiplier from the scales in double; int8 graphs only). fp32 runs one kernel per function; int8 runs lut_s8 on a table of the 256
  * inputs filled here with TFLite's arithmetic for each op:
  *   relu, relu6   ReluX: out_zp + MultiplyByQuantizedMultiplier(x - in_zp, in/out scale),
  *                 clamped to [out_zp, 127] (relu6: out_zp + round(6 / out_scale));
@@ -20,6 +22,25 @@ static eb_status check(const eb_graph *g, int32_t i, char *err, size_t errlen)
     if (!eb_same_shape(&g->t[op->in0], &g->t[op->out]) || op->act != EB_ACT_NONE)
         return eb_gop_fail(err, errlen, "%s op %d (%s) has a bad shape or activation",
                            d->name, i, op->name);
+    return EB_OK;
+}
+
+static eb_status check_quantize(const eb_graph *g, int32_t i, char *err, size_t errlen)
+{
+    if (g->dtype != EB_S8)
+        return eb_gop_fail(err, errlen, "quantize op %d (%s) is in a float32 model", i,
+                           g->op[i].name);
+    return check(g, i, err, errlen);
+}
+
+static eb_status table_requant(const eb_gtensor *in, const eb_gtensor *out, int8_t t[256])
+{
+    int32_t mult, shift;
+    if (eb_quantize_multiplier(in->scale / out->scale, &mult, &shift) != EB_OK)
+        return EB_ERR_ARG;
+    for (int32_t q = -128; q < 128; q++)
+        t[q + 128] = (int8_t)eb_clamp_i64((int64_t)out->zp + eb_requantize(q - in->zp, mult, shift),
+                                          -128, 127);
     return EB_OK;
 }
 
@@ -131,6 +152,8 @@ static eb_status prepare(eb_gop_prep *pp)
     p->size = (int32_t)eb_gtensor_elems(pp->out);
     eb_op_type t = pp->op->type;
     eb_status st = EB_OK;
+    if (!pp->s8 && t == EB_OP_QUANTIZE)
+        return EB_ERR_ARG;
     if (!pp->s8) {
         pp->x->kop = t == EB_OP_RELU       ? EB_KOP_relu_f32
                      : t == EB_OP_RELU6    ? EB_KOP_relu6_f32
@@ -144,6 +167,7 @@ static eb_status prepare(eb_gop_prep *pp)
     case EB_OP_RELU6: st = table_relu(pp->in, pp->out, t == EB_OP_RELU6, p->table); break;
     case EB_OP_LOGISTIC: st = table_float(pp->in, pp->out, sigmoidf, p->table); break;
     case EB_OP_TANH: st = table_float(pp->in, pp->out, tanhf, p->table); break;
+    case EB_OP_QUANTIZE: st = table_requant(pp->in, pp->out, p->table); break;
     default: st = table_hard_swish(pp->in, pp->out, p->table); break;
     }
     if (st != EB_OK)
@@ -183,4 +207,7 @@ const eb_gop_desc eb_gop_tanh = {
 };
 const eb_gop_desc eb_gop_hard_swish = {
     .name = "hard_swish", .inputs = 1, .check = check, .prepare = prepare,
+};
+const eb_gop_desc eb_gop_quantize = {
+    .name = "quantize", .inputs = 1, .check = check_quantize, .prepare = prepare,
 };

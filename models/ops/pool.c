@@ -20,13 +20,6 @@ static uint64_t work(const eb_graph *g, const eb_gop *op)
     return (uint64_t)eb_gtensor_elems(&g->t[op->out]) * (uint64_t)op->k_h * (uint64_t)op->k_w;
 }
 
-static void quantize(const eb_graph *g, eb_graph *q, const eb_gop *op)
-{
-    (void)g;
-    q->t[op->out].scale = q->t[op->in0].scale;
-    q->t[op->out].zp = q->t[op->in0].zp;
-}
-
 static eb_status prepare(eb_gop_prep *pp)
 {
     const eb_gop *op = pp->op;
@@ -48,7 +41,7 @@ const eb_gop_desc eb_gop_avgpool = {
     .inputs = 1,
     .check = check,
     .work = work,
-    .quantize = quantize,
+    .quantize = eb_gop_quantize_as_input,
     .prepare = prepare,
 };
 
@@ -57,6 +50,6 @@ const eb_gop_desc eb_gop_maxpool = {
     .inputs = 1,
     .check = check,
     .work = work,
-    .quantize = quantize,
+    .quantize = eb_gop_quantize_as_input,
     .prepare = prepare,
 };

@@ -1205,6 +1205,112 @@ static void check_concat(const eb_concat_f32_kernel *kf, const eb_concat_s8_kern
 static void check_concat_f32(const eb_concat_f32_kernel *k) { check_concat(k, NULL); }
 static void check_concat_s8(const eb_concat_s8_kernel *k) { check_concat(NULL, k); }
 
+/* pad: tail widths and channels, padding on every side */
+static void check_pad(const eb_pad_f32_kernel *kf, const eb_pad_s8_kernel *ks)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_pad_params p;
+        memset(&p, 0, sizeof p);
+        p.in_h = 3;
+        p.in_w = 1 + (int32_t)(i % 5);
+        p.c = sizes[i] < 64 ? sizes[i] : 64;
+        p.pad_top = (int32_t)(i % 2), p.pad_left = (int32_t)(i % 3);
+        p.pad_bottom = (int32_t)(i % 4), p.pad_right = 1;
+        p.value = -0.5f, p.qvalue = -7;
+        const size_t nx = (size_t)p.in_h * p.in_w * p.c;
+        const size_t n = (size_t)(p.in_h + p.pad_top + p.pad_bottom) *
+                         (p.in_w + p.pad_left + p.pad_right) * p.c;
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "3x%dx%d pad t%d l%d b%d r%d", (int)p.in_w, (int)p.c,
+                 (int)p.pad_top, (int)p.pad_left, (int)p.pad_bottom, (int)p.pad_right);
+        if (kf) {
+            float *x = galloc(nx * 4), *got = galloc(n * 4), *ref = malloc(n * 4);
+            float *mag = malloc(n * 4);
+            fill_f32(x, nx, -8.0f, 8.0f);
+            eb_pad_f32_ref(&p, x, ref);
+            for (size_t j = 0; j < n; j++)
+                mag[j] = 1.0f;
+            nan_fill(got, n);
+            kf->run(&p, x, got);
+            report(kf->name, desc, cmp_f32(ref, got, mag, n, 0.0, 0.0, why, sizeof why), why);
+            free(ref), free(mag);
+            gfree_all();
+        }
+        if (ks) {
+            int8_t *x = galloc(nx), *got = galloc(n), *ref = malloc(n);
+            fill_s8(x, nx, -128, 127);
+            eb_pad_s8_ref(&p, x, ref);
+            not_fill(got, ref, n);
+            ks->run(&p, x, got);
+            report(ks->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+            free(ref);
+            gfree_all();
+        }
+    }
+}
+static void check_pad_f32(const eb_pad_f32_kernel *k) { check_pad(k, NULL); }
+static void check_pad_s8(const eb_pad_s8_kernel *k) { check_pad(NULL, k); }
+
+/* mean_s8 (the gap signature): against ref on the gap shapes */
+static void check_mean_s8(const eb_gap_s8_kernel *k)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_gap_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = 1, p.h = 1 + (int32_t)(i % 4), p.w = 2 + (int32_t)(i % 7);
+        p.c = sizes[i] < 64 ? sizes[i] : 64;
+        p.in_zp = -7, p.out_zp = 11, p.act_min = -128, p.act_max = 127;
+        eb_quantize_multiplier(0.83, &p.mult, &p.shift);
+        const size_t nx = (size_t)p.h * p.w * p.c, n = (size_t)p.c;
+        int8_t *x = galloc(nx), *got = galloc(n), *ref = malloc(n);
+        fill_s8(x, nx, -128, 127);
+        eb_mean_s8_ref(&p, x, ref);
+        not_fill(got, ref, n);
+        k->run(&p, x, got);
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "%dx%dx%d", (int)p.h, (int)p.w, (int)p.c);
+        report(k->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+        free(ref);
+        gfree_all();
+    }
+}
+
+/* repeat: tail channel counts, 1..4 times */
+static void check_repeat(const eb_repeat_f32_kernel *kf, const eb_repeat_s8_kernel *ks)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_repeat_params p = {5, sizes[i] < 64 ? sizes[i] : 64, 1 + (int32_t)(i % 4)};
+        const size_t nx = (size_t)p.outer * p.c, n = nx * (size_t)p.times;
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "5 x %d channels x %d", (int)p.c, (int)p.times);
+        if (kf) {
+            float *x = galloc(nx * 4), *got = galloc(n * 4), *ref = malloc(n * 4);
+            float *mag = malloc(n * 4);
+            fill_f32(x, nx, -8.0f, 8.0f);
+            eb_repeat_f32_ref(&p, x, ref);
+            for (size_t j = 0; j < n; j++)
+                mag[j] = 1.0f;
+            nan_fill(got, n);
+            kf->run(&p, x, got);
+            report(kf->name, desc, cmp_f32(ref, got, mag, n, 0.0, 0.0, why, sizeof why), why);
+            free(ref), free(mag);
+            gfree_all();
+        }
+        if (ks) {
+            int8_t *x = galloc(nx), *got = galloc(n), *ref = malloc(n);
+            fill_s8(x, nx, -128, 127);
+            eb_repeat_s8_ref(&p, x, ref);
+            not_fill(got, ref, n);
+            ks->run(&p, x, got);
+            report(ks->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+            free(ref);
+            gfree_all();
+        }
+    }
+}
+static void check_repeat_f32(const eb_repeat_f32_kernel *k) { check_repeat(k, NULL); }
+static void check_repeat_s8(const eb_repeat_s8_kernel *k) { check_repeat(NULL, k); }
+
 /* Every kernel of one ISA (walking the op list), each where this CPU has its needs. */
 static int check_isa(eb_isa isa)
 {
