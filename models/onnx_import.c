@@ -14,6 +14,7 @@
  *   Sigmoid, Tanh, HardSwish   logistic / tanh / hard_swish (int8: by table)
  *   MaxPool, AveragePool, GlobalAveragePool, Softmax, Add, Sub, Mul   the graph op
  *   Concat   a chain of two-input concats (the C, H or W of a map, or [1,N] rows)
+ *   Pad (constant 0 on H, W), ReduceMean (over H, W)   pad / mean
  *   Identity, Flatten, Reshape, Squeeze, Unsqueeze   views (no op, no copy)
  *   Constant   a constant
  *   QuantizeLinear / DequantizeLinear (QDQ)   folded: an op between DequantizeLinear'd
@@ -35,7 +36,8 @@
 
 #define SUPPORTED_OPS                                                                        \
     "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Sigmoid, Tanh, HardSwish, "         \
-    "MaxPool, AveragePool, GlobalAveragePool, Softmax, Add, Sub, Mul, Concat, Identity, "    \
+    "MaxPool, AveragePool, GlobalAveragePool, ReduceMean, Softmax, Add, Sub, Mul, Concat, "  \
+    "Pad, Identity, "                                                                        \
     "Flatten, Reshape, Squeeze, Unsqueeze, "                                                 \
     "Constant, QuantizeLinear, DequantizeLinear, QLinearConv and QLinearMatMul (and "          \
     "QLinearAdd, QLinearGlobalAveragePool of com.microsoft)"
@@ -691,13 +693,15 @@ static eb_status finalize(imp *c, int32_t vp, double scale, int32_t zp, bool u8,
     free(v->pend);
     v->pend = NULL;
     const eb_gtensor *in = &c->g->t[op.in0];
-    if ((op.type == EB_OP_MAXPOOL || op.type == EB_OP_AVGPOOL) &&
+    if ((op.type == EB_OP_MAXPOOL || op.type == EB_OP_AVGPOOL || op.type == EB_OP_PAD) &&
         (in->scale != scale || in->zp != zp)) {
         eb_gop_free_weights(&op);
         return UNSUP("an int8 %s whose output scale/zero point (%g, %d) differs from its "
                      "input's (%g, %d) is not supported",
-                     op.type == EB_OP_MAXPOOL ? "MaxPool" : "AveragePool", scale, (int)zp,
-                     in->scale, (int)in->zp);
+                     op.type == EB_OP_MAXPOOL   ? "MaxPool"
+                     : op.type == EB_OP_AVGPOOL ? "AveragePool"
+                                                : "Pad",
+                     scale, (int)zp, in->scale, (int)in->zp);
     }
     if (op.type == EB_OP_SOFTMAX && (scale != 1.0 / 256.0 || zp != -128)) {
         eb_gop_free_weights(&op);
@@ -1827,11 +1831,24 @@ static eb_status quantize(imp *c)
     } else if (x->kind == V_ACT && x->q == Q_DQ) {
         t = x->t;
         const eb_gtensor *g = &c->g->t[t];
-        if (g->scale != scale || g->zp != zp)
-            return UNSUP("requantizing '%.60s' from (%g, %d) to (%g, %d) without an op is not "
-                         "supported",
-                         x->name, g->scale, (int)g->zp, scale, (int)zp);
-        log_node(c, "-> the int8 tensor of '%.60s' again", x->name);
+        if (g->scale != scale || g->zp != zp) { /* DequantizeLinear -> QuantizeLinear: */
+            eb_gop op;                          /* an int8 -> int8 requantization */
+            init_op(c, &op, EB_OP_QUANTIZE, "requantize");
+            op.in0 = t;
+            int32_t o = eb_graph_add_tensor(c->g, g->h, g->w, g->c);
+            if (o < 0)
+                return fail(c, EB_ERR_NOMEM, "too many tensors (limit %d)", EB_GRAPH_MAX_TENSORS);
+            c->g->t[o].scale = scale;
+            c->g->t[o].zp = zp;
+            op.out = o;
+            if (eb_graph_add_op(c->g, &op) < 0)
+                return fail(c, EB_ERR_NOMEM, "too many ops (limit %d)", EB_GRAPH_MAX_OPS);
+            log_node(c, "-> %s of '%.60s' from (%g, %d) to (%g, %d), by table", op.name,
+                     x->name, c->g->t[t].scale, (int)c->g->t[t].zp, scale, (int)zp);
+            t = o;
+        } else {
+            log_node(c, "-> the int8 tensor of '%.60s' again", x->name);
+        }
     } else {
         return UNSUP("QuantizeLinear of '%.60s' (a constant or a float tensor) is not "
                      "supported",
@@ -1899,6 +1916,104 @@ static eb_status dequantize(imp *c)
     c->v[vo].u8 = u8;
     log_node(c, "-> float view of int8 tensor %d", (int)x->t);
     return EB_OK;
+}
+
+/* Pad (constant 0) of the H and W of a [1,C,H,W] map. */
+static eb_status pad(imp *c)
+{
+    int32_t vx, vo, vp;
+    eb_status st = act_in(c, 0, &vx);
+    if (st == EB_OK)
+        st = out_val(c, 0, &vo);
+    if (st != EB_OK)
+        return st;
+    if (!attr_str_is(c->node, "mode", "constant", true))
+        return UNSUP("only mode 'constant' is supported");
+    int32_t C, H, W;
+    if (!nhwc_of(c, vx, &C, &H, &W))
+        return UNSUP("the input is not a [1,C,H,W] map");
+    st = need_in(c, 1, &vp);
+    if (st != EB_OK)
+        return st;
+    cdata p;
+    st = const_data(c, vp, &p);
+    if (st != EB_OK)
+        return st;
+    int64_t pv[8] = {0};
+    bool ok = p.dtype == T_INT64 && p.n == 8;
+    for (int k = 0; ok && k < 8; k++)
+        pv[k] = p.i[k];
+    cdata_free(&p);
+    if (!ok)
+        return UNSUP("the pads must be a constant int64 list of 8 values");
+    if (in_val(c, 2) >= 0) {
+        float *cv;
+        st = const_floats(c, in_val(c, 2), 1, &cv);
+        if (st != EB_OK)
+            return st;
+        bool zero = cv[0] == 0.0f;
+        free(cv);
+        if (!zero)
+            return UNSUP("a constant_value other than 0 is not supported");
+    }
+    /* [n_begin, c_begin, h_begin, w_begin, n_end, c_end, h_end, w_end] */
+    if (pv[0] || pv[1] || pv[4] || pv[5])
+        return UNSUP("padding of the batch or channel axis is not supported");
+    for (int k = 0; k < 8; k++)
+        if (pv[k] < 0 || pv[k] > EB_GRAPH_MAX_DIM)
+            return UNSUP("pads of %lld are not supported (0 to %d)", (long long)pv[k],
+                         EB_GRAPH_MAX_DIM);
+    int64_t oh = H + pv[2] + pv[6], ow = W + pv[3] + pv[7];
+    eb_gop op;
+    init_op(c, &op, EB_OP_PAD, "pad");
+    op.in0 = c->v[vx].t;
+    op.pad_top = (int32_t)pv[2];
+    op.pad_left = (int32_t)pv[3];
+    op.pad_bottom = (int32_t)pv[6];
+    op.pad_right = (int32_t)pv[7];
+    int64_t dims[4] = {1, C, oh, ow};
+    log_node(c, "-> %s %dx%dx%d -> %lldx%lldx%d", op.name, (int)H, (int)W, (int)C,
+             (long long)oh, (long long)ow, (int)C);
+    if (oh > EB_GRAPH_MAX_DIM || ow > EB_GRAPH_MAX_DIM)
+        return UNSUP("the padded map is larger than %d", EB_GRAPH_MAX_DIM);
+    return emit(c, &op, (int32_t)oh, (int32_t)ow, C, vo, dims, 4, L_NHWC);
+}
+
+/* ReduceMean over the H and W of a [1,C,H,W] map (keepdims either way). */
+static eb_status reduce_mean(imp *c)
+{
+    int32_t vx, vo;
+    eb_status st = act_in(c, 0, &vx);
+    if (st == EB_OK)
+        st = out_val(c, 0, &vo);
+    if (st != EB_OK)
+        return st;
+    int32_t C, H, W;
+    if (!nhwc_of(c, vx, &C, &H, &W))
+        return UNSUP("the input is not a [1,C,H,W] map");
+    int64_t axes[EB_ONNX_MAX_RANK], keep;
+    int na;
+    st = attr_ints(c, "axes", axes, EB_ONNX_MAX_RANK, &na);
+    if (st == EB_OK)
+        st = attr_int(c, "keepdims", 1, &keep);
+    if (st != EB_OK)
+        return st;
+    bool h = false, w = false, other = na < 0;
+    for (int i = 0; i < na; i++) {
+        int64_t a = axes[i] < 0 ? axes[i] + 4 : axes[i];
+        h |= a == 2;
+        w |= a == 3;
+        other |= a != 2 && a != 3;
+    }
+    if (other || !h || !w)
+        return UNSUP("a mean over other axes than H and W (2, 3) is not supported");
+    eb_gop op;
+    init_op(c, &op, EB_OP_MEAN, "mean");
+    op.in0 = c->v[vx].t;
+    int64_t d4[4] = {1, C, 1, 1}, d2[2] = {1, C};
+    log_node(c, "-> %s %dx%dx%d -> 1x1x%d", op.name, (int)H, (int)W, (int)C, (int)C);
+    return keep ? emit(c, &op, 1, 1, C, vo, d4, 4, L_NHWC)
+                : emit(c, &op, 1, 1, C, vo, d2, 2, L_ROW);
 }
 
 /* Concat of n activations: n - 1 two-input concats (the graph op reads its axis from the
@@ -2215,6 +2330,10 @@ static eb_status import_node(imp *c)
         return unary_node(c, EB_OP_HARD_SWISH, "hardswish");
     if (!strcmp(ot, "Concat"))
         return concat(c);
+    if (!strcmp(ot, "Pad"))
+        return pad(c);
+    if (!strcmp(ot, "ReduceMean"))
+        return reduce_mean(c);
     if (!strcmp(ot, "Identity") || !strcmp(ot, "Flatten") || !strcmp(ot, "Reshape") ||
         !strcmp(ot, "Squeeze") || !strcmp(ot, "Unsqueeze"))
         return view(c, ot);

@@ -3,8 +3,9 @@
 outputs (ONNX's semantics: float math, QuantizeLinear rounding half to even).
 
 ops_fp32.onnx / ops_qdq.onnx: x [1,4,3,3] -> Sigmoid, Tanh -> Sub -> Concat(sigmoid, sub)
-on the channels -> HardSwish -> Relu of a MatMul + Add of its flatten (the MatMul + Add is a
-Gemm); the QDQ form puts QuantizeLinear/DequantizeLinear pairs (uint8) around every op as
+on the channels -> HardSwish -> (a) Relu of a MatMul + Add of its flatten (the MatMul + Add
+is a Gemm), (b) Pad (1 on every side of H, W) -> ReduceMean over H, W; the output is the
+Concat of (a) and (b), [1,13]; the QDQ form puts QuantizeLinear/DequantizeLinear pairs (uint8) around every op as
 onnxruntime.quantization does, with scales chosen per op. Writes MODEL, MODEL.in.f32 and
 MODEL.out.f32 for each. Usage: onnx_gen.py OUT"""
 import os
@@ -33,7 +34,8 @@ def build(quant, rng):
     b = (rng.standard_normal(5) * 0.1).astype(np.float32)
     scales = {"x": (1 / 64, 128), "sig": (1 / 256, 0), "tanh": (1 / 128, 128),
               "sub": (1 / 128, 128), "cat": (1 / 128, 128), "hs": (1 / 64, 100),
-              "mm": (1 / 32, 128), "y": (1 / 32, 0)}
+              "mm": (1 / 32, 128), "y": (1 / 32, 0), "pad": (1 / 64, 100),
+              "mean": (1 / 128, 100), "out": (1 / 32, 64)}
 
     def q(name):  # QuantizeLinear + DequantizeLinear of value `name`, named name + "_d"
         if not quant:
@@ -80,10 +82,17 @@ def build(quant, rng):
         nodes[-2:] = [helper.make_node("MatMul", [fl, "w"], ["mm"])]
     mm = q("mm")
     nodes.append(helper.make_node("Relu", [mm], ["y"]))
-    out = q("y") if quant else "y"
+    y = q("y")
+    inits.append(numpy_helper.from_array(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads"))
+    nodes.append(helper.make_node("Pad", [hs, "pads"], ["pad"], mode="constant"))
+    pd = q("pad")
+    nodes.append(helper.make_node("ReduceMean", [pd], ["mean"], axes=[2, 3], keepdims=0))
+    mn = q("mean")
+    nodes.append(helper.make_node("Concat", [y, mn], ["out"], axis=1))
+    out = q("out")
     g = helper.make_graph(nodes, "ops", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
                                                                        [1, 4, 3, 3])],
-                          [helper.make_tensor_value_info(out, TensorProto.FLOAT, [1, 5])],
+                          [helper.make_tensor_value_info(out, TensorProto.FLOAT, [1, 13])],
                           inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 14)])
     m.ir_version = 8
@@ -99,7 +108,10 @@ def reference(x, w, b, scales, quant):
     ct = f(np.concatenate([sg, sb], axis=1), "cat")
     hs = f(hardswish(ct), "hs")
     mm = hs.reshape(1, -1) @ w + (0 if quant else b)
-    return f(np.maximum(f(mm.astype(np.float32), "mm"), 0), "y")
+    y = f(np.maximum(f(mm.astype(np.float32), "mm"), 0), "y")
+    pd = f(np.pad(hs, ((0, 0), (0, 0), (1, 1), (1, 1))), "pad")
+    mn = f(pd.mean(axis=(2, 3)).astype(np.float32), "mean")
+    return f(np.concatenate([y, mn], axis=1), "out")
 
 
 def main():

@@ -18,7 +18,8 @@ from onnx import numpy_helper
 OPS = ["conv", "gemm", "matmul", "batchnorm", "relu", "clip", "maxpool", "averagepool",
        "globalaveragepool", "softmax", "add", "mul", "identity", "flatten", "reshape",
        "squeeze", "unsqueeze", "constant", "quantizelinear", "dequantizelinear", "sigmoid",
-       "tanh", "hardswish", "sub", "concat", "qlinearconv", "qlinearmatmul"]
+       "tanh", "hardswish", "sub", "concat", "qlinearconv", "qlinearmatmul", "constant_pad",
+       "edge_pad", "reflect_pad", "reduce_mean"]
 
 
 def wanted(name):
@@ -27,8 +28,7 @@ def wanted(name):
         if base == op or base.startswith(op + "_"):
             # ops with a longer name that starts the same (constantofshape, convinteger...)
             return not any(base.startswith(x) for x in
-                           ("constantofshape", "convinteger", "convtranspose", "matmulinteger",
-                            "constant_pad"))
+                           ("constantofshape", "convinteger", "convtranspose", "matmulinteger"))
     return False
 
 
