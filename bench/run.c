@@ -120,7 +120,7 @@ static void default_out_path(char *buf, size_t len, const char *target, char **m
         if (*s != '-' && *s != ':')
             stamp[j++] = *s;
     stamp[j] = 0;
-    /* a model file is named by its base name without ".ebm" or ".tflite" */
+    /* a model file is named by its base name without ".ebm", ".tflite" or ".onnx" */
     const char *first = models[0];
     size_t flen = strlen(first);
     if (eb_model_is_file(first))

@@ -722,6 +722,7 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
     const eb_model_info *info = eb_model_get_info(m);
     snprintf(res->model, sizeof res->model, "%s", info->arch);
     snprintf(res->variant, sizeof res->variant, "%s", info->variant);
+    snprintf(res->import_note, sizeof res->import_note, "%s", info->import_note);
     snprintf(res->name, sizeof res->name, "%s", info->name);
     res->macs = info->macs;
     res->params = info->params;
@@ -845,7 +846,7 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
     }
 
     /* fidelity against the fp32 dense model (which is itself the reference); an
-     * imported model (arch "tflite") has no zoo fp32 model */
+     * imported model (arch "tflite", "onnx") has no zoo fp32 model */
     if (at && strcmp(info->variant, "fp32") && !(o->stop && *o->stop)) {
         /* a variant of a float32 .tflite: against that file as it is */
         live_phase(o->live, "computing the fidelity of");
@@ -868,6 +869,7 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
         }
         eb_fidelity_ref_free(ref);
     } else if (strcmp(info->variant, "fp32") != 0 && strcmp(info->arch, "tflite") != 0 &&
+               strcmp(info->arch, "onnx") != 0 &&
         !(o->stop && *o->stop)) {
         live_phase(o->live, "computing the fidelity of");
         eb_fidelity f;

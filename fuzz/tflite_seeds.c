@@ -213,6 +213,11 @@ int main(int argc, char **argv)
         simple(EB_TFLITE_OP_RESHAPE, types[t], EB_TFLITE_OPT_RESHAPE, o_reshape, 2, tags[t]);
         simple(EB_TFLITE_OP_MEAN, types[t], EB_TFLITE_OPT_REDUCER, o_reducer, 2, tags[t]);
         simple(EB_TFLITE_OP_PAD, types[t], EB_TFLITE_OPT_PAD, NULL, 8, tags[t]);
+        simple(EB_TFLITE_OP_RELU, types[t], 0, NULL, 0, tags[t]);
+        simple(EB_TFLITE_OP_RELU6, types[t], 0, NULL, 0, tags[t]);
+        simple(EB_TFLITE_OP_LOGISTIC, types[t], 0, NULL, 0, tags[t]);
+        simple(EB_TFLITE_OP_TANH, types[t], 0, NULL, 0, tags[t]);
+        simple(EB_TFLITE_OP_HARD_SWISH, types[t], 0, NULL, 0, tags[t]);
     }
     simple(EB_TFLITE_OP_RESHAPE, EB_TFLITE_INT8, 0, NULL, 2, "no_options");
     simple(EB_TFLITE_OP_SQUEEZE, EB_TFLITE_INT8, EB_TFLITE_OPT_SQUEEZE, o_squeeze, 0, "s8");
@@ -222,8 +227,28 @@ int main(int argc, char **argv)
            4, "f32");
     simple(EB_TFLITE_OP_QUANTIZE, EB_TFLITE_INT8, EB_TFLITE_OPT_QUANTIZE, NULL, 0, "s8");
     simple(EB_TFLITE_OP_DEQUANTIZE, EB_TFLITE_INT8, EB_TFLITE_OPT_DEQUANTIZE, NULL, 0, "s8");
-    simple(EB_TFLITE_OP_HARD_SWISH, EB_TFLITE_FLOAT32, 0, NULL, 0, "f32");
     simple(150 /* GELU, code > 127 */, EB_TFLITE_FLOAT32, 0, NULL, 0, "f32");
+    /* float32 edges of an int8 model: x -> QUANTIZE -> RELU -> DEQUANTIZE -> y */
+    {
+        tbm m;
+        tbm_init(&m);
+        int32_t s[] = {1, 3, 3, 4};
+        int qc = tbm_opcode(&m, EB_TFLITE_OP_QUANTIZE, 1);
+        int rc = tbm_opcode(&m, EB_TFLITE_OP_RELU, 1);
+        int dc = tbm_opcode(&m, EB_TFLITE_OP_DEQUANTIZE, 1);
+        int32_t x = tbm_tensor(&m, "x", EB_TFLITE_FLOAT32, 4, s, 0);
+        int32_t q = tbm_tensor(&m, "q", EB_TFLITE_INT8, 4, s, 0);
+        int32_t r = tbm_tensor(&m, "r", EB_TFLITE_INT8, 4, s, 0);
+        int32_t y = tbm_tensor(&m, "y", EB_TFLITE_FLOAT32, 4, s, 0);
+        quant(&m, q, EB_TFLITE_INT8, 1, 0);
+        quant(&m, r, EB_TFLITE_INT8, 1, 0);
+        int32_t i0[] = {x}, o0[] = {q}, o1[] = {r}, o2[] = {y};
+        tbm_op(&m, qc, 1, i0, 1, o0, EB_TFLITE_OPT_QUANTIZE, tb_table(&m.b));
+        tbm_op(&m, rc, 1, o0, 1, o1, 0, NULL);
+        tbm_op(&m, dc, 1, o1, 1, o2, EB_TFLITE_OPT_DEQUANTIZE, tb_table(&m.b));
+        tbm_io(&m, 1, i0, 1, o2);
+        save(&m, "quantize_edges");
+    }
     /* custom op and an old-style opcode (deprecated byte only) */
     {
         tbm m;

@@ -42,13 +42,15 @@ void EB_FILL_FN(eb_kernel_set *ks, eb_features cpu, eb_features *needs)
         needs[EB_KOP_##op] = (eb_features)(need) | EB_KNEEDS_PRESENT;                      \
     if (((eb_features)(need) & ~cpu) == 0)                                                 \
         ks->op = (eb_##op##_kernel){__VA_ARGS__};
+/* (designated: an entry of a packed signature gets NULL hooks from EB_KERNEL) */
 #define EB_KERNEL(op, need)                                                                \
-    EB_KROW(op, need, EB_STR(EB_KFN(op)), EB_P2(EB_ISA_, EB_FILL_ISA), EB_KFN(op))
+    EB_KROW(op, need, .name = EB_STR(EB_KFN(op)), .isa = EB_P2(EB_ISA_, EB_FILL_ISA),      \
+            .run = EB_KFN(op))
 #define EB_KERNEL_PACKED(op, need, s, p)                                                   \
-    EB_KROW(op, need, EB_STR(EB_KFN(op)), EB_P2(EB_ISA_, EB_FILL_ISA),                     \
-            EB_KHOOK_##s(EB_KHOOK(op, _scratch_size)),                                     \
-            EB_KHOOK_##p(EB_KHOOK(op, _pack_size)), EB_KHOOK_##p(EB_KHOOK(op, _pack)),     \
-            EB_KFN(op))
+    EB_KROW(op, need, .name = EB_STR(EB_KFN(op)), .isa = EB_P2(EB_ISA_, EB_FILL_ISA),      \
+            .scratch_size = EB_KHOOK_##s(EB_KHOOK(op, _scratch_size)),                     \
+            .pack_size = EB_KHOOK_##p(EB_KHOOK(op, _pack_size)),                           \
+            .pack = EB_KHOOK_##p(EB_KHOOK(op, _pack)), .run = EB_KFN(op))
 #include EB_FILL_LIST
 #undef EB_KERNEL
 #undef EB_KERNEL_PACKED

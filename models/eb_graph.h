@@ -42,21 +42,16 @@ static inline int64_t eb_graph_max_s8_bias(int64_t row)
 }
 #define EB_ARENA_ALIGN 64
 
-/* Values are part of the .ebm format: never renumber. */
+/* The graph ops, one per row of eb_gops.inc (its numbers are the .ebm format's: never
+ * renumber). What each op is lives in its descriptor (eb_gop.h, models/ops/). */
 typedef enum {
-    EB_OP_CONV2D = 1,
-    EB_OP_DWCONV = 2,
-    EB_OP_FC = 3,
-    EB_OP_AVGPOOL = 4,
-    EB_OP_MAXPOOL = 5,
-    EB_OP_GAP = 6,
-    EB_OP_ADD = 7,
-    EB_OP_SOFTMAX = 8,
-    EB_OP_MUL = 9, /* in1: the same shape, 1x1x1, or 1x1xC (one factor per channel) */
+#define EB_GOP(id, num, name) EB_OP_##id = num,
+#include "eb_gops.inc"
+#undef EB_GOP
 } eb_op_type;
 
-/* Ops that read a second tensor (in1). */
-static inline bool eb_op_binary(eb_op_type t) { return t == EB_OP_ADD || t == EB_OP_MUL; }
+/* Ops that read a second tensor (in1), from their descriptors. */
+bool eb_op_binary(eb_op_type t);
 
 typedef struct {
     int32_t h, w, c;
@@ -97,6 +92,12 @@ typedef struct {
     eb_gtensor *t;
     eb_gop *op;
     int32_t input, output;
+    /* Imported models whose file declares other edges than the graph's (ONNX): the
+     * file's input/output is [1,C,H,W] of this NHWC tensor (*_nchw), and/or float32 of
+     * this int8 one, real = scale * (q - zp) (*_float). Not kept in .ebm files: an
+     * exported model takes and gives its graph's own NHWC tensors. */
+    bool in_nchw, out_nchw, in_float, out_float;
+    char import_note[256]; /* what the importer folded or converted ("" none) */
 } eb_graph;
 
 eb_graph *eb_graph_new(eb_dtype dtype);
@@ -123,11 +124,11 @@ int64_t eb_gop_row_len(const eb_graph *g, const eb_gop *op);
 int64_t eb_gop_dense_weights(const eb_graph *g, const eb_gop *op);
 bool eb_gop_has_weights(const eb_gop *op);
 
-/* Dense multiply-adds of one op (conv, dwconv, fc; 0 for the others). */
+/* Dense multiply-adds of one op (its descriptor's; 0 for ops without). */
 uint64_t eb_gop_macs(const eb_graph *g, const eb_gop *op);
-/* Operations one inference of the op costs the ref kernels: multiply-adds for conv,
- * dwconv and fc (dense), output elements x window taps for pools (the ref kernels visit
- * every tap, padding included), elements for the others. A graph whose sum exceeds
+/* Operations one inference of the op costs the ref kernels (its descriptor's):
+ * multiply-adds for conv, dwconv and fc (dense), output elements x window taps for pools
+ * (the ref kernels visit every tap, padding included), elements for the others. A graph whose sum exceeds
  * EB_GRAPH_MAX_WORK (6.9e10, over 100 MobileNetV1s) is refused: a few hundred bytes of
  * .ebm could otherwise describe a run that never finishes. */
 uint64_t eb_gop_work(const eb_graph *g, const eb_gop *op);

@@ -18,8 +18,12 @@
 #include "eb_model_internal.h"
 
 #define EBM_MAGIC "EBMF"
-#define EBM_VERSION 2u   /* the newest this edgebench reads and writes */
-#define EBM_VERSION_1 1u /* written when nothing of version 2 is used (zoo models) */
+#define EBM_VERSION 3u   /* the newest this edgebench reads and writes */
+#define EBM_VERSION_2 2u /* the TFLite softmax flag */
+#define EBM_VERSION_1 1u /* written when nothing newer is used (zoo models) */
+/* Version 3: the op types after MUL (eb_gops.inc: SUB = 10 and on); a file that uses one
+ * is written as version 3, so an older edgebench refuses it by its version. */
+#define EBM_V3_FIRST_TYPE 10u
 #define EBM_FLAG_SPARSE 1u
 #define EBM_FLAG_TFL_SOFTMAX 2u /* version 2: int8 softmax with TFLite's arithmetic */
 #define EBM_HEADER_BYTES 288u
@@ -182,10 +186,12 @@ eb_status eb_ebm_serialize(const eb_graph *g, uint8_t **buf, size_t *len)
     if (!b)
         return EB_ERR_NOMEM;
     memcpy(b, EBM_MAGIC, 4);
-    bool v2 = false;
-    for (int32_t i = 0; i < g->nops; i++)
+    bool v2 = false, v3 = false;
+    for (int32_t i = 0; i < g->nops; i++) {
         v2 |= g->op[i].tfl_softmax;
-    put_u32(b + 4, v2 ? EBM_VERSION : EBM_VERSION_1);
+        v3 |= (uint32_t)g->op[i].type >= EBM_V3_FIRST_TYPE;
+    }
+    put_u32(b + 4, v3 ? EBM_VERSION : v2 ? EBM_VERSION_2 : EBM_VERSION_1);
     put_u32(b + 8, EBM_HEADER_BYTES);
     put_u32(b + 12, 0);
     put_u64(b + 16, total);
@@ -418,9 +424,9 @@ eb_status eb_ebm_parse(const uint8_t *b, size_t len, eb_graph **out, char *err, 
         return EB_ERR_FORMAT;
     }
     uint32_t version = get_u32(b + 4);
-    if (version != EBM_VERSION && version != EBM_VERSION_1) {
+    if (version < EBM_VERSION_1 || version > EBM_VERSION) {
         errf(err, errlen, "model file version %u is not supported (this edgebench reads 1 "
-                          "and %u)", version, EBM_VERSION);
+                          "to %u)", version, EBM_VERSION);
         return EB_ERR_FORMAT;
     }
     uint64_t file_bytes = get_u64(b + 16);
@@ -503,6 +509,13 @@ eb_status eb_ebm_parse(const uint8_t *b, size_t len, eb_graph **out, char *err, 
             (tfl && (op.type != EB_OP_SOFTMAX || dtype != EB_S8)) ||
             !get_text(r + 64, 32, op.name)) {
             errf(err, errlen, "model file op %u has bad flags or name", i);
+            st = EB_ERR_FORMAT;
+            goto fail;
+        }
+        if ((uint32_t)op.type >= EBM_V3_FIRST_TYPE && version < 3) {
+            errf(err, errlen, "model file op %u has type %u, which version %u files do not "
+                              "have (version 3 added the types from %u)",
+                 i, (unsigned)op.type, version, EBM_V3_FIRST_TYPE);
             st = EB_ERR_FORMAT;
             goto fail;
         }

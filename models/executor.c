@@ -258,6 +258,85 @@ static bool split_add(eb_add_params *p, int task, int n, part_off *o)
     return hi > lo;
 }
 
+/* unary: ranges of 64 elements */
+static int parts_unary(const eb_unary_params *p, int n)
+{
+    int units = (p->size + 63) / 64;
+    return p->size < SPLIT_MIN_ELEMS ? 1 : (units < n ? units : n);
+}
+
+static bool split_unary(eb_unary_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi, units = (p->size + 63) / 64;
+    range_of(units, task, n, &lo, &hi);
+    lo *= 64;
+    hi = hi * 64 < p->size ? hi * 64 : p->size;
+    o->in0 = o->out = lo;
+    p->size = hi - lo;
+    return hi > lo;
+}
+
+/* concatenation: by rows */
+static int parts_concat(const eb_concat_params *p, int n)
+{
+    int64_t size = (int64_t)p->outer * (p->a_inner + p->b_inner);
+    return size < SPLIT_MIN_ELEMS ? 1 : (p->outer < n ? p->outer : n);
+}
+
+static bool split_concat(eb_concat_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi;
+    range_of(p->outer, task, n, &lo, &hi);
+    o->in0 = (ptrdiff_t)lo * p->a_inner;
+    o->in1 = (ptrdiff_t)lo * p->b_inner;
+    o->out = (ptrdiff_t)lo * (p->a_inner + p->b_inner);
+    p->outer = hi - lo;
+    return hi > lo;
+}
+
+/* constant padding: by output rows, each part with the input rows inside it */
+static int parts_pad(const eb_pad_params *p, int n)
+{
+    int32_t oh = p->in_h + p->pad_top + p->pad_bottom;
+    int64_t size = (int64_t)oh * (p->in_w + p->pad_left + p->pad_right) * p->c;
+    return size < SPLIT_MIN_ELEMS ? 1 : (oh < n ? oh : n);
+}
+
+static bool split_pad(eb_pad_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi, oh = p->in_h + p->pad_top + p->pad_bottom;
+    range_of(oh, task, n, &lo, &hi);
+    if (hi <= lo)
+        return false;
+    int32_t top = p->pad_top > lo ? (p->pad_top < hi ? p->pad_top : hi) - lo : 0;
+    int32_t first = lo - p->pad_top > 0 ? lo - p->pad_top : 0;
+    int32_t last = hi - p->pad_top < p->in_h ? hi - p->pad_top : p->in_h;
+    int32_t rows = last > first ? last - first : 0;
+    o->in0 = (ptrdiff_t)first * p->in_w * p->c;
+    o->out = (ptrdiff_t)lo * (p->in_w + p->pad_left + p->pad_right) * p->c;
+    p->pad_top = top;
+    p->in_h = rows;
+    p->pad_bottom = (hi - lo) - top - rows;
+    return true;
+}
+
+/* channel repeat: by pixels */
+static int parts_repeat(const eb_repeat_params *p, int n)
+{
+    int64_t size = (int64_t)p->outer * p->c * p->times;
+    return size < SPLIT_MIN_ELEMS ? 1 : (p->outer < n ? p->outer : n);
+}
+
+static bool split_repeat(eb_repeat_params *p, int task, int n, part_off *o)
+{
+    int32_t lo, hi;
+    range_of(p->outer, task, n, &lo, &hi);
+    o->in0 = (ptrdiff_t)lo * p->c;
+    o->out = (ptrdiff_t)lo * p->c * p->times;
+    p->outer = hi - lo;
+    return hi > lo;
+}
+
 /* multiply: b as large as a splits with it; a repeating b splits by its repeats */
 static int parts_mul(const eb_mul_params *p, int n)
 {

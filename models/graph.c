@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eb_gop.h"
 #include "eb_graph.h"
 #include "eb_sparse.h"
 
@@ -140,9 +141,46 @@ int32_t eb_graph_add_op(eb_graph *g, const eb_gop *op)
     return g->nops++;
 }
 
+/* ---- the op descriptors ------------------------------------------------------------ */
+
+const eb_gop_desc *eb_gop_get(eb_op_type type)
+{
+    switch (type) {
+#define EB_GOP(id, num, name) case EB_OP_##id: return &eb_gop_##name;
+#include "eb_gops.inc"
+#undef EB_GOP
+    }
+    return NULL;
+}
+
+eb_status eb_gop_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return EB_ERR_FORMAT;
+}
+
+void eb_gop_quantize_as_input(const eb_graph *g, eb_graph *q, const eb_gop *op)
+{
+    (void)g;
+    q->t[op->out].scale = q->t[op->in0].scale;
+    q->t[op->out].zp = q->t[op->in0].zp;
+}
+
+bool eb_op_binary(eb_op_type t)
+{
+    const eb_gop_desc *d = eb_gop_get(t);
+    return d && d->inputs == 2;
+}
+
 bool eb_gop_has_weights(const eb_gop *op)
 {
-    return op->type == EB_OP_CONV2D || op->type == EB_OP_DWCONV || op->type == EB_OP_FC;
+    const eb_gop_desc *d = eb_gop_get(op->type);
+    return d && d->weights;
 }
 
 int32_t eb_gop_out_channels(const eb_graph *g, const eb_gop *op)
@@ -152,13 +190,8 @@ int32_t eb_gop_out_channels(const eb_graph *g, const eb_gop *op)
 
 int64_t eb_gop_row_len(const eb_graph *g, const eb_gop *op)
 {
-    const eb_gtensor *in = &g->t[op->in0];
-    switch (op->type) {
-    case EB_OP_CONV2D: return (int64_t)op->k_h * op->k_w * in->c;
-    case EB_OP_DWCONV: return (int64_t)op->k_h * op->k_w;
-    case EB_OP_FC: return eb_gtensor_elems(in);
-    default: return 0;
-    }
+    const eb_gop_desc *d = eb_gop_get(op->type);
+    return d && d->row_len ? d->row_len(g, op) : 0;
 }
 
 int64_t eb_gop_dense_weights(const eb_graph *g, const eb_gop *op)
@@ -168,29 +201,17 @@ int64_t eb_gop_dense_weights(const eb_graph *g, const eb_gop *op)
 
 uint64_t eb_gop_macs(const eb_graph *g, const eb_gop *op)
 {
-    const eb_gtensor *out = &g->t[op->out];
-    switch (op->type) {
-    case EB_OP_CONV2D:
-    case EB_OP_DWCONV:
-        return (uint64_t)out->h * (uint64_t)out->w * (uint64_t)eb_gop_dense_weights(g, op);
-    case EB_OP_FC: return (uint64_t)eb_gop_dense_weights(g, op);
-    default: return 0;
-    }
+    const eb_gop_desc *d = eb_gop_get(op->type);
+    return d && d->macs ? d->macs(g, op) : 0;
 }
 
 uint64_t eb_gop_work(const eb_graph *g, const eb_gop *op)
 {
-    const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
-    switch (op->type) {
-    case EB_OP_CONV2D:
-    case EB_OP_DWCONV:
-    case EB_OP_FC: return eb_gop_macs(g, op);
-    case EB_OP_AVGPOOL:
-    case EB_OP_MAXPOOL:
-        return (uint64_t)eb_gtensor_elems(out) * (uint64_t)op->k_h * (uint64_t)op->k_w;
-    case EB_OP_GAP: return (uint64_t)eb_gtensor_elems(in);
-    default: return (uint64_t)eb_gtensor_elems(out);
-    }
+    const eb_gop_desc *d = eb_gop_get(op->type);
+    if (d && d->work)
+        return d->work(g, op);
+    uint64_t macs = eb_gop_macs(g, op);
+    return macs ? macs : (uint64_t)eb_gtensor_elems(&g->t[op->out]);
 }
 
 uint64_t eb_gop_params(const eb_graph *g, const eb_gop *op)
@@ -275,87 +296,23 @@ static eb_status fail(char *err, size_t errlen, const char *fmt, ...)
     return EB_ERR_FORMAT;
 }
 
-static bool same_shape(const eb_gtensor *a, const eb_gtensor *b)
-{
-    return a->h == b->h && a->w == b->w && a->c == b->c;
-}
-
 static eb_status check_op_shape(const eb_graph *g, int32_t i, char *err, size_t errlen)
 {
     const eb_gop *op = &g->op[i];
-    const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
+    const eb_gop_desc *d = eb_gop_get(op->type);
+    if (!d)
+        return fail(err, errlen, "op %d has unknown type %d", i, (int)op->type);
     if ((unsigned)op->act > EB_ACT_RELU6)
         return fail(err, errlen, "op %d has an unknown activation %d", i, (int)op->act);
-    if (!eb_op_binary(op->type) && op->in1 != -1)
+    if (d->inputs < 2 && op->in1 != -1)
         return fail(err, errlen, "op %d (%s) has a second input", i, op->name);
-    if (op->sparse && op->type != EB_OP_CONV2D && op->type != EB_OP_FC)
+    if (op->sparse && !d->sparse_ok)
         return fail(err, errlen, "op %d (%s) cannot be sparse", i, op->name);
     if (op->tfl_softmax && (op->type != EB_OP_SOFTMAX || g->dtype != EB_S8))
         return fail(err, errlen, "op %d (%s): only an int8 softmax has TFLite arithmetic", i,
                     op->name);
-    switch (op->type) {
-    case EB_OP_CONV2D:
-    case EB_OP_DWCONV: {
-        eb_conv_params p;
-        eb_gop_conv_params(g, op, &p);
-        eb_status st = op->type == EB_OP_CONV2D ? eb_conv2d_validate(&p) : eb_dwconv_validate(&p);
-        if (st != EB_OK)
-            return fail(err, errlen, "op %d (%s) has inconsistent convolution geometry", i,
-                        op->name);
-        if (op->sparse && (op->k_h != 1 || op->k_w != 1 || op->stride_h != 1 ||
-                           op->stride_w != 1 || op->pad_top || op->pad_left ||
-                           op->pad_bottom || op->pad_right || in->c > 65535))
-            return fail(err, errlen, "sparse op %d (%s) is not a 1x1 stride-1 convolution",
-                        i, op->name);
-        break;
-    }
-    case EB_OP_FC: {
-        if (out->h != 1 || out->w != 1)
-            return fail(err, errlen, "fully-connected op %d (%s) output is not 1x1xN", i,
-                        op->name);
-        eb_fc_params p;
-        eb_gop_fc_params(g, op, &p);
-        if (eb_fc_validate(&p) != EB_OK || (op->sparse && p.in_features > 65535))
-            return fail(err, errlen, "fully-connected op %d (%s) has bad sizes", i, op->name);
-        break;
-    }
-    case EB_OP_AVGPOOL:
-    case EB_OP_MAXPOOL: {
-        eb_pool_params p;
-        eb_gop_pool_params(g, op, &p);
-        if (out->c != in->c || eb_pool_validate(&p) != EB_OK)
-            return fail(err, errlen, "pool op %d (%s) has inconsistent geometry", i, op->name);
-        break;
-    }
-    case EB_OP_GAP:
-        if (out->h != 1 || out->w != 1 || out->c != in->c)
-            return fail(err, errlen, "global pool op %d (%s) output is not 1x1xC", i,
-                        op->name);
-        break;
-    case EB_OP_ADD:
-        if (op->in1 < 0 || op->in1 >= g->nt || !same_shape(in, &g->t[op->in1]) ||
-            !same_shape(in, out))
-            return fail(err, errlen, "add op %d (%s) has mismatched shapes", i, op->name);
-        break;
-    case EB_OP_MUL: {
-        const eb_gtensor *b = op->in1 >= 0 && op->in1 < g->nt ? &g->t[op->in1] : NULL;
-        bool bshape = b && (same_shape(in, b) || (b->h == 1 && b->w == 1 &&
-                                                  (b->c == 1 || b->c == in->c)));
-        if (!bshape || !same_shape(in, out))
-            return fail(err, errlen, "mul op %d (%s) has mismatched shapes", i, op->name);
-        break;
-    }
-    case EB_OP_SOFTMAX:
-        if (!same_shape(in, out) || op->act != EB_ACT_NONE)
-            return fail(err, errlen, "softmax op %d (%s) has a bad shape or activation", i,
-                        op->name);
-        break;
-    default:
-        return fail(err, errlen, "op %d has unknown type %d", i, (int)op->type);
-    }
-    return EB_OK;
+    return d->check(g, i, err, errlen);
 }
-
 
 static bool finite_pos(double v) { return isfinite(v) && v > 0.0; }
 

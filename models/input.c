@@ -235,10 +235,15 @@ eb_status eb_read_input_stream(const eb_model_info *i, FILE *f, const char *path
             goto done;
         }
         if (size < 0 || (uint64_t)size != want) {
-            st = fail(err, errlen, EB_ERR_ARG, "%s is %ld bytes; model '%s' takes %zu bytes (%dx%dx%d "
-                                               "%s, NHWC%s)",
-                      path, size, i->name, want, (int)i->in_h, (int)i->in_w, (int)i->in_c, dtname,
-                      s8 ? "" : ", little-endian");
+            if (i->in_nchw)
+                st = fail(err, errlen, EB_ERR_ARG, "%s is %ld bytes; model '%s' takes %zu bytes "
+                                                   "(1x%dx%dx%d float32, NCHW, little-endian)",
+                          path, size, i->name, want, (int)i->in_c, (int)i->in_h, (int)i->in_w);
+            else
+                st = fail(err, errlen, EB_ERR_ARG, "%s is %ld bytes; model '%s' takes %zu bytes "
+                                                   "(%dx%dx%d %s, NHWC%s)",
+                          path, size, i->name, want, (int)i->in_h, (int)i->in_w, (int)i->in_c,
+                          dtname, s8 ? "" : ", little-endian");
             goto done;
         }
         if (fseek(f, 0, SEEK_SET) != 0 || fread(dst, 1, want, f) != want) {
@@ -251,13 +256,79 @@ done:
     return st;
 }
 
+/* NHWC index of element (c, y, x) of an h x w x c map. */
+static size_t nhwc(const eb_model_info *i, int32_t c, int32_t y, int32_t x)
+{
+    return ((size_t)y * (size_t)i->in_w + (size_t)x) * (size_t)i->in_c + (size_t)c;
+}
+
+/* The file form of an imported model's input (float32, NCHW when in_nchw) into the
+ * graph's (NHWC, int8 when in_float). */
+static eb_status read_file_form(const eb_model_info *i, FILE *f, const char *path, void *dst,
+                                char *err, size_t errlen)
+{
+    size_t n = (size_t)i->in_h * (size_t)i->in_w * (size_t)i->in_c;
+    eb_model_info fi = *i;
+    fi.dtype = EB_F32;
+    fi.input_bytes = n * sizeof(float);
+    float *tmp = malloc(fi.input_bytes ? fi.input_bytes : 1);
+    if (!tmp)
+        return fail(err, errlen, EB_ERR_NOMEM, "out of memory reading '%s'", path);
+    eb_status st = eb_read_input_stream(&fi, f, path, tmp, err, errlen);
+    for (size_t k = 0; st == EB_OK && k < n; k++)
+        if (!isfinite(tmp[k]))
+            st = fail(err, errlen, EB_ERR_ARG, "%s holds a non-finite value at element %zu",
+                      path, k);
+    if (st == EB_OK) {
+        for (int32_t c = 0; c < i->in_c; c++)
+            for (int32_t y = 0; y < i->in_h; y++)
+                for (int32_t x = 0; x < i->in_w; x++) {
+                    size_t src = i->in_nchw
+                                     ? ((size_t)c * (size_t)i->in_h + (size_t)y) * (size_t)i->in_w + (size_t)x
+                                     : nhwc(i, c, y, x);
+                    size_t d = nhwc(i, c, y, x);
+                    float v = tmp[src];
+                    if (i->in_float) {
+                        /* ONNX QuantizeLinear: round half to even, saturate */
+                        float q = nearbyintf(v / (float)i->in_scale) + (float)i->in_zp;
+                        q = q < -128.0f ? -128.0f : q > 127.0f ? 127.0f : q;
+                        ((int8_t *)dst)[d] = (int8_t)q;
+                    } else {
+                        ((float *)dst)[d] = v;
+                    }
+                }
+    }
+    free(tmp);
+    return st;
+}
+
 eb_status eb_model_read_input(const eb_model *m, const char *path, void *dst, char *err,
                               size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return fail(err, errlen, EB_ERR_IO, "cannot read input '%s'", path);
-    eb_status st = eb_read_input_stream(&m->info, f, path, dst, err, errlen);
+    const eb_model_info *i = &m->info;
+    eb_status st = i->in_nchw || i->in_float
+                       ? read_file_form(i, f, path, dst, err, errlen)
+                       : eb_read_input_stream(i, f, path, dst, err, errlen);
     fclose(f);
     return st;
+}
+
+void eb_model_output_file_form(const eb_model *m, const void *out, float *dst)
+{
+    const eb_model_info *i = &m->info;
+    const eb_gtensor *t = &m->g->t[m->g->output];
+    int32_t H = t->h, W = t->w, C = t->c;
+    for (int32_t c = 0; c < C; c++)
+        for (int32_t y = 0; y < H; y++)
+            for (int32_t x = 0; x < W; x++) {
+                size_t s = ((size_t)y * (size_t)W + (size_t)x) * (size_t)C + (size_t)c;
+                size_t d = i->out_nchw ? ((size_t)c * (size_t)H + (size_t)y) * (size_t)W + (size_t)x
+                                       : s;
+                dst[d] = i->dtype == EB_S8
+                             ? (float)(i->out_scale * (double)(((const int8_t *)out)[s] - i->out_zp))
+                             : ((const float *)out)[s];
+            }
 }

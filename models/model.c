@@ -6,9 +6,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "eb_gop.h"
 #include "eb_model_internal.h"
 #include "eb_quant.h"
 #include "eb_tflite.h"
+#ifdef EB_HAVE_ONNX
+#include "eb_onnx.h"
+#endif
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -105,9 +109,37 @@ bool eb_model_is_tflite(const char *name)
     return name && (ends_with(name, ".tflite") || tflite_at(name));
 }
 
+bool eb_model_is_onnx(const char *name) { return name && ends_with(name, ".onnx"); }
+
+bool eb_model_onnx_available(void)
+{
+#ifdef EB_HAVE_ONNX
+    return true;
+#else
+    return false;
+#endif
+}
+
+static eb_status onnx_import(const char *path, FILE *log, eb_graph **out, char *err,
+                             size_t errlen)
+{
+#ifdef EB_HAVE_ONNX
+    return eb_onnx_import_file(path, log, out, err, errlen);
+#else
+    (void)log;
+    *out = NULL;
+    errf(err, errlen, "%s: this edgebench was built without ONNX support (it needs "
+                      "protobuf-c-compiler, libprotobuf-c-dev and libonnx-dev at build time; "
+                      "cross builds have none)",
+         path);
+    return EB_ERR_UNSUPPORTED;
+#endif
+}
+
 bool eb_model_is_file(const char *name)
 {
-    return name && (strchr(name, '/') || ends_with(name, ".ebm") || eb_model_is_tflite(name));
+    return name && (strchr(name, '/') || ends_with(name, ".ebm") || eb_model_is_tflite(name) ||
+                    ends_with(name, ".onnx"));
 }
 
 size_t eb_model_file_stem(const char *name, const char **start)
@@ -123,6 +155,8 @@ size_t eb_model_file_stem(const char *name, const char **start)
         n -= 4;
     else if (n > 7 && !strncmp(b + n - 7, ".tflite", 7))
         n -= 7;
+    else if (ends_with(b, ".onnx"))
+        n -= 5;
     *start = b;
     return n;
 }
@@ -226,6 +260,31 @@ eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t 
     return st;
 }
 
+eb_status eb_model_describe_onnx(const char *path, FILE *f, char *err, size_t errlen)
+{
+    eb_graph *g = NULL;
+    char e[512] = "";
+    eb_status st = onnx_import(path, f, &g, e, sizeof e);
+    if (st == EB_OK) {
+        eb_model *em = NULL;
+        st = eb_model_from_graph(g, EB_KSET_REF, &em, e, sizeof e);
+        if (st == EB_OK) {
+            const eb_model_info *i = &em->info;
+            fprintf(f, "edgebench model '%s' (%s): %d ops, %.3f M MACs, %llu parameters, "
+                       "%llu weight bytes, arena %llu bytes\n",
+                    i->name, i->variant, (int)i->num_ops, (double)i->macs / 1e6,
+                    (unsigned long long)i->params, (unsigned long long)i->weights_bytes,
+                    (unsigned long long)i->arena_bytes);
+            eb_model_free(em);
+        }
+    }
+    if (st != EB_OK) {
+        fprintf(f, "edgebench cannot run this model: %s\n", e);
+        errf(err, errlen, "%s", e);
+    }
+    return st;
+}
+
 static void unknown_model(const char *name, char *err, size_t errlen)
 {
     const char *const *archs;
@@ -239,7 +298,7 @@ static void unknown_model(const char *name, char *err, size_t errlen)
     errf(err, errlen,
          "unknown model '%s'; valid names are <arch>_<fp32|int8>[_p<1-99>|_c<1-99>] with "
          "<arch> one of %s (e.g. mobilenet_v1_int8, resnet8_fp32_p75; "
-         "'edgebench list models' prints them all), or a path to a .ebm or .tflite file",
+         "'edgebench list models' prints them all), or a path to a .ebm, .tflite or .onnx file",
          name, list);
 }
 
@@ -257,6 +316,8 @@ static eb_status build_graph(const char *name, const eb_model_options *opt, bool
         return tflite_variant(name, at, opt, calibrate, out, err, errlen);
     if (eb_model_is_tflite(name))
         return eb_tflite_import_file(name, NULL, out, err, errlen);
+    if (eb_model_is_onnx(name))
+        return onnx_import(name, NULL, out, err, errlen);
     if (eb_model_is_file(name))
         return eb_ebm_load(name, out, err, errlen);
     eb_variant_spec v;
@@ -339,14 +400,13 @@ eb_status eb_model_with_kernels(const eb_model *m, eb_kset kset, eb_model **out,
 
 /* ---- preparation of ops ------------------------------------------------------------ */
 
-static void *alloc_aligned(size_t n)
+void *eb_alloc_aligned(size_t n)
 {
     return aligned_alloc(EB_ARENA_ALIGN, (n + EB_ARENA_ALIGN - 1) / EB_ARENA_ALIGN *
                                              EB_ARENA_ALIGN);
 }
 
-/* Per-channel requantization of a conv/dwconv/fc op. */
-static eb_status prepare_requant(const eb_graph *g, const eb_gop *op, eb_xop *x)
+eb_status eb_gop_prepare_requant(const eb_graph *g, const eb_gop *op, eb_xop *x)
 {
     const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
     int32_t oc = out->c;
@@ -366,22 +426,6 @@ static eb_status prepare_requant(const eb_graph *g, const eb_gop *op, eb_xop *x)
     return eb_requant_validate(&x->rq, oc);
 }
 
-static const char *type_name(const eb_gop *op)
-{
-    switch (op->type) {
-    case EB_OP_CONV2D: return op->sparse ? "conv2d_sparse" : "conv2d";
-    case EB_OP_DWCONV: return "dwconv";
-    case EB_OP_FC: return op->sparse ? "fc_sparse" : "fc";
-    case EB_OP_AVGPOOL: return "avgpool";
-    case EB_OP_MAXPOOL: return "maxpool";
-    case EB_OP_GAP: return "gap";
-    case EB_OP_ADD: return "add";
-    case EB_OP_SOFTMAX: return op->tfl_softmax ? "softmax_tfl" : "softmax";
-    case EB_OP_MUL: return "mul";
-    }
-    return "?";
-}
-
 /* Bytes of one op's stored weights: values, biases, int8 requantization, CSR. */
 static uint64_t op_weight_bytes(const eb_graph *g, const eb_gop *op)
 {
@@ -397,46 +441,34 @@ static uint64_t op_weight_bytes(const eb_graph *g, const eb_gop *op)
     return bytes;
 }
 
-#define PACK(entry, params, ...)                                                          \
-    do {                                                                                  \
-        size_t ps = (entry).pack_size ? (entry).pack_size(params) : 0;                    \
-        if (ps && (entry).pack) {                                                         \
-            x->packed = alloc_aligned(ps);                                                \
-            if (!x->packed)                                                               \
-                return EB_ERR_NOMEM;                                                      \
-            (entry).pack(params, __VA_ARGS__, x->packed);                                 \
-            *packed += ps;                                                                \
-        }                                                                                 \
-        if ((entry).scratch_size) {                                                       \
-            size_t ss = (entry).scratch_size(params);                                     \
-            if (ss > *scratch)                                                            \
-                *scratch = ss;                                                            \
-        }                                                                                 \
-    } while (0)
-
+/* What every op shares (offsets, counts, the int8 requantization of weighted ops, the
+ * sparse form of conv/fc); the rest is the op's descriptor's. */
 static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *packed)
 {
     const eb_graph *g = m->g;
     const eb_gop *op = &g->op[i];
+    const eb_gop_desc *d = eb_gop_get(op->type);
     eb_xop *x = &m->x[i];
-    const eb_kernel_set *ks = &m->ks;
     const eb_gtensor *in = &g->t[op->in0], *out = &g->t[op->out];
+    const eb_gtensor *in1 = op->in1 >= 0 ? &g->t[op->in1] : NULL;
     bool s8 = g->dtype == EB_S8;
     eb_status st = EB_OK;
 
+    if (!d)
+        return EB_ERR_ARG;
     x->in0 = in->offset;
-    x->in1 = op->in1 >= 0 ? g->t[op->in1].offset : 0;
+    x->in1 = in1 ? in1->offset : 0;
     x->out = out->offset;
-    x->type = type_name(op);
+    x->type = d->type_name ? d->type_name(op) : d->name;
     x->macs = eb_gop_macs(g, op);
     x->w = s8 ? (const void *)op->wq : (const void *)op->w;
     x->b = s8 ? (const void *)op->bq : (const void *)op->b;
     size_t esz = eb_dtype_size(g->dtype);
     x->bytes = op_weight_bytes(g, op) + (uint64_t)eb_gtensor_elems(in) * esz +
                (uint64_t)eb_gtensor_elems(out) * esz +
-               (op->in1 >= 0 ? (uint64_t)eb_gtensor_elems(&g->t[op->in1]) * esz : 0);
-    if (s8 && eb_gop_has_weights(op)) {
-        st = prepare_requant(g, op, x);
+               (in1 ? (uint64_t)eb_gtensor_elems(in1) * esz : 0);
+    if (s8 && d->weights) {
+        st = eb_gop_prepare_requant(g, op, x);
         if (st != EB_OK)
             return st;
     }
@@ -449,144 +481,8 @@ static eb_status prepare_op(eb_model *m, int32_t i, size_t *scratch, uint64_t *p
         x->macs = (uint64_t)op->nnz * (uint64_t)x->p.fc.batch; /* what the kernel does */
         return EB_OK;
     }
-    switch (op->type) {
-    case EB_OP_CONV2D:
-    case EB_OP_DWCONV: {
-        eb_conv_params *p = &x->p.conv;
-        eb_gop_conv_params(g, op, p);
-        bool dw = op->type == EB_OP_DWCONV;
-        st = dw ? eb_dwconv_validate(p) : eb_conv2d_validate(p);
-        if (st != EB_OK)
-            return st;
-        if (s8) {
-            const eb_conv_s8_kernel *k = dw ? &ks->dwconv_s8 : &ks->conv2d_s8;
-            x->kop = dw ? EB_KOP_dwconv_s8 : EB_KOP_conv2d_s8;
-            PACK(*k, p, &x->rq, op->wq, op->bq);
-        } else {
-            const eb_conv_f32_kernel *k = dw ? &ks->dwconv_f32 : &ks->conv2d_f32;
-            x->kop = dw ? EB_KOP_dwconv_f32 : EB_KOP_conv2d_f32;
-            PACK(*k, p, op->w);
-        }
-        break;
-    }
-    case EB_OP_FC: {
-        eb_fc_params *p = &x->p.fc;
-        eb_gop_fc_params(g, op, p);
-        st = eb_fc_validate(p);
-        if (st != EB_OK)
-            return st;
-        if (s8) {
-            x->kop = EB_KOP_fc_s8;
-            PACK(ks->fc_s8, p, &x->rq, op->wq, op->bq);
-        } else {
-            x->kop = EB_KOP_fc_f32;
-            PACK(ks->fc_f32, p, op->w);
-        }
-        break;
-    }
-    case EB_OP_AVGPOOL:
-    case EB_OP_MAXPOOL: {
-        eb_pool_params *p = &x->p.pool;
-        eb_gop_pool_params(g, op, p);
-        if (s8) {
-            if (out->scale != in->scale || out->zp != in->zp)
-                return EB_ERR_ARG; /* int8 pools keep the input's quantization */
-            eb_quant_act_range(op->act, out->scale, out->zp, &p->act_min, &p->act_max);
-        }
-        st = eb_pool_validate(p);
-        bool avg = op->type == EB_OP_AVGPOOL;
-        x->kop = avg ? (s8 ? EB_KOP_avgpool_s8 : EB_KOP_avgpool_f32)
-                     : (s8 ? EB_KOP_maxpool_s8 : EB_KOP_maxpool_f32);
-        break;
-    }
-    case EB_OP_GAP: {
-        eb_gap_params *p = &x->p.gap;
-        memset(p, 0, sizeof *p);
-        p->batch = 1;
-        p->h = in->h;
-        p->w = in->w;
-        p->c = in->c;
-        p->act_min = -128;
-        p->act_max = 127;
-        if (s8) {
-            p->in_zp = in->zp;
-            p->out_zp = out->zp;
-            double real = in->scale / (out->scale * (double)in->h * (double)in->w);
-            st = eb_quantize_multiplier(real, &p->mult, &p->shift);
-            if (st != EB_OK)
-                return st;
-            eb_quant_act_range(op->act, out->scale, out->zp, &p->act_min, &p->act_max);
-        }
-        st = eb_gap_validate(p);
-        x->kop = s8 ? EB_KOP_gap_s8 : EB_KOP_gap_f32;
-        break;
-    }
-    case EB_OP_ADD: {
-        eb_add_params *p = &x->p.add;
-        memset(p, 0, sizeof *p);
-        if (s8) {
-            const eb_gtensor *b = &g->t[op->in1];
-            st = eb_add_s8_prepare(p, in->scale, in->zp, b->scale, b->zp, out->scale, out->zp,
-                                   op->act);
-            if (st != EB_OK)
-                return st;
-        }
-        p->size = (int32_t)eb_gtensor_elems(out);
-        p->act = op->act;
-        st = eb_add_validate(p);
-        x->kop = s8 ? EB_KOP_add_s8 : EB_KOP_add_f32;
-        break;
-    }
-    case EB_OP_MUL: {
-        eb_mul_params *p = &x->p.mul;
-        const eb_gtensor *b = &g->t[op->in1];
-        memset(p, 0, sizeof *p);
-        if (s8) {
-            st = eb_mul_s8_prepare(p, in->scale, in->zp, b->scale, b->zp, out->scale, out->zp,
-                                   op->act);
-            if (st != EB_OK)
-                return st;
-        }
-        p->size = (int32_t)eb_gtensor_elems(out);
-        p->b_size = (int32_t)eb_gtensor_elems(b);
-        p->act = op->act;
-        st = eb_mul_validate(p);
-        x->kop = s8 ? EB_KOP_mul_s8 : EB_KOP_mul_f32;
-        break;
-    }
-    case EB_OP_SOFTMAX: {
-        eb_softmax_params *p = &x->p.sm;
-        memset(p, 0, sizeof *p);
-        p->rows = in->h * in->w;
-        p->depth = in->c;
-        p->beta = 1.0f;
-        if (s8 && op->tfl_softmax) {
-            if (out->scale != 1.0 / 256.0 || out->zp != -128)
-                return EB_ERR_ARG;
-            st = eb_softmax_tfl_s8_prepare(p, in->scale, 1.0);
-            if (st != EB_OK)
-                return st;
-            p->rows = in->h * in->w;
-            p->depth = in->c;
-            x->kop = EB_KOP_softmax_tfl_s8;
-            return eb_softmax_tfl_s8_validate(p);
-        }
-        if (s8) {
-            if (out->scale != 1.0 / 256.0 || out->zp != -128)
-                return EB_ERR_ARG; /* int8 softmax output is fixed by the spec */
-            x->exp_table = malloc(256 * sizeof(uint32_t));
-            if (!x->exp_table)
-                return EB_ERR_NOMEM;
-            st = eb_softmax_s8_prepare(p, in->scale, 1.0, x->exp_table);
-            if (st != EB_OK)
-                return st;
-        }
-        st = eb_softmax_validate(p, g->dtype);
-        x->kop = s8 ? EB_KOP_softmax_s8 : EB_KOP_softmax_f32;
-        break;
-    }
-    }
-    return st;
+    eb_gop_prep pp = {g, op, &m->ks, x, scratch, packed, s8, in, in1, out};
+    return d->prepare(&pp);
 }
 
 eb_status eb_model_from_graph(eb_graph *g, eb_kset kset, eb_model **out, char *err,
@@ -684,6 +580,11 @@ eb_status eb_model_from_graph(eb_graph *g, eb_kset kset, eb_model **out, char *e
     info->in_zp = g->dtype == EB_S8 ? ti->zp : 0;
     info->out_scale = g->dtype == EB_S8 ? to->scale : 1.0;
     info->out_zp = g->dtype == EB_S8 ? to->zp : 0;
+    info->in_nchw = g->in_nchw;
+    info->out_nchw = g->out_nchw;
+    info->in_float = g->in_float && g->dtype == EB_S8;
+    info->out_float = g->out_float && g->dtype == EB_S8;
+    snprintf(info->import_note, sizeof info->import_note, "%s", g->import_note);
     *out = m;
     return EB_OK;
 fail:

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "eb_gop.h"
 #include "eb_model_internal.h"
 
 #define EB_CALIB_MAX_FILES 64
@@ -388,15 +389,15 @@ static eb_status quantize_weights(const eb_graph *g, const eb_graph *q, const eb
  * scale (ops are quantized in order). */
 static void raise_out_scale(const eb_graph *g, eb_graph *q, const eb_gop *s)
 {
+    const eb_gop_desc *d = eb_gop_get(s->type);
     double in_scale = q->t[s->in0].scale, need = 0;
     if (eb_gop_has_weights(s)) {
         size_t nw = s->sparse ? (size_t)s->nnz : (size_t)eb_gop_dense_weights(g, s);
         double maxabs = max_abs(s->w, nw);
         double ws = maxabs > 0 ? maxabs / 127.0 : 1.0 / 127.0; /* the largest channel's */
         need = in_scale * ws / 1073741824.0;
-    } else if (s->type == EB_OP_GAP) {
-        const eb_gtensor *in = &g->t[s->in0];
-        need = in_scale / ((double)in->h * (double)in->w * 1073741824.0);
+    } else if (d && d->min_out_scale) {
+        need = d->min_out_scale(g, q, s);
     }
     eb_gtensor *out = &q->t[s->out];
     if (need > out->scale) {
@@ -459,13 +460,9 @@ eb_status eb_quantize_graph(eb_graph **gp, const char *calib_dir, bool do_calib,
         d.wscale = NULL;
         d.row_ptr = NULL;
         d.col_idx = NULL;
-        if (s->type == EB_OP_AVGPOOL || s->type == EB_OP_MAXPOOL) {
-            q->t[s->out].scale = q->t[s->in0].scale;
-            q->t[s->out].zp = q->t[s->in0].zp;
-        } else if (s->type == EB_OP_SOFTMAX) {
-            q->t[s->out].scale = 1.0 / 256.0;
-            q->t[s->out].zp = -128;
-        }
+        const eb_gop_desc *desc = eb_gop_get(s->type);
+        if (desc && desc->quantize)
+            desc->quantize(g, q, s); /* an output the op's arithmetic fixes */
         raise_out_scale(g, q, s);
         if (eb_gop_has_weights(s)) {
             st = quantize_weights(g, q, s, &d, calib_dir, err, errlen);

@@ -6,13 +6,23 @@
  * does not, its index and what is supported):
  *   CONV_2D            conv2d (OHWI as stored), dilation 1
  *   DEPTHWISE_CONV_2D  dwconv (1HWC as stored) with depth multiplier 1; a multiplier M on
- *                      a one-channel input is a conv2d with M outputs
+ *                      a one-channel input is a conv2d with M outputs, on more channels a
+ *                      repeat of each channel M times and a dwconv over C*M channels
  *   FULLY_CONNECTED    fc over the whole input ([out][in] as stored)
  *   AVERAGE_POOL_2D, MAX_POOL_2D   avgpool / maxpool (a whole-map average pool too: the
  *                      int8 average pool rounds its mean exactly as TFLite's, which the
  *                      global-average-pool requantization does not)
- *   ADD, MUL           add / mul of two activations (mul: one operand may be 1x1xC or one
- *                      value)
+ *   ADD, SUB, MUL      add / sub / mul of two activations (mul: one operand may be 1x1xC
+ *                      or one value)
+ *   RELU, RELU6, LOGISTIC, TANH, HARD_SWISH   the elementwise activation (int8: a table
+ *                      of TFLite's arithmetic for the 256 inputs)
+ *   CONCATENATION      concat along one of H, W, C (a chain of two-input concats for
+ *                      more inputs); int8 inputs share the output's quantization
+ *   PAD                constant padding of H and W (0, int8 the zero point)
+ *   MEAN               mean over H and W (keep_dims either way)
+ *   QUANTIZE           int8 -> int8: a requantization (a table); float32 model input ->
+ *                      int8, and DEQUANTIZE int8 -> float32 model output: the edges, not
+ *                      run (the graph runs from int8 to int8)
  *   RESHAPE, SQUEEZE   an alias of the input tensor, when the consumer reads the same
  *                      bytes the same way (same [h, w, c] or a fully-connected layer)
  *   SOFTMAX            softmax (beta 1) over the last dimension; int8 with TFLite's
@@ -32,8 +42,9 @@
 #include "eb_tflite.h"
 
 #define SUPPORTED_OPS                                                                      \
-    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, MUL, " \
-    "RESHAPE, SQUEEZE and SOFTMAX"
+    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, SUB, " \
+    "MUL, RELU, RELU6, LOGISTIC, TANH, HARD_SWISH, CONCATENATION, PAD, MEAN, QUANTIZE, " \
+    "DEQUANTIZE, RESHAPE, SQUEEZE and SOFTMAX"
 
 typedef struct {
     const eb_tflite_model *m;
@@ -447,7 +458,7 @@ static eb_status conv(imp *c, const eb_tflite_operator *o, bool depthwise)
     int32_t wi = tensor_index(o, 1, false);
     if (!w || w->rank != 4)
         return fail(c, EB_ERR_FORMAT, "weights must be a rank-4 tensor");
-    const eb_gtensor *in = &c->g->t[op.in0];
+    const eb_gtensor *in = &c->g->t[op.in0]; /* (repointed if a repeat is added) */
     int32_t oc, kh = w->shape[1], kw = w->shape[2];
     int64_t *perm = NULL;
     if (depthwise) {
@@ -461,10 +472,24 @@ static eb_status conv(imp *c, const eb_tflite_operator *o, bool depthwise)
         if (mult == 1) {
             op.type = EB_OP_DWCONV;
         } else if (in->c != 1) {
-            return unsupported(c, "depth multiplier %d on %d input channels is not "
-                                  "supported (multiplier 1, or any multiplier on one "
-                                  "input channel)",
-                               (int)mult, (int)in->c);
+            /* each input channel repeated mult times, then a multiplier-1 depthwise over
+             * oc channels: output channel k reads input channel k / mult, as TFLite's */
+            eb_gop rep;
+            init_op(c, &rep, EB_OP_REPEAT, "repeat");
+            rep.in0 = op.in0;
+            rep.out = eb_graph_add_tensor(c->g, in->h, in->w, oc);
+            if (rep.out < 0)
+                return fail(c, EB_ERR_NOMEM, "too many tensors (limit %d)", EB_GRAPH_MAX_TENSORS);
+            in = &c->g->t[op.in0]; /* (the tensors may have moved) */
+            c->g->t[rep.out].scale = in->scale;
+            c->g->t[rep.out].zp = in->zp;
+            log_op(c, &rep, ", each channel x%d for depth multiplier %d", (int)mult, (int)mult);
+            st = add_op(c, &rep);
+            if (st != EB_OK)
+                return st;
+            op.in0 = rep.out;
+            in = &c->g->t[op.in0];
+            op.type = EB_OP_DWCONV;
         } else {
             /* one input channel: a conv2d with oc outputs, OHWI [oc][kh][kw][1] */
             perm = malloc(sizeof(int64_t) * (size_t)oc * (size_t)kh * (size_t)kw);
@@ -604,11 +629,12 @@ static eb_status pool(imp *c, const eb_tflite_operator *o, bool avg)
     return add_op(c, &op);
 }
 
-static eb_status binary(imp *c, const eb_tflite_operator *o, bool mul)
+static eb_status binary(imp *c, const eb_tflite_operator *o, eb_op_type type)
 {
     const eb_tflite_options *x = &o->options;
+    const bool mul = type == EB_OP_MUL;
     eb_gop op;
-    init_op(c, &op, mul ? EB_OP_MUL : EB_OP_ADD, mul ? "mul" : "add");
+    init_op(c, &op, type, mul ? "mul" : type == EB_OP_SUB ? "sub" : "add");
     eb_status st = fused_act(c, x->decoded ? x->u.arith.act : EB_TFLITE_ACT_NONE, &op.act);
     if (st == EB_OK && o->n_inputs != 2)
         st = fail(c, EB_ERR_FORMAT, "has %d inputs, expected 2", (int)o->n_inputs);
@@ -635,12 +661,200 @@ static eb_status binary(imp *c, const eb_tflite_operator *o, bool mul)
         return unsupported(c, "operands %dx%dx%d and %dx%dx%d: %s", (int)a->h, (int)a->w,
                            (int)a->c, (int)b->h, (int)b->w, (int)b->c,
                            mul ? "MUL broadcasts only one value or one value per channel"
-                               : "ADD needs operands of the same shape (no broadcasting)");
+                               : "ADD and SUB need operands of the same shape (no "
+                                 "broadcasting)");
     st = expect_shape(c, op.out, a->h, a->w, a->c);
     if (st != EB_OK)
         return st;
     (void)out;
     log_op(c, &op, ", with tensor %d%s", (int)op.in1, bcast && !same_ab ? " (broadcast)" : "");
+    return add_op(c, &op);
+}
+
+/* RELU, RELU6, LOGISTIC, TANH, HARD_SWISH: y = f(x), the same shape. */
+static eb_status unary(imp *c, const eb_tflite_operator *o, eb_op_type type, const char *kind)
+{
+    eb_gop op;
+    init_op(c, &op, type, kind);
+    eb_status st = input_of(c, o, 0, false, &op.in0);
+    if (st == EB_OK)
+        st = output_of(c, o, 0, &op.out);
+    if (st != EB_OK)
+        return st;
+    const eb_gtensor *in = &c->g->t[op.in0];
+    st = expect_shape(c, op.out, in->h, in->w, in->c);
+    if (st != EB_OK)
+        return st;
+    log_op(c, &op, "%s", want_type(c) == EB_S8 ? ", int8 by table" : "");
+    return add_op(c, &op);
+}
+
+/* CONCATENATION of n activations along one axis: n - 1 two-input concats, each joining
+ * the next input to what came before (the intermediate tensors take the output's
+ * quantization). The axis is the one the shapes say (models/ops/concat.c). */
+static eb_status concatenation(imp *c, const eb_tflite_operator *o)
+{
+    const eb_tflite_options *x = &o->options;
+    eb_act act = EB_ACT_NONE;
+    eb_status st = fused_act(c, x->decoded ? x->u.concat.act : EB_TFLITE_ACT_NONE, &act);
+    if (st != EB_OK)
+        return st;
+    if (act != EB_ACT_NONE)
+        return unsupported(c, "a fused activation on CONCATENATION is not supported");
+    if (o->n_inputs < 2)
+        return fail(c, EB_ERR_FORMAT, "has %d inputs, expected at least 2", (int)o->n_inputs);
+    const eb_tflite_tensor *yt = tensor(c, o, 0, true);
+    if (!yt)
+        return fail(c, EB_ERR_FORMAT, "output 0 is missing");
+    int32_t rank = yt->rank, axis = x->decoded ? x->u.concat.axis : 0;
+    if (axis < 0)
+        axis += rank;
+    if (axis < 1 || axis >= rank)
+        return unsupported(c, "axis %d of a rank-%d tensor: edgebench concatenates along H, W "
+                              "or C of batch-1 tensors",
+                           (int)(x->decoded ? x->u.concat.axis : 0), (int)rank);
+    int32_t prev;
+    st = input_of(c, o, 0, false, &prev);
+    if (st != EB_OK)
+        return st;
+    for (int32_t k = 1; k < o->n_inputs && st == EB_OK; k++) {
+        eb_gop op;
+        init_op(c, &op, EB_OP_CONCAT, "concat");
+        if (o->n_inputs > 2)
+            snprintf(op.name, sizeof op.name, "concat_%d_%d", (int)c->opi, (int)k);
+        op.in0 = prev;
+        st = input_of(c, o, k, false, &op.in1);
+        if (st != EB_OK)
+            return st;
+        if (k == o->n_inputs - 1) {
+            st = output_of(c, o, 0, &op.out);
+        } else {
+            /* the joined part so far: the output's shape with the axis summed so far */
+            const eb_gtensor *a = &c->g->t[prev], *b = &c->g->t[op.in1];
+            int32_t h = a->h, w = a->w, ch = a->c, d = axis + 3 - rank; /* 0 h, 1 w, 2 c */
+            if (d == 2)
+                ch = a->c + b->c;
+            else if (d == 1)
+                w = a->w + b->w;
+            else
+                h = a->h + b->h;
+            op.out = eb_graph_add_tensor(c->g, h, w, ch);
+            if (op.out < 0)
+                return fail(c, EB_ERR_NOMEM, "too many tensors (limit %d)", EB_GRAPH_MAX_TENSORS);
+            if (want_type(c) == EB_S8) {
+                c->g->t[op.out].scale = (double)yt->quant.scale[0];
+                c->g->t[op.out].zp = (int32_t)yt->quant.zero_point[0];
+            }
+        }
+        if (st != EB_OK)
+            return st;
+        const eb_gtensor *a = &c->g->t[op.in0], *b = &c->g->t[op.in1], *y = &c->g->t[op.out];
+        if (want_type(c) == EB_S8 && (a->scale != y->scale || a->zp != y->zp ||
+                                      b->scale != y->scale || b->zp != y->zp))
+            return unsupported(c, "int8 inputs with another quantization than the output "
+                                  "(TFLite requires the same)");
+        log_op(c, &op, ", with tensor %d", (int)op.in1);
+        st = add_op(c, &op);
+        prev = op.out;
+    }
+    return st;
+}
+
+/* PAD: paddings [rank][2] (int32 or int64 constant) of H and W only. */
+static eb_status pad(imp *c, const eb_tflite_operator *o)
+{
+    eb_gop op;
+    init_op(c, &op, EB_OP_PAD, "pad");
+    eb_status st = input_of(c, o, 0, false, &op.in0);
+    if (st != EB_OK)
+        return st;
+    const eb_tflite_tensor *x = tensor(c, o, 0, false), *pt = tensor(c, o, 1, false);
+    if (!pt || !pt->data)
+        return unsupported(c, "the paddings (input 1) are not a constant");
+    if ((pt->type != EB_TFLITE_INT32 && pt->type != EB_TFLITE_INT64) || pt->rank != 2 ||
+        pt->shape[0] != x->rank || pt->shape[1] != 2 ||
+        pt->data_size != (uint64_t)x->rank * 2 * (pt->type == EB_TFLITE_INT32 ? 4 : 8))
+        return fail(c, EB_ERR_FORMAT, "paddings are not a [%d,2] int32/int64 tensor",
+                    (int)x->rank);
+    int64_t pads[8][2];
+    for (int32_t d = 0; d < x->rank; d++)
+        for (int k = 0; k < 2; k++) {
+            const uint8_t *q = pt->data + (size_t)(d * 2 + k) * (pt->type == EB_TFLITE_INT32 ? 4 : 8);
+            int64_t v = load_i32(q);
+            if (pt->type == EB_TFLITE_INT64)
+                v = (int64_t)((uint64_t)(uint32_t)load_i32(q) | (uint64_t)(uint32_t)load_i32(q + 4) << 32);
+            if (v < 0 || v > EB_GRAPH_MAX_DIM)
+                return fail(c, EB_ERR_FORMAT, "padding %lld of axis %d is out of range",
+                            (long long)v, (int)d);
+            pads[d][k] = v;
+        }
+    /* H and W are the axes before the last two of [1,H,W,C]; [1,W,C] has no H */
+    for (int32_t d = 0; d < x->rank; d++) {
+        bool hw = (x->rank == 4 && (d == 1 || d == 2)) || (x->rank == 3 && d == 1);
+        if (!hw && (pads[d][0] || pads[d][1]))
+            return unsupported(c, "padding axis %d of a rank-%d tensor; edgebench pads H and W",
+                               (int)d, (int)x->rank);
+    }
+    if (x->rank == 4) {
+        op.pad_top = (int32_t)pads[1][0], op.pad_bottom = (int32_t)pads[1][1];
+        op.pad_left = (int32_t)pads[2][0], op.pad_right = (int32_t)pads[2][1];
+    } else if (x->rank == 3) {
+        op.pad_left = (int32_t)pads[1][0], op.pad_right = (int32_t)pads[1][1];
+    }
+    st = output_of(c, o, 0, &op.out);
+    if (st != EB_OK)
+        return st;
+    const eb_gtensor *in = &c->g->t[op.in0], *out = &c->g->t[op.out];
+    if (want_type(c) == EB_S8 && !same_quant(in, out))
+        return unsupported(c, "int8 padding with different input and output quantization is "
+                              "not supported");
+    st = expect_shape(c, op.out, in->h + op.pad_top + op.pad_bottom,
+                      in->w + op.pad_left + op.pad_right, in->c);
+    if (st != EB_OK)
+        return st;
+    log_op(c, &op, ", pad t%d l%d b%d r%d", (int)op.pad_top, (int)op.pad_left,
+           (int)op.pad_bottom, (int)op.pad_right);
+    return add_op(c, &op);
+}
+
+/* MEAN over the spatial axes of [1,H,W,C] (axis a constant {1, 2} in any order, negative
+ * values too), keep_dims true or false. */
+static eb_status mean(imp *c, const eb_tflite_operator *o)
+{
+    eb_gop op;
+    init_op(c, &op, EB_OP_MEAN, "mean");
+    eb_status st = input_of(c, o, 0, false, &op.in0);
+    if (st != EB_OK)
+        return st;
+    const eb_tflite_tensor *x = tensor(c, o, 0, false), *at = tensor(c, o, 1, false);
+    if (!at || !at->data || at->type != EB_TFLITE_INT32)
+        return unsupported(c, "the axes (input 1) are not an int32 constant");
+    int64_t na = 1;
+    for (int32_t d = 0; d < at->rank; d++)
+        na *= at->shape[d];
+    if (at->data_size != (uint64_t)na * 4)
+        return fail(c, EB_ERR_FORMAT, "the axes tensor has %llu bytes for %lld values",
+                    (unsigned long long)at->data_size, (long long)na);
+    bool seen[2] = {false, false};
+    for (int64_t k = 0; k < na; k++) {
+        int32_t a = load_i32(at->data + 4 * k);
+        if (a < 0)
+            a += x->rank;
+        if (x->rank != 4 || (a != 1 && a != 2) || seen[a - 1])
+            return unsupported(c, "a mean over axes other than H and W of a [1,H,W,C] tensor "
+                                  "is not supported");
+        seen[a - 1] = true;
+    }
+    if (!seen[0] || !seen[1])
+        return unsupported(c, "a mean over one of H and W only is not supported");
+    st = output_of(c, o, 0, &op.out);
+    if (st == EB_OK)
+        st = expect_shape(c, op.out, 1, 1, c->g->t[op.in0].c);
+    if (st != EB_OK)
+        return st;
+    log_op(c, &op, ", over H and W%s", o->options.decoded && o->options.u.reducer.keep_dims
+                                           ? ", keep_dims"
+                                           : "");
     return add_op(c, &op);
 }
 
@@ -720,9 +934,23 @@ static eb_status import_op(imp *c, const eb_tflite_operator *o)
     case EB_TFLITE_OP_FULLY_CONNECTED: return fully_connected(c, o);
     case EB_TFLITE_OP_AVERAGE_POOL_2D: return pool(c, o, true);
     case EB_TFLITE_OP_MAX_POOL_2D: return pool(c, o, false);
-    case EB_TFLITE_OP_ADD: return binary(c, o, false);
-    case EB_TFLITE_OP_MUL: return binary(c, o, true);
+    case EB_TFLITE_OP_ADD: return binary(c, o, EB_OP_ADD);
+    case EB_TFLITE_OP_SUB: return binary(c, o, EB_OP_SUB);
+    case EB_TFLITE_OP_MUL: return binary(c, o, EB_OP_MUL);
     case EB_TFLITE_OP_SOFTMAX: return softmax(c, o);
+    case EB_TFLITE_OP_CONCATENATION: return concatenation(c, o);
+    case EB_TFLITE_OP_PAD: return pad(c, o);
+    case EB_TFLITE_OP_MEAN: return mean(c, o);
+    case EB_TFLITE_OP_QUANTIZE:
+        if (want_type(c) != EB_S8)
+            return unsupported(c, "QUANTIZE in a float32 model (only an int8 requantization "
+                                  "or the quantization of the model input is supported)");
+        return unary(c, o, EB_OP_QUANTIZE, "quantize");
+    case EB_TFLITE_OP_RELU: return unary(c, o, EB_OP_RELU, "relu");
+    case EB_TFLITE_OP_RELU6: return unary(c, o, EB_OP_RELU6, "relu6");
+    case EB_TFLITE_OP_LOGISTIC: return unary(c, o, EB_OP_LOGISTIC, "logistic");
+    case EB_TFLITE_OP_TANH: return unary(c, o, EB_OP_TANH, "tanh");
+    case EB_TFLITE_OP_HARD_SWISH: return unary(c, o, EB_OP_HARD_SWISH, "hard_swish");
     case EB_TFLITE_OP_RESHAPE:
     case EB_TFLITE_OP_SQUEEZE: return reshape(c, o);
     default: {
@@ -751,6 +979,32 @@ static void base_name(const char *path, char *out, size_t n)
         snprintf(out, n, "model");
 }
 
+/* A float32 model input whose first use is a QUANTIZE to int8, and a float32 model output
+ * made by a DEQUANTIZE of an int8 tensor (how the converter gives an int8 model float
+ * inputs and outputs): the graph runs from the QUANTIZE's output to the DEQUANTIZE's input
+ * and those two operators are not run (a harness quantizes float inputs with the model's
+ * input scale). Leaves everything as it is when the model has no such edges. */
+static void edge_conversions(const eb_tflite_model *m, int32_t *in_t, int32_t *out_t,
+                             int32_t *q_op, int32_t *dq_op)
+{
+    const eb_tflite_tensor *t = m->tensors;
+    for (int32_t i = 0; i < m->n_operators; i++) {
+        const eb_tflite_operator *o = &m->operators[i];
+        if (o->n_inputs < 1 || o->n_outputs != 1 || o->inputs[0] < 0 || o->outputs[0] < 0)
+            continue;
+        int32_t a = o->inputs[0], y = o->outputs[0];
+        if (*q_op < 0 && o->builtin == EB_TFLITE_OP_QUANTIZE && a == *in_t &&
+            t[a].type == EB_TFLITE_FLOAT32 && t[y].type == EB_TFLITE_INT8) {
+            *q_op = i;
+            *in_t = y;
+        } else if (*dq_op < 0 && o->builtin == EB_TFLITE_OP_DEQUANTIZE && y == *out_t &&
+                   t[a].type == EB_TFLITE_INT8 && t[y].type == EB_TFLITE_FLOAT32) {
+            *dq_op = i;
+            *out_t = a;
+        }
+    }
+}
+
 eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log,
                            eb_graph **out, char *err, size_t errlen)
 {
@@ -766,7 +1020,9 @@ eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log
                            (int)m->n_inputs, (int)m->n_outputs);
     if (m->n_operators < 1)
         return unsupported(&c, "the model has no operators");
-    const eb_tflite_tensor *ti = &m->tensors[m->inputs[0]];
+    int32_t in_t = m->inputs[0], out_t = m->outputs[0], q_op = -1, dq_op = -1;
+    edge_conversions(m, &in_t, &out_t, &q_op, &dq_op);
+    const eb_tflite_tensor *ti = &m->tensors[in_t];
     eb_dtype dt;
     if (ti->type == EB_TFLITE_INT8)
         dt = EB_S8;
@@ -789,7 +1045,7 @@ eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log
     }
     for (int32_t i = 0; i < m->n_tensors; i++)
         c.map[i] = -1;
-    st = check_act_tensor(&c, m->inputs[0], "the model input");
+    st = check_act_tensor(&c, in_t, "the model input");
     int32_t h, w, ch;
     if (st == EB_OK && !eb_shape(ti, &h, &w, &ch)) {
         char s[96];
@@ -805,19 +1061,26 @@ eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log
         c.g->t[0].scale = (double)ti->quant.scale[0];
         c.g->t[0].zp = (int32_t)ti->quant.zero_point[0];
     }
-    c.map[m->inputs[0]] = c.g->input;
+    c.map[in_t] = c.g->input;
     if (log)
         fprintf(log, "edgebench mapping (%s graph, input %dx%dx%d):\n",
                 dt == EB_S8 ? "int8" : "fp32", (int)h, (int)w, (int)ch);
     for (int32_t i = 0; i < m->n_operators && st == EB_OK; i++) {
         c.opi = i;
         c.opname = eb_tflite_builtin_name(m->operators[i].builtin);
+        if (i == q_op || i == dq_op) { /* the float32 edges: not run */
+            if (log)
+                fprintf(log, "  op %-3d %-18s -> (edge)     float32 %s, not run: the model "
+                             "runs from int8 to int8\n",
+                        (int)i, c.opname, i == q_op ? "input quantized" : "output dequantized");
+            continue;
+        }
         st = import_op(&c, &m->operators[i]);
     }
     c.opi = -1;
     if (st != EB_OK)
         goto done;
-    int32_t to = m->outputs[0];
+    int32_t to = out_t;
     if (c.map[to] < 0 || c.map[to] == c.g->input) {
         st = unsupported(&c, "the model output (tensor %d) is not computed by an operator",
                          (int)to);

@@ -129,6 +129,7 @@ typedef struct {
 
 typedef struct {
     char model[48], variant[32], name[96], scenario[16];
+    char import_note[256]; /* what a model file's importer folded or converted; "" none */
     int32_t threads; /* per inference (the pool one inference is split over) */
     int32_t streams; /* inferences at once (offline); 1 in single-stream */
     bool complete;

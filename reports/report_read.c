@@ -173,6 +173,7 @@ static bool result_from_json(const cJSON *o, eb_report_result *r)
     str(r->variant, sizeof r->variant, o, "variant");
     str(r->name, sizeof r->name, o, "name");
     str(r->scenario, sizeof r->scenario, o, "scenario");
+    str(r->import_note, sizeof r->import_note, o, "import");
     r->threads = i32(o, "threads", 1);
     r->streams = get(o, "streams") ? i32(o, "streams", 1) : 1; /* reports before streams */
     r->complete = boolean(o, "complete");

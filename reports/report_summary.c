@@ -78,6 +78,8 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fprintf(f, "\n%s  (model %s, variant %s) on %s [%s, %d cores, %s]%s\n", x->name, x->model,
             x->variant, r->target.name, r->target.arch, (int)r->target.cores, r->target.transport,
             x->complete ? "" : "  INTERRUPTED");
+    if (x->import_note[0])
+        fprintf(f, "  %-11s %s\n", "import", x->import_note);
     fprintf(f, "  %-11s %s, %d thread%s per inference", "scenario", x->scenario,
             (int)x->threads, x->threads == 1 ? "" : "s");
     if (x->streams > 1)
@@ -176,7 +178,7 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
                 x->fidelity.max_abs_err);
     else if (device)
         fprintf(f, "  %-11s not reported by the device\n", "fidelity");
-    else if (!strcmp(x->model, "tflite"))
+    else if (!strcmp(x->model, "tflite") || !strcmp(x->model, "onnx"))
         fprintf(f, "  %-11s none (an imported model has no fp32 reference yet)\n", "fidelity");
     else
         fprintf(f, "  %-11s reference (fp32 dense)\n", "fidelity");

@@ -235,6 +235,8 @@ static cJSON *result_json(const eb_report_result *r)
     cJSON_AddStringToObject(o, "variant", r->variant);
     cJSON_AddStringToObject(o, "name", r->name);
     cJSON_AddStringToObject(o, "scenario", r->scenario);
+    if (r->import_note[0])
+        cJSON_AddStringToObject(o, "import", r->import_note);
     cJSON_AddNumberToObject(o, "threads", r->threads);
     cJSON_AddNumberToObject(o, "streams", r->streams > 0 ? r->streams : 1);
     cJSON_AddBoolToObject(o, "complete", r->complete);

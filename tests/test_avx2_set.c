@@ -11,8 +11,7 @@ Test(avx2_set, forced_set_is_all_avx2)
     size_t n = eb_kernel_set_describe(&t_avx2, info, 64);
     cr_assert_eq(n, EB_KOP_COUNT, "%zu entries", n);
     for (size_t i = 0; i < n; i++) {
-        if (!strcmp(info[i].op, "softmax_tfl")) {
-            /* ref only: TFLite's int8 softmax ends imported classifiers (10-odd values) */
+        if (t_ref_only(info[i].op)) {
             cr_assert_eq(info[i].isa, EB_ISA_REF, "%s", info[i].name);
             continue;
         }

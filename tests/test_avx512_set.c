@@ -15,7 +15,7 @@ Test(avx512_set, conv_dwconv_fc_avx512_rest_avx2)
         const bool gemm = !strcmp(info[i].op, "conv2d") || !strcmp(info[i].op, "fc") ||
                           !strcmp(info[i].op, "dwconv") ||
                           (!strcmp(info[i].op, "add") && !strcmp(info[i].dtype, "s8"));
-        if (!strcmp(info[i].op, "softmax_tfl")) { /* ref only (test_avx2_set.c) */
+        if (t_ref_only(info[i].op)) { /* (dispatch_test_util.h) */
             cr_assert_eq(info[i].isa, EB_ISA_REF, "%s", info[i].name);
             continue;
         }

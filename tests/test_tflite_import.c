@@ -306,6 +306,8 @@ static const conv_case dwconvs[] = {
     {7, 6, 5, 5, 3, 3, 2, 2, EB_TFLITE_PAD_SAME, true, EB_TFLITE_ACT_RELU},
     {6, 7, 3, 3, 3, 3, 1, 1, EB_TFLITE_PAD_SAME, true, EB_TFLITE_ACT_RELU6},
     {8, 5, 1, 4, 3, 3, 2, 1, EB_TFLITE_PAD_SAME, true, EB_TFLITE_ACT_NONE}, /* mult 4 */
+    {6, 6, 2, 4, 3, 3, 1, 1, EB_TFLITE_PAD_SAME, true, EB_TFLITE_ACT_NONE}, /* mult 2 */
+    {7, 5, 3, 9, 3, 2, 2, 1, EB_TFLITE_PAD_VALID, true, EB_TFLITE_ACT_RELU6}, /* mult 3 */
 };
 
 Test(tflite_import, conv2d_int8_per_channel)
@@ -322,7 +324,7 @@ Test(tflite_import, conv2d_fp32_and_hybrid)
     }
 }
 
-Test(tflite_import, depthwise_int8_fp32_and_multiplier_on_one_channel)
+Test(tflite_import, depthwise_int8_fp32_and_depth_multipliers)
 {
     for (size_t i = 0; i < sizeof dwconvs / sizeof dwconvs[0]; i++) {
         check_conv_s8(&dwconvs[i]);
@@ -683,11 +685,11 @@ static void expect_refused(const uint8_t *b, size_t n, eb_status want, const cha
 
 Test(tflite_import, unsupported_op_is_named_with_its_index)
 {
-    /* x -> MAX_POOL (fine) -> TANH (not supported) */
+    /* x -> MAX_POOL (fine) -> DIV (not supported) */
     tbm mb;
     tbm_init(&mb);
     int pc = tbm_opcode(&mb, EB_TFLITE_OP_MAX_POOL_2D, 1);
-    int tc = tbm_opcode(&mb, EB_TFLITE_OP_TANH, 1);
+    int tc = tbm_opcode(&mb, EB_TFLITE_OP_DIV, 1);
     const int32_t s[] = {1, 4, 4, 2};
     int x = tbm_tensor(&mb, "x", EB_TFLITE_FLOAT32, 4, s, 0);
     int p = tbm_tensor(&mb, "p", EB_TFLITE_FLOAT32, 4, s, 0);
@@ -704,7 +706,7 @@ Test(tflite_import, unsupported_op_is_named_with_its_index)
     tbm_io(&mb, 1, i0, 1, o1);
     size_t n;
     uint8_t *b = tbm_finish(&mb, &n);
-    expect_refused(b, n, EB_ERR_UNSUPPORTED, "op 1 (TANH) is not supported",
+    expect_refused(b, n, EB_ERR_UNSUPPORTED, "op 1 (DIV) is not supported",
                    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED");
     free(b);
     tbm_free(&mb);
@@ -717,16 +719,10 @@ Test(tflite_import, unsupported_options_and_types)
     int8_t w[4 * 3 * 3 * 3] = {0};
     int32_t bias[8] = {0};
     float ws[4] = {0.1f, 0.1f, 0.1f, 0.1f};
-    /* a depth multiplier on more than one input channel */
-    conv_case dw = {6, 6, 2, 4, 3, 3, 1, 1, EB_TFLITE_PAD_SAME, true, EB_TFLITE_ACT_NONE};
-    uint8_t *b = build_conv(&dw, EB_TFLITE_INT8, EB_TFLITE_INT8, w, 36, ws, 4, bias, 0.1f, 0,
-                            0.1f, 0, &n, &mb);
-    expect_refused(b, n, EB_ERR_UNSUPPORTED, "op 0 (DEPTHWISE_CONV_2D)", "depth multiplier 2");
-    free(b);
-    tbm_free(&mb);
+    /* (a depth multiplier on several input channels is supported now: dwconvs[]) */
     /* a fused TANH */
     conv_case c = {6, 6, 3, 4, 3, 3, 1, 1, EB_TFLITE_PAD_SAME, false, EB_TFLITE_ACT_TANH};
-    b = build_conv(&c, EB_TFLITE_INT8, EB_TFLITE_INT8, w, sizeof w, ws, 4, bias, 0.1f, 0, 0.1f,
+    uint8_t *b = build_conv(&c, EB_TFLITE_INT8, EB_TFLITE_INT8, w, sizeof w, ws, 4, bias, 0.1f, 0, 0.1f,
                    0, &n, &mb);
     expect_refused(b, n, EB_ERR_UNSUPPORTED, "op 0 (CONV_2D)", "fused activation TANH");
     free(b);

@@ -196,6 +196,39 @@ eb_status eb_mul_validate(const eb_mul_params *p)
     return EB_OK;
 }
 
+eb_status eb_concat_validate(const eb_concat_params *p)
+{
+    if (!p || p->outer <= 0 || p->a_inner <= 0 || p->b_inner <= 0 || !zp_ok(p->a_zp) ||
+        !zp_ok(p->b_zp) || !zp_ok(p->out_zp) || p->a_mult < 0 || p->b_mult < 0 ||
+        p->a_shift < -31 || p->a_shift > 31 || p->b_shift < -31 || p->b_shift > 31)
+        return EB_ERR_ARG;
+    return elems_ok(p->outer, (int64_t)p->a_inner + p->b_inner, 1, 1) ? EB_OK : EB_ERR_ARG;
+}
+
+eb_status eb_pad_validate(const eb_pad_params *p)
+{
+    if (!p || p->in_h <= 0 || p->in_w <= 0 || p->c <= 0 || p->pad_top < 0 ||
+        p->pad_left < 0 || p->pad_bottom < 0 || p->pad_right < 0 || !zp_ok(p->qvalue) ||
+        !(p->value == p->value))
+        return EB_ERR_ARG;
+    int64_t oh = (int64_t)p->in_h + p->pad_top + p->pad_bottom;
+    int64_t ow = (int64_t)p->in_w + p->pad_left + p->pad_right;
+    return oh <= EB_MAX_ELEMS && ow <= EB_MAX_ELEMS && elems_ok(oh, ow, p->c, 1) ? EB_OK
+                                                                                 : EB_ERR_ARG;
+}
+
+eb_status eb_repeat_validate(const eb_repeat_params *p)
+{
+    if (!p || p->outer <= 0 || p->c <= 0 || p->times <= 0)
+        return EB_ERR_ARG;
+    return elems_ok(p->outer, p->c, p->times, 1) ? EB_OK : EB_ERR_ARG;
+}
+
+eb_status eb_unary_validate(const eb_unary_params *p)
+{
+    return p && p->size > 0 ? EB_OK : EB_ERR_ARG;
+}
+
 eb_status eb_add_validate(const eb_add_params *p)
 {
     if (!p || p->size <= 0 || !act_ok(p->act) || !zp_ok(p->a_zp) || !zp_ok(p->b_zp) ||

@@ -152,6 +152,16 @@ const char *eb_kset_why_not(eb_kset k, char *buf, size_t n);
 #undef EB_KCLASS
 #undef EB_KCLASS_PACKED
 
+/* The reference kernels: every op of the list has one, eb_<op>_ref (kernels/ref/), so
+ * their prototypes follow from the rows too. */
+#define EB_KCLASS(...)
+#define EB_KCLASS_PACKED(...)
+#define EB_OP(id, op, dtype, cls) eb_##id##_run_fn eb_##id##_ref;
+#include "eb_ops.inc"
+#undef EB_OP
+#undef EB_KCLASS
+#undef EB_KCLASS_PACKED
+
 /* The table: one entry per op and datatype, in the order of eb_ops.inc. */
 struct eb_kernel_set {
 #define EB_KCLASS(...)

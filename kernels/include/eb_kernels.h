@@ -135,6 +135,10 @@ typedef struct {
 } eb_gap_params;
 
 eb_status eb_gap_validate(const eb_gap_params *p);
+/* TFLite's reference integer MEAN over H and W: out = out_zp + round_half_away(
+ * requantize(sum(x - in_zp), mult, shift) / (h * w)), (mult, shift) encoding
+ * in_scale / out_scale (fp32 MEAN is eb_gap_f32_ref). */
+void eb_mean_s8_ref(const eb_gap_params *p, const int8_t *x, int8_t *y);
 void eb_gap_f32_ref(const eb_gap_params *p, const float *x, float *y);
 void eb_gap_s8_ref(const eb_gap_params *p, const int8_t *x, int8_t *y);
 
@@ -179,6 +183,75 @@ eb_status eb_mul_s8_prepare(eb_mul_params *p, double a_scale, int32_t a_zp, doub
 eb_status eb_mul_validate(const eb_mul_params *p);
 void eb_mul_f32_ref(const eb_mul_params *p, const float *a, const float *b, float *y);
 void eb_mul_s8_ref(const eb_mul_params *p, const int8_t *a, const int8_t *b, int8_t *y);
+
+/* ---- elementwise unary (activations) ------------------------------------------------- */
+
+/* y[i] = f(x[i]) for i < size. fp32: one kernel per function (relu, relu6, logistic,
+ * tanh, hard_swish). int8: one kernel for every function, a lookup table of the 256
+ * possible inputs, y = table[x + 128], which the graph op fills from its exact
+ * arithmetic (TFLite's, per op) at build time. */
+typedef struct {
+    int32_t size;
+    int8_t table[256]; /* int8 */
+} eb_unary_params;
+
+eb_status eb_unary_validate(const eb_unary_params *p);
+void eb_relu_f32_ref(const eb_unary_params *p, const float *x, float *y);
+void eb_relu6_f32_ref(const eb_unary_params *p, const float *x, float *y);
+void eb_logistic_f32_ref(const eb_unary_params *p, const float *x, float *y);
+void eb_tanh_f32_ref(const eb_unary_params *p, const float *x, float *y);
+void eb_hard_swish_f32_ref(const eb_unary_params *p, const float *x, float *y);
+void eb_lut_s8_ref(const eb_unary_params *p, const int8_t *x, int8_t *y);
+
+/* ---- concatenation ------------------------------------------------------------------- */
+
+/* y = [a b] along one axis of NHWC tensors, as rows: y[o] = a[o] (a_inner elements) then
+ * b[o] (b_inner) for each of `outer` rows (channel axis: outer = h*w, inner = channels;
+ * width: outer = h, inner = w*c; height: outer = 1). int8: an input with the output's
+ * quantization is copied (TFLite's int8 CONCATENATION requires that of all inputs, so
+ * imported models only copy); one with another (edgebench's own int8 quantization) is
+ * requantized, out_zp + requantize(x - zp, mult, shift) clamped, (mult, shift) encoding
+ * its scale / the output's. */
+typedef struct {
+    int32_t outer, a_inner, b_inner;
+    int32_t a_requant, a_zp, a_mult, a_shift; /* int8; a_requant 0: copy */
+    int32_t b_requant, b_zp, b_mult, b_shift;
+    int32_t out_zp;
+} eb_concat_params;
+
+eb_status eb_concat_validate(const eb_concat_params *p);
+void eb_concat_f32_ref(const eb_concat_params *p, const float *a, const float *b, float *y);
+void eb_concat_s8_ref(const eb_concat_params *p, const int8_t *a, const int8_t *b, int8_t *y);
+
+/* ---- constant padding ---------------------------------------------------------------- */
+
+/* [in_h][in_w][c] -> [pad_top + in_h + pad_bottom][pad_left + in_w + pad_right][c], the
+ * new elements set to `value` (fp32) or `qvalue` (int8: TFLite's PAD writes the output
+ * zero point, the quantized 0, and keeps the input's quantization). A part of the
+ * output (threads) may hold no input rows: in_h 0. */
+typedef struct {
+    int32_t in_h, in_w, c;
+    int32_t pad_top, pad_left, pad_bottom, pad_right;
+    float value;    /* fp32 */
+    int32_t qvalue; /* int8 */
+} eb_pad_params;
+
+eb_status eb_pad_validate(const eb_pad_params *p);
+void eb_pad_f32_ref(const eb_pad_params *p, const float *x, float *y);
+void eb_pad_s8_ref(const eb_pad_params *p, const int8_t *x, int8_t *y);
+
+/* ---- channel repeat ------------------------------------------------------------------ */
+
+/* y[o][k * times + t] = x[o][k] for each of `outer` pixels, k < c, t < times: every
+ * channel repeated `times` times in place (a depthwise convolution with depth multiplier
+ * M is this, times M, then one of multiplier 1). int8 keeps the quantization. */
+typedef struct {
+    int32_t outer, c, times;
+} eb_repeat_params;
+
+eb_status eb_repeat_validate(const eb_repeat_params *p);
+void eb_repeat_f32_ref(const eb_repeat_params *p, const float *x, float *y);
+void eb_repeat_s8_ref(const eb_repeat_params *p, const int8_t *x, int8_t *y);
 
 /* ---- softmax ------------------------------------------------------------------------ */
 

@@ -797,7 +797,12 @@ static void check_gap(const eb_gap_f32_kernel *kf, const eb_gap_s8_kernel *ks)
 static const int32_t sizes[] = {1, 3, 7, 8, 9, 15, 16, 17, 33, 64, 100, 1000};
 #define NSIZES (sizeof sizes / sizeof sizes[0])
 
-static void check_add(const eb_add_f32_kernel *kf, const eb_add_s8_kernel *ks)
+typedef void add_f32_ref_fn(const eb_add_params *, const float *, const float *, float *);
+typedef void add_s8_ref_fn(const eb_add_params *, const int8_t *, const int8_t *, int8_t *);
+
+/* add and sub (one signature): against their ref kernels */
+static void check_binary(const eb_add_f32_kernel *kf, const eb_add_s8_kernel *ks,
+                         add_f32_ref_fn *ref_f32, add_s8_ref_fn *ref_s8)
 {
     for (size_t i = 0; i < NSIZES; i++) {
         const size_t n = (size_t)sizes[i];
@@ -808,7 +813,7 @@ static void check_add(const eb_add_f32_kernel *kf, const eb_add_s8_kernel *ks)
             float *ref = malloc(n * 4), *mag = malloc(n * 4);
             fill_f32(a, n, -8.0f, 8.0f);
             fill_f32(b, n, -8.0f, 8.0f);
-            eb_add_f32_ref(&p, a, b, ref);
+            ref_f32(&p, a, b, ref);
             for (size_t j = 0; j < n; j++)
                 mag[j] = fabsf(a[j]) + fabsf(b[j]);
             nan_fill(got, n);
@@ -832,7 +837,7 @@ static void check_add(const eb_add_f32_kernel *kf, const eb_add_s8_kernel *ks)
             int8_t *a = galloc(n), *b = galloc(n), *got = galloc(n), *ref = malloc(n);
             fill_s8(a, n, -128, 127);
             fill_s8(b, n, -128, 127);
-            eb_add_s8_ref(&p, a, b, ref);
+            ref_s8(&p, a, b, ref);
             not_fill(got, ref, n);
             ks->run(&p, a, b, got);
             bool ok = cmp_s8(ref, got, n, why, sizeof why);
@@ -1076,12 +1081,235 @@ static void check_maxpool_s8(const eb_pool_s8_kernel *k)
 }
 static void check_gap_f32(const eb_gap_f32_kernel *k) { check_gap(k, NULL); }
 static void check_gap_s8(const eb_gap_s8_kernel *k) { check_gap(NULL, k); }
-static void check_add_f32(const eb_add_f32_kernel *k) { check_add(k, NULL); }
-static void check_add_s8(const eb_add_s8_kernel *k) { check_add(NULL, k); }
+static void check_add_f32(const eb_add_f32_kernel *k)
+{
+    check_binary(k, NULL, eb_add_f32_ref, eb_add_s8_ref);
+}
+static void check_add_s8(const eb_add_s8_kernel *k)
+{
+    check_binary(NULL, k, eb_add_f32_ref, eb_add_s8_ref);
+}
+static void check_sub_f32(const eb_add_f32_kernel *k)
+{
+    check_binary(k, NULL, eb_sub_f32_ref, eb_sub_s8_ref);
+}
+static void check_sub_s8(const eb_add_s8_kernel *k)
+{
+    check_binary(NULL, k, eb_sub_f32_ref, eb_sub_s8_ref);
+}
 static void check_softmax_f32(const eb_softmax_f32_kernel *k) { check_softmax(k, NULL); }
 static void check_softmax_s8(const eb_softmax_s8_kernel *k) { check_softmax(NULL, k); }
 static void check_mul_f32(const eb_mul_f32_kernel *k) { check_mul(k, NULL); }
 static void check_mul_s8(const eb_mul_s8_kernel *k) { check_mul(NULL, k); }
+
+/* unary (one signature for every activation): against the op's ref on the tail sizes;
+ * int8 runs a table of random entries */
+typedef void unary_f32_ref_fn(const eb_unary_params *, const float *, float *);
+
+static void check_unary(const eb_unary_f32_kernel *kf, const eb_unary_s8_kernel *ks,
+                        unary_f32_ref_fn *ref_f32)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        const size_t n = (size_t)sizes[i];
+        char desc[96], why[200] = "";
+        eb_unary_params p;
+        memset(&p, 0, sizeof p);
+        p.size = sizes[i];
+        if (kf) {
+            float *x = galloc(n * 4), *got = galloc(n * 4);
+            float *ref = malloc(n * 4), *mag = malloc(n * 4);
+            fill_f32(x, n, -8.0f, 8.0f);
+            ref_f32(&p, x, ref);
+            for (size_t j = 0; j < n; j++)
+                mag[j] = fabsf(x[j]) + 1.0f;
+            nan_fill(got, n);
+            kf->run(&p, x, got);
+            bool ok = cmp_f32(ref, got, mag, n, F32_TOL, 0.0, why, sizeof why);
+            snprintf(desc, sizeof desc, "n %d", (int)n);
+            report(kf->name, desc, ok, why);
+            free(ref), free(mag);
+            gfree_all();
+        }
+        if (ks) {
+            fill_s8(p.table, 256, -128, 127);
+            int8_t *x = galloc(n), *got = galloc(n), *ref = malloc(n);
+            fill_s8(x, n, -128, 127);
+            eb_lut_s8_ref(&p, x, ref);
+            not_fill(got, ref, n);
+            ks->run(&p, x, got);
+            bool ok = cmp_s8(ref, got, n, why, sizeof why);
+            snprintf(desc, sizeof desc, "n %d random table", (int)n);
+            report(ks->name, desc, ok, why);
+            free(ref);
+            gfree_all();
+        }
+    }
+}
+static void check_relu_f32(const eb_unary_f32_kernel *k) { check_unary(k, NULL, eb_relu_f32_ref); }
+static void check_relu6_f32(const eb_unary_f32_kernel *k)
+{
+    check_unary(k, NULL, eb_relu6_f32_ref);
+}
+static void check_logistic_f32(const eb_unary_f32_kernel *k)
+{
+    check_unary(k, NULL, eb_logistic_f32_ref);
+}
+static void check_tanh_f32(const eb_unary_f32_kernel *k) { check_unary(k, NULL, eb_tanh_f32_ref); }
+static void check_hard_swish_f32(const eb_unary_f32_kernel *k)
+{
+    check_unary(k, NULL, eb_hard_swish_f32_ref);
+}
+static void check_lut_s8(const eb_unary_s8_kernel *k) { check_unary(NULL, k, NULL); }
+
+/* concat: rows of the tail sizes joined; int8 with a copied and a requantized input */
+static void check_concat(const eb_concat_f32_kernel *kf, const eb_concat_s8_kernel *ks)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_concat_params p;
+        memset(&p, 0, sizeof p);
+        p.outer = 3;
+        p.a_inner = sizes[i];
+        p.b_inner = sizes[(i + 3) % NSIZES];
+        const size_t na = 3 * (size_t)p.a_inner, nb = 3 * (size_t)p.b_inner, n = na + nb;
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "3 rows of %d + %d", (int)p.a_inner, (int)p.b_inner);
+        if (kf) {
+            float *a = galloc(na * 4), *b = galloc(nb * 4), *got = galloc(n * 4);
+            float *ref = malloc(n * 4), *mag = malloc(n * 4);
+            fill_f32(a, na, -8.0f, 8.0f);
+            fill_f32(b, nb, -8.0f, 8.0f);
+            eb_concat_f32_ref(&p, a, b, ref);
+            for (size_t j = 0; j < n; j++)
+                mag[j] = 1.0f;
+            nan_fill(got, n);
+            kf->run(&p, a, b, got);
+            report(kf->name, desc, cmp_f32(ref, got, mag, n, 0.0, 0.0, why, sizeof why), why);
+            free(ref), free(mag);
+            gfree_all();
+        }
+        if (ks) {
+            p.b_requant = 1, p.b_zp = 5, p.out_zp = -3;
+            eb_quantize_multiplier(0.37, &p.b_mult, &p.b_shift);
+            int8_t *a = galloc(na), *b = galloc(nb), *got = galloc(n), *ref = malloc(n);
+            fill_s8(a, na, -128, 127);
+            fill_s8(b, nb, -128, 127);
+            eb_concat_s8_ref(&p, a, b, ref);
+            not_fill(got, ref, n);
+            ks->run(&p, a, b, got);
+            report(ks->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+            free(ref);
+            gfree_all();
+        }
+    }
+}
+static void check_concat_f32(const eb_concat_f32_kernel *k) { check_concat(k, NULL); }
+static void check_concat_s8(const eb_concat_s8_kernel *k) { check_concat(NULL, k); }
+
+/* pad: tail widths and channels, padding on every side */
+static void check_pad(const eb_pad_f32_kernel *kf, const eb_pad_s8_kernel *ks)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_pad_params p;
+        memset(&p, 0, sizeof p);
+        p.in_h = 3;
+        p.in_w = 1 + (int32_t)(i % 5);
+        p.c = sizes[i] < 64 ? sizes[i] : 64;
+        p.pad_top = (int32_t)(i % 2), p.pad_left = (int32_t)(i % 3);
+        p.pad_bottom = (int32_t)(i % 4), p.pad_right = 1;
+        p.value = -0.5f, p.qvalue = -7;
+        const size_t nx = (size_t)p.in_h * p.in_w * p.c;
+        const size_t n = (size_t)(p.in_h + p.pad_top + p.pad_bottom) *
+                         (p.in_w + p.pad_left + p.pad_right) * p.c;
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "3x%dx%d pad t%d l%d b%d r%d", (int)p.in_w, (int)p.c,
+                 (int)p.pad_top, (int)p.pad_left, (int)p.pad_bottom, (int)p.pad_right);
+        if (kf) {
+            float *x = galloc(nx * 4), *got = galloc(n * 4), *ref = malloc(n * 4);
+            float *mag = malloc(n * 4);
+            fill_f32(x, nx, -8.0f, 8.0f);
+            eb_pad_f32_ref(&p, x, ref);
+            for (size_t j = 0; j < n; j++)
+                mag[j] = 1.0f;
+            nan_fill(got, n);
+            kf->run(&p, x, got);
+            report(kf->name, desc, cmp_f32(ref, got, mag, n, 0.0, 0.0, why, sizeof why), why);
+            free(ref), free(mag);
+            gfree_all();
+        }
+        if (ks) {
+            int8_t *x = galloc(nx), *got = galloc(n), *ref = malloc(n);
+            fill_s8(x, nx, -128, 127);
+            eb_pad_s8_ref(&p, x, ref);
+            not_fill(got, ref, n);
+            ks->run(&p, x, got);
+            report(ks->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+            free(ref);
+            gfree_all();
+        }
+    }
+}
+static void check_pad_f32(const eb_pad_f32_kernel *k) { check_pad(k, NULL); }
+static void check_pad_s8(const eb_pad_s8_kernel *k) { check_pad(NULL, k); }
+
+/* mean_s8 (the gap signature): against ref on the gap shapes */
+static void check_mean_s8(const eb_gap_s8_kernel *k)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_gap_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = 1, p.h = 1 + (int32_t)(i % 4), p.w = 2 + (int32_t)(i % 7);
+        p.c = sizes[i] < 64 ? sizes[i] : 64;
+        p.in_zp = -7, p.out_zp = 11, p.act_min = -128, p.act_max = 127;
+        eb_quantize_multiplier(0.83, &p.mult, &p.shift);
+        const size_t nx = (size_t)p.h * p.w * p.c, n = (size_t)p.c;
+        int8_t *x = galloc(nx), *got = galloc(n), *ref = malloc(n);
+        fill_s8(x, nx, -128, 127);
+        eb_mean_s8_ref(&p, x, ref);
+        not_fill(got, ref, n);
+        k->run(&p, x, got);
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "%dx%dx%d", (int)p.h, (int)p.w, (int)p.c);
+        report(k->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+        free(ref);
+        gfree_all();
+    }
+}
+
+/* repeat: tail channel counts, 1..4 times */
+static void check_repeat(const eb_repeat_f32_kernel *kf, const eb_repeat_s8_kernel *ks)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        eb_repeat_params p = {5, sizes[i] < 64 ? sizes[i] : 64, 1 + (int32_t)(i % 4)};
+        const size_t nx = (size_t)p.outer * p.c, n = nx * (size_t)p.times;
+        char desc[96], why[200] = "";
+        snprintf(desc, sizeof desc, "5 x %d channels x %d", (int)p.c, (int)p.times);
+        if (kf) {
+            float *x = galloc(nx * 4), *got = galloc(n * 4), *ref = malloc(n * 4);
+            float *mag = malloc(n * 4);
+            fill_f32(x, nx, -8.0f, 8.0f);
+            eb_repeat_f32_ref(&p, x, ref);
+            for (size_t j = 0; j < n; j++)
+                mag[j] = 1.0f;
+            nan_fill(got, n);
+            kf->run(&p, x, got);
+            report(kf->name, desc, cmp_f32(ref, got, mag, n, 0.0, 0.0, why, sizeof why), why);
+            free(ref), free(mag);
+            gfree_all();
+        }
+        if (ks) {
+            int8_t *x = galloc(nx), *got = galloc(n), *ref = malloc(n);
+            fill_s8(x, nx, -128, 127);
+            eb_repeat_s8_ref(&p, x, ref);
+            not_fill(got, ref, n);
+            ks->run(&p, x, got);
+            report(ks->name, desc, cmp_s8(ref, got, n, why, sizeof why), why);
+            free(ref);
+            gfree_all();
+        }
+    }
+}
+static void check_repeat_f32(const eb_repeat_f32_kernel *k) { check_repeat(k, NULL); }
+static void check_repeat_s8(const eb_repeat_s8_kernel *k) { check_repeat(NULL, k); }
 
 /* Every kernel of one ISA (walking the op list), each where this CPU has its needs. */
 static int check_isa(eb_isa isa)

@@ -1,0 +1,13 @@
+/* repeat_s8_ref.c - every channel repeated in place (see eb_repeat_params). */
+#include <assert.h>
+
+#include "eb_kernels.h"
+
+void eb_repeat_s8_ref(const eb_repeat_params *p, const int8_t *x, int8_t *y)
+{
+    assert(p && x && y);
+    for (int32_t o = 0; o < p->outer; o++)
+        for (int32_t k = 0; k < p->c; k++, x++)
+            for (int32_t t = 0; t < p->times; t++)
+                *y++ = *x;
+}
