@@ -45,9 +45,9 @@ static void lava_usage(FILE *f)
         "                         auto-login (default root, 'login:') and shell prompt\n"
         "                         (default 'root@')\n"
         "  --warmup N --warmup-time S --min-iterations N --max-iterations N --min-time S\n"
-        "  --repetitions N --kernels K\n"
+        "  --repetitions N --kernels K --threads N\n"
         "                         how to measure, as for 'run' (defaults 5, 0.5, 20, 100000,\n"
-        "                         1, 3, auto)\n"
+        "                         1, 3, auto, 1)\n"
         "  --job-minutes N        job timeout (default 60; with --template at most its own)\n"
         "  --job-name NAME, --visibility public|personal\n"
         "  --out FILE             write the job there (default: stdout)\n\n"
@@ -78,7 +78,7 @@ static int cmd_job(int argc, char **argv)
 {
     eb_lava_job j = {.warmup = "5", .warmup_time = "0.5", .min_iterations = "20",
                      .max_iterations = "100000", .min_time = "1", .repetitions = "3",
-                     .kernels = "auto", .job_minutes = 60};
+                     .kernels = "auto", .threads = "1", .job_minutes = 60};
     const char *target = NULL, *agent = NULL, *tmpl = NULL, *out = NULL;
     struct {
         const char *opt;
@@ -95,6 +95,7 @@ static int cmd_job(int argc, char **argv)
                 {"--min-iterations", &j.min_iterations},
                 {"--max-iterations", &j.max_iterations}, {"--min-time", &j.min_time},
                 {"--repetitions", &j.repetitions}, {"--kernels", &j.kernels},
+                {"--threads", &j.threads},
                 {"--job-name", &j.job_name},    {"--visibility", &j.visibility},
                 {"--out", &out}};
     for (int i = 1; i < argc; i++) {

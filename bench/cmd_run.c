@@ -28,7 +28,9 @@ static void run_usage(FILE *f)
         "  --scenario S         single-stream (default: one inference at a time) or offline\n"
         "                       (--streams inferences at once)\n"
         "  --threads N          threads each inference is split over (1..64, default 1):\n"
-        "                       a pool made before measuring; outputs equal 1 thread's\n"
+        "                       a pool made before measuring; outputs equal 1 thread's.\n"
+        "                       N,M,...: each count measured in turn (at most 8), one\n"
+        "                       result per model and count, and the scaling summarised\n"
         "  --streams S          offline: inferences at once, each with its own context and\n"
         "                       --threads threads (default: the target's cores / threads)\n"
         "  --kernels K          %s (default auto)\n"
@@ -130,6 +132,43 @@ typedef struct {
     char model_buf[4096];
 } run_args;
 
+/* --threads N or N,M,...: 1..64 each, at most EB_REPORT_MAX_THREAD_COUNTS, no repeats. */
+static bool parse_thread_counts(const char *v, eb_run_options *o)
+{
+    char buf[256];
+    if (strlen(v) >= sizeof buf || !*v || v[strlen(v) - 1] == ',') {
+        eb_error("--threads expects N or a list N,M,... of 1..64, got '%.60s'", v);
+        return false;
+    }
+    snprintf(buf, sizeof buf, "%s", v);
+    o->n_thread_counts = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        long n;
+        if (!eb_parse_int("--threads", t, 1, 64, &n))
+            return false;
+        if (o->n_thread_counts == EB_REPORT_MAX_THREAD_COUNTS) {
+            eb_error("--threads takes at most %d counts, got '%.60s'",
+                     EB_REPORT_MAX_THREAD_COUNTS, v);
+            return false;
+        }
+        for (size_t k = 0; k < o->n_thread_counts; k++)
+            if (o->thread_counts[k] == n) {
+                eb_error("--threads names %ld twice in '%.60s'", n, v);
+                return false;
+            }
+        o->thread_counts[o->n_thread_counts++] = n;
+    }
+    if (strstr(v, ",,") || !o->n_thread_counts) {
+        eb_error("--threads expects N or a list N,M,... of 1..64, got '%.60s'", v);
+        return false;
+    }
+    o->threads = o->thread_counts[0];
+    if (o->n_thread_counts == 1)
+        o->n_thread_counts = 0; /* one count: as before */
+    return true;
+}
+
 static int parse_args(int argc, char **argv, run_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -176,7 +215,7 @@ static int parse_args(int argc, char **argv, run_args *a)
                 return EB_EXIT_USAGE;
             }
         } else if (!strcmp(o, "--threads")) {
-            if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 64, &a->o.threads))
+            if (!(v = need_value(argc, argv, &i)) || !parse_thread_counts(v, &a->o))
                 return EB_EXIT_USAGE;
         } else if (!strcmp(o, "--streams")) {
             if (!(v = need_value(argc, argv, &i)) || !eb_parse_int(o, v, 1, 256, &a->o.streams))
@@ -299,6 +338,11 @@ static int parse_args(int argc, char **argv, run_args *a)
     if (a->o.measure.max_iterations < a->o.measure.min_iterations) {
         eb_error("--max-iterations (%d) is below --min-iterations (%d)",
                  (int)a->o.measure.max_iterations, (int)a->o.measure.min_iterations);
+        return EB_EXIT_USAGE;
+    }
+    if (a->o.n_thread_counts > 1 && a->o.offline) {
+        eb_error("a list of thread counts (--threads %ld,...) is for the single-stream scenario; "
+                 "give one count with --streams", a->o.thread_counts[0]);
         return EB_EXIT_USAGE;
     }
     if (a->o.offline && a->o.threads > 1 && !a->o.streams) {

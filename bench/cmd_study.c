@@ -298,6 +298,7 @@ static eb_status model_ops(const char *name, eb_study_model *m, char *err, size_
         eb_roof_op *r = &m->ops[m->n_ops++];
         r->macs = (double)op.macs;
         r->bytes = (double)op.bytes;
+        r->units = op.split_units > 0 ? op.split_units : 1;
         r->int8 = op.kernel && strstr(op.kernel, "_s8") != NULL;
         r->kind = !op.type ? EB_ROOF_OTHER
                   : !strcmp(op.type, "conv2d") || !strcmp(op.type, "fc") ? EB_ROOF_GEMM
@@ -350,41 +351,62 @@ static eb_status issue_costs(eb_val_target *t, char *err, size_t errlen)
 
 #define MAX_FIGS 128
 
-/* study --validate: every published figure of the targets, predicted leave-one-out. */
-static int study_validate(char *targets_arg, const char *dir, eb_plot_format fmt, bool render)
+typedef struct {
+    eb_val_target *vt;
+    eb_val_figure *figs;
+    eb_val_result *res;
+    eb_study_model *models;
+    const char *untested[MAX_ITEMS];
+    size_t nt, nf, nm, nu;
+    eb_val_summary sum;
+} val_set;
+
+static void val_free(val_set *v)
 {
-    char names[2048], err[1024];
+    for (size_t m = 0; v->models && m < v->nm; m++)
+        free(v->models[m].ops);
+    free(v->models);
+    free(v->res);
+    free(v->figs);
+    free(v->vt);
+    memset(v, 0, sizeof *v);
+}
+
+/* Every published figure of the targets (all shipped ones when targets_arg is NULL),
+ * predicted leave-one-out. names must outlive v (untested points into it). */
+static eb_status val_collect(const char *targets_arg, char *names, size_t names_cap, val_set *v,
+                             char *err, size_t errlen)
+{
+    memset(v, 0, sizeof *v);
     if (targets_arg)
-        snprintf(names, sizeof names, "%s", targets_arg);
+        snprintf(names, names_cap, "%s", targets_arg);
     else
-        eb_target_names(names, sizeof names);
+        eb_target_names(names, names_cap);
     char *tn[MAX_ITEMS];
     size_t nn = 0;
     for (char *tok = strtok(names, ", "); tok && nn < MAX_ITEMS; tok = strtok(NULL, ", "))
         tn[nn++] = tok;
     static eb_target tg;
-    eb_val_target *vt = calloc(MAX_ITEMS, sizeof *vt);
-    eb_val_figure *figs = calloc(MAX_FIGS, sizeof *figs);
-    eb_val_result *res = calloc(MAX_FIGS, sizeof *res);
-    eb_study_model *models = calloc(MAX_FIGS, sizeof *models);
-    const char *untested[MAX_ITEMS];
-    size_t nt = 0, nf = 0, nm = 0, nu = 0;
-    int rc = EB_EXIT_USAGE;
-    eb_plot_list plots = {0};
-    if (!vt || !figs || !res || !models) {
-        eb_error("out of memory");
-        goto done;
+    v->vt = calloc(MAX_ITEMS, sizeof *v->vt);
+    v->figs = calloc(MAX_FIGS, sizeof *v->figs);
+    v->res = calloc(MAX_FIGS, sizeof *v->res);
+    v->models = calloc(MAX_FIGS, sizeof *v->models);
+    if (!v->vt || !v->figs || !v->res || !v->models) {
+        snprintf(err, errlen, "out of memory");
+        return EB_ERR_NOMEM;
     }
+    eb_val_target *vt = v->vt;
+    eb_val_figure *figs = v->figs;
+    eb_study_model *models = v->models;
     for (size_t i = 0; i < nn; i++) {
-        if (eb_target_load(tn[i], &tg, err, sizeof err) != EB_OK) {
-            eb_error("%s", err);
-            goto done;
-        }
+        eb_status st = eb_target_load(tn[i], &tg, err, errlen);
+        if (st != EB_OK)
+            return st;
         if (!tg.n_published) {
-            untested[nu++] = tn[i];
+            v->untested[v->nu++] = tn[i];
             continue;
         }
-        eb_val_target *t = &vt[nt];
+        eb_val_target *t = &vt[v->nt];
         snprintf(t->name, sizeof t->name, "%s", tg.desc.name);
         snprintf(t->cpu, sizeof t->cpu, "%.31s", tg.cpu);
         t->cores = tg.desc.cores;
@@ -392,25 +414,24 @@ static int study_validate(char *targets_arg, const char *dir, eb_plot_format fmt
         for (int k = 0; k < tg.n_isa_features; k++)
             t->dotprod |= !strcmp(tg.isa_features[k], "dotprod");
         t->bandwidth_gbs = tg.memory_bandwidth_gbs;
-        if (issue_costs(t, err, sizeof err) != EB_OK) {
-            eb_error("%s", err);
-            goto done;
-        }
-        for (int p = 0; p < tg.n_published && nf < MAX_FIGS; p++) {
+        if ((st = issue_costs(t, err, errlen)) != EB_OK)
+            return st;
+        for (int p = 0; p < tg.n_published && v->nf < MAX_FIGS; p++) {
             const eb_published *pub = &tg.published[p];
             size_t m = 0;
-            while (m < nm && strcmp(models[m].name, pub->model))
+            while (m < v->nm && strcmp(models[m].name, pub->model))
                 m++;
-            if (m == nm) {
-                if (model_ops(pub->model, &models[m], err, sizeof err) != EB_OK) {
-                    eb_error("%s (published figure in %s)", err, tg.path);
-                    goto done;
+            if (m == v->nm) {
+                char why[512];
+                if ((st = model_ops(pub->model, &models[m], why, sizeof why)) != EB_OK) {
+                    snprintf(err, errlen, "%.300s (published figure in %.400s)", why, tg.path);
+                    return st;
                 }
                 snprintf(models[m].name, sizeof models[m].name, "%s", pub->model);
-                nm++;
+                v->nm++;
             }
-            eb_val_figure *f = &figs[nf++];
-            f->target = nt;
+            eb_val_figure *f = &figs[v->nf++];
+            f->target = v->nt;
             f->model = &models[m];
             f->int8 = strstr(pub->model, "_int8") != NULL;
             snprintf(f->runtime, sizeof f->runtime, "%s", pub->runtime);
@@ -420,16 +441,52 @@ static int study_validate(char *targets_arg, const char *dir, eb_plot_format fmt
             snprintf(f->source, sizeof f->source, "%.200s, %.31s, %.255s", pub->title,
                      pub->date, pub->url);
         }
-        nt++;
+        v->nt++;
     }
-    if (!nf) {
-        eb_error("no published figures in the targets given");
+    if (!v->nf) {
+        snprintf(err, errlen, "no published figures in the targets given");
+        return EB_ERR_ARG;
+    }
+    return eb_validate(vt, v->nt, figs, v->nf, v->res, &v->sum, err, errlen);
+}
+
+/* Each target's expected error, from the leave-one-out table of every shipped target's
+ * published figures (what study.md states per target). NULL when none can be made. */
+static eb_study_expected *expected_errors(size_t *n)
+{
+    *n = 0;
+    char names[2048], err[1024];
+    val_set v;
+    eb_study_expected *e = NULL;
+    if (val_collect(NULL, names, sizeof names, &v, err, sizeof err) == EB_OK &&
+        (e = calloc(v.nt + 1, sizeof *e))) {
+        for (size_t t = 0; t < v.nt; t++) {
+            eb_study_expected *x = &e[(*n)++];
+            snprintf(x->target, sizeof x->target, "%s", v.vt[t].name);
+            eb_val_target_error(v.figs, v.res, v.nf, t, &x->median_abs_error,
+                                &x->worst_abs_error, &x->figures);
+        }
+        e[*n].figures = v.nf; /* the total, after the last */
+        e[*n].median_abs_error = v.sum.median_abs_error;
+        e[*n].worst_abs_error = v.sum.worst_ratio;
+    }
+    val_free(&v);
+    return e;
+}
+
+/* study --validate: every published figure of the targets, predicted leave-one-out. */
+static int study_validate(char *targets_arg, const char *dir, eb_plot_format fmt, bool render)
+{
+    char names[2048], err[1024];
+    val_set v;
+    int rc = EB_EXIT_USAGE;
+    eb_plot_list plots = {0};
+    if (val_collect(targets_arg, names, sizeof names, &v, err, sizeof err) != EB_OK) {
+        eb_error("%s", err);
         goto done;
     }
-    eb_val_summary sum;
-    if (eb_validate(vt, nt, figs, nf, res, &sum, err, sizeof err) != EB_OK ||
-        eb_validate_write(vt, nt, figs, nf, res, &sum, untested, nu, dir, fmt, &plots, err,
-                          sizeof err) != EB_OK) {
+    if (eb_validate_write(v.vt, v.nt, v.figs, v.nf, v.res, &v.sum, v.untested, v.nu, dir, fmt,
+                          &plots, err, sizeof err) != EB_OK) {
         eb_error("%s", err);
         goto done;
     }
@@ -449,18 +506,15 @@ static int study_validate(char *targets_arg, const char *dir, eb_plot_format fmt
     rc = EB_EXIT_OK;
 done:
     eb_plot_list_free(&plots);
-    for (size_t m = 0; models && m < nm; m++)
-        free(models[m].ops);
-    free(models);
-    free(res);
-    free(figs);
-    free(vt);
+    val_free(&v);
     return rc;
 }
+
 #endif
 
 int eb_cmd_study(int argc, char **argv)
 {
+    eb_study_expected *expected = NULL; /* freed at done */
     char *targets_arg = NULL, *models_arg = NULL;
     const char *dir = NULL, *min_time = "1";
     const char *from[MAX_ITEMS];
@@ -725,6 +779,10 @@ int eb_cmd_study(int argc, char **argv)
     for (size_t r = 0; r < nreps; r++)
         for (size_t j = 0; j < reps[r].n_results && nmeas < 512; j++)
             meas[nmeas++] = (eb_study_measured){&reps[r].results[j], &reps[r]};
+#if defined(EB_HAVE_CJSON)
+    expected = expected_errors(&so.n_expected);
+    so.expected = expected;
+#endif
     if (eb_study_build(targets, nt, models, nm, meas, nmeas, have_host ? &host : NULL, &so,
                        &study, err, sizeof err) != EB_OK ||
         eb_study_write(&study, targets, nt, have_host ? &host : NULL, &so, dir, fmt, &plots, err,
@@ -749,6 +807,7 @@ int eb_cmd_study(int argc, char **argv)
     printf("\n");
     rc = EB_EXIT_OK;
 done:
+    free(expected);
     eb_plot_list_free(&plots);
     eb_study_free(&study);
     for (size_t m = 0; m < nm; m++)

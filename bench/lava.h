@@ -29,7 +29,7 @@ typedef struct {
     const char *agent_url, *agent_sha256;
     /* how to measure (as `run`'s options) */
     const char *warmup, *warmup_time, *min_iterations, *max_iterations, *min_time,
-        *repetitions, *kernels;
+        *repetitions, *kernels, *threads;
     int job_minutes;
     const char *visibility;      /* "public" (default) or "personal" */
     const char *job_name;        /* default "edgebench <target>: <models>" */

@@ -243,7 +243,7 @@ static char *find_sealed(char *text)
 
 typedef struct {
     char tag[16], model[EB_PROTO_MAX_NAME + 1], target[64], kernels[32];
-    uint64_t reps, per, warmup, min_iterations, max_iterations;
+    uint64_t reps, per, warmup, min_iterations, max_iterations, threads;
     double min_time_s, warmup_time_s;
     eb_remote_run_result rr;
 } lava_run;
@@ -283,6 +283,9 @@ static void on_plan(collector *c, char **w, int n)
     r->reps = reps;
     r->per = per;
     eb_proto_u64(kv(w, n, "warmup", "0"), EB_PROTO_MAX_WARMUP, &r->warmup);
+    if (!eb_proto_u64(kv(w, n, "threads", "1"), EB_PROTO_MAX_THREADS, &r->threads) ||
+        !r->threads)
+        r->threads = 1; /* a plan of a protocol-1 agent has none */
     eb_proto_u64(kv(w, n, "min_iterations", "1"), EB_PROTO_MAX_ITERS, &r->min_iterations);
     eb_proto_u64(kv(w, n, "max_iterations", "1"), EB_PROTO_MAX_ITERS, &r->max_iterations);
     r->min_time_s = atof(kv(w, n, "min_time_s", "0"));
@@ -451,7 +454,7 @@ eb_status eb_lava_collect(const char *const *files, size_t nfiles, const char *t
     s->repetitions = (int32_t)p0->reps;
     snprintf(s->kernels, sizeof s->kernels, "%.15s", p0->kernels);
     snprintf(s->scenario, sizeof s->scenario, "single-stream");
-    s->threads = 1;
+    s->threads = (int32_t)p0->threads;
     eb_run_report_target(&rep->target, &t.desc);
     snprintf(rep->target.transport, sizeof rep->target.transport, "lava");
     rep->target.emulated = false;

@@ -75,11 +75,11 @@ static void test_action(FILE *f, const char *ind, const eb_lava_job *j)
     snprintf(steps[ns++], sizeof steps[0],
              "./edgebench-agent --run %s --target %s --warmup %s --warmup-time %s "
              "--min-iterations %s --max-iterations %s --min-time %s --repetitions %s "
-             "--kernels %s --active-w %g --cases cases.sh || lava-test-case edgebench-run "
-             "--result fail",
+             "--kernels %s --threads %s --active-w %g --cases cases.sh || lava-test-case "
+             "edgebench-run --result fail",
              j->models, t->desc.name, j->warmup, j->warmup_time, j->min_iterations,
              j->max_iterations, j->min_time, j->repetitions, j->kernels,
-             t->desc.power_model.active_w);
+             j->threads ? j->threads : "1", t->desc.power_model.active_w);
     snprintf(steps[ns++], sizeof steps[0], "sh cases.sh");
 
     char desc[512];
@@ -149,13 +149,19 @@ eb_status eb_lava_job_write(FILE *f, const eb_lava_job *j, char *err, size_t err
     const eb_target *t = j->target;
     const char *opts[] = {j->models, j->warmup, j->warmup_time, j->min_iterations,
                           j->max_iterations, j->min_time, j->repetitions, j->kernels,
-                          t->desc.name};
+                          j->threads ? j->threads : "1", t->desc.name};
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         if (!safe_word(opts[i])) {
             snprintf(err, errlen, "'%s' cannot go into a LAVA job: models and options must be "
                      "plain words (letters, digits, '_', '-', '.', ',')", opts[i] ? opts[i] : "");
             return EB_ERR_ARG;
         }
+    char *tend = NULL;
+    long nthreads = j->threads ? strtol(j->threads, &tend, 10) : 1;
+    if (j->threads && (tend == j->threads || *tend || nthreads < 1 || nthreads > 64)) {
+        snprintf(err, errlen, "--threads takes 1..64, not '%s'", j->threads);
+        return EB_ERR_ARG;
+    }
     if (!j->agent_url || !*j->agent_url) {
         snprintf(err, errlen, "the board downloads the agent: give --agent-url URL (where the "
                  "lab can fetch the static %s build of edgebench-agent)", t->desc.arch);

@@ -176,6 +176,14 @@ static bool options_fit(const eb_run_options *o, const eb_target *t, bool remote
                  t->desc.name);
         return false;
     }
+    long most = o->threads;
+    for (size_t i = 0; i < o->n_thread_counts; i++)
+        most = o->thread_counts[i] > most ? o->thread_counts[i] : most;
+    if (remote && most > 1 && !strcmp(proto, "mlperf-tiny")) {
+        eb_error("an MLPerf Tiny device runs its firmware's inference as it is; --threads is "
+                 "for edgebench-agent and local runs (drop --threads)");
+        return false;
+    }
     if (remote && (o->offline || o->profile)) {
         eb_error("remote targets run the single-stream scenario without --profile; drop %s",
                  o->offline ? "--scenario offline" : "--profile");
@@ -245,6 +253,9 @@ static void fill_header(eb_report *rep, const eb_run_options *o, const eb_target
     snprintf(s->scenario, sizeof s->scenario, "%s", o->offline ? "offline" : "single-stream");
     s->threads = threads;
     s->streams = streams;
+    s->n_thread_counts = 0;
+    for (size_t i = 0; o->n_thread_counts > 1 && i < o->n_thread_counts; i++)
+        s->thread_counts[s->n_thread_counts++] = (int32_t)o->thread_counts[i];
     s->profile = o->profile;
     s->counters = o->counters;
     eb_run_report_target(&rep->target, &t->desc);
@@ -268,6 +279,8 @@ typedef struct {
     char err[1024];
     char **models;
     size_t n_models;
+    int32_t counts[EB_REPORT_MAX_THREAD_COUNTS]; /* threads per inference, each measured */
+    size_t n_counts;
     bool remote;
     eb_target target;
     eb_run_remote_options ro;
@@ -295,6 +308,10 @@ static run_job *job_new(const eb_run_options *o, const eb_target *t, bool remote
         return NULL;
     }
     j->n_models = o->n_models;
+    j->n_counts = o->n_thread_counts > 1 ? o->n_thread_counts : 1;
+    for (size_t i = 0; i < j->n_counts; i++)
+        j->counts[i] = o->n_thread_counts > 1 ? (int32_t)o->thread_counts[i]
+                                               : o->threads ? (int32_t)o->threads : 1;
     j->target = *t;
     j->remote = remote;
     j->rep = rep;
@@ -322,9 +339,12 @@ static void *measure_main(void *arg)
 {
     run_job *j = arg;
     int code = EB_EXIT_OK;
-    for (size_t i = 0; i < j->n_models && !g_stop; i++) {
+    /* every model at every thread count (--threads 1,2,4), counts inside models */
+    for (size_t k = 0; k < j->n_models * j->n_counts && !g_stop; k++) {
+        size_t i = k / j->n_counts;
+        j->lo.threads = j->ro.threads = j->counts[k % j->n_counts];
         j->ps.model = j->models[i];
-        j->ps.index = i;
+        j->ps.index = k;
         char err[1024] = "";
         j->scratch.n_warnings = 0;
         j->scratch.complete = true;
@@ -414,7 +434,7 @@ static int measure_models(const eb_run_options *o, run_job *j, int32_t threads,
     sigaction(SIGTERM, &sa, &old_term);
 
     bool show_progress = (!o->quiet && isatty(STDERR_FILENO)) || o->progress_lines;
-    j->ps = (progress_state){NULL, 0, o->n_models, false, o->progress_lines};
+    j->ps = (progress_state){NULL, 0, o->n_models * j->n_counts, false, o->progress_lines};
     j->lo = (eb_run_local_options){
         .measure = o->measure,
         .offline = o->offline,
@@ -518,7 +538,8 @@ int eb_run(const eb_run_options *o)
         streams = o->streams ? (int32_t)o->streams : (cores / threads > 0 ? cores / threads : 1);
     }
     fill_header(rep, o, &target, threads, streams);
-    rep->results = calloc(o->n_models, sizeof *rep->results);
+    size_t n_counts = o->n_thread_counts > 1 ? o->n_thread_counts : 1;
+    rep->results = calloc(o->n_models * n_counts, sizeof *rep->results);
     if (!rep->results) {
         eb_error("out of memory");
         free(rep);
@@ -544,6 +565,7 @@ int eb_run(const eb_run_options *o)
         .protocol = o->protocol,
         .measure = o->measure,
         .kernels = o->kernels,
+        .threads = (int)threads,
         .timeout_s = (int)o->timeout_s,
         .window_s = o->window_s,
         .input = o->input,

@@ -24,6 +24,8 @@ typedef struct {
     eb_measure_settings measure;
     bool offline;        /* false: single-stream */
     long threads;        /* threads each inference is split over; 0: 1 */
+    long thread_counts[EB_REPORT_MAX_THREAD_COUNTS]; /* --threads 1,2,4: each measured */
+    size_t n_thread_counts;                          /* 0 or 1: threads alone */
     long streams;        /* offline: inferences at once; 0: the target's cores / threads */
     eb_kset kernels;
     const char *calib;   /* int8 calibration inputs; NULL: generated */

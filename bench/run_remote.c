@@ -273,7 +273,7 @@ eb_status eb_remote_fill_result(const eb_remote_run_result *rr, uint64_t per_rep
     snprintf(res->variant, sizeof res->variant, "%s", strcmp(in->variant, "-") ? in->variant : "");
     snprintf(res->name, sizeof res->name, "%s", in->name[0] ? in->name : run_name);
     snprintf(res->scenario, sizeof res->scenario, "single-stream");
-    res->threads = 1;
+    res->threads = in->threads > 0 ? in->threads : 1; /* the agent's pool */
     res->macs = in->macs;
     res->params = in->params;
     for (int k = 0; k < in->n_kernels && res->n_kernels < EB_REPORT_MAX_KERNELS; k++) {
@@ -354,7 +354,8 @@ static eb_status measure_agent(eb_run_remote_session *s, const char *model, eb_r
     /* Calibration: the warm-up runs and one timed inference give the latency that sizes
      * the measured run (iterations for --min-time, warm-up for --warmup-time). */
     eb_remote_run_result cal;
-    eb_status st = eb_remote_run(&s->r, run_name, (uint64_t)m->warmup, 1, kset, &cal,
+    int threads = o->threads > 0 ? o->threads : 1;
+    eb_status st = eb_remote_run(&s->r, run_name, (uint64_t)m->warmup, 1, kset, threads, &cal,
                                  on_progress, &ps, err, errlen);
     if (st != EB_OK) {
         progress_clear(o);
@@ -393,8 +394,8 @@ static eb_status measure_agent(eb_run_remote_session *s, const char *model, eb_r
     uint64_t per_rep = (uint64_t)per, total = per_rep * (uint64_t)reps;
 
     eb_remote_run_result rr;
-    st = eb_remote_run(&s->r, run_name, (uint64_t)warm, total, kset, &rr, on_progress, &ps,
-                       err, errlen);
+    st = eb_remote_run(&s->r, run_name, (uint64_t)warm, total, kset, threads, &rr, on_progress,
+                       &ps, err, errlen);
     progress_clear(o);
     if (st != EB_OK)
         return st;

@@ -31,6 +31,7 @@ typedef struct {
     const char *protocol; /* --protocol edgebench|mlperf-tiny, NULL: the target file's */
     eb_measure_settings measure;
     eb_kset kernels;
+    int threads;          /* agent: threads each inference is split over (0: 1) */
     int timeout_s;        /* silence allowed while a run streams (0: 120 s); MLPerf Tiny:
                            * the wait per reply line and the least for an infer (0: 5, 30 s) */
     double window_s;      /* MLPerf Tiny: seconds per device-timed window (0: 10, the rule) */

@@ -26,7 +26,7 @@ static void list(void *self, void (*emit)(void *, const char *), void *user)
     emit(user, "tiny_fp32");
 }
 
-static eb_status open_model(void *self, const char *name, const char *kernels,
+static eb_status open_model(void *self, const char *name, const char *kernels, int threads,
                             eb_agent_model_info *info, void **model, char *err, size_t errlen)
 {
     (void)self;
@@ -48,6 +48,7 @@ static eb_status open_model(void *self, const char *name, const char *kernels,
     snprintf(info->arch, sizeof info->arch, "tiny");
     snprintf(info->variant, sizeof info->variant, "int8");
     info->macs = 1000;
+    info->threads = threads;
     info->n_kernels = 1;
     snprintf(info->kernels[0].op, sizeof info->kernels[0].op, "fc_s8");
     snprintf(info->kernels[0].name, sizeof info->kernels[0].name, "eb_fc_s8_ref");
@@ -58,7 +59,7 @@ static eb_status open_model(void *self, const char *name, const char *kernels,
 static void infer(void *model) { (void)model; }
 static void close_model(void *model) { (void)model; }
 
-static const eb_agent_backend backend = {NULL, list, open_model, infer, close_model};
+static const eb_agent_backend backend = {NULL, list, open_model, infer, close_model, NULL};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -97,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(text);
     if (fd < 0)
         return 0;
-    eb_agent_config cfg = {&backend, dir, 1000};
+    eb_agent_config cfg = {&backend, dir, 1000, 0};
     eb_agent *a = eb_agent_new(&cfg);
     if (a) {
         if (eb_agent_serve(a, fd, devnull) != EB_OK)

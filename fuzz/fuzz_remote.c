@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
         eb_remote_run_result res;
         err[0] = 0;
-        st = eb_remote_run(&r, "tiny_int8", 2, 6, "auto", &res, NULL, NULL, err, sizeof err);
+        st = eb_remote_run(&r, "tiny_int8", 2, 6, "auto", 1, &res, NULL, NULL, err, sizeof err);
         if (debug)
             fprintf(stderr, "fuzz_remote: hello ok, run %s (%s), %llu samples%s%s\n",
                     eb_status_str(st), err, st == EB_OK ? (unsigned long long)res.n_received : 0,

@@ -194,6 +194,25 @@ static void report_seeds(void)
     j = fx_report(NULL, 0, "CPU", "ref", 1);
     put_text("report", "no_results.json", j);
     free(j);
+    /* run --threads 1,4: one result per count, settings.thread_counts */
+    fx_result counts[2] = {
+        {.target = "host", .model = "ds_cnn", .variant = "int8", .samples = s[1], .n = 64},
+        {.target = "host", .model = "ds_cnn", .variant = "int8", .samples = s[0], .n = 64,
+         .threads = 4},
+    };
+    j = fx_report(counts, 2, "CPU", "auto", 1);
+    eb_report rep;
+    char err[256], *text = NULL;
+    if (eb_report_read_text(j, "counts.json", &rep, err, sizeof err) == EB_OK) {
+        rep.settings.n_thread_counts = 2;
+        rep.settings.thread_counts[0] = 1;
+        rep.settings.thread_counts[1] = 4;
+        if (eb_report_render(&rep, &text, err, sizeof err) == EB_OK)
+            put_text("report", "thread_counts.json", text);
+        free(text);
+        eb_report_free(&rep);
+    }
+    free(j);
 }
 
 /* ---- target files: the shipped ones ---- */

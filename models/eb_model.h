@@ -85,6 +85,9 @@ typedef struct {
     const char *kernel; /* kernel function name it runs */
     uint64_t macs;      /* multiply-adds it performs (sparse ops: nonzero weights only) */
     uint64_t bytes;     /* weights + activations touched (for rooflines) */
+    int32_t split_units; /* the pieces a context with threads divides it into (output rows,
+                          * batch rows, 64-element blocks); 1: it always runs on one thread
+                          * (under 200 k MACs / 32 k elements, or nothing to divide) */
 } eb_op_info;
 eb_status eb_model_op_info(const eb_model *m, int32_t op, eb_op_info *out);
 

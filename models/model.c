@@ -470,5 +470,8 @@ eb_status eb_model_op_info(const eb_model *m, int32_t op, eb_op_info *out)
     out->kernel = x->kernel;
     out->macs = x->macs;
     out->bytes = x->bytes;
+    /* parts = min(units, threads) once an op is big enough: a huge thread count gives the
+     * units themselves */
+    out->split_units = eb_xop_parts(x, 1 << 20);
     return EB_OK;
 }

@@ -144,6 +144,8 @@ typedef struct {
     eb_report_device_windows device_windows;
 } eb_report_result;
 
+#define EB_REPORT_MAX_THREAD_COUNTS 8 /* `run --threads a,b,...` */
+
 typedef struct {
     int32_t warmup;
     double warmup_min_time_s;
@@ -152,9 +154,13 @@ typedef struct {
     int32_t max_iterations; /* per repetition */
     int32_t repetitions;
     char kernels[16], scenario[16];
-    int32_t threads; /* per inference */
+    int32_t threads; /* per inference (with thread_counts: the first) */
     int32_t streams;
     bool profile, counters;
+    /* `run --threads 1,2,4`: every count measured, one result per model and count (0 or 1
+     * count: the report has none, "threads" says it) */
+    int32_t thread_counts[EB_REPORT_MAX_THREAD_COUNTS];
+    int n_thread_counts;
 } eb_report_settings;
 
 typedef struct {

@@ -46,11 +46,27 @@ typedef struct {
     double bytes; /* weights + activations it touches */
     bool int8;
     eb_roof_kind kind;
+    double units; /* pieces a context with threads divides it into (eb_op_info.split_units):
+                   * 1 = one thread always; 0 = unknown, taken as dividing evenly */
 } eb_roof_op;
 
 /* The roofline time of ops[0..n) on one core of t, in ms; NAN when the target lacks
  * the peak or bandwidth the ops need. */
 double eb_roofline_ms(const eb_roof_op *ops, size_t n, const eb_study_target *t);
+
+/* The thread-scaling model (edgebench's pool, models/executor.c): an op of `units` pieces
+ * run by min(threads, cores) threads takes as long as its largest part, ceil(units / p) of
+ * the units with p = min(threads, cores, units); an op of one unit (under 200 k MACs or
+ * 32 k elements, or nothing to divide) stays on one thread. Returns that fraction of the
+ * op's one-thread compute time. Memory traffic is not divided (the threads share the
+ * bus). Left out, and so the model's limits: the fork/join cost per op (microseconds),
+ * contention in shared caches beyond the bandwidth term, clocks lowered with all cores
+ * busy (thermal or power limits), and other load on the cores. */
+double eb_thread_share(double units, int threads, int cores);
+
+/* eb_roofline_ms with each op's compute split over threads by eb_thread_share. */
+double eb_roofline_threads_ms(const eb_roof_op *ops, size_t n, const eb_study_target *t,
+                              int threads);
 
 typedef enum {
     EB_SRC_NONE = 0,   /* unknown: the cell is empty */
@@ -76,12 +92,29 @@ typedef struct {
         price_usd, cost_per_m_usd;
     int meets_budget;  /* 1 yes, 0 no, -1 unknown or no budget */
     double roofline_ms; /* raw roofline on this target, NAN when not computable */
+    /* one inference over all the target's cores: measured when a result ran with that
+     * many threads, else p50 x roofline(threads = cores) / roofline(1) (eb_thread_share) */
+    int all_threads;    /* the target's cores */
+    eb_cell p50_all_ms;
 } eb_study_row;
+
+/* How far a target's predictions are off, from `study --validate`'s leave-one-out table of
+ * published figures (study.md states it per target). */
+typedef struct {
+    char target[64];
+    size_t figures;          /* published figures of it (0: unvalidated) */
+    double median_abs_error; /* of |predicted / published - 1| */
+    double worst_abs_error;
+} eb_study_expected;
 
 typedef struct {
     double latency_budget_ms; /* NAN: none */
     double amortize_years;    /* hardware price spread over this many years of use */
     double kwh_usd;           /* electricity price */
+    /* per target, its expected error (NULL: not known); after the last, an entry with an
+     * empty name holds the totals: figures, median |error|, worst ratio */
+    const eb_study_expected *expected;
+    size_t n_expected;
 } eb_study_options;
 
 void eb_study_options_default(eb_study_options *o);
@@ -137,7 +170,8 @@ eb_status eb_study_write(const eb_study *s, const eb_study_target *targets, size
 /* ---- study --validate: predictions against published measurements of real boards ----
  *
  * The model (one inference of m on target T with n threads, code for 32- or 64-bit):
- *   compute(op) = macs(op) x cycles_per_mac_T,bits(kind(op), dtype) / clock_T / min(n, cores)
+ *   compute(op) = macs(op) x cycles_per_mac_T,bits(kind(op), dtype) / clock_T
+ *                 x eb_thread_share(units(op), n, cores)    (the largest part of its split)
  *   memory(op)  = bytes(op) / bandwidth_T                   (shared by all threads)
  *   raw         = sum over ops of max(compute(op), memory(op))
  *   predicted   = k_dtype x raw
@@ -183,6 +217,10 @@ typedef struct {
     double worst_ratio;      /* max over figures of max(pred/pub, pub/pred) */
     double k_fp32, k_int8;   /* fitted on all figures (what non-validated predictions use) */
 } eb_val_summary;
+
+/* The median and worst |error| of the figures of target t, and how many there are. */
+void eb_val_target_error(const eb_val_figure *f, const eb_val_result *r, size_t nf, size_t t,
+                         double *median, double *worst, size_t *count);
 
 /* raw model time in ms (see above); NAN when a needed cost is unknown */
 double eb_val_raw_ms(const eb_val_target *t, const eb_study_model *m, bool int8, int threads,

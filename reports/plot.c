@@ -190,8 +190,14 @@ static eb_status plot_histogram(plot_ctx *c, const eb_report_result *r)
     free(s);
 
     char base[320], what[400];
-    snprintf(base, sizeof base, "latency_%s_%s", c->tag, r->name);
-    snprintf(what, sizeof what, "latency histogram of %s on %s", r->name, c->label);
+    char th[24] = ""; /* `run --threads 1,2,4`: one histogram per count */
+    if (r->threads > 1)
+        snprintf(th, sizeof th, ", %d threads", r->threads);
+    if (r->threads > 1)
+        snprintf(base, sizeof base, "latency_%s_%s_t%d", c->tag, r->name, r->threads);
+    else
+        snprintf(base, sizeof base, "latency_%s_%s", c->tag, r->name);
+    snprintf(what, sizeof what, "latency histogram of %s on %s%s", r->name, c->label, th);
     eb_plot_item *it;
     eb_status st = add_item(c, base, what, &it);
     eb_outfile of;
@@ -209,8 +215,9 @@ static eb_status plot_histogram(plot_ctx *c, const eb_report_result *r)
     FILE *f = of.f;
     script_header(f, c, it, 1000, 600);
     char title[400];
-    snprintf(title, sizeof title, "%s on %s: latency per inference (%zu inferences%s)", r->name,
-             c->label, n, r->scenario[0] && strcmp(r->scenario, "single-stream") ? ", offline" : "");
+    snprintf(title, sizeof title, "%s on %s: latency per inference (%zu inferences%s%s)", r->name,
+             c->label, n, r->scenario[0] && strcmp(r->scenario, "single-stream") ? ", offline" : "",
+             th);
     fprintf(f, "set title ");
     gp_str(f, title);
     fprintf(f, "\nset xlabel \"latency per inference (ms)\"\nset ylabel \"inferences per bin\"\n");
@@ -319,11 +326,18 @@ static eb_status plot_profile(plot_ctx *c, const eb_report_result *r)
 
 /* ---- variants side by side: latency, size, fidelity ---- */
 
+/* the results a variants plot compares: one thread count (the report's first) */
+static bool variant_row(const eb_report *rep, const eb_report_result *r, const char *model)
+{
+    return !strcmp(r->model, model) &&
+           (rep->settings.n_thread_counts < 2 || r->threads == rep->settings.thread_counts[0]);
+}
+
 static eb_status plot_variants(plot_ctx *c, const eb_report *rep, const char *model)
 {
     size_t nv = 0;
     for (size_t i = 0; i < rep->n_results; i++)
-        nv += !strcmp(rep->results[i].model, model);
+        nv += variant_row(rep, &rep->results[i], model);
     if (nv < 2)
         return EB_OK;
     char base[320], what[400];
@@ -345,7 +359,7 @@ static eb_status plot_variants(plot_ctx *c, const eb_report *rep, const char *mo
     double max_sqnr = 0;
     for (size_t i = 0; i < rep->n_results; i++) {
         const eb_report_result *r = &rep->results[i];
-        if (strcmp(r->model, model))
+        if (!variant_row(rep, r, model))
             continue;
         char v[64];
         safe_name(v, sizeof v, r->variant[0] ? r->variant : r->name);
@@ -389,6 +403,80 @@ static eb_status plot_variants(plot_ctx *c, const eb_report *rep, const char *mo
             max_sqnr > 0 ? max_sqnr * 1.15 : 10, it->data, colors[2],
             max_sqnr > 0 ? max_sqnr * 1.15 : 10);
     fprintf(f, "unset multiplot\n");
+    return eb_outfile_commit(&of, c->err, c->errlen);
+}
+
+/* ---- `run --threads 1,2,4`: speed-up against threads, per model ---- */
+
+static eb_status plot_scaling(plot_ctx *c, const eb_report *rep)
+{
+    const eb_report_settings *s = &rep->settings;
+    if (s->n_thread_counts < 2)
+        return EB_OK;
+    char base[320], what[400];
+    snprintf(base, sizeof base, "scaling_%s", c->tag);
+    snprintf(what, sizeof what, "speed-up against threads per inference on %s", c->label);
+    eb_plot_item *it;
+    eb_status st = add_item(c, base, what, &it);
+    eb_outfile of;
+    if (st != EB_OK || (st = open_in(c, it->data, &of)) != EB_OK)
+        return st;
+    char line[sizeof what];
+    gp_comment(line, sizeof line, what);
+    fprintf(of.f, "# %s\n# one block per model: threads, p50 ms, speed-up over %d thread%s\n",
+            line, s->thread_counts[0], s->thread_counts[0] == 1 ? "" : "s");
+    size_t nblocks = 0, names[EB_COLORS_N * 4];
+    int most = 1;
+    for (size_t i = 0; i < rep->n_results && nblocks < sizeof names / sizeof names[0]; i++) {
+        bool first = true;
+        for (size_t k = 0; k < i; k++)
+            first &= strcmp(rep->results[k].name, rep->results[i].name) != 0;
+        if (!first)
+            continue;
+        const eb_report_result *b = NULL;
+        for (size_t k = 0; k < rep->n_results && !b; k++)
+            if (!strcmp(rep->results[k].name, rep->results[i].name) &&
+                rep->results[k].threads == s->thread_counts[0])
+                b = &rep->results[k];
+        names[nblocks++] = i;
+        char nm[160];
+        gp_comment(nm, sizeof nm, rep->results[i].name);
+        fprintf(of.f, "%s# %s\n", nblocks > 1 ? "\n\n" : "", nm);
+        for (int t = 0; t < s->n_thread_counts; t++)
+            for (size_t k = 0; k < rep->n_results; k++) {
+                const eb_report_result *r = &rep->results[k];
+                if (strcmp(r->name, rep->results[i].name) || r->threads != s->thread_counts[t])
+                    continue;
+                double up = b && r->latency.median > 0 ? b->latency.median / r->latency.median
+                                                       : NAN;
+                fprintf(of.f, "%d %.9g %.9g\n", r->threads, r->latency.median, up);
+                most = r->threads > most ? r->threads : most;
+            }
+    }
+    if ((st = eb_outfile_commit(&of, c->err, c->errlen)) != EB_OK)
+        return st;
+    if ((st = open_in(c, it->script, &of)) != EB_OK)
+        return st;
+    FILE *f = of.f;
+    script_header(f, c, it, 900, 650);
+    char title[300];
+    snprintf(title, sizeof title, "%s: speed-up of one inference with threads (median "
+             "latency at %d thread%s / at N)", c->label, s->thread_counts[0],
+             s->thread_counts[0] == 1 ? "" : "s");
+    fprintf(f, "set title ");
+    gp_str(f, title);
+    fprintf(f, "\nset xlabel \"threads per inference\"\nset ylabel \"speed-up\"\n"
+               "set xrange [0.5:%d.5]\nset yrange [0:%d]\nset xtics 1\nset grid\n"
+               "set key outside bottom center horizontal noopaque nobox\nset bmargin 6\n",
+            most, most + 1);
+    fprintf(f, "plot x * %g with lines dt 2 lc rgb \"#888888\" title \"ideal\"",
+            1.0 / s->thread_counts[0]);
+    for (size_t i = 0; i < nblocks; i++) {
+        fprintf(f, ", \\\n     '%s' index %zu using 1:3 with linespoints lw 2 pt 7 lc rgb \"%s\" "
+                   "title ", it->data, i, colors[i % EB_COLORS_N]);
+        gp_str(f, rep->results[names[i]].name);
+    }
+    fprintf(f, "\n");
     return eb_outfile_commit(&of, c->err, c->errlen);
 }
 
@@ -533,6 +621,8 @@ eb_status eb_plot_write(const eb_report *reports, size_t n, const char *dir,
             if (first)
                 st = plot_variants(&c, rep, rep->results[j].model);
         }
+        if (st == EB_OK)
+            st = plot_scaling(&c, rep);
     }
     if (st == EB_OK) /* several reports: usually several targets, else several runs */
         st = plot_targets(&c, reports, n);

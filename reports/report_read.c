@@ -311,6 +311,13 @@ eb_status eb_report_from_json(const cJSON *o, eb_report *r, char *err, size_t er
     str(r->settings.scenario, sizeof r->settings.scenario, s, "scenario");
     r->settings.threads = i32(s, "threads", 1);
     r->settings.streams = get(s, "streams") ? i32(s, "streams", 1) : 1;
+    r->settings.n_thread_counts = 0; /* the schema bounds it: 2..8 counts of 1..256 */
+    const cJSON *tc = get(s, "thread_counts"), *tv;
+    cJSON_ArrayForEach(tv, tc)
+    {
+        if (r->settings.n_thread_counts < EB_REPORT_MAX_THREAD_COUNTS && cJSON_IsNumber(tv))
+            r->settings.thread_counts[r->settings.n_thread_counts++] = (int32_t)tv->valuedouble;
+    }
     r->settings.profile = boolean(s, "profile");
     r->settings.counters = boolean(s, "counters");
 

@@ -1,5 +1,6 @@
 /* report_summary.c - the console summary of a report, as `edgebench run` prints it
  * (eb_report.h). */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -146,11 +147,42 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     }
 }
 
+/* `run --threads 1,2,4`: per model, the p50 at each count and the speed-up over the first
+ * count (efficiency = speed-up / threads ratio). */
+static void print_scaling(FILE *f, const eb_report *r)
+{
+    const eb_report_settings *s = &r->settings;
+    if (s->n_thread_counts < 2)
+        return;
+    fprintf(f, "\nscaling (p50 at each --threads count; speed-up over %d thread%s)\n",
+            s->thread_counts[0], s->thread_counts[0] == 1 ? "" : "s");
+    fprintf(f, "  %-28s %7s %12s %9s %10s\n", "model", "threads", "p50", "speed-up",
+            "efficiency");
+    for (size_t i = 0; i < r->n_results; i++) {
+        const eb_report_result *x = &r->results[i];
+        const eb_report_result *base = NULL;
+        for (size_t k = 0; k < r->n_results && !base; k++)
+            if (!strcmp(r->results[k].name, x->name) &&
+                r->results[k].threads == s->thread_counts[0])
+                base = &r->results[k];
+        char a[32];
+        fmt_ms(a, sizeof a, x->latency.median);
+        double up = base && x->latency.median > 0 ? base->latency.median / x->latency.median
+                                                  : NAN;
+        if (isfinite(up))
+            fprintf(f, "  %-28s %7d %12s %8.2fx %9.0f %%\n", x->name, x->threads, a, up,
+                    100 * up * base->threads / x->threads);
+        else
+            fprintf(f, "  %-28s %7d %12s %9s %10s\n", x->name, x->threads, a, "-", "-");
+    }
+}
+
 void eb_report_print_summary(FILE *f, const eb_report *r, const char *out_path,
                              const char *power_file)
 {
     for (size_t i = 0; i < r->n_results; i++)
         print_result(f, r, &r->results[i], power_file);
+    print_scaling(f, r);
     if (r->n_warnings) {
         fprintf(f, "\nwarnings:\n");
         for (size_t i = 0; i < r->n_warnings; i++)

@@ -333,6 +333,11 @@ static cJSON *report_json(const eb_report *r)
     cJSON_AddStringToObject(so, "scenario", s->scenario);
     cJSON_AddNumberToObject(so, "threads", s->threads);
     cJSON_AddNumberToObject(so, "streams", s->streams > 0 ? s->streams : 1);
+    if (s->n_thread_counts > 1) {
+        cJSON *tc = cJSON_AddArrayToObject(so, "thread_counts");
+        for (int i = 0; i < s->n_thread_counts && i < EB_REPORT_MAX_THREAD_COUNTS; i++)
+            cJSON_AddItemToArray(tc, cJSON_CreateNumber(s->thread_counts[i]));
+    }
     cJSON_AddBoolToObject(so, "profile", s->profile);
     cJSON_AddBoolToObject(so, "counters", s->counters);
 

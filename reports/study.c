@@ -32,13 +32,25 @@ static eb_cell cell(double v, eb_src s)
     return isfinite(v) ? (eb_cell){v, s} : (eb_cell){NAN, EB_SRC_NONE};
 }
 
+/* The result of model on target that ran with `threads` threads per inference (a result
+ * of 0 threads counts as 1: one thread is what the single-core columns mean). */
+static const eb_study_measured *find_measured_threads(const eb_study_measured *m, size_t n,
+                                                      const char *target, const char *model,
+                                                      int threads)
+{
+    for (size_t i = 0; i < n; i++) {
+        int th = m[i].result->threads > 0 ? m[i].result->threads : 1;
+        if (th == threads && !strcmp(m[i].report->target.name, target) &&
+            !strcmp(m[i].result->name, model))
+            return &m[i];
+    }
+    return NULL;
+}
+
 static const eb_study_measured *find_measured(const eb_study_measured *m, size_t n,
                                               const char *target, const char *model)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(m[i].report->target.name, target) && !strcmp(m[i].result->name, model))
-            return &m[i];
-    return NULL;
+    return find_measured_threads(m, n, target, model, 1);
 }
 
 /* hardware cost spread over `years` of back-to-back inferences + the energy's cost */
@@ -151,6 +163,20 @@ eb_status eb_study_build(const eb_study_target *targets, size_t nt, const eb_stu
             }
             r->cost_per_m_usd = cell(cost_per_million(tg->price_usd, r->p50_ms.v, r->energy_j.v, o),
                                      r->p50_ms.src);
+            /* all cores on one inference: measured, or scaled by the thread model */
+            r->all_threads = tg->cores > 0 ? tg->cores : 1;
+            const eb_study_measured *ma = find_measured_threads(measured, nmeas, tg->name,
+                                                                models[m].name, r->all_threads);
+            double roof_n = eb_roofline_threads_ms(models[m].ops, models[m].n_ops, tg,
+                                                   r->all_threads);
+            if (ma)
+                r->p50_all_ms = cell(ma->result->latency.median, ma->report->target.emulated
+                                                                     ? EB_SRC_EMULATED
+                                                                     : EB_SRC_MEASURED);
+            else if (r->p50_ms.src && r->roofline_ms > 0 && isfinite(roof_n))
+                r->p50_all_ms = cell(r->p50_ms.v * roof_n / r->roofline_ms,
+                                     r->p50_ms.src == EB_SRC_ROOFLINE ? EB_SRC_ROOFLINE
+                                                                      : EB_SRC_PREDICTED);
             r->meets_budget = -1;
             if (isfinite(o->latency_budget_ms)) {
                 double lat = r->p90_ms.src ? r->p90_ms.v : r->p50_ms.v;
@@ -221,8 +247,45 @@ static void write_model_section(FILE *f, const eb_study *s, const eb_study_targe
             isfinite(s->efficiency_median) ? "see the calibration below"
                                            : "no calibration was possible in this study",
             o->amortize_years, o->kwh_usd);
+    fprintf(f, "- **p50 ms, all cores**: one inference split over as many threads as the "
+               "target has cores (`edgebench run --threads N`; on a board the agent's pool). "
+               "Measured [m] when a result ran with that many threads; otherwise the p50 "
+               "(one thread) x roofline(N threads) / roofline(1 thread), where each op's "
+               "compute takes its largest part when edgebench's pool divides its output "
+               "rows (batch rows, 64-element blocks) over the threads, ops under 200 k MACs or "
+               "32 k elements stay on one thread, and memory traffic is not divided (the "
+               "cores share the bus). Its limits: it leaves out the fork/join cost per op "
+               "(microseconds, which matters for small, fast models), contention in the shared "
+               "cache, clocks lowered when all cores are busy (thermal and power limits), and "
+               "other load on the cores; so it is a lower bound on the multi-thread latency "
+               "when those are present.\n");
     if (isfinite(o->latency_budget_ms))
         fprintf(f, "- Budget: p90 (p50 when no p90) at most %.3g ms.\n", o->latency_budget_ms);
+    if (o->expected) {
+        const eb_study_expected *tot = &o->expected[o->n_expected];
+        fprintf(f, "\n## Expected error of the predictions, per target\n\n"
+                   "From `edgebench study --validate`: the model of study --validate (llvm-mca "
+                   "issue costs of edgebench's NEON loops, bandwidth, the thread model above) "
+                   "against %zu published measurements of real boards, each predicted "
+                   "leave-one-out (median |error| %.0f %%, worst figure off by %.2fx). A "
+                   "board's [p] cells above come from the host-calibrated roofline, not that "
+                   "model, so take these as the error of this kind of prediction, not a bound.\n\n"
+                   "| target | published figures | median abs error | worst abs error |\n"
+                   "|---|---:|---:|---:|\n",
+                tot->figures, 100 * tot->median_abs_error, tot->worst_abs_error);
+        for (size_t i = 0; i < nt; i++) {
+            const eb_study_expected *e = NULL;
+            for (size_t k = 0; k < o->n_expected; k++)
+                if (!strcmp(o->expected[k].target, targets[i].name))
+                    e = &o->expected[k];
+            if (e && e->figures)
+                fprintf(f, "| %s | %zu | %.0f %% | %.0f %% |\n", targets[i].name, e->figures,
+                        100 * e->median_abs_error, 100 * e->worst_abs_error);
+            else
+                fprintf(f, "| %s | 0 | no published figure: its predictions are unvalidated | "
+                           "- |\n", targets[i].name);
+        }
+    }
     if (s->host[0]) {
         fprintf(f, "\nCalibration on %s (median efficiency %.3g):\n\n| model | roofline on %s ms | "
                    "measured p50 ms | efficiency |\n|---|---:|---:|---:|\n",
@@ -270,13 +333,19 @@ static eb_status write_markdown(const eb_study *s, const eb_study_target *target
     char budget[64];
     snprintf(budget, sizeof budget, isfinite(o->latency_budget_ms) ? "<= %.3g ms" : "budget",
              o->latency_budget_ms);
-    fprintf(f, "| target | model | p50 ms | p90 ms | inf/s | mJ / inference | memory MiB | "
-               "of target memory | price USD | USD per M inferences | %s |\n"
-               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n", budget);
+    fprintf(f, "| target | model | p50 ms | p90 ms | p50 ms, all cores | inf/s | mJ / inference | "
+               "memory MiB | of target memory | price USD | USD per M inferences | %s |\n"
+               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n", budget);
     for (size_t i = 0; i < s->n_rows; i++) {
         const eb_study_row *r = &s->rows[i];
         char p50[64], p90[64], thr[64], en[64], mem[64], frac[48], price[64], cost[64];
+        char all[64], all_n[96];
         fmt_cell(p50, sizeof p50, r->p50_ms, lat_fmt(r->p50_ms.v), 1, true);
+        fmt_cell(all, sizeof all, r->p50_all_ms, lat_fmt(r->p50_all_ms.v), 1, true);
+        if (r->p50_all_ms.src)
+            snprintf(all_n, sizeof all_n, "%s, %d thr", all, r->all_threads);
+        else
+            snprintf(all_n, sizeof all_n, "-");
         fmt_cell(p90, sizeof p90, r->p90_ms, lat_fmt(r->p90_ms.v), 1, true);
         fmt_cell(thr, sizeof thr, r->throughput_ips, "%.1f", 1, true);
         fmt_cell(en, sizeof en, r->energy_j, "%.3g", 1e3, true);
@@ -288,8 +357,8 @@ static eb_status write_markdown(const eb_study *s, const eb_study_target *target
         fmt_cell(price, sizeof price, r->price_usd, "%.0f", 1, true);
         fmt_cell(cost, sizeof cost, r->cost_per_m_usd, "%.3g", 1, true);
         const char *meets = r->meets_budget < 0 ? "-" : r->meets_budget ? "yes" : "**no**";
-        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s%s |\n", r->target,
-                r->model, p50, p90, thr, en, mem, frac, price, cost, meets,
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s%s |\n",
+                r->target, r->model, p50, p90, all_n, thr, en, mem, frac, price, cost, meets,
                 r->meets_budget >= 0 ? " [" : "",
                 r->meets_budget >= 0 ? eb_src_tag(r->p90_ms.src ? r->p90_ms.src : r->p50_ms.src) : "",
                 r->meets_budget >= 0 ? "]" : "");
@@ -318,7 +387,8 @@ static eb_status write_csv(const eb_study *s, const char *dir, char *err, size_t
     fprintf(f, "target,model,p50_ms,p50_source,p90_ms,p90_source,throughput_ips,"
                "throughput_source,energy_j,energy_source,memory_bytes,memory_source,"
                "target_memory_bytes,target_memory_source,price_usd,price_source,"
-               "cost_per_million_usd,cost_source,meets_budget,roofline_ms\n");
+               "cost_per_million_usd,cost_source,meets_budget,roofline_ms,all_cores_threads,"
+               "p50_all_cores_ms,p50_all_cores_source\n");
     for (size_t i = 0; i < s->n_rows; i++) {
         const eb_study_row *r = &s->rows[i];
         fprintf(f, "%s,%s", r->target, r->model);
@@ -332,9 +402,12 @@ static eb_status write_csv(const eb_study *s, const char *dir, char *err, size_t
         csv_cell(f, r->cost_per_m_usd);
         fprintf(f, ",%s", r->meets_budget < 0 ? "" : r->meets_budget ? "yes" : "no");
         if (isfinite(r->roofline_ms))
-            fprintf(f, ",%.9g\n", r->roofline_ms);
+            fprintf(f, ",%.9g", r->roofline_ms);
         else
-            fprintf(f, ",\n");
+            fprintf(f, ",");
+        fprintf(f, ",%d", r->all_threads);
+        csv_cell(f, r->p50_all_ms);
+        fputc('\n', f);
     }
     return eb_outfile_commit(&of, err, errlen);
 }

@@ -24,7 +24,6 @@ double eb_val_raw_ms(const eb_val_target *t, const eb_study_model *m, bool int8,
     (void)int8; /* each op carries its own datatype */
     const eb_issue_cost *c = os_bits == 32 ? &t->issue32 : &t->issue64;
     bool dot = t->dotprod && os_bits == 64;
-    int n = threads < 1 ? 1 : threads > t->cores ? t->cores : threads;
     double hz = t->clock_mhz * 1e6, bw = t->bandwidth_gbs * 1e9;
     double total = 0, comp = 0, mem = 0;
     if (!(hz > 0) || !(bw > 0))
@@ -34,7 +33,8 @@ double eb_val_raw_ms(const eb_val_target *t, const eb_study_model *m, bool int8,
         double cpm = op->macs > 0 ? op_cost(c, op, dot) : 0;
         if (!isfinite(cpm))
             return NAN;
-        double tc = op->macs * cpm / hz / n, tm = op->bytes / bw;
+        double tc = op->macs * cpm / hz * eb_thread_share(op->units, threads, t->cores);
+        double tm = op->bytes / bw;
         if (tc >= tm)
             comp += tc;
         else
@@ -115,6 +115,20 @@ eb_status eb_validate(const eb_val_target *ts, size_t nt, const eb_val_figure *f
 /* ---- output ---- */
 
 static double target_median(const eb_val_figure *f, const eb_val_result *r, size_t nf,
+                            size_t t, double *worst, size_t *count);
+
+void eb_val_target_error(const eb_val_figure *f, const eb_val_result *r, size_t nf, size_t t,
+                         double *median, double *worst, size_t *count)
+{
+    double w = 0;
+    size_t n = 0;
+    double m = target_median(f, r, nf, t, &w, &n);
+    *median = m;
+    *worst = n ? w : NAN;
+    *count = n;
+}
+
+static double target_median(const eb_val_figure *f, const eb_val_result *r, size_t nf,
                             size_t t, double *worst, size_t *count)
 {
     double v[64];
@@ -178,10 +192,16 @@ static eb_status write_md(const eb_val_target *ts, size_t nt, const eb_val_figur
         fprintf(o, "| %s | 0 | no published figure: its predictions are unvalidated | - |\n",
                 untested[u]);
     fprintf(o, "\n## Model\n\n"
-               "- per op: `max(MACs x cycles/MAC / clock / min(threads, cores), bytes / "
-               "bandwidth)`, summed; cycles/MAC from llvm-mca on edgebench's NEON inner loops "
-               "for the core and word size (targets/issue/neon_issue.json, scripts/mca_neon.py); "
-               "bandwidth from the target file; memory is shared by the threads.\n"
+               "- per op: `max(MACs x cycles/MAC / clock x share, bytes / bandwidth)`, "
+               "summed; cycles/MAC from llvm-mca on edgebench's NEON inner loops for the core "
+               "and word size (targets/issue/neon_issue.json, scripts/mca_neon.py); bandwidth "
+               "from the target file (measured where its source says so); share = the largest "
+               "part of the op when edgebench's pool splits its output rows (batch rows, "
+               "64-element blocks) over min(threads, cores) threads, 1 for ops under 200 k MACs "
+               "/ 32 k elements; memory is shared by the threads. Not modelled: fork/join cost "
+               "per op, shared-cache contention, clocks lowered with all cores busy, and the "
+               "published runtime's own kernels (XNNPACK's, not edgebench's: k absorbs the "
+               "difference per dtype).\n"
                "- predicted = k x that, k = geometric mean of published / model over the "
                "figures of the same dtype (fitted on all: fp32 %.3g, int8 %.3g); in the table "
                "each k leaves its own figure out.\n\n## Sources\n\n",
@@ -241,6 +261,85 @@ static eb_status write_csv(const eb_val_target *ts, const eb_val_figure *f, size
     return eb_outfile_commit(&of, err, errlen);
 }
 
+/* ---- the plot: labels placed so that none overlaps another label or a point ----
+ *
+ * The plot area is fixed on the canvas (PLOT_X0.. in pixels), so a figure's pixel
+ * position is known here; each label takes the first free place among candidates around
+ * its point at growing distances (a thin line joins it to its point when it had to move
+ * away), judged with a box of LABEL_CHAR_W pixels per character. */
+
+#define CANVAS_W 1000
+#define CANVAS_H 900
+#define PLOT_PX 700    /* the square plot area, pixels */
+#define PLOT_X0 110    /* its left edge */
+#define PLOT_Y0 110    /* its bottom edge, from the bottom of the canvas */
+#define LABEL_CHAR_W 6.6
+#define LABEL_H 13.0
+#define POINT_R 7.0
+
+typedef struct {
+    double x0, y0, x1, y1;
+} box;
+
+static bool boxes_meet(box a, box b)
+{
+    return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+static double to_px(double v, double lo, double hi)
+{
+    return (log10(v) - log10(lo)) / (log10(hi) - log10(lo)) * PLOT_PX;
+}
+
+static void label_text(const eb_val_figure *f, char *dst, size_t cap)
+{
+    const char *m = model_name(f);
+    snprintf(dst, cap, "%s %s %d-bit %dt", strstr(m, "v1") ? "v1" : strstr(m, "v2") ? "v2" : m,
+             f->int8 ? "int8" : "fp32", f->os_bits, f->threads);
+}
+
+/* Places n labels (text width w[i] px) for points (px[i], py[i]) inside the plot area:
+ * out the label's anchor (left edge, vertical centre) in plot pixels. */
+static void place_labels(const double *px, const double *py, const double *w, size_t n,
+                         double *lx, double *ly)
+{
+    box *taken = malloc((2 * n + 1) * sizeof *taken);
+    size_t nt = 0;
+    for (size_t i = 0; taken && i < n; i++)
+        taken[nt++] = (box){px[i] - POINT_R, py[i] - POINT_R, px[i] + POINT_R, py[i] + POINT_R};
+    static const double dirs[][2] = {{1, 0.35}, {1, -0.35}, {-1, 0.35}, {-1, -0.35},
+                                     {0.4, 1},  {0.4, -1},  {-0.4, 1}, {-0.4, -1},
+                                     {1, 1},    {1, -1},    {-1, 1},   {-1, -1}};
+    for (size_t i = 0; i < n; i++) {
+        bool done = false;
+        for (double r = 10; r <= 260 && !done; r += 12)
+            for (size_t d = 0; d < sizeof dirs / sizeof dirs[0] && !done; d++) {
+                double cx = px[i] + dirs[d][0] * r, cy = py[i] + dirs[d][1] * r;
+                double x0 = dirs[d][0] >= 0 ? cx : cx - w[i];
+                box b = {x0 - 2, cy - LABEL_H / 2 - 1, x0 + w[i] + 2, cy + LABEL_H / 2 + 1};
+                if (b.x0 < 2 || b.y0 < 2 || b.x1 > PLOT_PX - 2 || b.y1 > PLOT_PX - 2)
+                    continue;
+                if (i < 2 * n && b.y1 > PLOT_PX - 120 && b.x0 < 170)
+                    continue; /* the key, top left */
+                bool clash = false;
+                for (size_t k = 0; k < nt && !clash; k++)
+                    clash = boxes_meet(b, taken[k]);
+                if (clash)
+                    continue;
+                lx[i] = x0;
+                ly[i] = cy;
+                if (taken)
+                    taken[nt++] = b;
+                done = true;
+            }
+        if (!done) { /* nowhere free: right of the point */
+            lx[i] = px[i] + 10;
+            ly[i] = py[i];
+        }
+    }
+    free(taken);
+}
+
 static eb_status write_plot(const eb_val_target *ts, size_t nt, const eb_val_figure *f,
                             size_t nf, const eb_val_result *r, const eb_val_summary *s,
                             const char *dir, eb_plot_format fmt, eb_plot_list *plots,
@@ -273,10 +372,9 @@ static eb_status write_plot(const eb_val_target *ts, size_t nt, const eb_val_fig
         for (size_t i = 0; i < nf; i++) {
             if (f[i].target != t || !isfinite(r[i].predicted_ms))
                 continue;
-            const char *m = model_name(&f[i]);
-            fprintf(of.f, "%.9g %.9g \"%s%s %s %d-bit %dt\"\n", f[i].published_ms,
-                    r[i].predicted_ms, strstr(m, "v1") ? "v1" : strstr(m, "v2") ? "v2" : m,
-                    "", f[i].int8 ? "int8" : "fp32", f[i].os_bits, f[i].threads);
+            char label[160];
+            label_text(&f[i], label, sizeof label);
+            fprintf(of.f, "%.9g %.9g \"%s\"\n", f[i].published_ms, r[i].predicted_ms, label);
             lo = fmin(lo, fmin(f[i].published_ms, r[i].predicted_ms));
             hi = fmax(hi, fmax(f[i].published_ms, r[i].predicted_ms));
             any = true;
@@ -293,27 +391,74 @@ static eb_status write_plot(const eb_val_target *ts, size_t nt, const eb_val_fig
     }
     lo = pow(10, floor(log10(lo / 1.5)));
     hi = pow(10, ceil(log10(hi * 1.5)));
+    /* where each label goes */
+    double *px = calloc(nf ? 5 * nf : 1, sizeof *px);
+    if (!px) {
+        snprintf(err, errlen, "out of memory");
+        return EB_ERR_NOMEM;
+    }
+    double *py = px + nf, *w = py + nf, *lx = w + nf, *ly = lx + nf;
+    size_t *which = malloc((nf ? nf : 1) * sizeof *which);
+    size_t np = 0;
+    for (size_t i = 0; which && i < nf; i++) {
+        if (!isfinite(r[i].predicted_ms))
+            continue;
+        char label[160];
+        label_text(&f[i], label, sizeof label);
+        which[np] = i;
+        px[np] = to_px(f[i].published_ms, lo, hi);
+        py[np] = to_px(r[i].predicted_ms, lo, hi);
+        w[np] = LABEL_CHAR_W * (double)strlen(label);
+        np++;
+    }
+    place_labels(px, py, w, np, lx, ly);
     snprintf(path, sizeof path, "%s/%s", dir, it->script);
-    if ((st = eb_outfile_open(&of, path, err, errlen)) != EB_OK)
+    if ((st = eb_outfile_open(&of, path, err, errlen)) != EB_OK) {
+        free(px);
+        free(which);
         return st;
+    }
     FILE *o = of.f;
     fprintf(o, "# edgebench study --validate plot\n# render from this directory: gnuplot %s\n",
             it->script);
     if (fmt == EB_PLOT_SVG)
-        fprintf(o, "set terminal svg size 900,800 dynamic noenhanced font \"DejaVu Sans,13\" "
-                   "background rgb \"white\"\n");
+        fprintf(o, "set terminal svg size %d,%d dynamic noenhanced font \"DejaVu Sans,13\" "
+                   "background rgb \"white\"\n", CANVAS_W, CANVAS_H);
     else
-        fprintf(o, "set terminal pngcairo size 900,800 noenhanced font \"DejaVu Sans,12\"\n");
+        fprintf(o, "set terminal pngcairo size %d,%d noenhanced font \"DejaVu Sans,12\"\n",
+                CANVAS_W, CANVAS_H);
+    /* the plot area at fixed pixels, so the labels' places computed above hold */
     fprintf(o, "set output '%s'\nset datafile missing \"NaN\"\nset logscale xy\n"
-               "set xrange [%g:%g]\nset yrange [%g:%g]\nset size square\n"
+               "set xrange [%g:%g]\nset yrange [%g:%g]\n"
+               "set lmargin at screen %.6f\nset rmargin at screen %.6f\n"
+               "set bmargin at screen %.6f\nset tmargin at screen %.6f\n"
                "set grid xtics ytics mxtics mytics lc rgb \"#e0e0e0\"\nset format x \"%%g\"\n"
                "set format y \"%%g\"\nset key top left box opaque\n"
                "set title \"edgebench study: predicted vs published latency (leave-one-out)\\n"
                "median |error| %.0f %%, worst %.2fx over %zu figures\"\n"
                "set xlabel \"published latency, ms\"\nset ylabel \"predicted latency, ms\"\n",
-            it->image, lo, hi, lo, hi, 100 * s->median_abs_error, s->worst_ratio, s->n);
+            it->image, lo, hi, lo, hi, (double)PLOT_X0 / CANVAS_W,
+            (double)(PLOT_X0 + PLOT_PX) / CANVAS_W, (double)PLOT_Y0 / CANVAS_H,
+            (double)(PLOT_Y0 + PLOT_PX) / CANVAS_H, 100 * s->median_abs_error, s->worst_ratio,
+            s->n);
     static const char *const colors[] = {"#3465a4", "#f57900", "#4e9a06", "#cc0000",
                                          "#75507b", "#c4a000", "#06989a", "#555753"};
+    for (size_t k = 0; k < np; k++) {
+        size_t i = which[k];
+        char label[160];
+        label_text(&f[i], label, sizeof label);
+        const char *col = colors[f[i].target % 8];
+        double sx = (PLOT_X0 + lx[k]) / CANVAS_W, sy = (PLOT_Y0 + ly[k]) / CANVAS_H;
+        fprintf(o, "set label %zu \"%s\" at screen %.6f,%.6f left font \",9\" tc rgb \"%s\" "
+                   "front\n", k + 1, label, sx, sy, col);
+        double ax = lx[k] < px[k] ? lx[k] + w[k] : lx[k];
+        if (hypot(ax - px[k], ly[k] - py[k]) > 16)
+            fprintf(o, "set arrow %zu from first %.9g,%.9g to screen %.6f,%.6f nohead lw 0.6 "
+                       "lc rgb \"%s\" back\n", k + 1, f[i].published_ms, r[i].predicted_ms,
+                    (PLOT_X0 + ax) / CANVAS_W, sy, col);
+    }
+    free(px);
+    free(which);
     fprintf(o, "plot x with lines lw 2 lc rgb \"#000000\" title \"1:1\", \\\n"
                "     2*x with lines dt 2 lc rgb \"#888888\" title \"2x off\", \\\n"
                "     0.5*x with lines dt 2 lc rgb \"#888888\" notitle");
@@ -324,10 +469,8 @@ static eb_status write_plot(const eb_val_target *ts, size_t nt, const eb_val_fig
         if (!any)
             continue;
         fprintf(o, ", \\\n     '%s' index %zu using 1:2 with points pt %zu ps 2 lc rgb \"%s\" "
-                   "title \"%s\", \\\n     '%s' index %zu using 1:2:3 with labels offset "
-                   "char 1,0.6 left font \",9\" tc rgb \"%s\" notitle",
-                it->data, t, 5 + 2 * (t % 4), colors[t % 8], ts[t].name, it->data, t,
-                colors[t % 8]);
+                   "title \"%s\"",
+                it->data, t, 5 + 2 * (t % 4), colors[t % 8], ts[t].name);
     }
     fprintf(o, "\n");
     return eb_outfile_commit(&of, err, errlen);

@@ -4,7 +4,8 @@
 # it drives a board. rpi4: aarch64 agent, qemu-aarch64 -cpu cortex-a72 (NEON, no SDOT);
 # rpi5: -cpu cortex-a76 (SDOT kernels); rpi3_32: armhf agent, qemu-arm -cpu cortex-a7.
 # Each report must validate against the schema (edgebench compare reads it), be complete,
-# say "emulated" and warn that timings are not representative.
+# say "emulated" and warn that timings are not representative. A run of ds_cnn_int8 with
+# --threads 1,4 must have a 4-thread result that computed what one thread computes.
 # Needs build/ (scripts/build.sh) and build-aarch64/, build-armhf/ (scripts/cross-test.sh).
 #   scripts/emulate-test.sh [target ...]      (default: rpi4 rpi5 rpi3_32)
 set -eu
@@ -42,6 +43,23 @@ for t in $targets; do
     fi
     "$eb" compare "$rep" "$rep" >/dev/null 2>&1 ||
         { echo "emulate-test: $t: the report does not validate" >&2; fail=1; }
+    # one inference over 4 threads (the agent's pool, protocol 2), measured next to 1
+    # thread in one report (--threads 1,4): the report records both counts and every run
+    # computed the same outputs (the done lines' output_crc32)
+    if ! "$eb" run --target "$t" --emulate --model ds_cnn_int8 --threads 1,4 \
+        --warmup 1 --warmup-time 0 --min-time 0.05 --min-iterations 5 --repetitions 1 \
+        --quiet --trace --out "$out/$t-threads.json" 2>"$out/$t-threads.trace"; then
+        echo "emulate-test: $t: the run with --threads 1,4 failed" >&2
+        fail=1
+    fi
+    crcs=$(grep -o 'output_crc32=[0-9a-f]*' "$out/$t-threads.trace" | sort | uniq -c)
+    if [ "$(echo "$crcs" | grep -c output_crc32)" -ne 1 ] ||
+        [ "$(grep -c 'threads=4' "$out/$t-threads.trace")" -lt 2 ]; then
+        echo "emulate-test: $t: 1 and 4 threads computed different outputs: $crcs" >&2
+        fail=1
+    fi
+    grep -q '"threads":	4' "$out/$t-threads.json" && grep -q '"thread_counts"' "$out/$t-threads.json" ||
+        { echo "emulate-test: $t: the --threads 1,4 report lacks the 4-thread result" >&2; fail=1; }
     end=$(date +%s)
     n=$(grep -c '^' "$rep")
     echo "-- emulated $t: ok ($((end - start)) s, report $n lines)"

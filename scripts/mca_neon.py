@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FLAGS = ["-std=c11", "-O3", "-DNDEBUG", "-Ikernels/include", "-Ikernels/neon", "-Ikernels"]
+FLAGS = ["-std=c11", "-O3", "-DNDEBUG", "-Ibase", "-Ikernels/include", "-Ikernels/neon", "-Ikernels"]
 ARCHES = {
     "aarch64": {"cc": "aarch64-linux-gnu-gcc", "flags": [], "triple": "aarch64-linux-gnu"},
     "armhf": {"cc": "arm-linux-gnueabihf-gcc",

@@ -80,18 +80,22 @@ typedef struct eb_remote_run_result {
     bool agent_done;        /* the done line arrived */
     bool complete;          /* every asked sample arrived and the agent finished */
     uint64_t peak_rss_bytes;
+    bool have_output_crc;   /* protocol 2: the done line's output_crc32 */
+    uint32_t output_crc32;  /* CRC-32 of the output tensor after the last inference */
     char stop_reason[256];  /* why it is incomplete (empty when complete) */
 } eb_remote_run_result;
 
 typedef void (*eb_remote_progress)(void *user, const char *phase, uint64_t done,
                                    uint64_t total);
 
-/* Runs a model on the agent. Fills res (the caller frees it with
+/* Runs a model on the agent, each inference split over `threads` threads (1..64; above 1
+ * needs an agent of protocol 2: a protocol-1 agent is refused with EB_ERR_PROTOCOL and a
+ * sentence saying how to update it). Fills res (the caller frees it with
  * eb_remote_run_result_free). Returns EB_OK when the run took place, complete or not
  * (res->complete says which, res->stop_reason why not); an error status, with err set,
  * when the run could not start (unknown model, no reply, ...). */
 eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64_t iters,
-                        const char *kernels, eb_remote_run_result *res,
+                        const char *kernels, int threads, eb_remote_run_result *res,
                         eb_remote_progress progress, void *user, char *err, size_t errlen);
 void eb_remote_run_result_free(eb_remote_run_result *res);
 

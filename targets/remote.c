@@ -290,6 +290,7 @@ static eb_status identify(eb_remote *r, char *err, size_t errlen)
 typedef struct {
     char *err;
     size_t errlen;
+    bool refused; /* err version: the agent does not speak the version asked for */
 } hello_ctx;
 
 static reply_verdict on_hello(eb_remote *r, void *ctx, char **w, int n, int attempt)
@@ -299,7 +300,7 @@ static reply_verdict on_hello(eb_remote *r, void *ctx, char **w, int n, int atte
     if (n >= 2 && !strcmp(w[0], EB_REP_HELLO) && !strcmp(w[1], EB_AGENT_NAME)) {
         copy_kv(w, n, "version", r->version, sizeof r->version);
         r->proto = kv_int(w, n, "proto");
-        if (r->proto == EB_PROTO_VERSION)
+        if (r->proto >= EB_PROTO_MIN_VERSION && r->proto <= EB_PROTO_VERSION)
             return REPLY_DONE;
         snprintf(h->err, h->errlen,
                  "the agent (%s %s) speaks protocol %d but this edgebench speaks "
@@ -310,6 +311,7 @@ static reply_verdict on_hello(eb_remote *r, void *ctx, char **w, int n, int atte
         return REPLY_FAIL;
     }
     if (is_reply(w, n, EB_REP_ERR, EB_ERRC_VERSION)) {
+        h->refused = true;
         snprintf(h->err, h->errlen,
                  "the agent refused the handshake (it speaks another protocol "
                  "version than this edgebench's %d); build edgebench-agent from this "
@@ -324,10 +326,22 @@ eb_status eb_remote_hello(eb_remote *r, char *err, size_t errlen)
 {
     char cmd[32];
     snprintf(cmd, sizeof cmd, "%s %d", EB_CMD_HELLO, EB_PROTO_VERSION);
-    hello_ctx h = {err, errlen};
+    hello_ctx h = {err, errlen, false};
     /* No resync before the agent is known: a newline before each hello is enough. */
     exchange_spec x = {cmd, r->o.retries, true, on_hello, &h};
     eb_status st = exchange(r, &x);
+    if (st == EB_ERR_PROTOCOL && h.refused) {
+        /* an older agent: protocol 1 runs everything but threads (eb_remote_run refuses
+         * those with a sentence of its own) */
+        char old[32];
+        snprintf(old, sizeof old, "%s %d", EB_CMD_HELLO, EB_PROTO_MIN_VERSION);
+        hello_ctx h1 = {err, errlen, false};
+        exchange_spec x1 = {old, r->o.retries, true, on_hello, &h1};
+        if (exchange(r, &x1) == EB_OK) {
+            err[0] = '\0';
+            st = EB_OK;
+        }
+    }
     if (st == EB_OK)
         return identify(r, err, errlen);
     if (st == EB_ERR_IO) {
@@ -378,6 +392,9 @@ void eb_remote_absorb(eb_remote_run_result *res, const char *tag, char **w, int 
         m->arena_bytes = kv_u64(w, n, "arena_bytes");
         m->arena_lower_bound_bytes = kv_u64(w, n, "arena_lower_bound_bytes");
         m->scratch_bytes = kv_u64(w, n, "scratch_bytes");
+        uint64_t th = 1;
+        const char *tv = eb_proto_kv(w, n, "threads"); /* protocol 2 */
+        m->threads = tv && eb_proto_u64(tv, EB_PROTO_MAX_THREADS, &th) && th ? (int)th : 1;
         res->have_info = true;
     } else if (!strcmp(w[0], EB_REP_KERNEL) && n == 3 && res->have_info) {
         eb_agent_model_info *m = &res->info;
@@ -398,6 +415,11 @@ void eb_remote_absorb(eb_remote_run_result *res, const char *tag, char **w, int 
         res->agent_done = true;
         res->agent_n = kv_u64(w, n, "n");
         res->peak_rss_bytes = kv_u64(w, n, "peak_rss_bytes");
+        const char *crc = eb_proto_kv(w, n, "output_crc32"); /* protocol 2 */
+        char *end = NULL;
+        unsigned long cv = crc && strlen(crc) == 8 ? strtoul(crc, &end, 16) : 0;
+        res->have_output_crc = end && !*end;
+        res->output_crc32 = res->have_output_crc ? (uint32_t)cv : 0;
         const char *c = eb_proto_kv(w, n, "complete");
         res->complete = c && !strcmp(c, "1"); /* provisional: samples checked later */
     }
@@ -503,10 +525,25 @@ static void set_reason(eb_remote_run_result *res, const char *fmt, ...)
 }
 
 eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64_t iters,
-                        const char *kernels, eb_remote_run_result *res,
+                        const char *kernels, int threads, eb_remote_run_result *res,
                         eb_remote_progress progress, void *user, char *err, size_t errlen)
 {
     memset(res, 0, sizeof *res);
+    if (threads < 1 || threads > EB_PROTO_MAX_THREADS) {
+        snprintf(err, errlen, "a remote run takes 1..%d threads, not %d", EB_PROTO_MAX_THREADS,
+                 threads);
+        return EB_ERR_ARG;
+    }
+    if (threads > 1 && r->proto < EB_PROTO_THREADS_VERSION) {
+        /* a protocol-1 agent would ignore threads= and run one thread */
+        snprintf(err, errlen, "the agent (edgebench-agent %s) speaks protocol %d, which cannot "
+                 "split an inference over threads; --threads %d needs protocol %d: build "
+                 "edgebench-agent from this edgebench version and copy it to the board "
+                 "(edgebench deploy, or targets/agent/README.md), or drop --threads",
+                 r->version[0] ? r->version : "of an unknown version", r->proto, threads,
+                 EB_PROTO_THREADS_VERSION);
+        return EB_ERR_PROTOCOL;
+    }
     if (iters == 0 || iters > EB_PROTO_MAX_ITERS || warmup > EB_PROTO_MAX_WARMUP ||
         strlen(model) > EB_PROTO_MAX_NAME || strchr(model, ' ')) {
         snprintf(err, errlen, "a remote run takes 1..%d iterations, 0..%d warm-up runs and a "
@@ -524,8 +561,11 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
     char tag[16];
     snprintf(tag, sizeof tag, "%08x", ++r->nonce * 2654435761u);
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "%s %s %s %llu %llu kernels=%s", EB_CMD_RUN, tag, model,
-             (unsigned long long)warmup, (unsigned long long)iters, kernels ? kernels : "auto");
+    int len = snprintf(cmd, sizeof cmd, "%s %s %s %llu %llu kernels=%s", EB_CMD_RUN, tag, model,
+                       (unsigned long long)warmup, (unsigned long long)iters,
+                       kernels ? kernels : "auto");
+    if (r->proto >= EB_PROTO_THREADS_VERSION && len > 0 && (size_t)len < sizeof cmd)
+        snprintf(cmd + len, sizeof cmd - (size_t)len, " threads=%d", threads);
     r->active_run = res;
     snprintf(r->active_tag, sizeof r->active_tag, "%s", tag);
 
@@ -687,6 +727,12 @@ eb_status eb_remote_run(eb_remote *r, const char *model, uint64_t warmup, uint64
         else if (!res->complete)
             set_reason(res, "the agent stopped after %llu of %llu inferences",
                        (unsigned long long)res->agent_n, (unsigned long long)iters);
+    }
+    if (res->have_info && res->info.threads != threads) {
+        snprintf(err, errlen, "the agent ran '%s' on %d thread%s, not the %d asked for", model,
+                 res->info.threads, res->info.threads == 1 ? "" : "s", threads);
+        ret = EB_ERR_PROTOCOL;
+        goto out;
     }
     res->complete = finished && res->complete && res->n_received == iters;
     if (!res->complete)

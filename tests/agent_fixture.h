@@ -32,6 +32,7 @@
 /* ---- stand-in backend: one model whose inference spins for a fixed time ---------- */
 
 static unsigned fx_infer_us = 200;
+static int fx_agent_proto; /* the in-process agent's newest protocol (0: EB_PROTO_VERSION) */
 
 static inline void fx_list(void *self, void (*emit)(void *, const char *), void *user)
 {
@@ -40,7 +41,8 @@ static inline void fx_list(void *self, void (*emit)(void *, const char *), void 
 }
 
 static inline eb_status fx_open(void *self, const char *name, const char *kernels,
-                         eb_agent_model_info *info, void **model, char *err, size_t errlen)
+                                int threads, eb_agent_model_info *info, void **model,
+                                char *err, size_t errlen)
 {
     (void)self;
     (void)kernels;
@@ -59,6 +61,7 @@ static inline eb_status fx_open(void *self, const char *name, const char *kernel
     info->arena_bytes = 4096;
     info->arena_lower_bound_bytes = 4000;
     info->scratch_bytes = 64;
+    info->threads = threads;
     info->n_kernels = 1;
     snprintf(info->kernels[0].op, sizeof info->kernels[0].op, "fc_s8");
     snprintf(info->kernels[0].name, sizeof info->kernels[0].name, "eb_fc_s8_ref");
@@ -79,7 +82,7 @@ static inline void fx_infer(void *m)
 
 static inline void fx_close(void *m) { (void)m; }
 
-static const eb_agent_backend fx_backend = {NULL, fx_list, fx_open, fx_infer, fx_close};
+static const eb_agent_backend fx_backend = {NULL, fx_list, fx_open, fx_infer, fx_close, NULL};
 
 /* ---- the agent in a child process ------------------------------------------------- */
 
@@ -89,7 +92,8 @@ static inline pid_t fx_spawn_agent(int fd, const char *dir)
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the test */
         signal(SIGPIPE, SIG_IGN);
-        eb_agent_config cfg = {.backend = &fx_backend, .models_dir = dir};
+        eb_agent_config cfg = {.backend = &fx_backend, .models_dir = dir,
+                               .proto = fx_agent_proto};
         eb_agent *a = eb_agent_new(&cfg);
         eb_agent_serve(a, fd, fd);
         eb_agent_free(a);

@@ -129,6 +129,9 @@ Test(lava, job_refuses_what_cannot_work)
         {"64 lower-case hex", {"--target", "rpi4", "--model", MODEL, "--agent-url", URL,
                                "--agent-sha256", "xyz", "--device-type", "x", NULL}},
         {"this machine", {"--target", "host", "--model", MODEL, NULL}},
+        {"--threads takes 1..64", {"--target", "rpi4", "--model", MODEL, "--agent-url", URL,
+                                   "--agent-sha256", sha, "--device-type", "x", "--threads",
+                                   "0", NULL}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *argv[20] = {"lava", "job"};
@@ -187,7 +190,8 @@ Test(lava, test_shell_log_and_results_collect_into_a_report, .timeout = 300)
                                    MODEL, "--agent-url", url, "--agent-sha256", sha,
                                    "--template", LAVA_DIR "/template.yaml", "--min-time",
                                    "0.2", "--warmup-time", "0", "--repetitions", "2",
-                                   "--max-iterations", "400", "--out", job, NULL);
+                                   "--max-iterations", "400", "--threads", "2", "--out", job,
+                                   NULL);
     cr_assert_eq(c.rc, 0, "%s", c.err);
     eb_test_cmd_free(&c);
     cr_assert_eq(validate(job), 0);
@@ -223,6 +227,10 @@ Test(lava, test_shell_log_and_results_collect_into_a_report, .timeout = 300)
     const cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rep, "results"), 0);
     int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "samples_ms"));
     cr_assert_gt(n, 40, "the raw samples came back: %d", n);
+    /* --threads 2 went to the agent's --run: its plan and info lines say so */
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(res, "threads")->valueint, 2);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(rep, "settings");
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(st, "threads")->valueint, 2);
     /* one sample line was damaged in the log: the report says so and keeps the rest */
     cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(res, "complete")));
     char *txt = cJSON_PrintUnformatted(rep);

@@ -14,7 +14,7 @@ static void run_ok(fx_rig *g, uint64_t iters, eb_remote_run_result *res)
 {
     char err[512] = "";
     cr_assert_eq(eb_remote_hello(&g->r, err, sizeof err), EB_OK, "hello: %s", err);
-    cr_assert_eq(eb_remote_run(&g->r, "standin_tiny", 2, iters, "auto", res, NULL, NULL, err,
+    cr_assert_eq(eb_remote_run(&g->r, "standin_tiny", 2, iters, "auto", 1, res, NULL, NULL, err,
                                sizeof err),
                  EB_OK, "run: %s", err);
 }
@@ -175,7 +175,7 @@ static void *old_agent(void *arg)
     char line[EB_PROTO_MAX_LINE + 1];
     while (eb_linereader_get(&rd, line, sizeof line, 3000) == EB_OK) {
         if (eb_proto_check(line) >= 0 && !strncmp(line, "hello", 5)) {
-            char out[128] = "hello edgebench-agent version=9.0.0 proto=2";
+            char out[128] = "hello edgebench-agent version=9.0.0 proto=3";
             size_t n = eb_proto_seal(out, strlen(out), sizeof out);
             fx_write(fd, out, n);
         }
@@ -197,7 +197,7 @@ Test(remote, version_mismatch_is_refused_with_a_clear_message, .timeout = 30)
     eb_remote_init(&r, s, s, &fast);
     char err[512];
     cr_assert_eq(eb_remote_hello(&r, err, sizeof err), EB_ERR_PROTOCOL);
-    cr_assert(strstr(err, "protocol 2") && strstr(err, "protocol 1"), "%s", err);
+    cr_assert(strstr(err, "protocol 3") && strstr(err, "protocol 2"), "%s", err);
     cr_assert(strstr(err, "edgebench-agent"), "%s", err);
     close(s);
     pthread_join(th, NULL);
@@ -279,7 +279,7 @@ Test(remote, upload_survives_truncated_flipped_and_dropped_chunks, .timeout = 60
     cr_assert_geq(g.r.retries_used, 3);
     /* the uploaded file is listed and runnable by name */
     eb_remote_run_result res;
-    cr_assert_eq(eb_remote_run(&g.r, "uploaded.ebm", 0, 5, "auto", &res, NULL, NULL, err,
+    cr_assert_eq(eb_remote_run(&g.r, "uploaded.ebm", 0, 5, "auto", 1, &res, NULL, NULL, err,
                                sizeof err),
                  EB_OK, "%s", err);
     cr_assert(res.complete);
@@ -296,7 +296,7 @@ Test(remote, unknown_model_is_an_error_naming_it, .timeout = 30)
     char err[512] = "";
     cr_assert_eq(eb_remote_hello(&g.r, err, sizeof err), EB_OK, "%s", err);
     eb_remote_run_result res;
-    cr_assert_eq(eb_remote_run(&g.r, "nosuch_int8", 0, 5, "auto", &res, NULL, NULL, err,
+    cr_assert_eq(eb_remote_run(&g.r, "nosuch_int8", 0, 5, "auto", 1, &res, NULL, NULL, err,
                                sizeof err),
                  EB_ERR_ARG);
     cr_assert(strstr(err, "nosuch_int8") && strstr(err, "standin_tiny"), "%s", err);
@@ -319,7 +319,7 @@ Test(remote, interrupt_aborts_and_keeps_samples, .timeout = 30)
         int dummy;
     } u;
     void progress(void *user, const char *phase, uint64_t done, uint64_t total);
-    cr_assert_eq(eb_remote_run(&g.r, "standin_tiny", 0, 100000, "auto", &res, progress, &u, err,
+    cr_assert_eq(eb_remote_run(&g.r, "standin_tiny", 0, 100000, "auto", 1, &res, progress, &u, err,
                                sizeof err),
                  EB_OK, "%s", err);
     eb_remote_interrupt = 0;
@@ -329,7 +329,7 @@ Test(remote, interrupt_aborts_and_keeps_samples, .timeout = 30)
     cr_assert(strstr(res.stop_reason, "interrupted"), "%s", res.stop_reason);
     /* the agent is usable again afterwards */
     eb_remote_run_result res2;
-    cr_assert_eq(eb_remote_run(&g.r, "standin_tiny", 0, 5, "auto", &res2, NULL, NULL, err,
+    cr_assert_eq(eb_remote_run(&g.r, "standin_tiny", 0, 5, "auto", 1, &res2, NULL, NULL, err,
                                sizeof err),
                  EB_OK, "%s", err);
     cr_assert(res2.complete, "%s", res2.stop_reason);
@@ -447,7 +447,7 @@ Test(remote, strings_from_the_agent_are_printable_ascii, .timeout = 30)
         cr_assert(printable(agent_strings[i]), "'%s' from the id is not printable ASCII",
                   agent_strings[i]);
     eb_remote_run_result res;
-    cr_assert_eq(eb_remote_run(&r, "tiny", 0, 1, "auto", &res, NULL, NULL, err, sizeof err),
+    cr_assert_eq(eb_remote_run(&r, "tiny", 0, 1, "auto", 1, &res, NULL, NULL, err, sizeof err),
                  EB_OK, "%s", err);
     cr_assert(res.have_info);
     const char *run_strings[] = {res.info.name, res.info.arch, res.info.variant,
@@ -458,4 +458,109 @@ Test(remote, strings_from_the_agent_are_printable_ascii, .timeout = 30)
     eb_remote_run_result_free(&res);
     close(fd);
     close(devnull);
+}
+
+/* ---- threads (protocol 2) ---- */
+
+/* Sends one sealed line to the agent and returns the first reply line that starts with
+ * want (or "" after a second of nothing). */
+static void ask(fx_rig *g, eb_linereader *rd, const char *cmd, const char *want, char *out,
+                size_t cap)
+{
+    char buf[EB_PROTO_MAX_LINE + 8];
+    size_t n = strlen(cmd);
+    memcpy(buf, cmd, n);
+    n = eb_proto_seal(buf, n, sizeof buf);
+    cr_assert_gt(n, 0);
+    fx_write(g->host_fd, buf, n);
+    out[0] = '\0';
+    char line[EB_PROTO_MAX_LINE + 1];
+    while (eb_linereader_get(rd, line, cap < sizeof line ? cap : sizeof line, 1000) == EB_OK) {
+        eb_proto_check(line);
+        if (!strncmp(line, want, strlen(want))) {
+            snprintf(out, cap, "%s", line);
+            return;
+        }
+    }
+}
+
+Test(remote, threads_reach_the_agent_and_come_back_in_info, .timeout = 30)
+{
+    fx_rig g;
+    fx_rig_start(&g, NULL, 0, NULL, 0, &fast);
+    char err[512] = "";
+    cr_assert_eq(eb_remote_hello(&g.r, err, sizeof err), EB_OK, "hello: %s", err);
+    cr_assert_eq(g.r.proto, 2, "a protocol-2 agent answers hello 2 in protocol 2");
+    for (int t = 1; t <= 4; t += 3) {
+        eb_remote_run_result res;
+        cr_assert_eq(eb_remote_run(&g.r, "standin_tiny", 0, 5, "auto", t, &res, NULL, NULL,
+                                   err, sizeof err),
+                     EB_OK, "run with %d threads: %s", t, err);
+        cr_assert(res.have_info);
+        cr_assert_eq(res.info.threads, t, "the agent's info says the threads it ran");
+        assert_all_samples(&res, 5);
+        eb_remote_run_result_free(&res);
+    }
+    /* out of range: refused here, before anything is sent */
+    eb_remote_run_result res;
+    cr_assert_eq(eb_remote_run(&g.r, "standin_tiny", 0, 5, "auto", 65, &res, NULL, NULL, err,
+                               sizeof err),
+                 EB_ERR_ARG);
+    cr_assert(strstr(err, "1..64 threads"), "%s", err);
+    fx_rig_stop(&g);
+}
+
+Test(remote, agent_refuses_bad_threads_and_unknown_keys, .timeout = 30)
+{
+    fx_rig g;
+    fx_rig_start(&g, NULL, 0, NULL, 0, &fast);
+    eb_linereader rd;
+    eb_linereader_init(&rd, g.host_fd);
+    char line[EB_PROTO_MAX_LINE + 1];
+    ask(&g, &rd, "run a standin_tiny 0 1 threads=0", "err", line, sizeof line);
+    cr_assert(strstr(line, "err args threads= takes 1..64"), "%s", line);
+    ask(&g, &rd, "run b standin_tiny 0 1 threads=65", "err", line, sizeof line);
+    cr_assert(strstr(line, "err args threads= takes 1..64"), "%s", line);
+    ask(&g, &rd, "run c standin_tiny 0 1 threads=two", "err", line, sizeof line);
+    cr_assert(strstr(line, "err args"), "%s", line);
+    ask(&g, &rd, "run d standin_tiny 0 1 streams=2", "err", line, sizeof line);
+    cr_assert(strstr(line, "not 'streams=2'"), "an unknown key is refused: %s", line);
+    ask(&g, &rd, "run e standin_tiny 0 1 threads=3", "info", line, sizeof line);
+    cr_assert(strstr(line, " threads=3"), "%s", line);
+    /* the run's end, before the next command (during a run it would be answered busy) */
+    char rest[EB_PROTO_MAX_LINE + 1];
+    bool done = false;
+    while (!done && eb_linereader_get(&rd, rest, sizeof rest, 2000) == EB_OK)
+        done = !strncmp(rest, "done ", 5);
+    cr_assert(done, "the run ended");
+    ask(&g, &rd, "hello 1", "hello", line, sizeof line);
+    cr_assert(strstr(line, "proto=1"), "an older host is answered in its version: %s", line);
+    ask(&g, &rd, "hello 3", "err", line, sizeof line);
+    cr_assert(strstr(line, "err version") && strstr(line, "protocols 1 to 2"), "%s", line);
+    fx_rig_stop(&g);
+}
+
+Test(remote, protocol_1_agent_runs_one_thread_and_refuses_more_clearly, .timeout = 30)
+{
+    fx_agent_proto = 1; /* the agent as it was before threads= existed */
+    fx_rig g;
+    fx_rig_start(&g, NULL, 0, NULL, 0, &fast);
+    char err[512] = "";
+    cr_assert_eq(eb_remote_hello(&g.r, err, sizeof err), EB_OK,
+                 "refused hello 2, the host falls back to 1: %s", err);
+    cr_assert_eq(g.r.proto, 1);
+    eb_remote_run_result res;
+    cr_assert_eq(eb_remote_run(&g.r, "standin_tiny", 0, 5, "auto", 1, &res, NULL, NULL, err,
+                               sizeof err),
+                 EB_OK, "one thread still runs: %s", err);
+    cr_assert_eq(res.info.threads, 1);
+    assert_all_samples(&res, 5);
+    eb_remote_run_result_free(&res);
+    cr_assert_eq(eb_remote_run(&g.r, "standin_tiny", 0, 5, "auto", 4, &res, NULL, NULL, err,
+                               sizeof err),
+                 EB_ERR_PROTOCOL);
+    cr_assert(strstr(err, "protocol 1") && strstr(err, "--threads 4 needs protocol 2") &&
+                  strstr(err, "edgebench deploy"),
+              "%s", err);
+    fx_rig_stop(&g);
 }

@@ -334,3 +334,69 @@ Test(remote_run, line_dying_after_calibration_leaves_a_valid_partial_report, .ti
     cJSON_Delete(rep);
     fx_rig_stop(&g);
 }
+
+/* The output_crc32 of the last `done` line of the measured run in a --trace. */
+static unsigned long last_output_crc(const char *trace)
+{
+    const char *p = trace, *hit = NULL;
+    while ((p = strstr(p, "output_crc32=")))
+        hit = p++;
+    cr_assert_not_null(hit, "the agent's done line carries output_crc32");
+    return strtoul(hit + strlen("output_crc32="), NULL, 16);
+}
+
+static cJSON *run_threads(const char *tfile, const char *out, const char *threads,
+                          unsigned long *crc)
+{
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--target", tfile, "--model",
+                                   "ds_cnn_int8", "--threads", threads, "--warmup", "1",
+                                   "--warmup-time", "0", "--min-time", "0.01",
+                                   "--min-iterations", "3", "--repetitions", "1", "--out", out,
+                                   "--quiet", "--trace", NULL);
+    cr_assert_eq(c.rc, 0, "remote run with --threads %s: %s", threads, c.err);
+    cr_assert(strstr(c.err, "> run ") && strstr(c.err, " threads="), "run sends threads=");
+    *crc = last_output_crc(c.err);
+    eb_test_cmd_free(&c);
+    return load_report(out);
+}
+
+Test(remote_run, threads_run_on_the_agent_give_the_outputs_of_one_thread, .timeout = 300)
+{
+    cr_assert_eq(access(AGENT_BIN, X_OK), 0, "host agent built at %s", AGENT_BIN);
+    fx_rig g;
+    fx_rig_start_exec(&g, AGENT_BIN, NULL, 0);
+    char dir[64], tfile[128], out1[128], out3[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(tfile, sizeof tfile, "%s/testboard.json", dir);
+    snprintf(out1, sizeof out1, "%s/t1.json", dir);
+    snprintf(out3, sizeof out3, "%s/t3.json", dir);
+    write_target(tfile, g.slave, "edgebench");
+    unsigned long crc1, crc3;
+    cJSON *r1 = run_threads(tfile, out1, "1", &crc1);
+    cJSON *r3 = run_threads(tfile, out3, "3", &crc3);
+    cr_assert_eq(crc1, crc3, "3 threads computed other outputs (%08lx) than 1 (%08lx)", crc3,
+                 crc1);
+    const cJSON *s3 = cJSON_GetObjectItemCaseSensitive(r3, "settings");
+    cr_assert_eq(num(s3, "threads"), 3);
+    const cJSON *res3 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r3, "results"), 0);
+    const cJSON *res1 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r1, "results"), 0);
+    cr_assert_eq(num(res3, "threads"), 3, "the result says the agent's pool size");
+    cr_assert_eq(num(res1, "threads"), 1);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r3, "complete")));
+    cJSON_Delete(r1);
+    cJSON_Delete(r3);
+    fx_rig_stop(&g);
+}
+
+Test(remote_run, threads_are_refused_for_mlperf_tiny_devices)
+{
+    char dir[64], tfile[128];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(tfile, sizeof tfile, "%s/dut.json", dir);
+    write_target(tfile, "/dev/null", "mlperf-tiny");
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--target", tfile, "--model", "auto",
+                                   "--threads", "2", NULL);
+    cr_assert_eq(c.rc, 2);
+    cr_assert(strstr(c.err, "--threads is for edgebench-agent"), "%s", c.err);
+    eb_test_cmd_free(&c);
+}

@@ -747,3 +747,79 @@ Test(run, local_input_file)
               "%s", c.err);
     eb_test_cmd_free(&c);
 }
+
+Test(run, a_list_of_thread_counts_gives_one_result_per_count, .timeout = 120)
+{
+    char dir[256], path[300], plots[300];
+    eb_test_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/t.json", dir);
+    snprintf(plots, sizeof plots, "%s/plots", dir);
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", "ds_cnn_int8," TINY,
+                                   "--threads", "1,3,2", "--min-iterations", "6",
+                                   "--repetitions", "1", "--no-counters", "--warmup", "1",
+                                   "--warmup-time", "0", "--min-time", "0", "--out", path, NULL);
+    cr_assert_eq(c.rc, 0, "rc %d: %s", c.rc, c.err);
+    cr_assert(strstr(c.out, "scaling (p50 at each --threads count; speed-up over 1 thread)"),
+              "%s", c.out);
+    cr_assert(strstr(c.out, "ds_cnn_int8                        3"), "%s", c.out);
+    eb_test_cmd_free(&c);
+    eb_report r;
+    read_report(path, &r); /* validated against the schema on the way in */
+    cr_assert_eq(r.n_results, 6, "2 models x 3 counts");
+    const int want[6] = {1, 3, 2, 1, 3, 2};
+    for (size_t i = 0; i < 6; i++) {
+        cr_assert_str_eq(r.results[i].name, i < 3 ? "ds_cnn_int8" : TINY);
+        cr_assert_eq(r.results[i].threads, want[i], "result %zu", i);
+        cr_assert_eq(r.results[i].n_samples, 6);
+    }
+    cr_assert_eq(r.settings.threads, 1, "the first count");
+    cr_assert_eq(r.settings.n_thread_counts, 3);
+    cr_assert_eq(r.settings.thread_counts[1], 3);
+    eb_report_free(&r);
+    /* compare pairs each count with the same count */
+    c = eb_test_cmd(eb_cmd_compare, "compare", path, path, NULL);
+    cr_assert_eq(c.rc, 0, "%s", c.err);
+    cr_assert(strstr(c.out, "host/ds_cnn_int8 single-stream x3") &&
+                  strstr(c.out, "(6 comparisons)"),
+              "%s", c.out);
+    eb_test_cmd_free(&c);
+    /* plot: a histogram per count and the scaling plot's data */
+    c = eb_test_cmd(eb_cmd_plot, "plot", path, "-o", plots, "--no-render", NULL);
+    cr_assert_eq(c.rc, 0, "%s", c.err);
+    eb_test_cmd_free(&c);
+    char p[400];
+    snprintf(p, sizeof p, "%s/latency_host_ds_cnn_int8_t3.gp", plots);
+    cr_assert(exists(p), "%s", p);
+    snprintf(p, sizeof p, "%s/scaling_host.dat", plots);
+    FILE *f = fopen(p, "r");
+    cr_assert_not_null(f, "%s", p);
+    char text[4096];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    cr_assert(strstr(text, "# ds_cnn_int8\n1 ") && strstr(text, "\n3 ") &&
+                  strstr(text, "# " TINY "\n"),
+              "%s", text);
+    fx_rmdir_test(dir);
+}
+
+Test(run_errors, bad_thread_count_lists)
+{
+    static const char *const cases[][2] = {
+        {"1,,2", "--threads expects N or a list N,M,... of 1..64"},
+        {"2,", "--threads expects N or a list"},
+        {"1,65", "--threads expects a whole number from 1"},
+        {"2,2", "--threads names 2 twice"},
+        {"1,2,3,4,5,6,7,8,9", "--threads takes at most 8 counts"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--threads",
+                                       cases[i][0], NULL);
+        expect_usage_error(&c, cases[i][1]);
+        eb_test_cmd_free(&c);
+    }
+    eb_cmd_capture c = eb_test_cmd(eb_cmd_run, "run", "--model", TINY, "--threads", "1,2",
+                                   "--streams", "2", NULL);
+    expect_usage_error(&c, "is for the single-stream scenario");
+    eb_test_cmd_free(&c);
+}

@@ -244,7 +244,7 @@ Test(ssh, deploy_copies_the_agent_and_checks_it, .timeout = 180)
     char dest[200];
     snprintf(dest, sizeof dest, "%s/.local/bin/edgebench-agent", s.home);
     cr_assert(strstr(c.out, "copied") && strstr(c.out, dest), "says where: %s", c.out);
-    cr_assert(strstr(c.out, "handshake: edgebench-agent " EB_AGENT_VERSION " (protocol 1) on "),
+    cr_assert(strstr(c.out, "handshake: edgebench-agent " EB_AGENT_VERSION " (protocol 2) on "),
               "checked with the handshake: %s", c.out);
     cr_assert_not_null(strstr(c.out, arch), "%s", c.out);
     eb_test_cmd_free(&c);

@@ -299,3 +299,119 @@ Test(study, validate_writes_table_csv_and_plot)
     free(text);
     eb_plot_list_free(&pl);
 }
+
+Test(study, thread_share_is_the_largest_part_of_the_split)
+{
+    cr_assert_float_eq(eb_thread_share(7, 4, 4), 2.0 / 7, 1e-12, "7 rows on 4: parts of 2");
+    cr_assert_float_eq(eb_thread_share(8, 4, 4), 0.25, 1e-12);
+    cr_assert_float_eq(eb_thread_share(3, 4, 4), 1.0 / 3, 1e-12, "3 rows: 3 threads work");
+    cr_assert_float_eq(eb_thread_share(1, 4, 4), 1.0, 1e-12, "one unit: one thread");
+    cr_assert_float_eq(eb_thread_share(0, 4, 4), 0.25, 1e-12, "unknown units: evenly");
+    cr_assert_float_eq(eb_thread_share(112, 8, 4), 0.25, 1e-12, "no more threads than cores");
+    cr_assert_float_eq(eb_thread_share(112, 1, 4), 1.0, 1e-12);
+}
+
+Test(study, all_cores_column_is_predicted_by_the_thread_model_or_measured)
+{
+    /* board: 4 cores; op0 compute 20e6 / 4e9 = 5 ms over 7 rows -> 4 threads take 2 rows
+     * each: 10/7 ms (its memory, 0.5 ms, is below); op1 is 1 ms of memory, not divided.
+     * One thread: 6 ms of roofline, 30 ms predicted; all cores: 30 x (10/7 + 1) / 6. */
+    eb_study_target host = target("host", 10, 20, 20, NAN);
+    eb_study_target targets[2] = {host, target("board", 2, 4, 2, 60)};
+    eb_roof_op ops[2];
+    eb_study_model model;
+    one_model(&model, ops, "net_int8");
+    ops[0].units = 7;
+    ops[1].units = 1;
+    double s[50], s4[50];
+    fx_samples(s, 50, 5.5, 0.0, 0, 1);
+    fx_samples(s4, 50, 2.0, 0.0, 0, 1);
+    fx_result fr[2] = {{.target = "host", .model = "net", .variant = "int8", .samples = s,
+                        .n = 50, .energy_j = 0.01, .peak_rss_bytes = 9e6},
+                       {.target = "host", .model = "net", .variant = "int8", .samples = s4,
+                        .n = 50, .energy_j = 0.01, .peak_rss_bytes = 9e6, .threads = 4}};
+    char *json = fx_report(fr, 2, "CPU", "auto", 1);
+    eb_report rep;
+    char err[256];
+    cr_assert_eq(eb_report_read_text(json, "host.json", &rep, err, sizeof err), EB_OK, "%s", err);
+    free(json);
+    eb_study_measured meas[2] = {{&rep.results[0], &rep}, {&rep.results[1], &rep}};
+    eb_study_options o;
+    eb_study_options_default(&o);
+    eb_study st;
+    cr_assert_eq(eb_study_build(targets, 2, &model, 1, meas, 2, &host, &o, &st, err, sizeof err),
+                 EB_OK, "%s", err);
+    const eb_study_row *h = &st.rows[0], *b = &st.rows[1];
+    cr_assert_float_eq(h->p50_ms.v, 5.5, 1e-9, "the one-thread result, not the 4-thread one");
+    cr_assert_eq(h->p50_all_ms.src, EB_SRC_MEASURED, "the host ran with its 4 cores");
+    cr_assert_float_eq(h->p50_all_ms.v, 2.0, 1e-9);
+    cr_assert_eq(b->all_threads, 4);
+    cr_assert_eq(b->p50_all_ms.src, EB_SRC_PREDICTED);
+    cr_assert_float_eq(b->p50_all_ms.v, 30.0 * (10.0 / 7 + 1) / 6, 1e-9);
+    /* study.md says how and states the expected error it is given */
+    eb_study_expected ex[2] = {{"board", 3, 0.2, 0.4}, {"", 3, 0.2, 1.5}};
+    o.expected = ex;
+    o.n_expected = 1;
+    char dir[] = "/tmp/eb_study_threads_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    eb_plot_list pl;
+    cr_assert_eq(eb_study_write(&st, targets, 2, &host, &o, dir, EB_PLOT_PNG, &pl, err,
+                                sizeof err),
+                 EB_OK, "%s", err);
+    char path[512], *text;
+    snprintf(path, sizeof path, "%s/study.md", dir);
+    cr_assert_eq(eb_read_file(path, 1 << 20, &text, NULL, err, sizeof err), EB_OK, "%s", err);
+    cr_assert_not_null(strstr(text, "p50 ms, all cores"), "%s", text);
+    cr_assert_not_null(strstr(text, ", 4 thr"), "%s", text);
+    cr_assert_not_null(strstr(text, "Its limits: it leaves out the fork/join cost"), "%s", text);
+    cr_assert_not_null(strstr(text, "| board | 3 | 20 % | 40 % |"), "%s", text);
+    cr_assert_not_null(strstr(text, "| host | 0 | no published figure"), "%s", text);
+    free(text);
+    eb_plot_list_free(&pl);
+    eb_study_free(&st);
+    eb_report_free(&rep);
+}
+
+Test(study, validate_plot_labels_do_not_overlap)
+{
+    /* twelve figures in a tight cluster (published 20.0 .. 22.2 ms, predictions alike):
+     * the labels the script places must not overlap each other */
+    eb_val_target t = val_target();
+    eb_roof_op op = {.macs = 2e6, .bytes = 0, .kind = EB_ROOF_GEMM};
+    eb_study_model m = {.name = "mobilenet_v1_fp32", .ops = &op, .n_ops = 1};
+    eb_val_figure f[12];
+    memset(f, 0, sizeof f);
+    for (int i = 0; i < 12; i++)
+        f[i] = (eb_val_figure){.model = &m, .threads = 1 + i % 4, .os_bits = i % 2 ? 32 : 64,
+                               .published_ms = 20 + 0.2 * i};
+    eb_val_result r[12];
+    eb_val_summary s;
+    char err[256], dir[] = "/tmp/eb_validate_lbl_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(eb_validate(&t, 1, f, 12, r, &s, err, sizeof err), EB_OK, "%s", err);
+    eb_plot_list pl;
+    cr_assert_eq(eb_validate_write(&t, 1, f, 12, r, &s, NULL, 0, dir, EB_PLOT_PNG, &pl, err,
+                                   sizeof err),
+                 EB_OK, "%s", err);
+    eb_plot_list_free(&pl);
+    char path[512], *text;
+    snprintf(path, sizeof path, "%s/validate.gp", dir);
+    cr_assert_eq(eb_read_file(path, 1 << 20, &text, NULL, err, sizeof err), EB_OK, "%s", err);
+    double x[12], y[12], w[12];
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, "\nset label ")) && n < 12; p++) {
+        const char *q = strchr(p + 11, '"'), *e = q ? strchr(q + 1, '"') : NULL;
+        cr_assert(e && sscanf(e + 1, " at screen %lf,%lf", &x[n], &y[n]) == 2, "%.80s", p);
+        w[n] = 6.6 * (double)(e - q - 1) / 1000; /* the placement's own width per char */
+        n++;
+    }
+    cr_assert_eq(n, 12, "a label per figure");
+    for (int i = 0; i < n; i++)
+        for (int k = i + 1; k < n; k++) {
+            bool apart = x[i] + w[i] <= x[k] || x[k] + w[k] <= x[i] ||
+                         fabs(y[i] - y[k]) >= 13.0 / 900;
+            cr_assert(apart, "labels %d and %d overlap: (%g,%g) and (%g,%g)", i, k, x[i], y[i],
+                      x[k], y[k]);
+        }
+    free(text);
+}

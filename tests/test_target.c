@@ -92,7 +92,7 @@ Test(target, study_figures_are_read_or_nan)
     eb_target t;
     char err[512];
     cr_assert_eq(eb_target_load("rpi4", &t, err, sizeof err), EB_OK, "%s", err);
-    cr_assert_float_eq(t.memory_bandwidth_gbs, 12.8, 1e-9);
+    cr_assert_float_eq(t.memory_bandwidth_gbs, 5.5, 1e-9, "measured STREAM copy (targets/rpi4.json sources)");
     cr_assert_float_eq(t.macs_per_cycle_fp32, 8, 1e-9);
     cr_assert_float_eq(t.macs_per_cycle_int8, 16, 1e-9);
     cr_assert_float_eq(t.peak_gmacs_fp32, 48, 1e-9);

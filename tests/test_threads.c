@@ -109,3 +109,30 @@ Test(threads, zoo_outputs_do_not_depend_on_the_thread_count, .timeout = 600)
         same_outputs(big[i], EB_KSET_AUTO);
 #endif
 }
+
+Test(threads, op_info_says_how_each_op_is_split)
+{
+    eb_model_options o = {0};
+    eb_model *m = NULL;
+    char err[256];
+    cr_assert_eq(eb_model_build("mobilenet_v1_int8", &o, &m, err, sizeof err), EB_OK, "%s", err);
+    const eb_model_info *mi = eb_model_get_info(m);
+    int split = 0, whole = 0;
+    for (int32_t i = 0; i < mi->num_ops; i++) {
+        eb_op_info oi;
+        cr_assert_eq(eb_model_op_info(m, i, &oi), EB_OK);
+        cr_assert_geq(oi.split_units, 1);
+        if (oi.macs > 0 && oi.macs < 200000)
+            cr_assert_eq(oi.split_units, 1, "%s: small ops stay on one thread", oi.name);
+        if (oi.type && !strcmp(oi.type, "conv2d") && oi.macs >= 200000) {
+            /* a convolution of a 224x224 network has 112..7 output rows */
+            cr_assert(oi.split_units >= 7 && oi.split_units <= 112, "%s: %d units", oi.name,
+                      oi.split_units);
+            split++;
+        }
+        whole += oi.split_units == 1;
+    }
+    cr_assert_gt(split, 10);
+    cr_assert_gt(whole, 0, "the pool and fc layers run whole");
+    eb_model_free(m);
+}

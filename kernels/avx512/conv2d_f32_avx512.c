@@ -49,6 +49,16 @@ static void im2col_row(const eb_conv_params *p, const float *x, int32_t n, int32
     const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
     const int32_t c = p->in_c, run = p->k_w * c;
     const int row_inside = ix0 >= 0 && ix0 + p->k_w <= p->in_w;
+    if (run <= 16 && row_inside && iy0 >= 0 && iy0 + p->k_h <= p->in_h) {
+        /* short window rows inside the image (a first layer's few channels): one masked
+         * move each, not a memcpy call */
+        const __mmask16 m = eb_avx512_mask16(run);
+        const size_t rs = (size_t)p->in_w * (size_t)c;
+        const float *src = x + (((size_t)n * p->in_h + (size_t)iy0) * p->in_w + (size_t)ix0) * c;
+        for (int32_t ky = 0; ky < p->k_h; ky++, dst += run, src += rs)
+            _mm512_mask_storeu_ps(dst, m, _mm512_maskz_loadu_ps(m, src));
+        return;
+    }
     for (int32_t ky = 0; ky < p->k_h; ky++, dst += run) {
         const int32_t iy = iy0 + ky;
         if (iy < 0 || iy >= p->in_h) {

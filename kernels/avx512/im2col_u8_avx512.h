@@ -33,6 +33,25 @@ static inline void eb_avx512_im2col_row_u8(const eb_conv_params *p, const int8_t
     const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
     const int32_t c = p->in_c, run = p->k_w * c;
     const int row_inside = ix0 >= 0 && ix0 + p->k_w <= p->in_w;
+    const int32_t depth = p->k_h * run;
+    if (run <= 64 && kq - depth <= 64 && row_inside && iy0 >= 0 && iy0 + p->k_h <= p->in_h) {
+        /* the window inside the image with short window rows (a first layer's few
+         * channels): one masked move per window row and one for the zeros */
+        const __mmask64 m = _cvtu64_mask64(run == 64 ? ~UINT64_C(0) : (UINT64_C(1) << run) - 1);
+        const __m512i flip = _mm512_set1_epi8((char)0x80);
+        const size_t rs = (size_t)p->in_w * (size_t)c;
+        const int8_t *src = x + (((size_t)n * p->in_h + (size_t)iy0) * p->in_w + (size_t)ix0) * c;
+        for (int32_t ky = 0; ky < p->k_h; ky++, src += rs)
+            _mm512_mask_storeu_epi8((void *)(dst + (size_t)ky * run), m,
+                                    _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, (const void *)src),
+                                                     flip));
+        const int32_t z = kq - depth;
+        if (z > 0)
+            _mm512_mask_storeu_epi8((void *)(dst + depth),
+                                    _cvtu64_mask64(z == 64 ? ~UINT64_C(0) : (UINT64_C(1) << z) - 1),
+                                    _mm512_setzero_si512());
+        return;
+    }
     uint8_t *d = dst;
     for (int32_t ky = 0; ky < p->k_h; ky++, d += run) {
         const int32_t iy = iy0 + ky;

@@ -32,6 +32,8 @@ struct eb_agent {
     uint64_t n_samples, n_target;
     bool complete;
     uint64_t peak_rss;
+    bool have_crc;
+    uint32_t output_crc; /* the backend's digest after the last inference */
 
     /* an upload in progress */
     bool uploading;
@@ -74,6 +76,8 @@ eb_agent *eb_agent_new(const eb_agent_config *cfg)
         a->cfg.write_timeout_ms = 5000;
     snprintf(a->dir, sizeof a->dir, "%s", cfg->models_dir ? cfg->models_dir : ".");
     a->up_fd = -1;
+    if (a->cfg.proto < EB_PROTO_MIN_VERSION || a->cfg.proto > EB_PROTO_VERSION)
+        a->cfg.proto = EB_PROTO_VERSION;
     return a;
 }
 
@@ -103,11 +107,12 @@ static const char *const help_lines[] = {
     "Lines end with newline; lines may end with ' *XXXX' (CRC-16/CCITT-FALSE in hex).",
     "[*] marks commands that must carry the checksum; the others may be typed by hand.",
     "help                              this text",
-    "hello <proto>                     version handshake (this agent speaks proto 1)",
+    "hello <proto>                     version handshake (this agent speaks proto 1 and 2)",
     "id                                board, agent version, ISA features, kernels chosen",
     "models                            built-in models and uploaded .ebm files",
-    "run <tag> <model> <warmup> <iters> [kernels=SET] [*]",
-    "                                  SET: a name of 'edgebench list kernels' or auto",
+    "run <tag> <model> <warmup> <iters> [kernels=SET] [threads=N] [*]",
+    "                                  SET: a name of 'edgebench list kernels' or auto;",
+    "                                  N: threads each inference is split over (1..64)",
     "                                  run a model; streams 's <index> <ns>' per inference",
     "last                              the last run's info and summary again",
     "resend <first> <count>            the last run's samples again",
@@ -137,7 +142,7 @@ static void cmd_id(eb_agent *a)
     say(a,
         "id name=%s version=%s proto=%d arch=%s cpu=%s isa=%s cores=%d clock_mhz=%d "
         "memory_bytes=%llu os=%s",
-        EB_AGENT_NAME, EB_AGENT_VERSION, EB_PROTO_VERSION, eb_port_arch(), cpu, isa,
+        EB_AGENT_NAME, EB_AGENT_VERSION, a->cfg.proto, eb_port_arch(), cpu, isa,
         eb_port_cores(), eb_port_clock_mhz(), (unsigned long long)eb_port_memory_bytes(), os);
     eb_kernel_set ks;
     if (eb_kernels_select(EB_KSET_AUTO, &ks) == EB_OK) {
@@ -189,23 +194,29 @@ static void cmd_models(eb_agent *a)
 static void say_info(eb_agent *a)
 {
     const eb_agent_model_info *m = &a->info;
+    char threads_kv[24] = ""; /* protocol 2 */
+    if (a->cfg.proto >= EB_PROTO_THREADS_VERSION)
+        snprintf(threads_kv, sizeof threads_kv, " threads=%d", m->threads > 0 ? m->threads : 1);
     say(a,
         "info name=%s arch=%s variant=%s macs=%llu params=%llu weights_bytes=%llu "
-        "packed_bytes=%llu arena_bytes=%llu arena_lower_bound_bytes=%llu scratch_bytes=%llu",
+        "packed_bytes=%llu arena_bytes=%llu arena_lower_bound_bytes=%llu scratch_bytes=%llu%s",
         m->name, m->arch[0] ? m->arch : "-", m->variant[0] ? m->variant : "-",
         (unsigned long long)m->macs, (unsigned long long)m->params,
         (unsigned long long)m->weights_bytes, (unsigned long long)m->packed_bytes,
         (unsigned long long)m->arena_bytes, (unsigned long long)m->arena_lower_bound_bytes,
-        (unsigned long long)m->scratch_bytes);
+        (unsigned long long)m->scratch_bytes, threads_kv);
     for (int i = 0; i < m->n_kernels && i < EB_AGENT_MAX_KERNELS; i++)
         say(a, "kernel %s %s", m->kernels[i].op, m->kernels[i].name);
 }
 
 static void say_done(eb_agent *a)
 {
-    say(a, "done tag=%s n=%llu target=%llu complete=%d peak_rss_bytes=%llu rss_method=%s",
+    char crc_kv[32] = ""; /* protocol 2: what the last inference computed */
+    if (a->have_crc && a->cfg.proto >= EB_PROTO_THREADS_VERSION)
+        snprintf(crc_kv, sizeof crc_kv, " output_crc32=%08x", (unsigned)a->output_crc);
+    say(a, "done tag=%s n=%llu target=%llu complete=%d peak_rss_bytes=%llu rss_method=%s%s",
         a->tag, (unsigned long long)a->n_samples, (unsigned long long)a->n_target,
-        a->complete ? 1 : 0, (unsigned long long)a->peak_rss, "VmHWM_after_clear_refs");
+        a->complete ? 1 : 0, (unsigned long long)a->peak_rss, "VmHWM_after_clear_refs", crc_kv);
 }
 
 static void handle_line(eb_agent *a, char *line);
@@ -241,9 +252,30 @@ static void cmd_run(eb_agent *a, char **w, int n)
     if (n < 5 || strlen(w[1]) > 32 || strlen(w[2]) > EB_PROTO_MAX_NAME ||
         !eb_proto_u64(w[3], EB_PROTO_MAX_WARMUP, &warm) ||
         !eb_proto_u64(w[4], EB_PROTO_MAX_ITERS, &iters) || iters == 0) {
-        say(a, "err %s usage: run <tag> <model> <warmup 0..%d> <iters 1..%d> [kernels=SET]",
-            EB_ERRC_ARGS, EB_PROTO_MAX_WARMUP, EB_PROTO_MAX_ITERS);
+        say(a, "err %s usage: run <tag> <model> <warmup 0..%d> <iters 1..%d> [kernels=SET] "
+            "[threads=1..%d]", EB_ERRC_ARGS, EB_PROTO_MAX_WARMUP, EB_PROTO_MAX_ITERS,
+            EB_PROTO_MAX_THREADS);
         return;
+    }
+    uint64_t threads = 1;
+    if (a->cfg.proto >= EB_PROTO_THREADS_VERSION) {
+        /* protocol 2 knows its keys: one it does not know is refused, never ignored */
+        for (int i = 5; i < n; i++)
+            if (strncmp(w[i], "kernels=", 8) && strncmp(w[i], "threads=", 8)) {
+                char shown[40];
+                snprintf(shown, sizeof shown, "%s", w[i]);
+                for (char *p = shown; *p; p++)
+                    if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
+                        *p = '?';
+                say(a, "err %s run takes kernels= and threads=, not '%s'", EB_ERRC_ARGS, shown);
+                return;
+            }
+        const char *t = eb_proto_kv(w, n, "threads");
+        if (t && (!eb_proto_u64(t, EB_PROTO_MAX_THREADS, &threads) || threads == 0)) {
+            say(a, "err %s threads= takes 1..%d, not '%.16s'", EB_ERRC_ARGS,
+                EB_PROTO_MAX_THREADS, t);
+            return;
+        }
     }
     if (a->have_run && !strcmp(a->tag, w[1])) {
         /* A retry of a run we already did (its ok line was lost): do not run twice. */
@@ -285,14 +317,15 @@ static void cmd_run(eb_agent *a, char **w, int n)
     a->n_target = iters;
     a->complete = false;
     a->peak_rss = 0;
+    a->have_crc = false;
     memset(&a->info, 0, sizeof a->info);
     say(a, "ok run %s", a->tag);
 
     eb_port_peak_rss_reset();
     void *model = NULL;
     char err[256] = "";
-    eb_status st = a->cfg.backend->open(a->cfg.backend->self, name, kernels, &a->info, &model,
-                                        err, sizeof err);
+    eb_status st = a->cfg.backend->open(a->cfg.backend->self, name, kernels, (int)threads,
+                                        &a->info, &model, err, sizeof err);
     if (st != EB_OK) {
         say(a, "err %s %s", EB_ERRC_MODEL, err[0] ? err : eb_status_str(st));
         a->running = false;
@@ -316,6 +349,10 @@ static void cmd_run(eb_agent *a, char **w, int n)
         poll_input(a);
     }
     a->peak_rss = eb_port_peak_rss_bytes();
+    if (a->cfg.backend->digest && a->n_samples + warm > 0) {
+        a->output_crc = a->cfg.backend->digest(model);
+        a->have_crc = true;
+    }
     a->cfg.backend->close(model);
     a->complete = a->n_samples == a->n_target;
     a->running = false;
@@ -506,13 +543,20 @@ static void handle_line(eb_agent *a, char *line)
     if (!strcmp(w[0], EB_CMD_HELP))
         cmd_help(a);
     else if (!strcmp(w[0], EB_CMD_HELLO)) {
-        uint64_t v;
-        if (n >= 2 && eb_proto_u64(w[1], 1000000, &v) && v != EB_PROTO_VERSION)
-            say(a, "err %s this agent speaks protocol %d, the host %llu", EB_ERRC_VERSION,
-                EB_PROTO_VERSION, (unsigned long long)v);
-        else
-            say(a, "hello %s version=%s proto=%d", EB_AGENT_NAME, EB_AGENT_VERSION,
-                EB_PROTO_VERSION);
+        /* speaks the host's version when it knows it (the newest without one) */
+        uint64_t v = (uint64_t)a->cfg.proto;
+        bool given = n >= 2 && eb_proto_u64(w[1], 1000000, &v);
+        if (given && (v < EB_PROTO_MIN_VERSION || v > (uint64_t)a->cfg.proto)) {
+            if (a->cfg.proto == EB_PROTO_MIN_VERSION)
+                say(a, "err %s this agent speaks protocol %d, the host %llu", EB_ERRC_VERSION,
+                    a->cfg.proto, (unsigned long long)v);
+            else
+                say(a, "err %s this agent speaks protocols %d to %d, the host %llu",
+                    EB_ERRC_VERSION, EB_PROTO_MIN_VERSION, a->cfg.proto,
+                    (unsigned long long)v);
+        } else
+            say(a, "hello %s version=%s proto=%llu", EB_AGENT_NAME, EB_AGENT_VERSION,
+                (unsigned long long)v);
     } else if (!strcmp(w[0], EB_CMD_ID))
         cmd_id(a);
     else if (!strcmp(w[0], EB_CMD_MODELS))
@@ -571,7 +615,7 @@ eb_status eb_agent_serve(eb_agent *a, int rfd, int wfd)
     a->wfd = wfd;
     a->out_broken = false;
     eb_linereader_init(&a->rd, rfd);
-    say(a, "ready %s %s proto=%d", EB_AGENT_NAME, EB_AGENT_VERSION, EB_PROTO_VERSION);
+    say(a, "ready %s %s proto=%d", EB_AGENT_NAME, EB_AGENT_VERSION, a->cfg.proto);
     for (;;) {
         char line[EB_PROTO_MAX_LINE + 1];
         eb_status st = eb_linereader_get(&a->rd, line, sizeof line, -1);

@@ -32,6 +32,8 @@ static void usage(FILE *f)
             "                                per repetition as 'edgebench run' (20, 100000,\n"
             "                                1, 3)\n"
             "  --kernels SET                 a kernel set name or auto (default)\n"
+            "  --threads N                   threads each inference is split over (1..64,\n"
+            "                                default 1)\n"
             "  --cases FILE                  write 'lava-test-case' commands (p50, p90, p99,\n"
             "                                throughput, energy) to FILE\n"
             "  --active-w W                  the board's active power, for the energy case\n"
@@ -50,7 +52,7 @@ int main(int argc, char **argv)
 {
     const char *dev = NULL, *dir = ".";
     bool stdio = false;
-    eb_agent_run_plan plan = {NULL, "auto", 5, 0.5, 20, 100000, 1.0, 3, 0, NULL, NULL};
+    eb_agent_run_plan plan = {NULL, "auto", 5, 0.5, 20, 100000, 1.0, 3, 0, NULL, NULL, 1};
     const char *num_opts[] = {"--warmup", "--warmup-time", "--min-iterations",
                               "--max-iterations", "--min-time", "--repetitions", "--active-w"};
     long baud = 115200;
@@ -79,6 +81,15 @@ int main(int argc, char **argv)
             plan.cases = argv[++i];
         } else if (!strcmp(argv[i], "--kernels") && i + 1 < argc) {
             plan.kernels = argv[++i];
+        } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end || t < 1 || t > EB_PROTO_MAX_THREADS) {
+                fprintf(stderr, "edgebench-agent: --threads expects 1..%d, got '%s'\n",
+                        EB_PROTO_MAX_THREADS, argv[i]);
+                return 2;
+            }
+            plan.threads = (int)t;
         } else if (is_num_opt(argv[i], num_opts, 7) && i + 1 < argc) {
             char *end;
             double v = strtod(argv[i + 1], &end);

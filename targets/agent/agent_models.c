@@ -20,7 +20,7 @@ static void zoo_list(void *self, void (*emit)(void *user, const char *name), voi
         emit(user, names[i]);
 }
 
-static eb_status zoo_open(void *self, const char *name, const char *kernels,
+static eb_status zoo_open(void *self, const char *name, const char *kernels, int threads,
                           eb_agent_model_info *info, void **out, char *err, size_t errlen)
 {
     (void)self;
@@ -37,9 +37,11 @@ static eb_status zoo_open(void *self, const char *name, const char *kernels,
     eb_status st = eb_model_build(name, &opt, &l->model, err, errlen);
     if (st != EB_OK)
         goto fail;
-    st = eb_context_create(l->model, &l->ctx);
+    /* the pool's threads are started here, before the host's warm-up and timed runs */
+    st = eb_context_create_threads(l->model, threads > 0 ? threads : 1, &l->ctx);
     if (st != EB_OK) {
-        snprintf(err, errlen, "cannot create a context for '%s': %s", name, eb_status_str(st));
+        snprintf(err, errlen, "cannot create a context of %d thread%s for '%s': %s",
+                 threads > 0 ? threads : 1, threads > 1 ? "s" : "", name, eb_status_str(st));
         goto fail;
     }
     eb_context_fill_input(l->ctx, 0);
@@ -55,6 +57,7 @@ static eb_status zoo_open(void *self, const char *name, const char *kernels,
     info->arena_bytes = mi->arena_bytes;
     info->arena_lower_bound_bytes = mi->arena_lower_bound;
     info->scratch_bytes = mi->scratch_bytes;
+    info->threads = eb_context_threads(l->ctx);
     /* Kernels this model actually runs, keyed "<op>_<dtype>" of the kernel table entry
      * (as local reports key them). */
     eb_kernel_info tab[64];
@@ -94,6 +97,13 @@ fail:
 
 static void zoo_infer(void *m) { eb_context_run(((loaded *)m)->ctx); }
 
+static uint32_t zoo_digest(void *m)
+{
+    const loaded *l = m;
+    return eb_proto_crc32(0, eb_context_output(l->ctx),
+                          eb_model_get_info(l->model)->output_bytes);
+}
+
 static void zoo_close(void *m)
 {
     loaded *l = m;
@@ -102,6 +112,7 @@ static void zoo_close(void *m)
     free(l);
 }
 
-static const eb_agent_backend backend = {NULL, zoo_list, zoo_open, zoo_infer, zoo_close};
+static const eb_agent_backend backend = {NULL,      zoo_list,  zoo_open,
+                                         zoo_infer, zoo_close, zoo_digest};
 
 const eb_agent_backend *eb_agent_models_backend(void) { return &backend; }

@@ -107,8 +107,9 @@ eb_status eb_agent_run_models(eb_agent *a, int wfd, const eb_agent_run_plan *p, 
          model = strtok_r(NULL, ",", &save), i++) {
         char cmd[256];
         /* calibration: the warm-up and one inference size the measured run */
-        snprintf(cmd, sizeof cmd, "%s c%d %s %llu 1 kernels=%s", EB_CMD_RUN, i, model,
-                 (unsigned long long)p->warmup, p->kernels);
+        int threads = p->threads > 0 ? p->threads : 1;
+        snprintf(cmd, sizeof cmd, "%s c%d %s %llu 1 kernels=%s threads=%d", EB_CMD_RUN, i, model,
+                 (unsigned long long)p->warmup, p->kernels, threads);
         eb_agent_command(a, wfd, cmd);
         uint64_t n;
         const uint64_t *s = eb_agent_last_samples(a, &n);
@@ -137,15 +138,16 @@ eb_status eb_agent_run_models(eb_agent *a, int wfd, const eb_agent_run_plan *p, 
             warm = EB_PROTO_MAX_WARMUP;
         uint64_t total = (uint64_t)per * reps;
         snprintf(cmd, sizeof cmd, "plan tag=m%d model=%s target=%s repetitions=%llu "
-                 "per_repetition=%llu warmup=%llu kernels=%s min_time_s=%g warmup_time_s=%g "
-                 "min_iterations=%llu max_iterations=%llu", i, model,
+                 "per_repetition=%llu warmup=%llu kernels=%s threads=%d min_time_s=%g "
+                 "warmup_time_s=%g min_iterations=%llu max_iterations=%llu", i, model,
                  p->target ? p->target : "-", (unsigned long long)reps,
-                 (unsigned long long)per, (unsigned long long)warm, p->kernels, p->min_time_s,
+                 (unsigned long long)per, (unsigned long long)warm, p->kernels, threads,
+                 p->min_time_s,
                  p->warmup_time_s, (unsigned long long)p->min_iterations,
                  (unsigned long long)p->max_iterations);
         line_out(wfd, cmd);
-        snprintf(cmd, sizeof cmd, "%s m%d %s %llu %llu kernels=%s", EB_CMD_RUN, i, model,
-                 (unsigned long long)warm, (unsigned long long)total, p->kernels);
+        snprintf(cmd, sizeof cmd, "%s m%d %s %llu %llu kernels=%s threads=%d", EB_CMD_RUN, i,
+                 model, (unsigned long long)warm, (unsigned long long)total, p->kernels, threads);
         eb_agent_command(a, wfd, cmd);
         s = eb_agent_last_samples(a, &n);
         if (cases)

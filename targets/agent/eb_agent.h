@@ -30,6 +30,7 @@ typedef struct {
     uint64_t macs, params;
     uint64_t weights_bytes, packed_bytes, arena_bytes, arena_lower_bound_bytes,
         scratch_bytes;
+    int threads; /* threads each inference is split over (0 from a protocol-1 agent: 1) */
     int n_kernels;
     struct {
         char op[32];   /* "conv2d_s8" */
@@ -38,15 +39,19 @@ typedef struct {
 } eb_agent_model_info;
 
 /* How the agent runs models. open() builds a model by zoo name or file path (a path
- * contains '/'); infer() runs one inference and must not allocate or do I/O. */
+ * contains '/') whose inferences are split over `threads` threads (1..64; the pool is
+ * created here, before anything is timed); infer() runs one inference and must not
+ * allocate or do I/O. digest() (may be NULL) gives the CRC-32 of the output tensor of
+ * the last inference, so a host can check that a run gave the same results as another. */
 typedef struct {
     void *self;
     /* Calls emit(user, name) for every built-in model name. */
     void (*list)(void *self, void (*emit)(void *user, const char *name), void *user);
-    eb_status (*open)(void *self, const char *name, const char *kernels,
+    eb_status (*open)(void *self, const char *name, const char *kernels, int threads,
                       eb_agent_model_info *info, void **model, char *err, size_t errlen);
     void (*infer)(void *model);
     void (*close)(void *model);
+    uint32_t (*digest)(void *model);
 } eb_agent_backend;
 
 typedef struct eb_agent eb_agent;
@@ -55,6 +60,8 @@ typedef struct {
     const eb_agent_backend *backend;
     const char *models_dir; /* where uploaded .ebm files go; NULL: "." */
     int write_timeout_ms;   /* a write that cannot finish in this time fails (0: 5000) */
+    int proto;              /* the newest protocol version spoken (0: EB_PROTO_VERSION);
+                             * 1 makes it behave as a protocol-1 agent (tests) */
 } eb_agent_config;
 
 eb_agent *eb_agent_new(const eb_agent_config *cfg);
@@ -86,6 +93,7 @@ typedef struct {
     double active_w;         /* for the energy case (0: none) */
     const char *cases;       /* write `lava-test-case` commands here (NULL: none) */
     const char *target;      /* the target file's name, for the reader (NULL: none) */
+    int threads;             /* each inference split over this many threads (0: 1) */
 } eb_agent_run_plan;
 
 /* EB_OK when every model ran to the end; otherwise the last problem, also on wfd. */

@@ -22,7 +22,14 @@
 extern "C" {
 #endif
 
-#define EB_PROTO_VERSION 1
+/* Protocol 2 added `threads=N` to `run` (one inference split over N threads), `threads=`
+ * to `info` and `output_crc32=` to `done`. An agent answers `hello <v>` for every v from
+ * EB_PROTO_MIN_VERSION to EB_PROTO_VERSION in that version (so an older host still talks
+ * to it); the host asks for EB_PROTO_VERSION and, refused, for 1: a protocol-1 agent runs
+ * one thread only, and the host refuses --threads above 1 for it (it would ignore the key). */
+#define EB_PROTO_VERSION 2
+#define EB_PROTO_MIN_VERSION 1
+#define EB_PROTO_THREADS_VERSION 2 /* the first version whose run takes threads= */
 #define EB_AGENT_NAME "edgebench-agent"
 
 /* Limits (every length either side accepts is bounded by one of these). */
@@ -33,13 +40,14 @@ extern "C" {
 #define EB_PROTO_MAX_ITERS 1000000      /* timed inferences of one run */
 #define EB_PROTO_MAX_WARMUP 100000
 #define EB_PROTO_MAX_RESEND 4096        /* samples one `resend` may ask for */
+#define EB_PROTO_MAX_THREADS 64         /* threads= of one run (eb_context_create_threads) */
 
 /* Commands (host -> agent). Arguments in angle brackets, [*] = checksum required. */
 #define EB_CMD_HELP "help"       /* help                        -> "# ..." lines, ok help */
 #define EB_CMD_HELLO "hello"     /* hello <proto>               -> hello ... | err version */
 #define EB_CMD_ID "id"           /* id                          -> id k=v..., kernel ..., ok id */
 #define EB_CMD_MODELS "models"   /* models                      -> model <name>..., ok models */
-#define EB_CMD_RUN "run"         /* run <tag> <model> <warmup> <iters> [kernels=<set>] [*] */
+#define EB_CMD_RUN "run"         /* run <tag> <model> <warmup> <iters> [kernels=<set>] [threads=<n>] [*] */
 #define EB_CMD_LAST "last"       /* last                        -> info, kernel..., done, ok last */
 #define EB_CMD_RESEND "resend"   /* resend <first> <count>      -> s lines, ok resend */
 #define EB_CMD_ABORT "abort"     /* abort                       (only meaningful during a run) */
