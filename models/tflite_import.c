@@ -332,6 +332,10 @@ static eb_status weights(imp *c, const eb_tflite_tensor *t, int32_t ti, eb_gop *
             if (!(q->scale[i] > 0.0f) || !isfinite(q->scale[i]))
                 return fail(c, EB_ERR_FORMAT, "weights tensor %d has scale %g", (int)ti,
                             (double)q->scale[i]);
+            if (q->zero_point[i] < -128 || q->zero_point[i] > 127)
+                return fail(c, EB_ERR_FORMAT, "weights tensor %d has zero point %lld, outside "
+                                              "int8",
+                            (int)ti, (long long)q->zero_point[i]);
             if (s8 && q->zero_point[i] != 0)
                 return unsupported(c, "weights tensor %d '%s' has zero point %lld; int8 "
                                       "weights must be symmetric (zero point 0)",
