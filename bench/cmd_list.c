@@ -10,7 +10,7 @@ static void list_usage(FILE *f)
 {
     fprintf(f, "usage: edgebench list kernels [--kernels SET]\n"
                "       edgebench list models [--fidelity] [--arch ARCH] [--kernels SET]\n"
-               "       edgebench list models --describe FILE.tflite\n"
+               "       edgebench list models --describe FILE.tflite|FILE.onnx\n"
                "       edgebench list targets\n\n"
                "kernels  every kernel compiled into this binary: op, datatype, ISA, whether\n"
                "         this CPU can run it, and which one the chosen set uses per op;\n"
@@ -21,7 +21,9 @@ static void list_usage(FILE *f)
                "         error against the fp32 dense model (slow: minutes for all of them);\n"
                "         --arch keeps one architecture; --describe FILE.tflite reads a\n"
                "         TFLite file and prints its operators, tensors and quantization, then\n"
-               "         what each operator becomes in edgebench (or why it cannot run)\n"
+               "         what each operator becomes in edgebench (or why it cannot run);\n"
+               "         FILE.onnx: what each ONNX node becomes (folded, fused, a view, an\n"
+               "         op) and the edgebench model, or the node it cannot run\n"
                "targets  the target descriptions --target accepts (targets/*.json)\n",
             eb_kset_choices());
 }
@@ -102,7 +104,7 @@ int eb_cmd_list(int argc, char **argv)
             fidelity = true;
         } else if (!strcmp(argv[i], "--describe")) {
             if (i + 1 >= argc) {
-                eb_error("--describe needs a .tflite file");
+                eb_error("--describe needs a .tflite or .onnx file");
                 return EB_EXIT_USAGE;
             }
             describe = argv[++i];
@@ -130,7 +132,10 @@ int eb_cmd_list(int argc, char **argv)
         return list_kernels(want);
     if (!strcmp(what, "models") && describe) {
         char err[1024] = "";
-        if (eb_model_describe_tflite(describe, stdout, err, sizeof err) != EB_OK) {
+        eb_status ds = eb_model_is_onnx(describe)
+                           ? eb_model_describe_onnx(describe, stdout, err, sizeof err)
+                           : eb_model_describe_tflite(describe, stdout, err, sizeof err);
+        if (ds != EB_OK) {
             fflush(stdout);
             eb_error("%s", err);
             return EB_EXIT_USAGE;

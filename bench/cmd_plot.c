@@ -12,6 +12,7 @@ static void plot_usage(FILE *f)
             "Writes gnuplot data (.dat) and scripts (.gp) into DIR and renders them:\n"
             "  latency_<target>_<result>   latency histogram with median, p90 and p99 marked\n"
             "  profile_<target>_<result>   time per layer (reports made with --profile)\n"
+            "  confusion_<target>_<result> confusion matrix as a heat map (reports made with --dataset)\n"
             "  variants_<target>_<model>   variants side by side: latency, size, fidelity\n"
             "  targets                     several reports: median latency per target, with CI\n"
             "Without gnuplot the data and scripts are still written (exit status 2).\n\n"

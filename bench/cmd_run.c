@@ -19,8 +19,8 @@ static void run_usage(FILE *f)
         "Measures each model on the target and writes one JSON report with a result per\n"
         "model (latency statistics and raw samples, throughput, memory, energy, counters,\n"
         "fidelity, environment, warnings).\n\n"
-        "  --model A,B,...      zoo variants (e.g. mobilenet_int8, ds_cnn_int8_p75), .ebm or\n"
-        "                       .tflite files\n"
+        "  --model A,B,...      zoo variants (e.g. mobilenet_int8, ds_cnn_int8_p75), .ebm,\n"
+        "                       .tflite or .onnx files (fp32 or QDQ int8)\n"
         "  --target NAME|FILE   target description (default host; names: targets/*.json);\n"
         "                       A,B,C measures every board at once (one worker each), then\n"
         "                       the local targets alone, one report per target (--out then\n"
@@ -44,6 +44,11 @@ static void run_usage(FILE *f)
         "  --no-counters        do not try hardware counters\n"
         "  --profile            per-layer profile: median time per op, GMAC/s, share\n"
         "  --calib DIR          int8 calibration inputs (raw tensors); default: generated\n"
+        "  --dataset DIR        labelled inputs as MLPerf Tiny ships them (DIR/y_labels.csv:\n"
+        "                       file,classes,true class; the files raw or .npy): top-1 and\n"
+        "                       per-class accuracy and the confusion matrix (local targets)\n"
+        "  --save-outputs DIR   each input's output tensor as DIR/<input name>.npy in the\n"
+        "                       model's output type (several models: DIR/<model>/)\n"
         "  --out FILE           report path (default reports/out/<target>_<model>_<time>.json);\n"
         "                       an existing FILE is an error unless --force\n"
         "  --force              replace an existing --out FILE\n"
@@ -73,8 +78,11 @@ static void run_usage(FILE *f)
         "  --window S           MLPerf Tiny: seconds per device-timed window (default 10, the\n"
         "                       MLPerf Tiny rule; shorter windows are flagged in the report);\n"
         "                       5 windows per repetition, more when --min-time asks for them\n"
-        "  --input FILE         the input tensor: on the host a raw file in the model's input\n"
-        "                       type (int8, or float32; NHWC) or a .npy, of exactly its size;\n"
+        "  --input FILE|DIR     the input tensor: on the host a raw file in the model's input\n"
+        "                       type (int8, or float32; NHWC) or a .npy, of exactly its size,\n"
+        "                       or a folder of them (timed inferences cycle through them);\n"
+        "                       .onnx models: the file's own form, float32 NCHW [1,C,H,W]\n"
+        "                       also for QDQ int8 models;\n"
         "                       MLPerf Tiny: raw bytes to load into the device (its model's\n"
         "                       input type: int8 kws01, uint8 pixels vww01/ic01, float32\n"
         "                       ad01); default: the zoo model's test input in that type\n"
@@ -319,10 +327,22 @@ static int parse_args(int argc, char **argv, run_args *a)
             if (!(a->o.input = need_value(argc, argv, &i)))
                 return EB_EXIT_USAGE;
             struct stat st;
-            if (stat(a->o.input, &st) != 0 || !S_ISREG(st.st_mode)) {
-                eb_error("--input '%s' is not a readable file", a->o.input);
+            if (stat(a->o.input, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+                eb_error("--input '%s' is not a readable file or folder", a->o.input);
                 return EB_EXIT_USAGE;
             }
+        } else if (!strcmp(o, "--dataset")) {
+            if (!(a->o.dataset = need_value(argc, argv, &i)))
+                return EB_EXIT_USAGE;
+            struct stat st;
+            if (stat(a->o.dataset, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                eb_error("--dataset '%s' is not a readable folder (it expects a folder with "
+                         "y_labels.csv and the input files it names)", a->o.dataset);
+                return EB_EXIT_USAGE;
+            }
+        } else if (!strcmp(o, "--save-outputs")) {
+            if (!(a->o.save_outputs = need_value(argc, argv, &i)))
+                return EB_EXIT_USAGE;
         } else if (!strcmp(o, "--trace")) {
             a->o.trace = true;
         } else {

@@ -3,6 +3,8 @@
  * which fill the same report results, and writes the report. */
 #include "run.h"
 
+#include "eb_dataset.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -118,7 +120,7 @@ static void default_out_path(char *buf, size_t len, const char *target, char **m
         if (*s != '-' && *s != ':')
             stamp[j++] = *s;
     stamp[j] = 0;
-    /* a model file is named by its base name without ".ebm" or ".tflite" */
+    /* a model file is named by its base name without ".ebm", ".tflite" or ".onnx" */
     const char *first = models[0];
     size_t flen = strlen(first);
     if (eb_model_is_file(first))
@@ -171,6 +173,15 @@ static bool options_fit(const eb_run_options *o, const eb_target *t, bool remote
                  t->desc.name, remote ? "edgebench-agent" : "locally");
         return false;
     }
+    if (remote && (o->dataset || o->save_outputs)) {
+        eb_error("%s runs on local targets only for now; target '%s' is remote",
+                 o->dataset ? "--dataset" : "--save-outputs", t->desc.name);
+        return false;
+    }
+    if (remote && o->input && eb_path_is_dir(o->input)) {
+        eb_error("--input '%s' is a folder; a remote target takes one input file", o->input);
+        return false;
+    }
     if (o->emulate && !strcmp(t->desc.transport, "local")) {
         eb_error("--emulate needs a board target (e.g. --target rpi4); '%s' runs locally",
                  t->desc.name);
@@ -196,8 +207,11 @@ static bool options_fit(const eb_run_options *o, const eb_target *t, bool remote
                  eb_kset_name(o->kernels), eb_kset_why_not(o->kernels, why, sizeof why));
         return false;
     }
-    for (size_t i = 0; i < o->n_models && !remote; i++)
-        if (!model_valid(o->models[i], o->kernels))
+    /* a board's kernels are its own; a .tflite is imported here (and shipped as .ebm),
+     * so it is checked here too */
+    for (size_t i = 0; i < o->n_models; i++)
+        if ((!remote || eb_model_is_tflite(o->models[i])) &&
+            !model_valid(o->models[i], remote ? EB_KSET_REF : o->kernels))
             return false;
     return true;
 }
@@ -261,6 +275,30 @@ static void fill_header(eb_report *rep, const eb_run_options *o, const eb_target
     eb_run_report_target(&rep->target, &t->desc);
 }
 
+/* Reads --dataset's y_labels.csv (every file it names must exist) and checks that each
+ * model has one output per class. */
+static bool dataset_ready(const eb_run_options *o, eb_labels *l)
+{
+    char err[1024] = "";
+    if (eb_labels_load(o->dataset, l, err, sizeof err) != EB_OK) {
+        eb_error("%s", err);
+        return false;
+    }
+    for (size_t i = 0; i < o->n_models; i++) {
+        eb_model_options mo = {o->kernels, NULL};
+        eb_model_info info;
+        if (eb_model_describe(o->models[i], &mo, &info, err, sizeof err) != EB_OK)
+            continue; /* options_fit said why */
+        if (info.out_size != l->classes) {
+            eb_error("dataset '%s' has %d classes but model '%s' has %d outputs; the accuracy "
+                     "needs one output per class", o->dataset, (int)l->classes, o->models[i],
+                     (int)info.out_size);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* ---- the measuring thread ---- */
 
 /* After a stop signal, how long the measuring thread may take to notice it (the engine
@@ -289,6 +327,7 @@ typedef struct {
     progress_state ps;
     eb_fidelity_cache fidelity;
     eb_run_live live;
+    eb_labels labels;      /* --dataset's y_labels.csv (n == 0: none) */
     eb_report scratch;     /* the thread's own warnings, moved into rep under mu */
     eb_report_result res;  /* the model being measured */
     eb_report *rep;        /* the report: touched only under mu, never once abandoned */
@@ -328,6 +367,7 @@ static void job_free(run_job *j)
         free(j->models[i]);
     free(j->models);
     eb_run_live_free(&j->live);
+    eb_labels_free(&j->labels);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
     free(j);
@@ -443,6 +483,10 @@ static int measure_models(const eb_run_options *o, run_job *j, int32_t threads,
         .kernels = o->kernels,
         .calib_dir = o->calib,
         .input = o->input,
+        .labels = j->labels.n ? &j->labels : NULL,
+        .dataset = o->dataset,
+        .save_outputs = o->save_outputs,
+        .save_per_model = o->n_models > 1,
         .counters = o->counters,
         .profile = o->profile,
         .power = &j->target.desc.power_model,
@@ -574,6 +618,20 @@ int eb_run(const eb_run_options *o)
         .stop = &g_stop,
         .trace = o->trace ? stderr : NULL,
     };
+    /* --dataset and --save-outputs are checked before anything runs */
+    if (o->dataset && !dataset_ready(o, &job->labels)) {
+        job_free(job);
+        free(rep->results);
+        free(rep);
+        return EB_EXIT_USAGE;
+    }
+    if (o->save_outputs && eb_mkdirs(o->save_outputs, 0777, err, sizeof err) != EB_OK) {
+        eb_error("--save-outputs: %s", err);
+        job_free(job);
+        free(rep->results);
+        free(rep);
+        return EB_EXIT_USAGE;
+    }
     if (remote) {
         g_stop = 0;
         if (eb_run_remote_open(&job->session, &job->ro, rep, err, sizeof err) != EB_OK) {

@@ -39,7 +39,10 @@ typedef struct {
     const char *port, *host, *agent, *protocol;
     long baud, timeout_s;
     double window_s;     /* MLPerf Tiny: seconds per window; 0: the rule's 10 */
-    const char *input;   /* MLPerf Tiny: raw input bytes for the device; NULL: generated */
+    const char *input;   /* local: the input tensor file or a folder of them (cycled);
+                            MLPerf Tiny: raw input bytes for the device; NULL: generated */
+    const char *dataset; /* labelled inputs (y_labels.csv + files): accuracy; NULL: none */
+    const char *save_outputs; /* folder for one .npy output per input; NULL: none */
     bool emulate, trace;
     bool progress_lines; /* a worker of a several-target run: "@progress" lines (boards.h) */
 } eb_run_options;

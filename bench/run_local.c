@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eb_dataset.h"
 #include "eb_model.h"
+#include "eb_outfile.h"
 #include "meters.h"
 #include "eb_stats.h"
 
@@ -91,9 +93,26 @@ static void live_sample(eb_run_live *l, int64_t ns)
 
 /* ---- single stream ---- */
 
+/* The inputs of an --input folder, read before measuring: each timed inference takes
+ * the next (copied between inferences, outside the timed region), cycled. */
+typedef struct {
+    uint8_t *bytes; /* n x size */
+    size_t n, size;
+} input_set;
+
+static void next_input(const input_set *in, size_t *at, eb_context *ctx)
+{
+    if (!in || in->n < 2)
+        return;
+    *at = *at + 1 < in->n ? *at + 1 : 0;
+    memcpy(eb_context_input(ctx), in->bytes + *at * in->size, in->size);
+}
+
 typedef struct {
     eb_context *ctx;
     const eb_run_local_options *o;
+    const input_set *in;
+    size_t in_at;
     eb_counters *counters;
     eb_energy_meter *energy;
     double energy_j;
@@ -106,9 +125,10 @@ static void ss_infer(void *user) { eb_context_run(((ss_state *)user)->ctx); }
 
 static void ss_sample(void *user, int64_t ns)
 {
-    const eb_run_local_options *o = ((ss_state *)user)->o;
-    if (o->live)
-        live_sample(o->live, ns);
+    ss_state *s = user;
+    if (s->o->live)
+        live_sample(s->o->live, ns);
+    next_input(s->in, &s->in_at, s->ctx);
 }
 
 static void ss_progress(void *user, const char *phase, int32_t rep, int32_t reps, size_t iters,
@@ -180,6 +200,8 @@ typedef struct {
     eb_samples s;
     bool nomem;
     bool report_progress;
+    const input_set *in;
+    size_t in_at;
 } worker;
 
 static bool w_stopped(const worker *w) { return w->o->stop && *w->o->stop; }
@@ -212,6 +234,7 @@ static void *worker_main(void *arg)
                 w->nomem = true;
                 break;
             }
+            next_input(w->in, &w->in_at, w->ctx);
             iters++;
             if (eb_measure_rep_done(set, iters, t0, b))
                 break;
@@ -229,7 +252,7 @@ static void *worker_main(void *arg)
 }
 
 static eb_status run_offline(const eb_run_local_options *o, eb_context **ctx, int32_t nt,
-                             eb_energy_meter *energy, eb_report_result *res)
+                             const input_set *in, eb_energy_meter *energy, eb_report_result *res)
 {
     int32_t reps = o->measure.repetitions;
     worker *w = calloc((size_t)nt, sizeof *w);
@@ -251,6 +274,8 @@ static eb_status run_offline(const eb_run_local_options *o, eb_context **ctx, in
         w[i].bar = &bar;
         w[i].gate = &g;
         w[i].report_progress = i == 0;
+        w[i].in = in;
+        w[i].in_at = in && in->n ? (size_t)i % in->n : 0; /* streams start apart */
         w[i].s.rep_count = calloc((size_t)reps, sizeof(size_t));
         if (!w[i].s.rep_count)
             goto done;
@@ -414,6 +439,230 @@ static eb_status run_profile(const eb_model *m, eb_context *ctx,
     return EB_OK;
 }
 
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- inputs from files, outputs to files, accuracy on a dataset ---- */
+
+/* Largest --input folder held in memory for cycling. */
+#define INPUT_SET_MAX_BYTES (UINT64_C(1) << 30)
+
+static eb_status load_input_set(const eb_model *m, const char *dir, eb_file_list *names,
+                                input_set *in, char *err, size_t errlen)
+{
+    const eb_model_info *info = eb_model_get_info(m);
+    eb_status st = eb_list_input_dir(dir, names, err, errlen);
+    if (st != EB_OK)
+        return st;
+    if ((uint64_t)names->n * info->input_bytes > INPUT_SET_MAX_BYTES) {
+        snprintf(err, errlen, "--input '%s': %zu inputs of %zu bytes are more than the 1 GiB "
+                 "edgebench holds in memory for timing", dir, names->n, info->input_bytes);
+        return EB_ERR_ARG;
+    }
+    in->size = info->input_bytes;
+    in->n = names->n;
+    in->bytes = malloc(in->n * in->size + 1);
+    if (!in->bytes) {
+        snprintf(err, errlen, "out of memory reading the inputs of '%s'", dir);
+        return EB_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < names->n; i++)
+        if ((st = eb_dataset_read_input(m, dir, names->names[i], in->bytes + i * in->size, err,
+                                        errlen)) != EB_OK)
+            return st;
+    return EB_OK;
+}
+
+/* Where this model's outputs go ("" none); the folder is made. */
+static eb_status outputs_dir(const eb_run_local_options *o, const eb_report_result *res,
+                             char *dir, size_t cap, char *err, size_t errlen)
+{
+    dir[0] = 0;
+    if (!o->save_outputs)
+        return EB_OK;
+    char safe[sizeof res->name];
+    size_t j = 0;
+    for (const char *c = res->name; *c && j + 1 < sizeof safe; c++)
+        safe[j++] = (strchr("-._", *c) || (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+                     (*c >= 'A' && *c <= 'Z')) ? *c : '_';
+    safe[j] = 0;
+    if (o->save_per_model)
+        snprintf(dir, cap, "%s/%s", o->save_outputs, safe);
+    else
+        snprintf(dir, cap, "%s", o->save_outputs);
+    return eb_mkdirs(dir, 0777, err, errlen);
+}
+
+static eb_status save_output(const eb_model *m, eb_context *ctx, const char *dir,
+                             const char *input_name, char *err, size_t errlen)
+{
+    char name[EB_DATA_NAME_MAX + 8], path[4096 + sizeof name];
+    if (!eb_output_name(input_name, name, sizeof name)) {
+        snprintf(err, errlen, "cannot name the output of input '%s'", input_name);
+        return EB_ERR_ARG;
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return eb_model_save_output(m, eb_context_output(ctx), path, err, errlen);
+}
+
+/* Two inputs whose names differ only in their extension would write one output file. */
+static eb_status outputs_distinct(char **names, size_t n, const char *what, char *err,
+                                  size_t errlen)
+{
+    char **o = malloc((n ? n : 1) * sizeof *o);
+    if (!o)
+        return EB_ERR_NOMEM;
+    eb_status st = EB_OK;
+    size_t k = 0;
+    for (size_t i = 0; i < n && st == EB_OK; i++) {
+        o[k] = malloc(EB_DATA_NAME_MAX + 8);
+        if (!o[k] || !eb_output_name(names[i], o[k], EB_DATA_NAME_MAX + 8))
+            st = EB_ERR_NOMEM;
+        k++;
+    }
+    if (st == EB_OK) {
+        qsort(o, n, sizeof *o, cmp_names);
+        for (size_t i = 1; i < n && st == EB_OK; i++)
+            if (!strcmp(o[i], o[i - 1])) {
+                snprintf(err, errlen, "--save-outputs: two inputs of %s would both write '%s' "
+                         "(their names differ only in the extension)", what, o[i]);
+                st = EB_ERR_ARG;
+            }
+    }
+    for (size_t i = 0; i < k; i++)
+        free(o[i]);
+    free(o);
+    return st;
+}
+
+typedef struct {
+    const eb_run_local_options *o;
+    const char *phase;
+    size_t done, total;
+    int64_t last;
+} eval_progress;
+
+static void eval_tick(eval_progress *p, double last_ms)
+{
+    int64_t now = eb_now_ns();
+    p->done++;
+    if (!p->o->progress || (now - p->last < 200000000 && p->done < p->total))
+        return;
+    char phase[96];
+    snprintf(phase, sizeof phase, "%s, %zu of %zu inputs", p->phase, p->done, p->total);
+    p->o->progress(p->o->progress_user, phase, 0, 0, p->done, last_ms);
+    p->last = now;
+}
+
+/* One inference per file of the --input folder (outputs saved) and per labelled input of
+ * the dataset (outputs saved, top-1 tallied into res->accuracy). */
+static eb_status eval_pass(const eb_model *m, eb_context *ctx, const eb_run_local_options *o,
+                           const input_set *in, const eb_file_list *in_names,
+                           eb_report_result *res, char *err, size_t errlen)
+{
+    char dir[4096 + 128];
+    eb_status st = outputs_dir(o, res, dir, sizeof dir, err, errlen);
+    if (st != EB_OK)
+        return st;
+    bool stop = false;
+    if (dir[0] && in && in->n) {
+        live_phase(o->live, "saving the outputs of");
+        eval_progress p = {o, "saving outputs", 0, in->n, eb_now_ns()};
+        for (size_t i = 0; i < in->n && !(stop = o->stop && *o->stop); i++) {
+            memcpy(eb_context_input(ctx), in->bytes + i * in->size, in->size);
+            int64_t a = eb_now_ns();
+            eb_context_run(ctx);
+            double ms = (double)(eb_now_ns() - a) / 1e6;
+            if ((st = save_output(m, ctx, dir, in_names->names[i], err, errlen)) != EB_OK)
+                return st;
+            eval_tick(&p, ms);
+        }
+    } else if (dir[0] && !o->labels) {
+        /* one input: the --input file, or the generated one */
+        const char *nm = "generated_input_0";
+        if (o->input) {
+            const char *slash = strrchr(o->input, '/');
+            nm = slash ? slash + 1 : o->input;
+        }
+        if (o->input && !in)
+            st = eb_model_read_input(m, o->input, eb_context_input(ctx), err, errlen);
+        else
+            eb_context_fill_input(ctx, 0);
+        if (st != EB_OK)
+            return st;
+        eb_context_run(ctx);
+        if ((st = save_output(m, ctx, dir, nm, err, errlen)) != EB_OK)
+            return st;
+    }
+    const eb_labels *l = o->labels;
+    if (!l || stop)
+        return EB_OK;
+    eb_report_accuracy *ac = eb_report_accuracy_new(l->classes);
+    if (!ac)
+        return EB_ERR_NOMEM;
+    snprintf(ac->dataset, sizeof ac->dataset, "%s", o->dataset);
+    for (int32_t c = 0; l->names && c < l->classes; c++)
+        snprintf(ac->names[c], sizeof ac->names[c], "%s", l->names[c]);
+    res->accuracy = ac;
+    live_phase(o->live, "evaluating the dataset with");
+    eval_progress p = {o, "accuracy", 0, l->n, eb_now_ns()};
+    for (size_t i = 0; i < l->n; i++) {
+        if (o->stop && *o->stop) {
+            res->complete = false;
+            break;
+        }
+        if ((st = eb_dataset_read_input(m, o->dataset, l->rows[i].file, eb_context_input(ctx),
+                                        err, errlen)) != EB_OK)
+            return st;
+        int64_t a = eb_now_ns();
+        eb_context_run(ctx);
+        double ms = (double)(eb_now_ns() - a) / 1e6;
+        int32_t pred = eb_model_top1(m, eb_context_output(ctx));
+        int32_t t = l->rows[i].label;
+        ac->confusion[(size_t)t * (size_t)l->classes + (size_t)pred]++;
+        ac->inputs++;
+        ac->correct += pred == t;
+        if (dir[0] && (st = save_output(m, ctx, dir, l->rows[i].file, err, errlen)) != EB_OK)
+            return st;
+        eval_tick(&p, ms);
+    }
+    return EB_OK;
+}
+
+/* Every labelled input is read once before anything is measured: a bad file is an error
+ * before the run, never a report without its accuracy. */
+static eb_status check_dataset(const eb_model *m, const eb_run_local_options *o, eb_context *ctx,
+                               char *err, size_t errlen)
+{
+    const eb_labels *l = o->labels;
+    const eb_model_info *info = eb_model_get_info(m);
+    if (info->out_size != l->classes) {
+        snprintf(err, errlen, "dataset '%s' has %d classes but model '%s' has %d outputs",
+                 o->dataset, (int)l->classes, info->name, (int)info->out_size);
+        return EB_ERR_ARG;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        eb_status st = eb_dataset_read_input(m, o->dataset, l->rows[i].file,
+                                             eb_context_input(ctx), err, errlen);
+        if (st != EB_OK)
+            return st;
+    }
+    if (o->save_outputs) {
+        char **names = malloc(l->n * sizeof *names);
+        if (!names)
+            return EB_ERR_NOMEM;
+        for (size_t i = 0; i < l->n; i++)
+            names[i] = (char *)l->rows[i].file;
+        eb_status st = outputs_distinct(names, l->n, o->dataset, err, errlen);
+        free(names);
+        return st;
+    }
+    return EB_OK;
+}
+
 /* The kernels the model's ops actually run, keyed "<op>_<dtype>" of the table entry. */
 static void fill_kernels(const eb_model *m, eb_report_result *res)
 {
@@ -454,12 +703,17 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
     snprintf(res->scenario, sizeof res->scenario, "%s", o->offline ? "offline" : "single-stream");
 
     bool rss_reset = eb_rss_reset_peak();
-    eb_model_options mo = {o->kernels, o->calib_dir};
+    /* the int8 variants of a float32 .tflite calibrate on --calib, else on the dataset */
+    const char *at = eb_model_is_tflite(name) ? strrchr(name, '@') : NULL;
+    eb_model_options mo = {o->kernels, o->calib_dir ? o->calib_dir
+                                       : at && o->labels ? o->dataset : NULL};
     eb_model *m = NULL;
     eb_context **ctx = NULL;
     eb_counters *counters = NULL;
     eb_energy_meter *energy = NULL;
     eb_samples samples = {0};
+    input_set inputs = {0};
+    eb_file_list in_names = {0};
     if (o->live)
         eb_run_live_reset(o->live, name);
     eb_status st = eb_model_build(name, &mo, &m, err, errlen);
@@ -468,6 +722,7 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
     const eb_model_info *info = eb_model_get_info(m);
     snprintf(res->model, sizeof res->model, "%s", info->arch);
     snprintf(res->variant, sizeof res->variant, "%s", info->variant);
+    snprintf(res->import_note, sizeof res->import_note, "%s", info->import_note);
     snprintf(res->name, sizeof res->name, "%s", info->name);
     res->macs = info->macs;
     res->params = info->params;
@@ -493,17 +748,35 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
         st = EB_ERR_NOMEM;
         goto fail;
     }
+    bool input_dir = o->input && eb_path_is_dir(o->input);
+    if (input_dir) {
+        if ((st = load_input_set(m, o->input, &in_names, &inputs, err, errlen)) != EB_OK)
+            goto fail;
+        if (o->save_outputs &&
+            (st = outputs_distinct(in_names.names, in_names.n, o->input, err, errlen)) != EB_OK)
+            goto fail;
+    }
     for (int32_t i = 0; i < nt; i++) {
         st = eb_context_create_threads(m, per, &ctx[i]);
         if (st != EB_OK)
             goto fail;
-        if (!o->input) {
+        if (i == 0 && o->labels && (st = check_dataset(m, o, ctx[0], err, errlen)) != EB_OK)
+            goto fail;
+        if (input_dir) {
+            size_t k = (size_t)i % inputs.n;
+            memcpy(eb_context_input(ctx[i]), inputs.bytes + k * inputs.size, inputs.size);
+        } else if (!o->input) {
             eb_context_fill_input(ctx[i], 0);
         } else if ((st = eb_model_read_input(m, o->input, eb_context_input(ctx[i]), err,
                                              errlen)) != EB_OK) {
             goto fail;
         }
     }
+    if (input_dir)
+        snprintf(res->input, sizeof res->input, "%.400s (%zu files, cycled)", o->input,
+                 inputs.n);
+    else if (o->input)
+        snprintf(res->input, sizeof res->input, "%.480s", o->input);
 
     char why[400];
     energy = eb_energy_open(why, sizeof why);
@@ -517,12 +790,12 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
     }
 
     if (o->offline) {
-        st = run_offline(o, ctx, nt, energy, res);
+        st = run_offline(o, ctx, nt, &inputs, energy, res);
         if (st != EB_OK)
             goto fail;
         res->complete = !(o->stop && *o->stop);
     } else {
-        ss_state ss = {ctx[0], o, counters, energy, 0, 0, 0, 0};
+        ss_state ss = {ctx[0], o, &inputs, 0, counters, energy, 0, 0, 0, 0};
         eb_measure_hooks h = {ss_rep_begin, ss_rep_end, ss_progress, &ss, o->stop, ss_sample};
         st = eb_measure_run(&o->measure, ss_infer, &ss, &h, &samples);
         if (st != EB_OK)
@@ -541,6 +814,12 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
     if (o->profile && !(o->stop && *o->stop)) {
         live_phase(o->live, "profiling");
         st = run_profile(m, ctx[0], o, res);
+        if (st != EB_OK)
+            goto fail;
+    }
+
+    if ((o->labels || o->save_outputs) && !(o->stop && *o->stop)) {
+        st = eval_pass(m, ctx[0], o, input_dir ? &inputs : NULL, &in_names, res, err, errlen);
         if (st != EB_OK)
             goto fail;
     }
@@ -567,8 +846,30 @@ eb_status eb_run_local(const char *name, const eb_run_local_options *o,
     }
 
     /* fidelity against the fp32 dense model (which is itself the reference); an
-     * imported model (arch "tflite") has no zoo fp32 model */
-    if (strcmp(info->variant, "fp32") != 0 && strcmp(info->arch, "tflite") != 0 &&
+     * imported model (arch "tflite", "onnx") has no zoo fp32 model */
+    if (at && strcmp(info->variant, "fp32") && !(o->stop && *o->stop)) {
+        /* a variant of a float32 .tflite: against that file as it is */
+        live_phase(o->live, "computing the fidelity of");
+        char ref_name[4200];
+        snprintf(ref_name, sizeof ref_name, "%.*s@fp32", (int)(at - name), name);
+        eb_fidelity_ref *ref = NULL;
+        eb_fidelity f;
+        char ferr[256];
+        if (eb_fidelity_ref_create_model(ref_name, &mo, &ref, ferr, sizeof ferr) == EB_OK &&
+            eb_model_fidelity_vs(m, ref, &f) == EB_OK) {
+            res->has_fidelity = true;
+            res->fidelity.sqnr_db = f.sqnr_db;
+            res->fidelity.cosine = f.cosine;
+            res->fidelity.top1_agreement = f.top1_agreement;
+            res->fidelity.max_abs_err = f.max_abs_err;
+            res->fidelity.inputs = f.inputs;
+        } else if (warn) {
+            eb_report_warn(warn, "%s: fidelity against the float32 .tflite could not be computed",
+                           res->name);
+        }
+        eb_fidelity_ref_free(ref);
+    } else if (strcmp(info->variant, "fp32") != 0 && strcmp(info->arch, "tflite") != 0 &&
+               strcmp(info->arch, "onnx") != 0 &&
         !(o->stop && *o->stop)) {
         live_phase(o->live, "computing the fidelity of");
         eb_fidelity f;
@@ -602,6 +903,8 @@ fail:
     if (st != EB_OK && err && !err[0])
         snprintf(err, errlen, "measuring '%s' failed: %s", name, eb_status_str(st));
     eb_samples_free(&samples);
+    free(inputs.bytes);
+    eb_file_list_free(&in_names);
     eb_counters_close(counters);
     eb_energy_close(energy);
     if (ctx)

@@ -52,7 +52,12 @@ typedef struct {
     int32_t streams; /* offline: inferences at once, one worker and context each */
     eb_kset kernels;
     const char *calib_dir; /* int8 calibration inputs; NULL: generated */
-    const char *input;     /* the input tensor file (raw or .npy); NULL: generated input 0 */
+    const char *input;     /* the input tensor file (raw or .npy), or a folder of them (each
+                              inference takes the next, cycled); NULL: generated input 0 */
+    const struct eb_labels_s *labels; /* --dataset: its y_labels.csv, read; NULL: none */
+    const char *dataset;              /* --dataset DIR (with labels) */
+    const char *save_outputs;         /* --save-outputs DIR: one .npy per input; NULL: none */
+    bool save_per_model;              /* outputs in DIR/<result name>/ (several models) */
     bool counters;
     bool profile;
     const eb_power_model *power; /* for the energy estimate */

@@ -327,6 +327,43 @@ eb_status eb_remote_fill_result(const eb_remote_run_result *rr, uint64_t per_rep
     return EB_OK;
 }
 
+/* A .tflite model for a board: imported here and written as a .ebm into a fresh folder
+ * under $TMPDIR (tmp_dir, tmp_path; removed by the caller), named after the file's stem
+ * with only [A-Za-z0-9._-] kept, so the agent loads the graph the host would run. */
+static eb_status tflite_to_ebm(const char *model, char *tmp_dir, size_t dcap, char *tmp_path,
+                               size_t pcap, const char **upload_name, char *err, size_t errlen)
+{
+    const char *td = getenv("TMPDIR");
+    snprintf(tmp_dir, dcap, "%s/edgebench-tflite-XXXXXX", td && *td ? td : "/tmp");
+    if (!mkdtemp(tmp_dir)) {
+        snprintf(err, errlen, "cannot make a temporary folder for the .ebm of '%s'", model);
+        tmp_dir[0] = 0;
+        return EB_ERR_IO;
+    }
+    eb_model_options mo = {EB_KSET_REF, NULL};
+    eb_model *m = NULL;
+    eb_status st = eb_model_build(model, &mo, &m, err, errlen);
+    if (st != EB_OK)
+        return st;
+    /* the model's own name: the file's stem, with the variant of FILE.tflite@VARIANT */
+    const char *stem = eb_model_get_info(m)->name;
+    char name[96];
+    size_t j = 0;
+    for (size_t i = 0; stem[i] && j + 5 < sizeof name; i++) {
+        char c = stem[i];
+        name[j++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                            c == '.' || c == '-' || c == '_' ? c : '_';
+    }
+    if (j == 0 || name[0] == '.')
+        name[j++] = 'm';
+    memcpy(name + j, ".ebm", 5);
+    snprintf(tmp_path, pcap, "%s/%s", tmp_dir, name);
+    *upload_name = strrchr(tmp_path, '/') + 1;
+    st = eb_model_export(m, tmp_path, err, errlen);
+    eb_model_free(m);
+    return st;
+}
+
 static eb_status measure_agent(eb_run_remote_session *s, const char *model, eb_report_result *res,
                                eb_report *rep, char *err, size_t errlen)
 {
@@ -334,7 +371,22 @@ static eb_status measure_agent(eb_run_remote_session *s, const char *model, eb_r
     const eb_measure_settings *m = &o->measure;
     const char *run_name = model;
     bool is_file = eb_model_is_file(model);
-    if (is_file) {
+    char tmp_dir[512] = "", tmp_path[700] = "";
+    if (is_file && eb_model_is_tflite(model)) {
+        /* the host imports it and ships the graph as .ebm */
+        const char *name = NULL;
+        eb_status st = tflite_to_ebm(model, tmp_dir, sizeof tmp_dir, tmp_path, sizeof tmp_path,
+                                     &name, err, errlen);
+        if (st == EB_OK)
+            st = eb_remote_upload(&s->r, tmp_path, name, err, errlen);
+        if (tmp_path[0])
+            unlink(tmp_path);
+        if (tmp_dir[0])
+            rmdir(tmp_dir);
+        if (st != EB_OK)
+            return st;
+        run_name = strrchr(tmp_path, '/') + 1;
+    } else if (is_file) {
         const char *base = strrchr(model, '/') ? strrchr(model, '/') + 1 : model;
         size_t bl = strlen(base);
         if (bl < 5 || strcmp(base + bl - 4, ".ebm")) {

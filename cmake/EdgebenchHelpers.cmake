@@ -22,6 +22,7 @@ macro(eb_find_dependencies)
   set(EB_HAVE_PFM OFF)
   set(EB_HAVE_CJSON OFF)
   set(EB_HAVE_CRITERION OFF)
+  set(EB_HAVE_ONNX OFF)
   if(PKG_CONFIG_FOUND AND NOT CMAKE_CROSSCOMPILING)
     pkg_check_modules(EB_CPUID IMPORTED_TARGET libcpuid)
     pkg_check_modules(EB_PAPI IMPORTED_TARGET papi)
@@ -63,8 +64,57 @@ macro(eb_find_dependencies)
       message(STATUS "edgebench: libpfm4 not found: perf_event counter route off")
     endif()
   endif()
+  eb_find_onnx()
   if(NOT EB_HAVE_CJSON)
     message(STATUS "edgebench: libcjson not found (or cross build): JSON reports need it; "
                    "the host build requires it, cross builds build the agent and kernel tests only")
+  endif()
+endmacro()
+
+# ONNX import (models/onnx_import.c): the C code for onnx.proto is generated at build time
+# by protoc-c from the schema Debian's libonnx-dev installs; nothing of ONNX's is in the
+# repository. Needs protobuf-c-compiler, libprotobuf-c-dev and libonnx-dev. EB_HAVE_ONNX
+# and the target eb::onnx_proto (the generated code + libprotobuf-c) when all are there;
+# otherwise one line naming what is missing, and .onnx models are refused at run time.
+macro(eb_find_onnx)
+  set(EB_ONNX_PROTO "/usr/include/onnx/onnx.proto" CACHE FILEPATH "onnx.proto to generate the ONNX reader from")
+  set(_eb_onnx_missing "")
+  if(CMAKE_CROSSCOMPILING)
+    set(_eb_onnx_missing "a cross build (host only)")
+  else()
+    find_program(EB_PROTOC_C protoc-c)
+    if(PKG_CONFIG_FOUND)
+      pkg_check_modules(EB_PROTOBUF_C IMPORTED_TARGET libprotobuf-c)
+    endif()
+    if(NOT EB_PROTOC_C)
+      string(APPEND _eb_onnx_missing " protoc-c (protobuf-c-compiler)")
+    endif()
+    if(NOT EB_PROTOBUF_C_FOUND)
+      string(APPEND _eb_onnx_missing " libprotobuf-c (libprotobuf-c-dev)")
+    endif()
+    if(NOT EXISTS "${EB_ONNX_PROTO}")
+      string(APPEND _eb_onnx_missing " ${EB_ONNX_PROTO} (libonnx-dev)")
+    endif()
+  endif()
+  if(_eb_onnx_missing STREQUAL "")
+    set(_eb_gen "${CMAKE_BINARY_DIR}/onnx_proto")
+    file(MAKE_DIRECTORY "${_eb_gen}/onnx")
+    add_custom_command(
+      OUTPUT "${_eb_gen}/onnx/onnx.pb-c.c" "${_eb_gen}/onnx/onnx.pb-c.h"
+      COMMAND ${CMAKE_COMMAND} -E copy "${EB_ONNX_PROTO}" "${_eb_gen}/onnx/onnx.proto"
+      COMMAND "${EB_PROTOC_C}" "--proto_path=${_eb_gen}" "--c_out=${_eb_gen}" "${_eb_gen}/onnx/onnx.proto"
+      DEPENDS "${EB_ONNX_PROTO}"
+      COMMENT "protoc-c: generating the ONNX reader from ${EB_ONNX_PROTO}"
+      VERBATIM)
+    add_library(eb_onnx_proto STATIC "${_eb_gen}/onnx/onnx.pb-c.c")
+    # generated code: not ours to warn about
+    target_compile_options(eb_onnx_proto PRIVATE -w)
+    target_include_directories(eb_onnx_proto PUBLIC "${_eb_gen}")
+    target_link_libraries(eb_onnx_proto PUBLIC PkgConfig::EB_PROTOBUF_C)
+    set_target_properties(eb_onnx_proto PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    add_library(eb::onnx_proto ALIAS eb_onnx_proto)
+    set(EB_HAVE_ONNX ON)
+  else()
+    message(STATUS "edgebench: ONNX import off, missing:${_eb_onnx_missing}; .onnx models are refused")
   endif()
 endmacro()

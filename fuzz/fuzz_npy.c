@@ -1,5 +1,6 @@
 /* fuzz_npy.c - libFuzzer target for the input-tensor reader (models/input.c): raw files
- * and .npy headers, for an int8 and a float32 input shape. A refusal must be one sentence;
+ * and .npy headers, for an int8 and a float32 input shape (the int8 one also reading
+ * float32 data, quantized with its input scale). A refusal must be one sentence;
  * an acceptance must not have written past the input's bytes.
  *
  * Build and run (the tree of fuzz_tflite_import.c):
@@ -21,7 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const eb_model_info shapes[2] = {
-        {.name = "s8", .dtype = EB_S8, .in_h = 7, .in_w = 5, .in_c = 3, .input_bytes = 105},
+        /* a scale and zero point: float32 data is quantized (raw 420 bytes, or <f4 .npy) */
+        {.name = "s8", .dtype = EB_S8, .in_h = 7, .in_w = 5, .in_c = 3, .input_bytes = 105,
+         .in_scale = 0.0123, .in_zp = -7},
         {.name = "f32", .dtype = EB_F32, .in_h = 1, .in_w = 1, .in_c = 24, .input_bytes = 96},
     };
     static uint8_t one;

@@ -34,7 +34,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     eb_graph *g = (eb_graph *)1;
     err[0] = 0;
-    eb_status st = eb_tflite_import(m, "fuzz.tflite", sink, &g, err, sizeof err);
+    /* a legacy uint8 model is converted first, as eb_tflite_import_file does */
+    static eb_tflite_owned own;
+    eb_status st = eb_tflite_uint8_to_int8(m, &own, err, sizeof err);
+    if (st != EB_OK) {
+        eb_tflite_free(m);
+        if (!err[0] || strchr(err, '\n'))
+            __builtin_trap();
+        return 0;
+    }
+    st = eb_tflite_import(m, "fuzz.tflite", sink, &g, err, sizeof err);
+    eb_tflite_owned_free(&own);
     eb_tflite_free(m); /* the graph owns copies of everything it needs */
     if (st != EB_OK) {
         if (g || !err[0] || strchr(err, '\n'))

@@ -191,6 +191,11 @@ static void report_seeds(void)
     j = fx_report(two, 3, "Cortex-A72", "neon", 1);
     put_text("report", "three_results.json", j);
     free(j);
+    fx_result acc = {.target = "host", .model = "tflite", .variant = "int8", .samples = s[1],
+                     .n = 64, .accuracy_classes = 12};
+    j = fx_report(&acc, 1, "CPU", "auto", 1);
+    put_text("report", "accuracy.json", j);
+    free(j);
     j = fx_report(NULL, 0, "CPU", "ref", 1);
     put_text("report", "no_results.json", j);
     free(j);
@@ -417,7 +422,7 @@ static void npy(const char *name, const char *descr, const char *shape, const vo
                                             "'shape': %s, }", descr, shape);
     size_t total = 10 + (size_t)n + 1;
     size_t pad = (64 - total % 64) % 64;
-    unsigned char buf[512];
+    unsigned char buf[1024];
     size_t hl = (size_t)n + pad + 1;
     memcpy(buf, "\x93NUMPY\x01\x00", 8);
     buf[8] = (unsigned char)(hl & 0xff);
@@ -442,6 +447,24 @@ static void npy_seeds(void)
     npy("s8.npy", "|i1", "(1, 7, 5, 3)", s8, sizeof s8);
     npy("f32.npy", "<f4", "(1, 24)", f32, sizeof f32);
     npy("wrong_dtype.npy", "<f8", "(12,)", f32, sizeof f32);
+    float f105[105]; /* float32 data for the int8 shape: quantized */
+    for (int i = 0; i < 105; i++)
+        f105[i] = (float)(i - 52) * 0.05f;
+    put("npy", "f32_for_s8.bin", f105, sizeof f105);
+    npy("f32_for_s8.npy", "<f4", "(1, 7, 5, 3)", f105, sizeof f105);
+}
+
+/* ---- y_labels.csv (fuzz_labels) ---- */
+
+static void labels_seeds(void)
+{
+    put_text("labels", "kws.csv", "tst_000000_Stop_7.bin,12,7\ntst_000001_Left_2.bin,12,2\n"
+                                  "tst_000002_Right_6.bin,12,6\ntst_000003_Up_8.bin,12,8\n");
+    put_text("labels", "crlf_blank_spaces.csv", "a_1_On_5.npy , 12 , 5\r\n\r\n b.bin,12,0");
+    put_text("labels", "anomaly.csv", "normal_id_01_00000000.bin,2,0,640,128\n");
+    put_text("labels", "duplicate.csv", "a.bin,3,1\nb.bin,3,2\na.bin,3,0\n");
+    put_text("labels", "path.csv", "../x.bin,2,1\n");
+    put_text("labels", "classes_mismatch.csv", "a.bin,3,1\nb.bin,4,1\n");
 }
 
 int main(int argc, char **argv)
@@ -463,5 +486,6 @@ int main(int argc, char **argv)
     lava_seeds();
     telnet_seeds();
     npy_seeds();
+    labels_seeds();
     return 0;
 }

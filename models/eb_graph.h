@@ -92,6 +92,12 @@ typedef struct {
     eb_gtensor *t;
     eb_gop *op;
     int32_t input, output;
+    /* Imported models whose file declares other edges than the graph's (ONNX): the
+     * file's input/output is [1,C,H,W] of this NHWC tensor (*_nchw), and/or float32 of
+     * this int8 one, real = scale * (q - zp) (*_float). Not kept in .ebm files: an
+     * exported model takes and gives its graph's own NHWC tensors. */
+    bool in_nchw, out_nchw, in_float, out_float;
+    char import_note[256]; /* what the importer folded or converted ("" none) */
 } eb_graph;
 
 eb_graph *eb_graph_new(eb_dtype dtype);

@@ -6,9 +6,11 @@
  * scratch. Running a context allocates nothing.
  *
  * Names: <model>_<fp32|int8>[_p<percent>|_c<percent>]; "mobilenet" is an alias of
- * "mobilenet_v1"; a name ending in ".ebm" or ".tflite" (or containing '/') is a model
- * file: .tflite files are imported (models/tflite_import.c), anything else is read as
- * .ebm.
+ * "mobilenet_v1"; a name ending in ".ebm", ".tflite" or ".onnx" (or containing '/') is a
+ * model file: .tflite and .onnx files are imported (models/tflite_import.c,
+ * onnx_import.c), anything else is read as .ebm. "FILE.tflite@<fp32|int8>[_p<N>|_c<N>]"
+ * is edgebench's own variant of a float32 .tflite (pruned and quantized as the zoo's
+ * variants are).
  */
 #ifndef EB_MODEL_H
 #define EB_MODEL_H
@@ -57,10 +59,17 @@ typedef struct {
     int32_t in_zp, out_zp;
     uint64_t macs_nonzero;   /* multiply-adds by stored weights (sparse ops: nnz only) */
     uint64_t params_nonzero; /* stored weights (sparse ops: nnz) + biases */
+    /* An imported model whose file declares other edges (ONNX): its input/output is
+     * [1,C,H,W] in the file where the graph's tensor is NHWC (*_nchw), and/or float32
+     * where the graph's is int8 (*_float, real = scale * (q - zp)). eb_model_read_input
+     * reads the file's form. */
+    bool in_nchw, out_nchw, in_float, out_float;
+    char import_note[256]; /* what the importer folded or converted ("" none) */
 } eb_model_info;
 
 /* True when `name` names a model file rather than a zoo variant: it contains '/' or ends
- * in ".ebm" or ".tflite". The one test of it, for the library and the harness alike. */
+ * in ".ebm", ".tflite" or ".onnx". The one test of it, for the library and the harness
+ * alike. */
 bool eb_model_is_file(const char *name);
 
 /* Builds a model. On failure returns a status and writes one sentence to err (when
@@ -111,13 +120,18 @@ typedef void (*eb_op_hook)(void *user, int32_t op, int phase);
 void eb_context_run_hooked(eb_context *c, eb_op_hook hook, void *user);
 
 /* Reads one input tensor of model m from a file into dst (input_bytes): raw bytes in the
- * model's input type (int8, or little-endian float32; NHWC, exactly input_bytes), or a
+ * model's input type (int8, or little-endian float32; NHWC, exactly input_bytes; for an
+ * imported model with in_nchw/in_float: float32 in the file's layout, converted), or a
  * .npy file (versions 1-3, C order, dtype |i1 for int8 models or <f4 for float32 ones,
  * any shape with as many values). Another size or type is EB_ERR_ARG with one sentence
  * naming the expected size and dtype; a malformed .npy EB_ERR_FORMAT; unreadable
  * EB_ERR_IO. */
 eb_status eb_model_read_input(const eb_model *m, const char *path, void *dst, char *err,
                               size_t errlen);
+
+/* The output `out` (eb_context_output) in the model file's own form, output elements of
+ * float32: dequantized when out_float (or the model is int8), NCHW when out_nchw. */
+void eb_model_output_file_form(const eb_model *m, const void *out, float *dst);
 
 /* Fills the input with the deterministic test input number `index` (same on every
  * machine), quantized when the model is int8. */
@@ -141,6 +155,10 @@ eb_status eb_model_fidelity(const eb_model *m, eb_fidelity *out);
 typedef struct eb_fidelity_ref eb_fidelity_ref;
 eb_status eb_fidelity_ref_create(const char *arch, const eb_model_options *opt,
                                  eb_fidelity_ref **out, char *err, size_t errlen);
+/* The same from any fp32 model name (e.g. "m.tflite@fp32", the reference of the
+ * variants of a float32 .tflite). */
+eb_status eb_fidelity_ref_create_model(const char *name, const eb_model_options *opt,
+                                       eb_fidelity_ref **out, char *err, size_t errlen);
 void eb_fidelity_ref_free(eb_fidelity_ref *r);
 /* EB_ERR_ARG when ref belongs to another architecture. */
 eb_status eb_model_fidelity_vs(const eb_model *m, const eb_fidelity_ref *ref,
@@ -153,6 +171,12 @@ size_t eb_zoo_archs(const char *const **archs);
 
 /* True for a model file read as .tflite (the name ends in ".tflite"). */
 bool eb_model_is_tflite(const char *name);
+/* True for a name ending in ".onnx"; whether this build can import them (protobuf-c). */
+bool eb_model_is_onnx(const char *name);
+bool eb_model_onnx_available(void);
+/* `list models --describe FILE.onnx`: how edgebench maps each node, then the model's
+ * size, or the sentence that says why it cannot run it. */
+eb_status eb_model_describe_onnx(const char *path, FILE *f, char *err, size_t errlen);
 /* The length of a model file's base name without its .ebm/.tflite extension, and where
  * it starts (report and display names). */
 size_t eb_model_file_stem(const char *name, const char **start);

@@ -111,6 +111,20 @@ eb_status eb_tflite_import(const eb_tflite_model *m, const char *name, FILE *log
 eb_status eb_tflite_import_file(const char *path, FILE *log, eb_graph **out, char *err,
                                 size_t errlen);
 
+/* Legacy asymmetric uint8 models (tflite_uint8.c): converted in place to the int8 form,
+ * exactly (activations shifted by 128, weights re-centred on their zero point) or
+ * refused with EB_ERR_UNSUPPORTED and one sentence. The converted constant data lives in
+ * `owned` until eb_tflite_owned_free (after the import, which copies it). */
+#define EB_TFLITE_MAX_OWNED 4096
+typedef struct {
+    void *p[EB_TFLITE_MAX_OWNED];
+    int32_t n;
+} eb_tflite_owned;
+bool eb_tflite_has_uint8(const eb_tflite_model *m);
+eb_status eb_tflite_uint8_to_int8(eb_tflite_model *m, eb_tflite_owned *owned, char *err,
+                                  size_t errlen);
+void eb_tflite_owned_free(eb_tflite_owned *o);
+
 /* eb_model_read_input on an open stream (input.c; the fuzz target feeds it memory);
  * `path` names it in messages. Leaves the stream open. */
 eb_status eb_read_input_stream(const eb_model_info *i, FILE *f, const char *path, void *dst,

@@ -19,9 +19,18 @@ eb_status eb_fidelity_ref_create(const char *arch, const eb_model_options *opt,
 {
     if (!arch || !out)
         return EB_ERR_ARG;
-    *out = NULL;
     char name[96];
     snprintf(name, sizeof name, "%s_fp32", arch);
+    return eb_fidelity_ref_create_model(name, opt, out, err, errlen);
+}
+
+eb_status eb_fidelity_ref_create_model(const char *name, const eb_model_options *opt,
+                                       eb_fidelity_ref **out, char *err, size_t errlen)
+{
+    if (!name || !out)
+        return EB_ERR_ARG;
+    *out = NULL;
+    const char *arch = name;
     eb_model_options o = {EB_KSET_AUTO, NULL};
     if (opt)
         o.kernels = opt->kernels;

@@ -10,6 +10,9 @@
 #include "eb_model_internal.h"
 #include "eb_quant.h"
 #include "eb_tflite.h"
+#ifdef EB_HAVE_ONNX
+#include "eb_onnx.h"
+#endif
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -91,24 +94,128 @@ static bool ends_with(const char *s, const char *suffix)
     return n > k && !strcmp(s + n - k, suffix);
 }
 
-bool eb_model_is_tflite(const char *name) { return name && ends_with(name, ".tflite"); }
+/* "FILE.tflite@VARIANT": where the '@' is (NULL: none). The variant is edgebench's own
+ * (fp32|int8[_p<N>|_c<N>]) made from a float32 .tflite. */
+static const char *tflite_at(const char *name)
+{
+    const char *at = name ? strrchr(name, '@') : NULL;
+    if (!at || at - name <= 7 || strncmp(at - 7, ".tflite", 7))
+        return NULL;
+    return at;
+}
+
+bool eb_model_is_tflite(const char *name)
+{
+    return name && (ends_with(name, ".tflite") || tflite_at(name));
+}
+
+bool eb_model_is_onnx(const char *name) { return name && ends_with(name, ".onnx"); }
+
+bool eb_model_onnx_available(void)
+{
+#ifdef EB_HAVE_ONNX
+    return true;
+#else
+    return false;
+#endif
+}
+
+static eb_status onnx_import(const char *path, FILE *log, eb_graph **out, char *err,
+                             size_t errlen)
+{
+#ifdef EB_HAVE_ONNX
+    return eb_onnx_import_file(path, log, out, err, errlen);
+#else
+    (void)log;
+    *out = NULL;
+    errf(err, errlen, "%s: this edgebench was built without ONNX support (it needs "
+                      "protobuf-c-compiler, libprotobuf-c-dev and libonnx-dev at build time; "
+                      "cross builds have none)",
+         path);
+    return EB_ERR_UNSUPPORTED;
+#endif
+}
 
 bool eb_model_is_file(const char *name)
 {
-    return name && (strchr(name, '/') || ends_with(name, ".ebm") || ends_with(name, ".tflite"));
+    return name && (strchr(name, '/') || ends_with(name, ".ebm") || eb_model_is_tflite(name) ||
+                    ends_with(name, ".onnx"));
 }
 
 size_t eb_model_file_stem(const char *name, const char **start)
 {
-    const char *b = strrchr(name, '/');
-    b = b ? b + 1 : name;
-    size_t n = strlen(b);
-    if (ends_with(b, ".ebm"))
+    const char *at = tflite_at(name);
+    size_t len = at ? (size_t)(at - name) : strlen(name); /* the file's part */
+    const char *b = name;
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == '/')
+            b = name + i + 1;
+    size_t n = len - (size_t)(b - name);
+    if (n > 4 && !strncmp(b + n - 4, ".ebm", 4))
         n -= 4;
-    else if (ends_with(b, ".tflite"))
+    else if (n > 7 && !strncmp(b + n - 7, ".tflite", 7))
         n -= 7;
+    else if (ends_with(b, ".onnx"))
+        n -= 5;
     *start = b;
     return n;
+}
+
+/* The graph of "FILE.tflite@VARIANT": the float32 file imported, then pruned and
+ * quantized as the zoo's variants are (int8: calibrated on opt->calib_dir, else on
+ * generated inputs). Named "<stem>_<variant>", arch "tflite". */
+static eb_status tflite_variant(const char *name, const char *at, const eb_model_options *opt,
+                                bool calibrate, eb_graph **out, char *err, size_t errlen)
+{
+    char path[4096];
+    size_t pl = (size_t)(at - name);
+    if (pl >= sizeof path) {
+        errf(err, errlen, "model path is too long");
+        return EB_ERR_ARG;
+    }
+    memcpy(path, name, pl);
+    path[pl] = 0;
+    eb_variant_spec v;
+    memset(&v, 0, sizeof v);
+    if (!parse_suffix(at + 1, &v)) {
+        errf(err, errlen, "'%s': unknown variant '%s'; after FILE.tflite@ give fp32 or int8, "
+             "optionally with _p<1-99> (unstructured pruning) or _c<1-99> (channels), e.g. "
+             "%s@int8_p50", name, at + 1, path);
+        return EB_ERR_ARG;
+    }
+    eb_graph *g = NULL;
+    eb_status st = eb_tflite_import_file(path, NULL, &g, err, errlen);
+    if (st != EB_OK)
+        return st;
+    if (g->dtype != EB_F32) {
+        errf(err, errlen, "'%s': variants are made from a float32 .tflite, and %s is already "
+             "int8 (run it as it is, or give its float32 sibling)", name, path);
+        eb_graph_free(g);
+        return EB_ERR_ARG;
+    }
+    char stem[96];
+    snprintf(stem, sizeof stem, "%s", g->name);
+    if (v.prune == 'c')
+        st = eb_prune_channels(&g, v.pct);
+    else if (v.prune == 'p')
+        st = eb_prune_unstructured(g, v.pct);
+    if (st != EB_OK) {
+        errf(err, errlen, "cannot prune model '%s': %s", name, eb_status_str(st));
+        eb_graph_free(g);
+        return st;
+    }
+    if (v.dtype == EB_S8) {
+        st = eb_quantize_graph(&g, opt ? opt->calib_dir : NULL, calibrate, err, errlen);
+        if (st != EB_OK) {
+            eb_graph_free(g);
+            return st;
+        }
+    }
+    snprintf(g->arch, sizeof g->arch, "tflite");
+    variant_string(&v, g->variant, sizeof g->variant);
+    snprintf(g->name, sizeof g->name, "%.60s_%s", stem, g->variant);
+    *out = g;
+    return EB_OK;
 }
 
 eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t errlen)
@@ -121,7 +228,17 @@ eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t 
     fprintf(f, "\n");
     eb_graph *g = NULL;
     char e[512] = "";
-    st = eb_tflite_import(m, path, f, &g, e, sizeof e);
+    eb_tflite_owned *own = calloc(1, sizeof *own);
+    bool was_u8 = eb_tflite_has_uint8(m);
+    st = own ? eb_tflite_uint8_to_int8(m, own, e, sizeof e) : EB_ERR_NOMEM;
+    if (st == EB_OK && was_u8)
+        fprintf(f, "legacy uint8 model: converted exactly to int8 (activations and their zero "
+                   "points shifted by 128, weights re-centred on their zero points)\n");
+    if (st == EB_OK)
+        st = eb_tflite_import(m, path, f, &g, e, sizeof e);
+    if (own)
+        eb_tflite_owned_free(own);
+    free(own);
     if (st == EB_OK) {
         eb_model *em = NULL;
         st = eb_model_from_graph(g, EB_KSET_REF, &em, e, sizeof e);
@@ -143,6 +260,31 @@ eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t 
     return st;
 }
 
+eb_status eb_model_describe_onnx(const char *path, FILE *f, char *err, size_t errlen)
+{
+    eb_graph *g = NULL;
+    char e[512] = "";
+    eb_status st = onnx_import(path, f, &g, e, sizeof e);
+    if (st == EB_OK) {
+        eb_model *em = NULL;
+        st = eb_model_from_graph(g, EB_KSET_REF, &em, e, sizeof e);
+        if (st == EB_OK) {
+            const eb_model_info *i = &em->info;
+            fprintf(f, "edgebench model '%s' (%s): %d ops, %.3f M MACs, %llu parameters, "
+                       "%llu weight bytes, arena %llu bytes\n",
+                    i->name, i->variant, (int)i->num_ops, (double)i->macs / 1e6,
+                    (unsigned long long)i->params, (unsigned long long)i->weights_bytes,
+                    (unsigned long long)i->arena_bytes);
+            eb_model_free(em);
+        }
+    }
+    if (st != EB_OK) {
+        fprintf(f, "edgebench cannot run this model: %s\n", e);
+        errf(err, errlen, "%s", e);
+    }
+    return st;
+}
+
 static void unknown_model(const char *name, char *err, size_t errlen)
 {
     const char *const *archs;
@@ -156,7 +298,7 @@ static void unknown_model(const char *name, char *err, size_t errlen)
     errf(err, errlen,
          "unknown model '%s'; valid names are <arch>_<fp32|int8>[_p<1-99>|_c<1-99>] with "
          "<arch> one of %s (e.g. mobilenet_v1_int8, resnet8_fp32_p75; "
-         "'edgebench list models' prints them all), or a path to a .ebm or .tflite file",
+         "'edgebench list models' prints them all), or a path to a .ebm, .tflite or .onnx file",
          name, list);
 }
 
@@ -169,8 +311,13 @@ static eb_status build_graph(const char *name, const eb_model_options *opt, bool
         errf(err, errlen, "no model name given");
         return EB_ERR_ARG;
     }
+    const char *at = tflite_at(name);
+    if (at)
+        return tflite_variant(name, at, opt, calibrate, out, err, errlen);
     if (eb_model_is_tflite(name))
         return eb_tflite_import_file(name, NULL, out, err, errlen);
+    if (eb_model_is_onnx(name))
+        return onnx_import(name, NULL, out, err, errlen);
     if (eb_model_is_file(name))
         return eb_ebm_load(name, out, err, errlen);
     eb_variant_spec v;
@@ -433,6 +580,11 @@ eb_status eb_model_from_graph(eb_graph *g, eb_kset kset, eb_model **out, char *e
     info->in_zp = g->dtype == EB_S8 ? ti->zp : 0;
     info->out_scale = g->dtype == EB_S8 ? to->scale : 1.0;
     info->out_zp = g->dtype == EB_S8 ? to->zp : 0;
+    info->in_nchw = g->in_nchw;
+    info->out_nchw = g->out_nchw;
+    info->in_float = g->in_float && g->dtype == EB_S8;
+    info->out_float = g->out_float && g->dtype == EB_S8;
+    snprintf(info->import_note, sizeof info->import_note, "%s", g->import_note);
     *out = m;
     return EB_OK;
 fail:

@@ -120,19 +120,35 @@ static eb_status read_calib_dir(const char *dir, size_t elems, calib_files *c, c
     }
     eb_status st = EB_OK;
     struct dirent *e;
+    /* a labelled dataset (it holds y_labels.csv, --dataset) calibrates on its first
+     * EB_CALIB_MAX_FILES inputs in name order; a --calib folder may hold no more */
+    char lp[4096];
+    snprintf(lp, sizeof lp, "%s/y_labels.csv", dir);
+    struct stat lsb;
+    bool dataset = stat(lp, &lsb) == 0 && S_ISREG(lsb.st_mode);
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
+        /* a labelled dataset's label file is not an input */
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, "y_labels.csv"))
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         struct stat sb;
         if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
             continue;
+        int32_t slot = c->n;
         if (c->n == EB_CALIB_MAX_FILES) {
-            snprintf(err, errlen, "calibration directory '%s' has more than %d files", dir,
-                     EB_CALIB_MAX_FILES);
-            st = EB_ERR_ARG;
-            break;
+            if (!dataset) {
+                snprintf(err, errlen, "calibration directory '%s' has more than %d files", dir,
+                         EB_CALIB_MAX_FILES);
+                st = EB_ERR_ARG;
+                break;
+            }
+            slot = 0; /* replace the largest name kept, when this one sorts before it */
+            for (int32_t k = 1; k < c->n; k++)
+                if (strcmp(c->names[k], c->names[slot]) > 0)
+                    slot = k;
+            if (strcmp(path, c->names[slot]) >= 0)
+                continue;
         }
         if ((uint64_t)sb.st_size != (uint64_t)elems * 4) {
             snprintf(err, errlen,
@@ -142,12 +158,16 @@ static eb_status read_calib_dir(const char *dir, size_t elems, calib_files *c, c
             st = EB_ERR_ARG;
             break;
         }
-        c->names[c->n] = strdup(path);
-        if (!c->names[c->n]) {
+        char *copy = strdup(path);
+        if (!copy) {
             st = EB_ERR_NOMEM;
             break;
         }
-        c->n++;
+        if (slot < c->n)
+            free(c->names[slot]);
+        c->names[slot] = copy;
+        if (slot == c->n)
+            c->n++;
     }
     closedir(d);
     if (st == EB_OK && c->n == 0) {

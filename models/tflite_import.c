@@ -472,7 +472,7 @@ static eb_status conv(imp *c, const eb_tflite_operator *o, bool depthwise)
         if (w->shape[0] != 1)
             return fail(c, EB_ERR_FORMAT, "depthwise weights are not [1,h,w,c]");
         oc = w->shape[3];
-        if (oc % in->c != 0)
+        if (in->c <= 0 || oc % in->c != 0)
             return fail(c, EB_ERR_FORMAT, "%d output channels for %d inputs", (int)oc,
                         (int)in->c);
         int32_t mult = oc / in->c;
@@ -1122,9 +1122,15 @@ eb_status eb_tflite_import_file(const char *path, FILE *log, eb_graph **out, cha
     if (st != EB_OK)
         return st;
     char e[512] = "";
-    st = eb_tflite_import(m, path, log, out, e, sizeof e);
+    eb_tflite_owned *own = calloc(1, sizeof *own); /* a legacy uint8 model's int8 form */
+    st = own ? eb_tflite_uint8_to_int8(m, own, e, sizeof e) : EB_ERR_NOMEM;
+    if (st == EB_OK)
+        st = eb_tflite_import(m, path, log, out, e, sizeof e);
     if (st != EB_OK && err && errlen)
-        snprintf(err, errlen, "%s: %s", path, e);
+        snprintf(err, errlen, "%s: %s", path, e[0] ? e : eb_status_str(st));
+    if (own)
+        eb_tflite_owned_free(own);
+    free(own);
     eb_tflite_free(m);
     return st;
 }

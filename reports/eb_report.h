@@ -116,8 +116,20 @@ typedef struct {
     char input[200];       /* what was loaded with db */
 } eb_report_device_windows;
 
+/* Accuracy on a labelled dataset (--dataset): the confusion matrix and what follows
+ * from it. Optional in the JSON ("accuracy" absent: not measured). */
+#define EB_REPORT_MAX_CLASSES 256
+typedef struct {
+    char dataset[512];    /* the folder as given */
+    int32_t classes;      /* 1 .. EB_REPORT_MAX_CLASSES */
+    uint64_t inputs, correct;
+    uint64_t *confusion;  /* classes x classes, row = true class, column = predicted */
+    char (*names)[32];    /* classes entries ("" unnamed); may be NULL */
+} eb_report_accuracy;
+
 typedef struct {
     char model[48], variant[32], name[96], scenario[16];
+    char import_note[256]; /* what a model file's importer folded or converted; "" none */
     int32_t threads; /* per inference (the pool one inference is split over) */
     int32_t streams; /* inferences at once (offline); 1 in single-stream */
     bool complete;
@@ -142,6 +154,9 @@ typedef struct {
     size_t n_profile;
     bool window_latency;
     eb_report_device_windows device_windows;
+    eb_report_accuracy *accuracy; /* NULL: not measured ("accuracy" not written) */
+    char input[512]; /* what was timed: "" generated input 0, else the --input file or
+                        "DIR (N files, cycled)"; written only when not "" */
 } eb_report_result;
 
 #define EB_REPORT_MAX_THREAD_COUNTS 8 /* `run --threads a,b,...` */
@@ -186,6 +201,10 @@ void eb_report_result_init(eb_report_result *res);
 /* Frees the results and their arrays (not r itself). */
 void eb_report_free(eb_report *r);
 void eb_report_result_free(eb_report_result *res);
+/* A zeroed confusion matrix of `classes` classes (NULL: out of memory or out of range);
+ * freed with the result, or by eb_report_accuracy_free. */
+eb_report_accuracy *eb_report_accuracy_new(int32_t classes);
+void eb_report_accuracy_free(eb_report_accuracy *a);
 /* Appends a warning (deduplicated; silently dropped past the maximum). printf format. */
 void eb_report_warn(eb_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -324,6 +324,90 @@ static eb_status plot_profile(plot_ctx *c, const eb_report_result *r)
     return eb_outfile_commit(&of, c->err, c->errlen);
 }
 
+/* ---- confusion matrix of a dataset run: a heat map of each true class's share of
+ * predictions, with the counts written in the cells ---- */
+
+static void class_label(const eb_report_accuracy *a, int32_t k, char *dst, size_t cap)
+{
+    if (a->names && a->names[k][0])
+        snprintf(dst, cap, "%d %.30s", (int)k, a->names[k]);
+    else
+        snprintf(dst, cap, "%d", (int)k);
+}
+
+static eb_status plot_confusion(plot_ctx *c, const eb_report_result *r)
+{
+    const eb_report_accuracy *a = r->accuracy;
+    if (!a || a->classes < 1 || !a->confusion)
+        return EB_OK;
+    int32_t k = a->classes;
+    char base[320], what[400];
+    snprintf(base, sizeof base, "confusion_%s_%s", c->tag, r->name);
+    snprintf(what, sizeof what, "confusion matrix of %s on %s", r->name, c->label);
+    eb_plot_item *it;
+    eb_status st = add_item(c, base, what, &it);
+    if (st != EB_OK)
+        return st;
+    eb_outfile of;
+    if ((st = open_in(c, it->data, &of)) != EB_OK)
+        return st;
+    char line[sizeof what];
+    gp_comment(line, sizeof line, what);
+    fprintf(of.f, "# %s: predicted class, true class, inputs, share of the true class's inputs\n",
+            line);
+    for (int32_t t = 0; t < k; t++) {
+        const uint64_t *row = &a->confusion[(size_t)t * (size_t)k];
+        uint64_t n = 0;
+        for (int32_t p = 0; p < k; p++)
+            n += row[p];
+        for (int32_t p = 0; p < k; p++)
+            fprintf(of.f, "%d %d %llu %.6g\n", (int)p, (int)t, (unsigned long long)row[p],
+                    n ? (double)row[p] / (double)n : 0.0);
+        fprintf(of.f, "\n");
+    }
+    if ((st = eb_outfile_commit(&of, c->err, c->errlen)) != EB_OK)
+        return st;
+    if ((st = open_in(c, it->script, &of)) != EB_OK)
+        return st;
+    FILE *f = of.f;
+    int side = k <= 12 ? 760 : k * 56 + 120;
+    if (side > 3000)
+        side = 3000;
+    script_header(f, c, it, side + 160, side + 60);
+    char title[400], ds[160];
+    gp_comment(ds, sizeof ds, a->dataset);
+    double top1 = a->inputs ? 100.0 * (double)a->correct / (double)a->inputs : 0;
+    snprintf(title, sizeof title, "%s on %s: confusion matrix, top-1 %.1f %% of %llu inputs",
+             r->name, c->label, top1, (unsigned long long)a->inputs);
+    fprintf(f, "set title ");
+    gp_str(f, title);
+    fprintf(f, "\nset xlabel \"predicted class\"\nset ylabel \"true class\"\n"
+               "set xrange [-0.5:%d.5]\nset yrange [%d.5:-0.5]\nset size ratio -1\n"
+               "unset grid\nset border 15\nset tics scale 0\nset key off\n"
+               "set palette defined (0 \"#ffffff\", 0.25 \"#c6dbef\", 0.6 \"#4292c6\", 1 \"#08306b\")\n"
+               "set cbrange [0:1]\nset cblabel \"share of the true class's inputs\"\n",
+            (int)k - 1, (int)k - 1);
+    for (int axis = 0; axis < 2; axis++) {
+        fprintf(f, "set %s (", axis ? "ytics" : "xtics");
+        for (int32_t t = 0; t < k; t++) {
+            char lab[48];
+            class_label(a, t, lab, sizeof lab);
+            gp_str(f, lab);
+            fprintf(f, " %d%s", (int)t, t + 1 < k ? ", " : "");
+        }
+        fprintf(f, ")\n");
+    }
+    fprintf(f, "set xtics rotate by 45 right\n");
+    fprintf(f, "plot '%s' using 1:2:4 with image", it->data);
+    if (k <= 40)
+        for (int dark = 0; dark < 2; dark++)
+            fprintf(f, ", \\\n     '%s' using 1:2:($3 > 0 && ($4 > 0.5) == %d ? sprintf(\"%%d\", $3) "
+                       ": \"\") with labels tc rgb \"%s\" font \",%d\"", it->data, dark,
+                    dark ? "#ffffff" : "#000000", k <= 16 ? 11 : 8);
+    fprintf(f, "\n");
+    return eb_outfile_commit(&of, c->err, c->errlen);
+}
+
 /* ---- variants side by side: latency, size, fidelity ---- */
 
 /* the results a variants plot compares: one thread count (the report's first) */
@@ -613,6 +697,8 @@ eb_status eb_plot_write(const eb_report *reports, size_t n, const char *dir,
             st = plot_histogram(&c, &rep->results[j]);
             if (st == EB_OK)
                 st = plot_profile(&c, &rep->results[j]);
+            if (st == EB_OK)
+                st = plot_confusion(&c, &rep->results[j]);
         }
         for (size_t j = 0; j < rep->n_results && st == EB_OK; j++) {
             bool first = true; /* one variants plot per model */

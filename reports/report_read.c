@@ -173,6 +173,7 @@ static bool result_from_json(const cJSON *o, eb_report_result *r)
     str(r->variant, sizeof r->variant, o, "variant");
     str(r->name, sizeof r->name, o, "name");
     str(r->scenario, sizeof r->scenario, o, "scenario");
+    str(r->import_note, sizeof r->import_note, o, "import");
     r->threads = i32(o, "threads", 1);
     r->streams = get(o, "streams") ? i32(o, "streams", 1) : 1; /* reports before streams */
     r->complete = boolean(o, "complete");
@@ -276,7 +277,62 @@ static bool result_from_json(const cJSON *o, eb_report_result *r)
         }
     }
     r->window_latency = boolean(o, "window_latency");
+    str(r->input, sizeof r->input, o, "input");
     return true;
+}
+
+/* The optional "accuracy" block: the schema fixed its types and ranges; the counts must
+ * also agree with each other (classes rows of classes counts, inputs their sum, correct
+ * the diagonal, per_class one entry per class), or the report is refused. */
+static eb_status accuracy_from_json(const cJSON *a, eb_report_result *r, size_t index, char *err,
+                                    size_t errlen)
+{
+    if (!cJSON_IsObject(a))
+        return EB_OK;
+    int32_t classes = i32(a, "classes", 0);
+    const cJSON *cm = get(a, "confusion"), *pc = get(a, "per_class");
+    eb_report_accuracy *ac = eb_report_accuracy_new(classes);
+    if (!ac) {
+        if (classes < 1 || classes > EB_REPORT_MAX_CLASSES)
+            goto bad;
+        snprintf(err, errlen, "out of memory while reading the report");
+        return EB_ERR_NOMEM;
+    }
+    if (cJSON_GetArraySize(cm) != classes || cJSON_GetArraySize(pc) != classes)
+        goto bad;
+    uint64_t sum = 0, diag = 0;
+    for (int32_t t = 0; t < classes; t++) {
+        const cJSON *row = cJSON_GetArrayItem(cm, t);
+        if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != classes)
+            goto bad;
+        for (int32_t p = 0; p < classes; p++) {
+            double d = item(row, p);
+            if (!(d >= 0 && d <= 1e15) || d != (double)(uint64_t)d)
+                goto bad;
+            uint64_t v = (uint64_t)d;
+            ac->confusion[(size_t)t * (size_t)classes + (size_t)p] = v;
+            sum += v;
+            if (p == t)
+                diag += v;
+        }
+        const cJSON *c = cJSON_GetArrayItem(pc, t);
+        if (i32(c, "class", -1) != t)
+            goto bad;
+        str(ac->names[t], sizeof ac->names[t], c, "name");
+    }
+    str(ac->dataset, sizeof ac->dataset, a, "dataset");
+    ac->inputs = u64(a, "inputs");
+    ac->correct = u64(a, "correct");
+    if (ac->inputs != sum || ac->correct != diag)
+        goto bad;
+    r->accuracy = ac;
+    return EB_OK;
+bad:
+    eb_report_accuracy_free(ac);
+    snprintf(err, errlen, "results[%zu].accuracy: the confusion matrix, per_class, inputs and "
+             "correct do not agree (classes rows of classes counts, their sum and diagonal)",
+             index);
+    return EB_ERR_FORMAT;
 }
 
 static void loadavg(double *dst, const cJSON *a)
@@ -381,6 +437,12 @@ eb_status eb_report_from_json(const cJSON *o, eb_report *r, char *err, size_t er
     {
         if (!result_from_json(ro, &r->results[r->n_results++]))
             goto nomem;
+        eb_status ast = accuracy_from_json(get(ro, "accuracy"), &r->results[r->n_results - 1],
+                                           r->n_results - 1, err, errlen);
+        if (ast != EB_OK) {
+            eb_report_free(r);
+            return ast;
+        }
     }
     return EB_OK;
 nomem:

@@ -30,6 +30,47 @@ static void fmt_ms(char *b, size_t n, double ms)
         snprintf(b, n, "%.2f us", ms * 1000);
 }
 
+/* "accuracy  top-1 91.5 % (183 of 200 inputs, 12 classes) on DATASET" and the classes,
+ * several to a line: "7 Stop 16/17". Names are shown as printable ASCII only. */
+static void print_accuracy(FILE *f, const eb_report_accuracy *a)
+{
+    char ds[sizeof a->dataset];
+    size_t j = 0;
+    for (const char *s = a->dataset; *s && j + 1 < sizeof ds; s++)
+        ds[j++] = (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?';
+    ds[j] = 0;
+    if (a->inputs)
+        fprintf(f, "  %-11s top-1 %.1f %% (%llu of %llu inputs, %d classes) on %s\n", "accuracy",
+                100.0 * (double)a->correct / (double)a->inputs, (unsigned long long)a->correct,
+                (unsigned long long)a->inputs, (int)a->classes, ds);
+    else
+        fprintf(f, "  %-11s none: no input was evaluated (%s)\n", "accuracy", ds);
+    size_t col = 0;
+    for (int32_t t = 0; t < a->classes; t++) {
+        const uint64_t *row = &a->confusion[(size_t)t * (size_t)a->classes];
+        uint64_t n = 0;
+        for (int32_t p = 0; p < a->classes; p++)
+            n += row[p];
+        char nm[40] = "", item[96];
+        size_t k = 0;
+        for (const char *s = a->names ? a->names[t] : ""; *s && k + 1 < sizeof nm - 1; s++)
+            nm[k++] = (unsigned char)*s > 0x20 && (unsigned char)*s < 0x7f ? *s : '?';
+        nm[k] = 0;
+        int w = snprintf(item, sizeof item, "%d%s%s %llu/%llu", (int)t, nm[0] ? " " : "", nm,
+                         (unsigned long long)row[t], (unsigned long long)n);
+        if (col == 0)
+            fprintf(f, "  %-11s %s", "", t == 0 ? "per class (correct/inputs): " : "");
+        else
+            fprintf(f, ", ");
+        fputs(item, f);
+        col += (size_t)w + 2;
+        if (col > 60 || t + 1 == a->classes) {
+            fputc('\n', f);
+            col = 0;
+        }
+    }
+}
+
 static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
                          const char *power_file)
 {
@@ -37,6 +78,8 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
     fprintf(f, "\n%s  (model %s, variant %s) on %s [%s, %d cores, %s]%s\n", x->name, x->model,
             x->variant, r->target.name, r->target.arch, (int)r->target.cores, r->target.transport,
             x->complete ? "" : "  INTERRUPTED");
+    if (x->import_note[0])
+        fprintf(f, "  %-11s %s\n", "import", x->import_note);
     fprintf(f, "  %-11s %s, %d thread%s per inference", "scenario", x->scenario,
             (int)x->threads, x->threads == 1 ? "" : "s");
     if (x->streams > 1)
@@ -123,17 +166,24 @@ static void print_result(FILE *f, const eb_report *r, const eb_report_result *x,
                 x->counters.source);
     else
         fprintf(f, "  %-11s unavailable: %s\n", "counters", x->counters.reason);
-    if (x->has_fidelity)
+    if (x->has_fidelity && !strcmp(x->model, "tflite"))
+        fprintf(f, "  %-11s vs the float32 .tflite: SQNR %.2f dB, cosine %.5f, top-1 agreement "
+                   "%.0f %% (%d inputs), max |err| %.4g\n", "fidelity", x->fidelity.sqnr_db,
+                x->fidelity.cosine, x->fidelity.top1_agreement * 100, (int)x->fidelity.inputs,
+                x->fidelity.max_abs_err);
+    else if (x->has_fidelity)
         fprintf(f, "  %-11s vs %s_fp32: SQNR %.2f dB, cosine %.5f, top-1 agreement %.0f %% "
                    "(%d inputs), max |err| %.4g\n", "fidelity", x->model, x->fidelity.sqnr_db,
                 x->fidelity.cosine, x->fidelity.top1_agreement * 100, (int)x->fidelity.inputs,
                 x->fidelity.max_abs_err);
     else if (device)
         fprintf(f, "  %-11s not reported by the device\n", "fidelity");
-    else if (!strcmp(x->model, "tflite"))
+    else if (!strcmp(x->model, "tflite") || !strcmp(x->model, "onnx"))
         fprintf(f, "  %-11s none (an imported model has no fp32 reference yet)\n", "fidelity");
     else
         fprintf(f, "  %-11s reference (fp32 dense)\n", "fidelity");
+    if (x->accuracy)
+        print_accuracy(f, x->accuracy);
     if (x->profile) {
         fprintf(f, "  profile (median per op over the profiled inferences):\n");
         fprintf(f, "    %-20s %-10s %-28s %10s %10s %8s %6s\n", "op", "type", "kernel", "MMAC",

@@ -62,10 +62,38 @@ void eb_report_result_free(eb_report_result *res)
     free(res->repetition_throughput_ips);
     free(res->per_thread_latency_ms);
     free(res->profile);
+    eb_report_accuracy_free(res->accuracy);
+    res->accuracy = NULL;
     res->samples_ms = res->repetition_medians_ms = NULL;
     res->repetition_throughput_ips = res->per_thread_latency_ms = NULL;
     res->profile = NULL;
     res->n_samples = res->n_repetitions = res->n_threads_latency = res->n_profile = 0;
+}
+
+eb_report_accuracy *eb_report_accuracy_new(int32_t classes)
+{
+    if (classes < 1 || classes > EB_REPORT_MAX_CLASSES)
+        return NULL;
+    eb_report_accuracy *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->classes = classes;
+    a->confusion = calloc((size_t)classes * (size_t)classes, sizeof *a->confusion);
+    a->names = calloc((size_t)classes, sizeof *a->names);
+    if (!a->confusion || !a->names) {
+        eb_report_accuracy_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+void eb_report_accuracy_free(eb_report_accuracy *a)
+{
+    if (!a)
+        return;
+    free(a->confusion);
+    free(a->names);
+    free(a);
 }
 
 void eb_report_free(eb_report *r)
@@ -207,6 +235,8 @@ static cJSON *result_json(const eb_report_result *r)
     cJSON_AddStringToObject(o, "variant", r->variant);
     cJSON_AddStringToObject(o, "name", r->name);
     cJSON_AddStringToObject(o, "scenario", r->scenario);
+    if (r->import_note[0])
+        cJSON_AddStringToObject(o, "import", r->import_note);
     cJSON_AddNumberToObject(o, "threads", r->threads);
     cJSON_AddNumberToObject(o, "streams", r->streams > 0 ? r->streams : 1);
     cJSON_AddBoolToObject(o, "complete", r->complete);
@@ -288,6 +318,36 @@ static cJSON *result_json(const eb_report_result *r)
         cJSON_AddNullToObject(o, "profile");
     }
     cJSON_AddBoolToObject(o, "window_latency", r->window_latency);
+    if (r->input[0])
+        cJSON_AddStringToObject(o, "input", r->input);
+    const eb_report_accuracy *ac = r->accuracy;
+    if (ac) {
+        cJSON *ao = cJSON_AddObjectToObject(o, "accuracy");
+        cJSON_AddStringToObject(ao, "dataset", ac->dataset);
+        add_u64(ao, "inputs", ac->inputs);
+        cJSON_AddNumberToObject(ao, "classes", ac->classes);
+        add_u64(ao, "correct", ac->correct);
+        add_num(ao, "top1", ac->inputs ? (double)ac->correct / (double)ac->inputs : NAN);
+        cJSON *pc = cJSON_AddArrayToObject(ao, "per_class");
+        cJSON *cm = cJSON_AddArrayToObject(ao, "confusion");
+        for (int32_t t = 0; t < ac->classes; t++) {
+            const uint64_t *row = &ac->confusion[(size_t)t * (size_t)ac->classes];
+            uint64_t n = 0;
+            cJSON *ra = cJSON_CreateArray();
+            for (int32_t p = 0; p < ac->classes; p++) {
+                n += row[p];
+                cJSON_AddItemToArray(ra, cJSON_CreateNumber((double)row[p]));
+            }
+            cJSON_AddItemToArray(cm, ra);
+            cJSON *co = cJSON_CreateObject();
+            cJSON_AddNumberToObject(co, "class", t);
+            cJSON_AddStringToObject(co, "name", ac->names ? ac->names[t] : "");
+            add_u64(co, "inputs", n);
+            add_u64(co, "correct", row[t]);
+            add_num(co, "accuracy", n ? (double)row[t] / (double)n : NAN);
+            cJSON_AddItemToArray(pc, co);
+        }
+    }
     const eb_report_device_windows *w = &r->device_windows;
     if (w->present) {
         cJSON *wo = cJSON_AddObjectToObject(o, "device_windows");

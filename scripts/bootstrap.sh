@@ -8,7 +8,8 @@ libcpuid-dev libpfm4-dev libpapi-dev libcjson-dev libcriterion-dev gnuplot-nox c
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user
 ser2net openssh-client openssh-server lava-common lavacli curl
-python3-pyarmnn libarmnn-cpuref-backend22 python3-numpy python3-flatbuffers"
+python3-pyarmnn libarmnn-cpuref-backend22 python3-numpy python3-flatbuffers
+protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata python3-onnx"
 
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,7 @@
 /* conn.c - serial devices and agents on pseudo-terminals. */
 #include "eb_conn.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
@@ -15,6 +16,8 @@
 
 #include "eb_port.h"
 #include "eb_proto.h"
+
+static void remove_models_dir(eb_conn *c);
 
 void eb_conn_init(eb_conn *c)
 {
@@ -187,7 +190,7 @@ eb_status eb_conn_spawn_emulated(eb_conn *c, const eb_target *t, const char *age
             return EB_ERR_ARG;
         }
     }
-    char *argv[8];
+    char *argv[10];
     int n = 0;
     if (t->qemu[0]) {
         if (!in_path(t->qemu)) {
@@ -203,8 +206,43 @@ eb_status eb_conn_spawn_emulated(eb_conn *c, const eb_target *t, const char *age
     }
     argv[n++] = found;
     argv[n++] = (char *)"@PTY";
+    const char *td = getenv("TMPDIR");
+    char dir[sizeof c->models_dir];
+    snprintf(dir, sizeof dir, "%.200s/edgebench-emulate-XXXXXX", td && *td ? td : "/tmp");
+    if (!mkdtemp(dir)) {
+        snprintf(err, errlen, "cannot make a temporary folder for the emulated agent's models: "
+                 "%s", strerror(errno));
+        return EB_ERR_IO;
+    }
+    argv[n++] = (char *)"--models-dir";
+    argv[n++] = dir;
     argv[n] = NULL;
-    return eb_conn_spawn(c, argv, err, errlen);
+    eb_status st = eb_conn_spawn(c, argv, err, errlen); /* (it resets c) */
+    snprintf(c->models_dir, sizeof c->models_dir, "%s", dir);
+    if (st != EB_OK)
+        remove_models_dir(c);
+    return st;
+}
+
+/* The emulated agent's folder: its regular files (uploads) and the folder itself. */
+static void remove_models_dir(eb_conn *c)
+{
+    if (!c->models_dir[0])
+        return;
+    DIR *d = opendir(c->models_dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char p[600];
+            snprintf(p, sizeof p, "%s/%s", c->models_dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(c->models_dir);
+    c->models_dir[0] = 0;
 }
 
 void eb_conn_release(eb_conn *c)
@@ -247,4 +285,5 @@ void eb_conn_close(eb_conn *c)
         }
         c->child = 0;
     }
+    remove_models_dir(c);
 }

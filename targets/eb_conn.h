@@ -32,6 +32,9 @@ typedef struct {
     int err_fd;
     char ssh_host[256];
     int exit_status;  /* of the child, once it ended */
+    /* --emulate: the agent's --models-dir, a private temporary folder (uploads land
+     * there, not in the caller's working folder), emptied and removed on close */
+    char models_dir[256];
 } eb_conn;
 
 /* A closed connection (every descriptor -1), safe to eb_conn_close. */

@@ -54,6 +54,7 @@ typedef struct {
     double energy_j;                                          /* 0: left out */
     const char *kernel;                                       /* conv2d kernel name */
     const char *profile_json;                                 /* raw JSON array or NULL */
+    int accuracy_classes; /* > 0: an accuracy block of that many classes (a fixed matrix) */
     double sqnr_db;                                           /* 0: fidelity null */
 } fx_result;
 
@@ -144,6 +145,24 @@ static inline char *fx_report(const fx_result *res, size_t nres, const char *cpu
             o->fidelity.top1_agreement = 0.97;
             o->fidelity.max_abs_err = 0.01;
             o->fidelity.inputs = 8;
+        }
+        if (r->accuracy_classes > 0) {
+            eb_report_accuracy *a = eb_report_accuracy_new(r->accuracy_classes);
+            if (a) {
+                int k = r->accuracy_classes;
+                snprintf(a->dataset, sizeof a->dataset, "datasets/fixture");
+                for (int t = 0; t < k; t++) {
+                    if (t % 2 == 0)
+                        snprintf(a->names[t], sizeof a->names[t], "class-%d", t);
+                    for (int p = 0; p < k; p++) {
+                        uint64_t v = p == t ? (uint64_t)(10 + t) : (uint64_t)((t * 7 + p * 3) % 4 == 0);
+                        a->confusion[t * k + p] = v;
+                        a->inputs += v;
+                        a->correct += p == t ? v : 0;
+                    }
+                }
+                o->accuracy = a;
+            }
         }
         if (r->profile_json) {
             cJSON *p = cJSON_Parse(r->profile_json);
