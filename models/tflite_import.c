@@ -104,19 +104,22 @@ static int32_t tensor_index(const eb_tflite_operator *o, int k, bool out)
     return out ? o->outputs[k] : o->inputs[k];
 }
 
-/* [1,H,W,C], [1,W,C], [1,N], [N] or a scalar as (h, w, c). */
+/* [1,H,W,C], [1,W,C], [1,N], [N] or a scalar as (h, w, c), every dimension at least 1
+ * (an empty tensor has nothing to run: a zero channel count would divide by zero). */
 static bool eb_shape(const eb_tflite_tensor *t, int32_t *h, int32_t *w, int32_t *ch)
 {
     const int32_t *d = t->shape;
+    bool ok;
     *h = *w = *ch = 1;
     switch (t->rank) {
-    case 0: return true;
-    case 1: *ch = d[0]; return true;
-    case 2: *ch = d[1]; return d[0] == 1;
-    case 3: *w = d[1], *ch = d[2]; return d[0] == 1;
-    case 4: *h = d[1], *w = d[2], *ch = d[3]; return d[0] == 1;
+    case 0: ok = true; break;
+    case 1: *ch = d[0], ok = true; break;
+    case 2: *ch = d[1], ok = d[0] == 1; break;
+    case 3: *w = d[1], *ch = d[2], ok = d[0] == 1; break;
+    case 4: *h = d[1], *w = d[2], *ch = d[3], ok = d[0] == 1; break;
     default: return false;
     }
+    return ok && *h >= 1 && *w >= 1 && *ch >= 1;
 }
 
 static void shape_str(const eb_tflite_tensor *t, char *buf, size_t n)
@@ -329,6 +332,10 @@ static eb_status weights(imp *c, const eb_tflite_tensor *t, int32_t ti, eb_gop *
             if (!(q->scale[i] > 0.0f) || !isfinite(q->scale[i]))
                 return fail(c, EB_ERR_FORMAT, "weights tensor %d has scale %g", (int)ti,
                             (double)q->scale[i]);
+            if (q->zero_point[i] < -128 || q->zero_point[i] > 127)
+                return fail(c, EB_ERR_FORMAT, "weights tensor %d has zero point %lld, outside "
+                                              "int8",
+                            (int)ti, (long long)q->zero_point[i]);
             if (s8 && q->zero_point[i] != 0)
                 return unsupported(c, "weights tensor %d '%s' has zero point %lld; int8 "
                                       "weights must be symmetric (zero point 0)",

@@ -775,3 +775,30 @@ Test(tflite_ops, float_edges_quantize_and_dequantize, .timeout = 120)
                     "CpuRef %g\n", worst);
     cr_expect(worst == 0, "%g from Arm NN", worst);
 }
+
+/* A tensor with an empty dimension is refused (it once divided by zero in the depthwise
+ * mapping: fuzz/regressions/tflite_import/input_with_an_empty_dimension). */
+Test(tflite_ops, an_empty_dimension_is_refused)
+{
+    tbm mb;
+    tbm_init(&mb);
+    int c = tbm_opcode(&mb, EB_TFLITE_OP_RELU, 1);
+    const int32_t s[] = {1, 3, 0, 5};
+    int x = tbm_tensor(&mb, "x", EB_TFLITE_FLOAT32, 4, s, 0);
+    int y = tbm_tensor(&mb, "y", EB_TFLITE_FLOAT32, 4, s, 0);
+    int32_t in[] = {x}, out[] = {y};
+    tbm_op(&mb, c, 1, in, 1, out, 0, NULL);
+    tbm_io(&mb, 1, in, 1, out);
+    size_t n;
+    uint8_t *b = tbm_finish(&mb, &n);
+    eb_tflite_model *tm = NULL;
+    char err[512] = "";
+    cr_assert_eq(eb_tflite_parse(b, n, &tm, err, sizeof err), EB_OK, "%s", err);
+    eb_graph *g = NULL;
+    cr_expect_eq(eb_tflite_import(tm, "empty.tflite", NULL, &g, err, sizeof err),
+                 EB_ERR_UNSUPPORTED);
+    cr_expect(strstr(err, "the model input has shape [1,3,0,5]"), "%s", err);
+    eb_tflite_free(tm);
+    free(b);
+    tbm_free(&mb);
+}
