@@ -218,6 +218,24 @@ static eb_status tflite_variant(const char *name, const char *at, const eb_model
     return EB_OK;
 }
 
+/* The last line of `list models --describe FILE`: the imported graph g built for ref
+ * (eb_model_from_graph takes g); on failure the reason is in e. */
+static eb_status describe_built(eb_graph *g, FILE *f, char *e, size_t elen)
+{
+    eb_model *em = NULL;
+    eb_status st = eb_model_from_graph(g, EB_KSET_REF, &em, e, elen);
+    if (st != EB_OK)
+        return st;
+    const eb_model_info *i = &em->info;
+    fprintf(f, "edgebench model '%s' (%s): %d ops, %.3f M MACs, %llu parameters, "
+               "%llu weight bytes, arena %llu bytes\n",
+            i->name, i->variant, (int)i->num_ops, (double)i->macs / 1e6,
+            (unsigned long long)i->params, (unsigned long long)i->weights_bytes,
+            (unsigned long long)i->arena_bytes);
+    eb_model_free(em);
+    return EB_OK;
+}
+
 eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t errlen)
 {
     eb_tflite_model *m = NULL;
@@ -239,19 +257,8 @@ eb_status eb_model_describe_tflite(const char *path, FILE *f, char *err, size_t 
     if (own)
         eb_tflite_owned_free(own);
     free(own);
-    if (st == EB_OK) {
-        eb_model *em = NULL;
-        st = eb_model_from_graph(g, EB_KSET_REF, &em, e, sizeof e);
-        if (st == EB_OK) {
-            const eb_model_info *i = &em->info;
-            fprintf(f, "edgebench model '%s' (%s): %d ops, %.3f M MACs, %llu parameters, "
-                       "%llu weight bytes, arena %llu bytes\n",
-                    i->name, i->variant, (int)i->num_ops, (double)i->macs / 1e6,
-                    (unsigned long long)i->params, (unsigned long long)i->weights_bytes,
-                    (unsigned long long)i->arena_bytes);
-            eb_model_free(em);
-        }
-    }
+    if (st == EB_OK)
+        st = describe_built(g, f, e, sizeof e);
     if (st != EB_OK) {
         fprintf(f, "edgebench cannot run this model: %s\n", e);
         errf(err, errlen, "%s: %s", path, e);
@@ -265,19 +272,8 @@ eb_status eb_model_describe_onnx(const char *path, FILE *f, char *err, size_t er
     eb_graph *g = NULL;
     char e[512] = "";
     eb_status st = onnx_import(path, f, &g, e, sizeof e);
-    if (st == EB_OK) {
-        eb_model *em = NULL;
-        st = eb_model_from_graph(g, EB_KSET_REF, &em, e, sizeof e);
-        if (st == EB_OK) {
-            const eb_model_info *i = &em->info;
-            fprintf(f, "edgebench model '%s' (%s): %d ops, %.3f M MACs, %llu parameters, "
-                       "%llu weight bytes, arena %llu bytes\n",
-                    i->name, i->variant, (int)i->num_ops, (double)i->macs / 1e6,
-                    (unsigned long long)i->params, (unsigned long long)i->weights_bytes,
-                    (unsigned long long)i->arena_bytes);
-            eb_model_free(em);
-        }
-    }
+    if (st == EB_OK)
+        st = describe_built(g, f, e, sizeof e);
     if (st != EB_OK) {
         fprintf(f, "edgebench cannot run this model: %s\n", e);
         errf(err, errlen, "%s", e);
